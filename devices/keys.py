@@ -1,0 +1,57 @@
+"""Keys a person presses: the clerk's call keypad (呼叫器) and the citizen's rating pad (评价器)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Callable
+
+#: Key names the window node understands, whatever the hardware behind them.
+CLERK_KEYS = (
+    "call_next", "recall", "skip", "finish", "pause", "resume", "transfer",
+    "hold", "call_back", "start", "login", "logout",
+)
+RATING_KEYS = ("rate_1", "rate_2", "rate_3", "rate_4", "rate_5")  # rate_5 = 非常满意
+LED_MODES = ("off", "on", "blink")
+SIGNALS = ("ok", "refused")
+
+
+@dataclass(frozen=True)
+class KeyPress:
+    """One accepted press: the key's name, when it happened (monotonic s), and which pad sent it."""
+
+    key: str
+    at: float
+    source: str
+    digit: int | None = None
+
+
+class KeyPad(ABC):
+    """A set of keys with LEDs and a buzzer: a GPIO keypad, a Modbus pad or a legacy caller.
+
+    A backend must implement :meth:`on_press`, :meth:`set_led`, :meth:`signal` and
+    :meth:`health`; it may override :meth:`close`. ``on_press`` registers the one callback that
+    receives each accepted :class:`KeyPress` exactly once (debounced, a held key once), possibly
+    on the backend's own thread, so the callback only posts the press to its node. ``set_led``
+    takes an LED name (a key name or a pad-specific one) and one of :data:`LED_MODES`.
+    ``signal`` gives the clerk feedback: ``ok`` or ``refused`` (a distinct pattern or beep).
+    """
+
+    @abstractmethod
+    def on_press(self, callback: Callable[[KeyPress], None]) -> None:
+        """Deliver every accepted press to ``callback``."""
+
+    @abstractmethod
+    def set_led(self, name: str, mode: str) -> None:
+        """Switch LED ``name`` to ``mode``; ValueError for an unknown name or mode."""
+
+    @abstractmethod
+    def signal(self, kind: str) -> None:
+        """Buzzer/LED feedback, ``ok`` or ``refused``; ValueError otherwise."""
+
+    @abstractmethod
+    def health(self) -> dict:
+        """At least ``{"state": "ok" | "silent" | "error" | "unknown"}``."""
+
+    def close(self) -> None:
+        """Release pins or the line; the default has nothing to release."""

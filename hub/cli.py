@@ -1,0 +1,60 @@
+"""hall-hub: run the hub service."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+from hub.clock import HallClock
+from hub.config import ConfigError, load_config
+from hub.watchdog import Watchdog
+
+
+def common_args(parser: argparse.ArgumentParser) -> None:
+    """The flags every hallstack console script takes."""
+    parser.add_argument("--config", required=True, help="the hall config (TOML)")
+    parser.add_argument("--broker", default="mqtt://127.0.0.1:1883", help="mqtt://host:port")
+    parser.add_argument("--clock", default=None,
+                        help="hall time at start, ISO 8601 with offset (else HALL_CLOCK, else now)")
+    parser.add_argument("--speed", type=float, default=1.0, help="hall clock speed factor")
+    parser.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
+    parser.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hall-hub", description=__doc__)
+    common_args(parser)
+    parser.add_argument("--db", default="hall.db", help="the hub's SQLite file")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s hub %(levelname)s %(message)s")
+    try:
+        cfg = load_config(args.config)
+        clock = HallClock.from_args(cfg.tz, args.clock, args.speed)
+    except (ConfigError, ValueError) as exc:
+        print(f"hall-hub: {exc}", file=sys.stderr)
+        return 2
+    from hub.service import HubService
+
+    service = HubService(cfg, args.db, args.broker, clock, args.username, args.password)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    service.start()
+    print(f"hall-hub: hall {cfg.hall_id} on {args.broker}, db {args.db} "
+          f"(rebuilt in {service.rebuild_s * 1000:.0f} ms)", flush=True)
+    watchdog = Watchdog()
+    watchdog.ready()
+    while not stop.wait(1.0):
+        watchdog.alive()
+    service.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

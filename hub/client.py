@@ -1,0 +1,279 @@
+"""The node side of wire contract v1: every kiosk, callboard and window node talks through this.
+
+Requests are re-sent with the same id until the hub answers (the hub answers a repeated id from
+its reply log and never acts twice), events are deduplicated by ``seq``, retained state is
+followed, and the node's presence is a retained status with a last will.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable
+
+from hub.clock import HallClock
+from hub.config import HallConfig
+from hub.contract import BadRequest, HubError, Topics, decode_object, encode, error_from_wire
+from hub.mqtt import guarded, new_client, parse_broker_url
+
+log = logging.getLogger(__name__)
+
+VERSION = "0.1.0"
+RESEND_S = (0.5, 1.0, 2.0)  # then every 2 s until the deadline
+SEEN_WINDOW = 4096
+
+
+class HubUnreachable(RuntimeError):
+    """No reply before the deadline: the op may or may not have happened; show "retrying"."""
+
+
+@dataclass
+class _Pending:
+    req_id: str
+    payload: bytes
+    deadline: float
+    callback: Callable[[dict | None, Exception | None], None]
+    sends: int = 0
+    next_send: float = 0.0
+    done: bool = field(default=False)
+
+
+class HubClient:
+    """One node's connection to the hub. See docs/node-api.md for the whole API."""
+
+    def __init__(self, cfg: HallConfig, node_id: str, broker_url: str = "mqtt://127.0.0.1:1883",
+                 clock: HallClock | None = None, username: str | None = None,
+                 password: str | None = None, role: str | None = None):
+        self.cfg = cfg
+        self.node_id = node_id
+        self.role = role or cfg.node(node_id).role
+        self.clock = clock or HallClock(cfg.tz)
+        self.topics = Topics(cfg.hall_id)
+        self._host, self._port = parse_broker_url(broker_url)
+        username = username or os.environ.get("HALL_MQTT_USERNAME")
+        password = password or os.environ.get("HALL_MQTT_PASSWORD")
+        self._mqtt = new_client(f"{cfg.hall_id}-{node_id}-{uuid.uuid4().hex[:6]}",
+                                username, password)
+        self._mqtt.will_set(self.topics.node_status(node_id), self._status(False), qos=1,
+                            retain=True)
+        self._mqtt.on_connect = guarded("on_connect", self._on_connect)
+        self._mqtt.on_disconnect = guarded("on_disconnect", self._on_disconnect)
+        self._mqtt.on_message = guarded("on_message", self._on_message)
+        self._lock = threading.Lock()
+        self._pending: dict[str, _Pending] = {}
+        self._ids = itertools.count(1)
+        self._id_prefix = uuid.uuid4().hex[:8]
+        self._event_cbs: list[tuple[str, Callable]] = []
+        self._state_cbs: list[Callable] = []
+        self._conn_cbs: list[Callable] = []
+        self._seen: set[int] = set()
+        self._seen_order: list[int] = []
+        self.state: dict[str, dict] = {}
+        self.health: dict | None = None
+        self._connected = threading.Event()
+        self._stop = threading.Event()
+        self._resender = threading.Thread(target=self._resend_loop, daemon=True,
+                                          name=f"hub-client-{node_id}")
+
+    # -- life cycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Connect in the background; reconnects by itself until :meth:`stop`."""
+        self._mqtt.connect_async(self._host, self._port, keepalive=10)
+        self._mqtt.loop_start()
+        self._resender.start()
+
+    def stop(self) -> None:
+        """Say offline, disconnect and fail what still waits."""
+        self._stop.set()
+        if self._connected.is_set():
+            info = self._mqtt.publish(self.topics.node_status(self.node_id), self._status(False),
+                                      qos=1, retain=True)
+            try:
+                info.wait_for_publish(1.0)
+            except (RuntimeError, ValueError):
+                pass
+        self._mqtt.disconnect()
+        self._mqtt.loop_stop()
+        with self._lock:
+            pending, self._pending = list(self._pending.values()), {}
+        for p in pending:
+            self._finish(p, None, HubUnreachable("the node is shutting down"))
+
+    def wait_connected(self, timeout: float = 5.0) -> bool:
+        return self._connected.wait(timeout)
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    # -- requests ---------------------------------------------------------------------------
+    def request(self, op: str, args: dict, timeout: float = 10.0) -> dict:
+        """Ask the hub and wait: the result, or HubError (refused) / HubUnreachable (no answer)."""
+        done = threading.Event()
+        box: list = [None, None]
+
+        def callback(result, exc):
+            box[0], box[1] = result, exc
+            done.set()
+
+        self.request_async(op, args, callback, timeout)
+        done.wait()
+        if box[1] is not None:
+            raise box[1]
+        return box[0]
+
+    def request_async(self, op: str, args: dict, callback: Callable, timeout: float = 10.0) -> str:
+        """Send a request; ``callback(result, exc)`` runs once, on a client thread. Returns the id."""
+        if not isinstance(args, dict):
+            raise BadRequest("args must be a dict")
+        req_id = f"{self._id_prefix}-{next(self._ids)}"
+        payload = encode({"id": req_id, "op": op, "args": args})
+        pending = _Pending(req_id, payload, time.monotonic() + timeout, callback)
+        with self._lock:
+            self._pending[req_id] = pending
+        self._send(pending)
+        return req_id
+
+    def _send(self, p: _Pending) -> None:
+        delay = RESEND_S[min(p.sends, len(RESEND_S) - 1)]
+        p.sends += 1
+        p.next_send = time.monotonic() + delay
+        if self._connected.is_set():
+            self._mqtt.publish(self.topics.req(self.node_id), p.payload, qos=1)
+
+    def _resend_loop(self) -> None:
+        while not self._stop.wait(0.05):
+            now = time.monotonic()
+            with self._lock:
+                due = [p for p in self._pending.values() if p.next_send <= now or p.deadline <= now]
+            for p in due:
+                if p.deadline <= now:
+                    with self._lock:
+                        self._pending.pop(p.req_id, None)
+                    self._finish(p, None, HubUnreachable(
+                        f"no answer from the hub after {p.sends} tries"))
+                else:
+                    self._send(p)
+
+    def _finish(self, p: _Pending, result, exc) -> None:
+        if p.done:
+            return
+        p.done = True
+        try:
+            p.callback(result, exc)
+        except Exception:  # noqa: BLE001 - a node's bug must not kill the client thread
+            log.exception("request callback failed")
+
+    # -- subscriptions ----------------------------------------------------------------------
+    def on_event(self, kind: str, callback: Callable[[str, dict], None]) -> None:
+        """``callback(kind, payload)`` for each new event of ``kind`` ("*" for all)."""
+        self._event_cbs.append((kind, callback))
+
+    def on_state(self, callback: Callable[[str, dict], None]) -> None:
+        """``callback(key, payload)`` for each retained state update ("queue", "window/3", …)."""
+        self._state_cbs.append(callback)
+
+    def on_connection(self, callback: Callable[[bool], None]) -> None:
+        self._conn_cbs.append(callback)
+
+    def publish_health(self, payload: dict) -> None:
+        """Publish device health (retained); re-published after each reconnect."""
+        self.health = dict(payload)
+        if self._connected.is_set():
+            self._mqtt.publish(self.topics.node_health(self.node_id), encode(self.health),
+                               qos=1, retain=True)
+
+    # -- paho callbacks (network thread) ----------------------------------------------------
+    def _status(self, online: bool) -> bytes:
+        return encode({"online": online, "role": self.role, "version": VERSION})
+
+    def _on_connect(self, client, _userdata, _flags, reason_code, _properties):
+        if reason_code.is_failure:
+            log.warning("broker refused %s: %s", self.node_id, reason_code)
+            return
+        t = self.topics
+        client.subscribe([(t.resp(self.node_id), 1), (t.event(), 1), (t.state(), 1)])
+        client.publish(t.node_status(self.node_id), self._status(True), qos=1, retain=True)
+        if self.health is not None:
+            client.publish(t.node_health(self.node_id), encode(self.health), qos=1, retain=True)
+        self._connected.set()
+        with self._lock:
+            pending = list(self._pending.values())
+        for p in pending:  # what waited while we were away goes out now, with its own id
+            self._send(p)
+        self._notify_connection(True)
+
+    def _on_disconnect(self, _client, _userdata, _flags, _reason_code, _properties):
+        self._connected.clear()
+        self._notify_connection(False)
+
+    def _notify_connection(self, up: bool) -> None:
+        for cb in self._conn_cbs:
+            guarded("on_connection", cb)(up)
+
+    def _on_message(self, _client, _userdata, msg):
+        t = self.topics
+        if msg.topic == t.resp(self.node_id):
+            self._on_reply(msg.payload)
+        elif (kind := t.tail(msg.topic, "event")) is not None:
+            self._on_event(kind, msg.payload)
+        elif (key := t.tail(msg.topic, "state")) is not None:
+            self._on_state(key, msg.payload)
+
+    def _on_reply(self, raw: bytes) -> None:
+        try:
+            reply = decode_object(raw)
+        except HubError:
+            log.warning("unreadable reply dropped")
+            return
+        with self._lock:
+            p = self._pending.pop(str(reply.get("id")), None)
+        if p is None:
+            return  # a reply to a re-send we already had, or to another incarnation
+        if reply.get("ok") is True:
+            self._finish(p, reply.get("result"), None)
+        else:
+            self._finish(p, None, error_from_wire(reply.get("error") or {}))
+
+    def _on_event(self, kind: str, raw: bytes) -> None:
+        try:
+            event = decode_object(raw)
+        except HubError:
+            return
+        seq = event.get("seq")
+        if not isinstance(seq, int) or self._already_seen(seq):
+            return
+        for want, cb in self._event_cbs:
+            if want in ("*", kind):
+                guarded("on_event", cb)(kind, event)
+
+    def _already_seen(self, seq: int) -> bool:
+        with self._lock:
+            if seq in self._seen:
+                return True
+            if len(self._seen_order) >= SEEN_WINDOW and seq < self._seen_order[0]:
+                return True  # older than anything we still remember: long delivered
+            self._seen.add(seq)
+            heapq.heappush(self._seen_order, seq)
+            if len(self._seen_order) > SEEN_WINDOW:
+                self._seen.discard(heapq.heappop(self._seen_order))
+            return False
+
+    def _on_state(self, key: str, raw: bytes) -> None:
+        if not raw:
+            self.state.pop(key, None)
+            payload: dict = {}
+        else:
+            try:
+                payload = decode_object(raw)
+            except HubError:
+                return
+            self.state[key] = payload
+        for cb in self._state_cbs:
+            guarded("on_state", cb)(key, payload)

@@ -1,0 +1,166 @@
+"""Wire contract v1: topics, ops, who may call them, error codes and message shapes.
+
+Shared by the hub and every node; the only place these names are spelled.
+"""
+
+from __future__ import annotations
+
+import json
+
+VERSION = 1
+MAX_PAYLOAD = 16 * 1024  # a request larger than this is refused unread
+
+ERROR_CODES = (
+    "bad_request", "unknown_service", "unknown_window", "forbidden", "closed", "capped",
+    "no_ticket", "conflict",
+    "internal",  # not bad input: a hub bug, answered instead of crashing
+)
+
+#: op -> roles that may call it. "rater" ops are further limited to the node's own window.
+OP_ROLES: dict[str, tuple[str, ...]] = {
+    "ticket.take": ("kiosk", "admin"),
+    "ticket.status": ("kiosk", "callboard", "admin"),
+    "ticket.requeue": ("kiosk", "rater", "admin"),
+    "window.login": ("rater", "admin"),
+    "window.logout": ("rater", "admin"),
+    "window.call_next": ("rater",),
+    "window.recall": ("rater",),
+    "window.skip": ("rater",),
+    "window.finish": ("rater",),
+    "window.transfer": ("rater",),
+    "window.pause": ("rater", "admin"),
+    "window.resume": ("rater", "admin"),
+    "window.hold": ("rater",),
+    "window.call_back": ("rater",),
+    "window.call": ("rater",),
+    "window.start": ("rater",),
+    "window.walk_in": ("rater",),
+    "rating.submit": ("rater",),
+}
+OPS = tuple(OP_ROLES)
+
+EVENT_KINDS = (
+    "issued", "called", "started", "held", "transferred", "finished", "skipped", "requeued",
+    "rated", "window", "follow_up", "day_closed", "alert",
+)
+PRIORITIES = ("elderly", "disabled", "military", "pregnant")
+OUTCOMES = ("done", "supplement", "refused", "consult")
+
+
+class HubError(Exception):
+    """An op refused with a stable wire ``code`` and a message for the person in front."""
+
+    code = "bad_request"
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        if code is not None:
+            if code not in ERROR_CODES:
+                raise ValueError(f"unknown error code {code!r}")
+            self.code = code
+        self.message = message
+
+    def to_wire(self) -> dict:
+        return {"code": self.code, "message": self.message}
+
+
+class BadRequest(HubError, ValueError):
+    code = "bad_request"
+
+
+class UnknownOp(BadRequest):
+    """An op the contract does not know (wire code bad_request)."""
+
+
+class UnknownService(HubError, LookupError):
+    code = "unknown_service"
+
+
+class UnknownWindow(HubError, LookupError):
+    code = "unknown_window"
+
+
+class Forbidden(HubError, PermissionError):
+    code = "forbidden"
+
+
+class Closed(HubError):
+    code = "closed"
+
+
+class Capped(HubError):
+    code = "capped"
+
+
+class NoTicket(HubError, LookupError):
+    code = "no_ticket"
+
+
+class Conflict(HubError):
+    code = "conflict"
+
+
+_BY_CODE = {cls.code: cls for cls in (BadRequest, UnknownService, UnknownWindow,
+                                      Forbidden, Closed, Capped, NoTicket, Conflict)}
+
+
+def error_from_wire(error: dict) -> HubError:
+    """The HubError subclass for a reply's ``error`` object."""
+    cls = _BY_CODE.get(error.get("code"), HubError)
+    return cls(str(error.get("message", "")))
+
+
+class Topics:
+    """Topic names of one hall."""
+
+    def __init__(self, hall_id: str):
+        self.base = f"hall/{hall_id}"
+
+    def req(self, node: str = "+") -> str:
+        return f"{self.base}/req/{node}"
+
+    def resp(self, node: str) -> str:
+        return f"{self.base}/resp/{node}"
+
+    def event(self, kind: str = "+") -> str:
+        return f"{self.base}/event/{kind}"
+
+    def state(self, key: str = "#") -> str:
+        return f"{self.base}/state/{key}"
+
+    def node_status(self, node: str = "+") -> str:
+        return f"{self.base}/node/{node}/status"
+
+    def node_health(self, node: str = "+") -> str:
+        return f"{self.base}/node/{node}/health"
+
+    def tail(self, topic: str, kind: str) -> str | None:
+        """The part after ``{base}/{kind}/`` of ``topic``, or None when it is not such a topic."""
+        prefix = f"{self.base}/{kind}/"
+        return topic[len(prefix):] if topic.startswith(prefix) else None
+
+
+def encode(payload: dict) -> bytes:
+    """A payload as compact UTF-8 JSON (Chinese kept readable)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_object(raw: bytes) -> dict:
+    """Parse a payload that must be a JSON object; BadRequest otherwise."""
+    if len(raw) > MAX_PAYLOAD:
+        raise BadRequest(f"payload of {len(raw)} bytes is over the {MAX_PAYLOAD}-byte limit")
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadRequest(f"payload is not UTF-8 JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise BadRequest(f"payload must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def ok_reply(req_id: str, result: dict | None) -> dict:
+    return {"id": req_id, "ok": True, "result": result}
+
+
+def error_reply(req_id: str | None, error: HubError) -> dict:
+    return {"id": req_id, "ok": False, "error": error.to_wire()}

@@ -1,0 +1,264 @@
+"""The hub on MQTT: wire contract v1 served from one worker thread over the queue engine.
+
+Requests are taken in batches; each batch is one SQLite transaction holding the events, the
+derived rows and the replies; only after COMMIT are the replies, events and retained state
+published (an outbox: events not yet acknowledged by the broker are published again after a
+restart or reconnect, and consumers drop a ``seq`` they have seen).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from datetime import datetime
+
+from hub.clock import HallClock, iso
+from hub.config import HallConfig
+from hub.contract import (
+    OP_ROLES, BadRequest, Forbidden, HubError, Topics, UnknownOp, decode_object, encode,
+    error_reply, ok_reply,
+)
+from hub.engine import Context, Event, QueueEngine, projection
+from hub.mqtt import guarded, new_client, parse_broker_url
+from hub.store import Store
+
+log = logging.getLogger(__name__)
+
+BATCH_MAX = 256
+TICK_S = 1.0
+
+
+class InternalError(HubError):
+    code = "internal"
+
+
+class HubService:
+    """The hub: owns the queue, the database and the hall's retained state."""
+
+    def __init__(self, cfg: HallConfig, db_path: str, broker_url: str, clock: HallClock,
+                 username: str | None = None, password: str | None = None):
+        self.cfg = cfg
+        self.clock = clock
+        self.topics = Topics(cfg.hall_id)
+        self.db_path = db_path
+        self.store = Store(db_path)
+        self.engine = QueueEngine(cfg, self.store.id_key)
+        self._inbox: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
+        self._host, self._port = parse_broker_url(broker_url)
+        self._mqtt = new_client(f"{cfg.hall_id}-hub", username, password)
+        self._mqtt.will_set(self.topics.node_status("hub"),
+                            encode({"online": False, "role": "hub", "version": "0.1.0"}), 1, True)
+        self._mqtt.on_connect = guarded("on_connect", self._on_connect)
+        self._mqtt.on_message = guarded("on_message", self._on_message)
+        self._mqtt.on_publish = guarded("on_publish", self._on_publish)
+        self._acked: set[int] = set()
+        self._mid_seq: dict[int, int] = {}
+        self._ack_lock = threading.Lock()
+        self._online: set[str] = set()
+        self.published_upto = int(self.store.meta("published_upto") or 0)
+        self._written_upto = self.published_upto
+        self.rebuild_s = self._rebuild()
+        self._worker = threading.Thread(target=self._run, name="hub-worker", daemon=True)
+        self._next_tick = 0.0
+
+    # -- life cycle -------------------------------------------------------------------------
+    def _rebuild(self) -> float:
+        """Replay the log into a fresh engine: today's events and what the last close left."""
+        import time
+
+        t0 = time.perf_counter()
+        today = self.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        row = self.store.conn.execute("SELECT min(seq) FROM events WHERE at >= ?",
+                                      (iso(today),)).fetchone()
+        first_today = (row[0] or self.store.last_seq() + 1) - 1
+        start = min(first_today, self.store.last_seq("day_closed"))
+        for ev in self.store.events_after(start):
+            self.engine.apply(Event(ev.kind, ev.data), datetime.fromisoformat(ev.at))
+        return time.perf_counter() - t0
+
+    def start(self) -> None:
+        self._mqtt.connect_async(self._host, self._port, keepalive=10)
+        self._mqtt.loop_start()
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._worker.is_alive():
+            self._worker.join(5)
+        self._mqtt.disconnect()
+        self._mqtt.loop_stop()
+        self.store.close()
+
+    # -- MQTT (network thread: only queue work) ---------------------------------------------
+    def _on_connect(self, client, _userdata, _flags, reason_code, _properties):
+        if reason_code.is_failure:
+            log.error("broker refused the hub: %s", reason_code)
+            return
+        client.subscribe([(self.topics.req(), 1), (self.topics.node_status(), 1)])
+        client.publish(self.topics.node_status("hub"),
+                       encode({"online": True, "role": "hub", "version": "0.1.0"}), 1, True)
+        self._inbox.put(("connected", None, None))
+
+    def _on_message(self, _client, _userdata, msg):
+        if (node := self.topics.tail(msg.topic, "req")) is not None:
+            self._inbox.put(("req", node, msg.payload))
+        elif (rest := self.topics.tail(msg.topic, "node")) is not None:
+            self._inbox.put(("status", rest.split("/")[0], msg.payload))
+
+    def _on_publish(self, _client, _userdata, mid, _reason_code, _properties):
+        with self._ack_lock:
+            seq = self._mid_seq.pop(mid, None)
+            if seq is None:
+                return
+            self._acked.add(seq)
+            while self.published_upto + 1 in self._acked:
+                self.published_upto += 1
+                self._acked.discard(self.published_upto)
+
+    # -- the worker -------------------------------------------------------------------------
+    def _run(self) -> None:
+        import time
+
+        while not self._stop.is_set():
+            try:
+                items = [self._inbox.get(timeout=0.1)]
+            except queue.Empty:
+                items = []
+            while items and len(items) < BATCH_MAX:
+                try:
+                    items.append(self._inbox.get_nowait())
+                except queue.Empty:
+                    break
+            now = time.monotonic()
+            tick = now >= self._next_tick
+            if tick:
+                self._next_tick = now + TICK_S
+            if items or tick:
+                self._process(items, tick)
+
+    def _process(self, items: list, tick: bool) -> None:
+        at = self.clock.now()
+        replies: list[tuple[str, dict]] = []
+        events: list[tuple[int, Event]] = []
+        republish = False
+        with self.store.transaction():
+            for kind, node, raw in items:
+                if kind == "req":
+                    replies.append((node, self._request(node, raw, at, events)))
+                elif kind == "status":
+                    self._presence(node, raw, at, events)
+                elif kind == "connected":
+                    republish = True
+            if tick:
+                for ev in self.engine.tick(at):
+                    self._commit_event(ev, "hub", None, at, events)
+            if self.published_upto != self._written_upto:
+                self.store.set_meta("published_upto", str(self.published_upto))
+                self._written_upto = self.published_upto
+        # Published only now, after COMMIT: nothing a node sees can be lost by a crash.
+        for node, reply in replies:
+            if reply is not None:
+                self._mqtt.publish(self.topics.resp(node), encode(reply), qos=1)
+        if republish:
+            self._republish_all()
+        else:
+            for seq, ev in events:
+                self._publish_event(seq, ev.kind, ev.public(), at)
+            self._publish_state(self.engine.state_keys([e for _, e in events]), at)
+
+    def _request(self, node_id: str, raw: bytes, at: datetime, events: list) -> dict | None:
+        try:
+            msg = decode_object(raw)
+        except HubError as exc:
+            return error_reply(None, exc)
+        req_id = msg.get("id")
+        if not isinstance(req_id, str) or not 0 < len(req_id) <= 64:
+            return error_reply(None, BadRequest("id must be a string of 1–64 characters"))
+        node = self.cfg.nodes.get(node_id)
+        if node is None:
+            return error_reply(req_id, Forbidden(f"unknown node {node_id!r}"))
+        earlier = self.store.reply(node_id, req_id)
+        if earlier is not None:
+            return earlier  # a retry: the same answer, nothing done twice
+        reply = self._decide(node, req_id, msg, at, events)
+        self.store.save_reply(node_id, req_id, iso(at), reply)
+        return reply
+
+    def _decide(self, node, req_id: str, msg: dict, at: datetime, events: list) -> dict:
+        op, args = msg.get("op"), msg.get("args", {})
+        try:
+            if not isinstance(op, str) or op not in OP_ROLES:
+                raise UnknownOp(f"unknown op {op!r}")
+            if not isinstance(args, dict):
+                raise BadRequest("args must be a JSON object")
+            extra = set(msg) - {"id", "op", "args"}
+            if extra:
+                raise BadRequest(f"unknown request fields: {', '.join(sorted(extra))}")
+            decision = self.engine.decide(op, args, Context(node.id, node.role, node.window, at))
+        except HubError as exc:
+            return error_reply(req_id, exc)
+        except Exception:  # noqa: BLE001 - a bug must cost one reply, never the hub
+            log.exception("op %s from %s failed", op, node.id)
+            return error_reply(req_id, InternalError("the hub failed on this request"))
+        for ev in decision.events:
+            self._commit_event(ev, node.id, req_id, at, events)
+        return ok_reply(req_id, decision.result)
+
+    def _commit_event(self, ev: Event, node: str, req_id: str | None, at: datetime,
+                      events: list) -> None:
+        self.engine.apply(ev, at)
+        seq = self.store.append_event(iso(at), ev.kind, node, req_id, ev.data)
+        for table, row in projection.rows(ev, at):
+            self.store.upsert(table, row)
+        events.append((seq, ev))
+
+    def _presence(self, node_id: str, raw: bytes, at: datetime, events: list) -> None:
+        try:
+            online = decode_object(raw).get("online") is True if raw else False
+        except HubError:
+            return
+        if online:
+            self._online.add(node_id)
+        elif node_id in self._online and node_id in self.cfg.nodes:
+            self._online.discard(node_id)
+            self._commit_event(Event("alert", {"kind": "node_offline", "node": node_id,
+                                               "role": self.cfg.nodes[node_id].role}),
+                               "hub", None, at, events)
+
+    # -- publishing -------------------------------------------------------------------------
+    def _publish_event(self, seq: int, kind: str, data: dict, at: datetime | str) -> None:
+        payload = {"seq": seq, "at": at if isinstance(at, str) else iso(at), **data}
+        info = self._mqtt.publish(self.topics.event(kind), encode(payload), qos=1)
+        with self._ack_lock:
+            self._mid_seq[info.mid] = seq
+
+    def _publish_state(self, keys, at: datetime) -> None:
+        for key in sorted(keys):
+            if key == "queue":
+                payload = self.engine.queue_state(at)
+            elif key == "board":
+                payload = self.engine.board_state()
+            elif key.startswith("window/"):
+                payload = self.engine.window_state(int(key.split("/")[1]))
+            else:
+                continue
+            self._mqtt.publish(self.topics.state(key), encode(payload), qos=1, retain=True)
+
+    def _republish_all(self) -> None:
+        """After (re)connecting: the outbox, then every retained state."""
+        for ev in self.store.events_after(self.published_upto):
+            data = {k: v for k, v in ev.data.items() if not k.startswith("_")}
+            self._publish_event(ev.seq, ev.kind, data, ev.at)
+        keys = {"queue", "board"} | {f"window/{n}" for n in self.cfg.windows}
+        self._publish_state(keys, self.clock.now())
+
+    def flush_published(self, timeout: float = 2.0) -> None:
+        """Wait until the broker has acknowledged every event committed so far (tests)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self.published_upto < self.store.last_seq() and time.monotonic() < deadline:
+            time.sleep(0.01)
+

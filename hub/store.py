@@ -1,0 +1,180 @@
+"""The hub's SQLite file: the append-only event log (the record, 步步留痕), the replies that make
+requests idempotent, and the tables derived from the events (tickets, ratings, follow-ups …).
+
+sqlite-utils creates and migrates the schema and serves reads; the hot path writes with prepared
+SQL inside one explicit transaction per batch (``table.insert()`` would re-read the schema and
+commit on every call).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import sqlite_utils
+
+#: Primary key of each derived table.
+DERIVED_PKS = {
+    "tickets": "ticket_id",
+    "ratings": "ticket_id",
+    "follow_ups": "ticket_id",
+    "window_sessions": "id",
+}
+#: Event kinds after which a ticket's phone number is forgotten (DESIGN.md §3, personal data).
+TICKET_ENDS = ("finished", "skipped", "closed", "day_closed")
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One row of the event log."""
+
+    seq: int
+    at: str
+    kind: str
+    node: str
+    data: dict
+
+
+class Store:
+    """The hub's database. One writer (the hub); readers (hall-report) open it read-only."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.db = sqlite_utils.Database(path)
+        self.conn: sqlite3.Connection = self.db.conn
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA busy_timeout=5000")
+        self._migrate()
+        self._columns = {t: set(self.db[t].columns_dict) for t in DERIVED_PKS}
+
+    # -- schema -----------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        db = self.db
+        db["events"].create({"seq": int, "at": str, "kind": str, "node": str, "req_id": str,
+                             "data": str}, pk="seq", if_not_exists=True)
+        db["events"].create_index(["kind", "seq"], if_not_exists=True)
+        db["replies"].create({"node": str, "req_id": str, "at": str, "reply": str},
+                             pk=("node", "req_id"), if_not_exists=True)
+        db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+        db["contacts"].create({"ticket_id": str, "phone": str}, pk="ticket_id",
+                              if_not_exists=True)
+        for table, pk in DERIVED_PKS.items():
+            db[table].create({pk: str}, pk=pk, if_not_exists=True)
+        if self.meta("id_key") is None:
+            # The key of the ID-number hashes: random per hall, never leaves this file.
+            with self.transaction():
+                self.set_meta("id_key", secrets.token_hex(32))
+
+    def _ensure_columns(self, table: str, row: dict) -> None:
+        known = self._columns[table]
+        for col, value in row.items():
+            if col not in known:
+                kind = {bool: int, int: int, float: float}.get(type(value), str)
+                self.conn.execute(f'ALTER TABLE [{table}] ADD COLUMN [{col}] '
+                                  f'{ {int: "INTEGER", float: "REAL", str: "TEXT"}[kind] }')
+                known.add(col)
+
+    # -- meta -------------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                          "SET value = excluded.value", (key, value))
+
+    @property
+    def id_key(self) -> bytes:
+        return bytes.fromhex(self.meta("id_key"))
+
+    # -- writing ----------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One durable transaction: committed (fsync) on exit, rolled back on error."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def append_event(self, at: str, kind: str, node: str, req_id: str | None, data: dict) -> int:
+        """Append one event (inside :meth:`transaction`); returns its hall-wide ``seq``.
+        A phone number goes to the contacts table, not into the permanent log."""
+        data = dict(data)
+        phone = data.pop("_phone", None)
+        cur = self.conn.execute(
+            "INSERT INTO events(at, kind, node, req_id, data) VALUES (?, ?, ?, ?, ?)",
+            (at, kind, node, req_id, json.dumps(data, ensure_ascii=False)))
+        ticket_id = data.get("ticket_id")
+        if phone and ticket_id:
+            self.conn.execute("INSERT OR REPLACE INTO contacts(ticket_id, phone) VALUES (?, ?)",
+                              (ticket_id, phone))
+        if kind in TICKET_ENDS and ticket_id:
+            self.conn.execute("DELETE FROM contacts WHERE ticket_id = ?", (ticket_id,))
+        if kind == "day_closed":
+            self.conn.execute("DELETE FROM contacts")
+        return cur.lastrowid
+
+    def upsert(self, table: str, row: dict) -> None:
+        """Insert or update one derived row (inside :meth:`transaction`)."""
+        if table not in DERIVED_PKS:
+            raise ValueError(f"unknown derived table {table!r}")
+        row = {k: _cell(v) for k, v in row.items()}
+        self._ensure_columns(table, row)
+        pk = DERIVED_PKS[table]
+        cols = list(row)
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c != pk) or f"[{pk}] = [{pk}]"
+        self.conn.execute(
+            f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+            f"VALUES ({', '.join('?' for _ in cols)}) ON CONFLICT([{pk}]) DO UPDATE SET {updates}",
+            [row[c] for c in cols])
+
+    def save_reply(self, node: str, req_id: str, at: str, reply: dict) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO replies(node, req_id, at, reply) VALUES (?,?,?,?)",
+                          (node, req_id, at, json.dumps(reply, ensure_ascii=False)))
+
+    # -- reading ----------------------------------------------------------------------------
+    def reply(self, node: str, req_id: str) -> dict | None:
+        row = self.conn.execute("SELECT reply FROM replies WHERE node = ? AND req_id = ?",
+                                (node, req_id)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def events_after(self, seq: int) -> Iterable[StoredEvent]:
+        """Every event with a greater ``seq``, in order."""
+        cur = self.conn.execute("SELECT seq, at, kind, node, data FROM events WHERE seq > ? "
+                                "ORDER BY seq", (seq,))
+        for s, at, kind, node, data in cur:
+            yield StoredEvent(s, at, kind, node, json.loads(data))
+
+    def last_seq(self, kind: str | None = None) -> int:
+        if kind is None:
+            row = self.conn.execute("SELECT max(seq) FROM events").fetchone()
+        else:
+            row = self.conn.execute("SELECT max(seq) FROM events WHERE kind = ?", (kind,)).fetchone()
+        return row[0] or 0
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _cell(value):
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def open_readonly(path: str) -> sqlite3.Connection:
+    """A read-only connection that is safe while the hub writes (WAL readers never block it)."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no hub database at {path}")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn

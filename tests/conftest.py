@@ -1,0 +1,74 @@
+"""Fixtures every suite shares: a real Mosquitto, the example hall, a fixed hall clock, the hub."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", "/tmp/hallstack-escpos")
+
+from hallsim.broker import start_broker  # noqa: E402
+from hub.clock import HallClock  # noqa: E402
+from hub.config import load_config  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "hall.toml"
+MONDAY_10 = "2026-11-23T10:00:00+08:00"
+
+
+@pytest.fixture(scope="session")
+def hall_config():
+    """The example county hall (examples/hall.toml)."""
+    return load_config(EXAMPLE)
+
+
+@pytest.fixture
+def hall_clock(hall_config):
+    """Hall time fixed at Monday 2026-11-23 10:00 Asia/Shanghai, running at real speed."""
+    return HallClock(hall_config.tz, MONDAY_10)
+
+
+@pytest.fixture
+def broker(tmp_path_factory):
+    """A real Mosquitto on a free port, with TCP_NODELAY, stopped after the test."""
+    b = start_broker(tmp_path_factory.mktemp("broker"))
+    yield b
+    b.stop()
+
+
+class RunningHub:
+    """The hub service running in-process for a test; ``restart()`` keeps the same file."""
+
+    def __init__(self, config, db_path, broker, clock):
+        self.config, self.db_path, self.broker, self.clock = config, str(db_path), broker, clock
+        self.service = None
+        self.start()
+
+    def start(self):
+        from hub.service import HubService
+
+        self.service = HubService(self.config, self.db_path, self.broker.url, self.clock)
+        self.service.start()
+        return self
+
+    def stop(self):
+        if self.service is not None:
+            self.service.stop()
+            self.service = None
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+
+@pytest.fixture
+def hub_service(hall_config, broker, hall_clock, tmp_path):
+    """The hub running in-process against ``broker`` with a fresh SQLite file."""
+    hub = RunningHub(hall_config, tmp_path / "hall.db", broker, hall_clock)
+    yield hub
+    hub.stop()
