@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ROLES = ("kiosk", "callboard", "rater")
+ROLES = ("kiosk", "callboard", "rater", "admin")  # admin: the hall manager's desk
 POLICIES = ("strict", "ratio", "ageing")
 
 

@@ -53,6 +53,9 @@ class HubService:
         self._mqtt.on_connect = guarded("on_connect", self._on_connect)
         self._mqtt.on_message = guarded("on_message", self._on_message)
         self._mqtt.on_publish = guarded("on_publish", self._on_publish)
+        self._mqtt.on_subscribe = guarded("on_subscribe", lambda *_: self._ready.set())
+        self._mqtt.on_disconnect = guarded("on_disconnect", lambda *_: self._ready.clear())
+        self._ready = threading.Event()
         self._acked: set[int] = set()
         self._mid_seq: dict[int, int] = {}
         self._ack_lock = threading.Lock()
@@ -83,6 +86,10 @@ class HubService:
         self._mqtt.loop_start()
         self._worker.start()
 
+    def wait_ready(self, timeout: float = 10.0) -> bool:
+        """True once the hub is subscribed to the requests (after each (re)connect)."""
+        return self._ready.wait(timeout)
+
     def stop(self) -> None:
         self._stop.set()
         if self._worker.is_alive():
@@ -92,6 +99,17 @@ class HubService:
         self.store.close()
 
     # -- MQTT (network thread: only queue work) ---------------------------------------------
+    def request_local(self, node_id: str, op: str, args: dict, req_id: str | None = None,
+                      timeout: float = 10.0) -> dict:
+        """Run one request through the same path as MQTT (same worker, same transaction, same
+        events published) and return the reply. For tests, the bench and admin tools."""
+        import uuid
+
+        done: queue.Queue = queue.Queue()
+        payload = encode({"id": req_id or uuid.uuid4().hex, "op": op, "args": args})
+        self._inbox.put(("local", node_id, (payload, done)))
+        return done.get(timeout=timeout)
+
     def _on_connect(self, client, _userdata, _flags, reason_code, _properties):
         if reason_code.is_failure:
             log.error("broker refused the hub: %s", reason_code)
@@ -143,10 +161,13 @@ class HubService:
         replies: list[tuple[str, dict]] = []
         events: list[tuple[int, Event]] = []
         republish = False
+        local: list[tuple[queue.Queue, dict]] = []
         with self.store.transaction():
             for kind, node, raw in items:
                 if kind == "req":
                     replies.append((node, self._request(node, raw, at, events)))
+                elif kind == "local":
+                    local.append((raw[1], self._request(node, raw[0], at, events)))
                 elif kind == "status":
                     self._presence(node, raw, at, events)
                 elif kind == "connected":
@@ -161,6 +182,8 @@ class HubService:
         for node, reply in replies:
             if reply is not None:
                 self._mqtt.publish(self.topics.resp(node), encode(reply), qos=1)
+        for done, reply in local:
+            done.put(reply)
         if republish:
             self._republish_all()
         else:

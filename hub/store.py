@@ -45,8 +45,11 @@ class Store:
 
     def __init__(self, path: str):
         self.path = path
-        self.db = sqlite_utils.Database(path)
-        self.conn: sqlite3.Connection = self.db.conn
+        # One writer thread uses it, but not the one that opened it; autocommit mode so that
+        # transaction() alone decides where a transaction begins and ends.
+        self.conn: sqlite3.Connection = sqlite3.connect(path, check_same_thread=False,
+                                                        isolation_level=None)
+        self.db = sqlite_utils.Database(self.conn)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA busy_timeout=5000")

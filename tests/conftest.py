@@ -54,6 +54,7 @@ class RunningHub:
 
         self.service = HubService(self.config, self.db_path, self.broker.url, self.clock)
         self.service.start()
+        assert self.service.wait_ready(10), "the hub did not subscribe within 10 s"
         return self
 
     def stop(self):

@@ -51,7 +51,7 @@ def test_example_hall_has_what_the_standards_ask_for(hall_config):
     (lambda d: d["windows"][1].update(number=1), "windows[1].number: duplicate window number 1"),
     (lambda d: d["staff"][0].update(post="C"), "staff[0].post: must be one of A, B"),
     (lambda d: d["staff"][0].update(windows=[99]), "staff[0].windows: unknown window 99"),
-    (lambda d: d["nodes"][2].pop("window"), "nodes[2].window: a rater node needs the window"),
+    (lambda d: d["nodes"][3].pop("window"), "nodes[3].window: a rater node needs the window"),
     (lambda d: d["nodes"][0].update(window=1), "nodes[0].window: only rater nodes"),
     (lambda d: d["nodes"][0].update(role="printer"), "nodes[0].role: must be one of"),
     (lambda d: d["hours"].update(sessions=[["13:00", "12:00"]]), "hours.sessions: item 0"),

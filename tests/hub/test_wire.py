@@ -1,0 +1,150 @@
+"""Wire contract v1 through a real Mosquitto and a real SQLite file: replies, idempotency,
+hostile input, events and retained state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from hub.contract import MAX_PAYLOAD
+
+from .mqtt_peer import RawPeer
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def kiosk_peer(hub_service, broker):
+    peer = RawPeer(broker.url, ["hall/demo/resp/kiosk-1", "hall/demo/event/#"], "kiosk-1-raw")
+    yield peer
+    peer.close()
+
+
+def counts(db_path: str) -> tuple[int, int]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return (conn.execute("SELECT count(*) FROM events").fetchone()[0],
+                conn.execute("SELECT count(*) FROM tickets").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def take(peer: RawPeer, req_id: str, **args) -> dict:
+    body = {"id": req_id, "op": "ticket.take", "args": {"service": "A", **args}}
+    peer.publish("hall/demo/req/kiosk-1", json.dumps(body).encode())
+    return peer.next(topic_prefix="hall/demo/resp/kiosk-1")[1]
+
+
+def test_the_same_request_id_twice_gives_the_same_reply_and_one_ticket(hub_service, kiosk_peer):
+    first = take(kiosk_peer, "req-1")
+    again = take(kiosk_peer, "req-1")
+    assert first["ok"] is True and first["result"]["ticket"]["no"] == "A001"
+    assert again == first
+    other = take(kiosk_peer, "req-2")
+    assert other["result"]["ticket"]["no"] == "A002"
+    events, tickets = counts(hub_service.db_path)
+    assert tickets == 2
+    issued = [p["no"] for t, p in kiosk_peer.drain() if t == "hall/demo/event/issued"]
+    assert issued == ["A001", "A002"]
+    conn = sqlite3.connect(hub_service.db_path)
+    assert conn.execute("SELECT count(*) FROM events WHERE kind='issued'").fetchone()[0] == 2
+
+
+HOSTILE = [
+    (b"{not json", None, "bad_request"),
+    (b"\xff\xfe\x00", None, "bad_request"),
+    (b"[1, 2, 3]", None, "bad_request"),
+    (b'"a string"', None, "bad_request"),
+    (json.dumps({"id": 7, "op": "ticket.take", "args": {}}).encode(), None, "bad_request"),
+    (json.dumps({"id": "h1", "op": "ticket.fly", "args": {}}).encode(), "h1", "bad_request"),
+    (json.dumps({"id": "h2", "op": "ticket.take", "args": []}).encode(), "h2", "bad_request"),
+    (json.dumps({"id": "h3", "op": "ticket.take", "args": {}}).encode(), "h3", "bad_request"),
+    (json.dumps({"id": "h4", "op": "ticket.take", "args": {"service": 1}}).encode(), "h4",
+     "bad_request"),
+    (json.dumps({"id": "h5", "op": "ticket.take", "args": {"service": "Z"}}).encode(), "h5",
+     "unknown_service"),
+    (json.dumps({"id": "h6", "op": "window.call_next", "args": {"window": 1}}).encode(), "h6",
+     "forbidden"),
+    (json.dumps({"id": "h7", "op": "ticket.take", "args": {"service": "A",
+                                                           "priority": "vip"}}).encode(), "h7",
+     "bad_request"),
+    (json.dumps({"id": "h8", "op": "ticket.take", "args": {"service": "A",
+                                                           "id_no": "110101199003077777"}}).encode(),
+     "h8", "bad_request"),
+    (json.dumps({"id": "h9", "op": "ticket.take", "args": {"service": "A"},
+                 "extra": 1}).encode(), "h9", "bad_request"),
+    (json.dumps({"id": "x" * 100, "op": "ticket.take", "args": {"service": "A"}}).encode(), None,
+     "bad_request"),
+    (json.dumps({"id": "h10", "op": "ticket.take",
+                 "args": {"service": "A", "pad": "x" * MAX_PAYLOAD}}).encode(), None,
+     "bad_request"),
+]
+
+
+@pytest.mark.parametrize("payload, req_id, code", HOSTILE)
+def test_hostile_input_gets_a_stable_error_and_changes_nothing(hub_service, kiosk_peer, payload,
+                                                               req_id, code):
+    before = counts(hub_service.db_path)
+    kiosk_peer.publish("hall/demo/req/kiosk-1", payload)
+    reply = kiosk_peer.next(topic_prefix="hall/demo/resp/kiosk-1")[1]
+    assert reply["ok"] is False
+    assert reply["id"] == req_id
+    assert reply["error"]["code"] == code
+    assert reply["error"]["message"]
+    assert counts(hub_service.db_path) == before
+    # and the hub still serves the next honest request
+    assert take(kiosk_peer, f"after-{code}-{req_id}")["ok"] is True
+
+
+def test_a_node_not_in_the_hall_config_is_refused(hub_service, broker):
+    peer = RawPeer(broker.url, ["hall/demo/resp/intruder"], "intruder")
+    try:
+        peer.publish("hall/demo/req/intruder",
+                     json.dumps({"id": "1", "op": "ticket.take",
+                                 "args": {"service": "A"}}).encode())
+        reply = peer.next(topic_prefix="hall/demo/resp/intruder")[1]
+        assert reply["error"]["code"] == "forbidden"
+        assert counts(hub_service.db_path)[1] == 0
+    finally:
+        peer.close()
+
+
+def test_events_carry_increasing_seq_and_no_personal_data(hub_service, kiosk_peer):
+    reply = take(kiosk_peer, "p-1", id_no="11010519491231002X", phone="13800138000")
+    assert reply["ok"] is True, reply
+    take(kiosk_peer, "p-2")
+    events = [p for t, p in kiosk_peer.drain(0.5) if t.startswith("hall/demo/event/")]
+    seqs = [e["seq"] for e in events]
+    assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)) >= 2
+    text = json.dumps(events, ensure_ascii=False)
+    assert "11010519491231002X" not in text and "13800138000" not in text
+    assert "1949" not in text  # not even the masked form leaves the hub
+    conn = sqlite3.connect(hub_service.db_path)
+    log = " ".join(r[0] for r in conn.execute("SELECT data FROM events"))
+    assert "11010519491231002X" not in log and "13800138000" not in log
+
+
+def test_retained_state_reaches_a_late_subscriber(hub_service, kiosk_peer, broker):
+    take(kiosk_peer, "s-1")
+    late = RawPeer(broker.url, ["hall/demo/state/#"], "late-board")
+    try:
+        states = dict(late.drain(0.5))
+        queue_state = states["hall/demo/state/queue"]
+        assert queue_state["services"]["A"]["waiting"] == 1
+        assert set(states) >= {f"hall/demo/state/window/{n}" for n in range(1, 13)}
+        assert states["hall/demo/state/window/3"]["status"] in ("open", "closed")
+    finally:
+        late.close()
+
+
+def test_restart_rebuilds_the_queue_and_continues_numbering(hub_service, kiosk_peer):
+    for i in range(3):
+        take(kiosk_peer, f"r-{i}")
+    hub_service.restart()
+    reply = take(kiosk_peer, "r-after")
+    assert reply["result"]["ticket"]["no"] == "A004"
+    assert reply["result"]["ticket"]["waiting_ahead"] == 3
+    # a retry of a request answered before the restart still gets the old answer
+    assert take(kiosk_peer, "r-1")["result"]["ticket"]["no"] == "A002"
