@@ -1,0 +1,122 @@
+"""The node-side client against a real broker and hub: retries through broker loss, duplicate
+events dropped by seq, retained state followed, presence and the last will."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+
+import pytest
+
+from hub.client import HubClient, HubUnreachable
+from hub.contract import Forbidden
+
+from .mqtt_peer import RawPeer
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture
+def kiosk(hall_config, broker, hall_clock, hub_service):
+    client = HubClient(hall_config, "kiosk-1", broker.url, hall_clock)
+    client.start()
+    assert client.wait_connected(5)
+    yield client
+    client.stop()
+
+
+def test_a_refusal_raises_the_error_of_its_code(kiosk):
+    with pytest.raises(Forbidden) as err:
+        kiosk.request("window.call_next", {"window": 1})
+    assert err.value.code == "forbidden"
+
+
+def test_no_hub_means_unreachable_never_a_number(hall_config, broker, hall_clock):
+    client = HubClient(hall_config, "kiosk-1", broker.url, hall_clock)
+    client.start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(HubUnreachable):
+            client.request("ticket.take", {"service": "A"}, timeout=1.0)
+        assert 0.9 < time.monotonic() - started < 3.0
+    finally:
+        client.stop()
+
+
+def test_a_request_made_while_the_broker_is_down_is_answered_once_it_returns(
+        kiosk, broker, hub_service):
+    broker.kill()
+    assert wait_for(lambda: not kiosk.connected)
+    box = {}
+    worker = threading.Thread(target=lambda: box.update(
+        r=kiosk.request("ticket.take", {"service": "B"}, timeout=20)))
+    worker.start()
+    time.sleep(0.5)
+    broker.restart()
+    worker.join(20)
+    assert box["r"]["ticket"]["no"] == "B001"
+    # exactly one ticket, although the request may have been sent several times
+    reply = kiosk.request("ticket.take", {"service": "B"})
+    assert reply["ticket"]["no"] == "B002"
+
+
+def test_duplicate_events_are_delivered_once(hall_config, broker, hall_clock):
+    client = HubClient(hall_config, "board-1", broker.url, hall_clock)
+    got = []
+    client.on_event("called", lambda kind, p: got.append(p["seq"]))
+    client.start()
+    assert client.wait_connected(5)
+    time.sleep(0.2)
+    peer = RawPeer(broker.url, [], "fake-hub")
+    try:
+        for seq in (5, 6, 5, 6, 7, 5):
+            peer.publish("hall/demo/event/called", json.dumps(
+                {"seq": seq, "at": "2026-11-23T10:00:00+08:00", "no": "A001"}).encode())
+        peer.publish("hall/demo/event/called", b"{broken")
+        peer.publish("hall/demo/event/called", json.dumps({"seq": "8"}).encode())
+        assert wait_for(lambda: len(got) >= 3)
+        time.sleep(0.3)
+        assert got == [5, 6, 7]
+    finally:
+        peer.close()
+        client.stop()
+
+
+def test_retained_state_is_followed(kiosk, hub_service):
+    kiosk.request("ticket.take", {"service": "C"})
+    assert wait_for(lambda: kiosk.state.get("queue", {}).get("services", {})
+                    .get("C", {}).get("waiting") == 1)
+    assert "window/12" in kiosk.state
+
+
+def test_a_node_that_vanishes_is_reported_offline(hall_config, broker, hall_clock, hub_service):
+    watcher = RawPeer(broker.url, ["hall/demo/node/rater-5/status", "hall/demo/event/alert"],
+                      "watcher")
+    client = HubClient(hall_config, "rater-5", broker.url, hall_clock)
+    client.start()
+    assert client.wait_connected(5)
+    topic, status = watcher.next(topic_prefix="hall/demo/node/rater-5/status")
+    assert status == {"online": True, "role": "rater", "version": status["version"]}
+    # pull the cable: close the socket under paho so the broker sends the last will
+    sock = client._mqtt.socket()
+    client._mqtt.loop_stop()
+    sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+    try:
+        _, will = watcher.next(timeout=30, topic_prefix="hall/demo/node/rater-5/status")
+        assert will["online"] is False
+        _, alert = watcher.next(timeout=5, topic_prefix="hall/demo/event/alert")
+        assert alert["kind"] == "node_offline" and alert["node"] == "rater-5"
+    finally:
+        watcher.close()
