@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Callable
 
 from hub.clock import HallClock
@@ -133,7 +134,11 @@ class HubClient:
         if not isinstance(args, dict):
             raise BadRequest("args must be a dict")
         req_id = f"{self._id_prefix}-{next(self._ids)}"
-        payload = encode({"id": req_id, "op": op, "args": args})
+        # The hub refuses the request after this hall time: once we give up and tell the person
+        # "no answer", a copy still in flight (paho's re-send, a TCP retransmission) must not act.
+        deadline = self.clock.now() + timedelta(seconds=timeout)
+        payload = encode({"id": req_id, "op": op, "args": args,
+                          "deadline": deadline.isoformat(timespec="milliseconds")})
         pending = _Pending(req_id, payload, time.monotonic() + timeout, callback)
         with self._lock:
             self._pending[req_id] = pending

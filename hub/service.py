@@ -33,6 +33,17 @@ class InternalError(HubError):
     code = "internal"
 
 
+def _deadline(value) -> datetime:
+    """The request's give-up time; BadRequest unless ISO 8601 with an offset."""
+    try:
+        deadline = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BadRequest(f"deadline must be ISO 8601 with an offset, got {value!r}") from None
+    if deadline.tzinfo is None:
+        raise BadRequest("deadline needs an offset")
+    return deadline
+
+
 class HubService:
     """The hub: owns the queue, the database and the hall's retained state."""
 
@@ -56,6 +67,7 @@ class HubService:
         self._mqtt.on_subscribe = guarded("on_subscribe", lambda *_: self._ready.set())
         self._mqtt.on_disconnect = guarded("on_disconnect", lambda *_: self._ready.clear())
         self._ready = threading.Event()
+        self._offline = False
         self._acked: set[int] = set()
         self._mid_seq: dict[int, int] = {}
         self._ack_lock = threading.Lock()
@@ -109,6 +121,21 @@ class HubService:
         payload = encode({"id": req_id or uuid.uuid4().hex, "op": op, "args": args})
         self._inbox.put(("local", node_id, (payload, done)))
         return done.get(timeout=timeout)
+
+    def run_offline(self, requests: list[tuple[str, str, dict]]) -> list[dict]:
+        """Run ``(node, op, args)`` requests as one batch through the real path, without a
+        broker (the worker must not be running): the bench builds a whole day's log this way."""
+        import uuid
+
+        done: queue.Queue = queue.Queue()
+        items = [("local", node, (encode({"id": uuid.uuid4().hex, "op": op, "args": args}), done))
+                 for node, op, args in requests]
+        self._offline = True
+        try:
+            self._process(items, tick=False)
+        finally:
+            self._offline = False
+        return [done.get_nowait() for _ in items]
 
     def _on_connect(self, client, _userdata, _flags, reason_code, _properties):
         if reason_code.is_failure:
@@ -184,6 +211,8 @@ class HubService:
                 self._mqtt.publish(self.topics.resp(node), encode(reply), qos=1)
         for done, reply in local:
             done.put(reply)
+        if self._offline:
+            return
         if republish:
             self._republish_all()
         else:
@@ -216,9 +245,14 @@ class HubService:
                 raise UnknownOp(f"unknown op {op!r}")
             if not isinstance(args, dict):
                 raise BadRequest("args must be a JSON object")
-            extra = set(msg) - {"id", "op", "args"}
+            extra = set(msg) - {"id", "op", "args", "deadline"}
             if extra:
                 raise BadRequest(f"unknown request fields: {', '.join(sorted(extra))}")
+            if "deadline" in msg:
+                deadline = _deadline(msg["deadline"])
+                if deadline < at:
+                    raise BadRequest(f"expired: the node gave up on this request at "
+                                     f"{deadline.isoformat(timespec='seconds')}")
             decision = self.engine.decide(op, args, Context(node.id, node.role, node.window, at))
         except HubError as exc:
             return error_reply(req_id, exc)

@@ -148,3 +148,21 @@ def test_restart_rebuilds_the_queue_and_continues_numbering(hub_service, kiosk_p
     assert reply["result"]["ticket"]["waiting_ahead"] == 3
     # a retry of a request answered before the restart still gets the old answer
     assert take(kiosk_peer, "r-1")["result"]["ticket"]["no"] == "A002"
+
+
+def test_a_request_past_its_deadline_is_refused_and_changes_nothing(hub_service, kiosk_peer):
+    before = counts(hub_service.db_path)
+    body = {"id": "late-1", "op": "ticket.take", "args": {"service": "A"},
+            "deadline": "2026-11-23T09:59:00+08:00"}  # the hall clock says 10:00
+    kiosk_peer.publish("hall/demo/req/kiosk-1", json.dumps(body).encode())
+    reply = kiosk_peer.next(topic_prefix="hall/demo/resp/kiosk-1")[1]
+    assert reply["ok"] is False and reply["error"]["code"] == "bad_request"
+    assert "expired" in reply["error"]["message"]
+    assert counts(hub_service.db_path) == before
+    body.update(id="late-2", deadline="tomorrow")
+    kiosk_peer.publish("hall/demo/req/kiosk-1", json.dumps(body).encode())
+    assert kiosk_peer.next(topic_prefix="hall/demo/resp/kiosk-1")[1]["error"]["code"] == \
+        "bad_request"
+    body.update(id="late-3", deadline="2026-11-23T10:05:00+08:00")
+    kiosk_peer.publish("hall/demo/req/kiosk-1", json.dumps(body).encode())
+    assert kiosk_peer.next(topic_prefix="hall/demo/resp/kiosk-1")[1]["ok"] is True

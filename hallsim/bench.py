@@ -1,0 +1,125 @@
+"""hall-bench: the hall's speed and memory, each figure beside raw Mosquitto in the same run.
+
+Starts its own tuned broker; the hub runs as its own process (its memory is its own). Prints a
+table and writes JSON. Never a timed unit test: these numbers are for people to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hallsim import bench_hub
+from hallsim.broker import start_broker
+from hallsim.stats import rss_mb, summary
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hall.toml"
+
+TARGETS = {
+    "call_latency": {"p50_ms": 2.0, "p99_ms": 10.0},
+    "ticket_latency": {"p99_ms": 15.0},
+    "hub_throughput": {"ok_per_s": 2000},
+    "hub_restart": {"p50_ms": 1000.0},
+    "hub_rss": {"mb": 60.0},
+}
+
+
+def run(args) -> dict:
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="hall-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    config_path = work / "bench-hall.toml"
+    config_path.write_text(bench_hub.bench_config_text(Path(args.config)), encoding="utf-8")
+    cfg = bench_hub.bench_config(config_path)
+    broker = start_broker(work / "broker")
+    results: dict = {"runs": args.runs, "workdir": str(work)}
+    try:
+        step("raw Mosquitto QoS1 request/reply")
+        results["mosquitto_rtt"] = summary(bench_hub.mosquitto_rtt(broker.url, args.runs))
+
+        step("hub: durable throughput")
+        hub = bench_hub.start_hub_process(config_path, broker.url, work / "throughput.db")
+        bench_hub.wait_answered(cfg, broker.url)
+        results["hub_rss"] = {"mb": round(rss_mb(hub.pid), 1), "when": "idle"}
+        results["hub_throughput"] = bench_hub.throughput(cfg, broker.url, args.seconds)
+        results["hub_rss_loaded"] = {"mb": round(rss_mb(hub.pid), 1), "when": "after load"}
+        hub.terminate()
+        hub.wait(10)
+
+        step(f"hub: restart with a {args.day_tickets}-ticket day in the log")
+        day_db = work / "day.db"
+        events = bench_hub.build_day(cfg, day_db, args.day_tickets)
+        restart = bench_hub.restart(cfg, config_path, broker.url, day_db, args.restarts)
+        results["hub_restart"] = {**restart, "events_in_log": events,
+                                  "tickets": args.day_tickets}
+
+        try:
+            from hallsim import bench_nodes
+        except ImportError:
+            bench_nodes = None
+        if bench_nodes is not None:
+            step("nodes: call latency, ticket latency, footprint")
+            results.update(bench_nodes.run(cfg, config_path, broker, work, args.runs))
+    finally:
+        broker.stop()
+    return results
+
+
+def step(what: str) -> None:
+    print(f"… {what}", file=sys.stderr, flush=True)
+
+
+def table(results: dict) -> str:
+    """The results as a fixed-width table with the ratio to the Mosquitto round trip."""
+    base = results["mosquitto_rtt"]
+    lines = [f"{'figure':<28}{'p50':>12}{'p99':>12}{'×mosq p50':>11}{'×mosq p99':>11}  target"]
+    for name, row in results.items():
+        if not isinstance(row, dict) or "p50_ms" not in row:
+            continue
+        target = TARGETS.get(name, {})
+        t = ", ".join(f"{k.split('_')[0]} ≤ {v:g} ms" for k, v in target.items()) or "—"
+        lines.append(f"{name:<28}{row['p50_ms']:>10.3f}ms{row['p99_ms']:>10.3f}ms"
+                     f"{row['p50_ms'] / base['p50_ms']:>10.1f}×{row['p99_ms'] / base['p99_ms']:>10.1f}×"
+                     f"  {t}")
+    tp = results.get("hub_throughput")
+    if tp:
+        per_op_ms = 1000 / tp["ok_per_s"] if tp["ok_per_s"] else float("inf")
+        lines.append(f"{'hub_throughput':<28}{tp['ok_per_s']:>10} ok/s ({tp['ops_per_s']} all)"
+                     f"  = {per_op_ms:.3f} ms/op, {per_op_ms / base['p50_ms']:.1f}× mosq p50"
+                     "  target ≥ 2000/s")
+    for name in ("hub_rss", "hub_rss_loaded", "kiosk_rss", "callboard_rss", "rater_rss"):
+        if name in results:
+            lines.append(f"{name:<28}{results[name]['mb']:>10.1f} MB"
+                         + ("   target ≤ 60 MB" if name.startswith("hub") else ""))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hall-bench", description=__doc__)
+    parser.add_argument("--config", default=str(EXAMPLE), help="the hall config to start from")
+    parser.add_argument("--broker", default=None,
+                        help="ignored: hall-bench always starts its own tuned broker")
+    parser.add_argument("--clock", default=None, help="ignored: the bench runs a Monday 09:00")
+    parser.add_argument("--runs", type=int, default=1000, help="samples per latency figure")
+    parser.add_argument("--seconds", type=float, default=5.0, help="throughput run length")
+    parser.add_argument("--day-tickets", type=int, default=10000)
+    parser.add_argument("--restarts", type=int, default=5)
+    parser.add_argument("--workdir", default=None)
+    parser.add_argument("--json", default=None, help="also write the results here")
+    args = parser.parse_args(argv)
+    results = run(args)
+    print(table(results))
+    text = json.dumps(results, ensure_ascii=False, indent=2)
+    if args.json:
+        Path(args.json).write_text(text, encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    started = time.time()
+    sys.exit(main())

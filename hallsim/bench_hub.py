@@ -1,0 +1,216 @@
+"""hall-bench, the hub's part: raw Mosquitto round trips, durable throughput, restart with a full
+day in the log, resident memory. Each runs against the bench's own tuned broker."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from hallsim.stats import rss_mb, summary
+from hub.client import HubClient
+from hub.clock import HallClock
+from hub.config import HallConfig, parse_config
+from hub.mqtt import new_client
+
+START = "2026-11-23T09:00:00+08:00"
+
+
+def bench_config_text(example: Path) -> str:
+    """The example hall with 12 services of 999 tickets each (room for a 10,000-ticket day),
+    window 12 serving them all."""
+    text = example.read_text(encoding="utf-8")
+    text = re.sub(r"daily_cap = \d+", "daily_cap = 999", text)
+    text = re.sub(r"slot_caps = \[.*?\]\n", "", text, flags=re.S)
+    text = text.replace('services = ["A", "B", "C", "D", "E", "F", "G", "H"]',
+                        'services = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L"]')
+    for extra in "IJKL":
+        text += (f'\n[[services]]\nid = "{extra}"\nname = "综合业务{extra}"\narea = "综合服务"\n'
+                 "daily_cap = 999\n")
+    return text
+
+
+def bench_config(path: Path) -> HallConfig:
+    return parse_config(tomllib.loads(path.read_text(encoding="utf-8")), str(path))
+
+
+def mosquitto_rtt(broker_url: str, n: int) -> list[float]:
+    """QoS1 request/reply between two plain paho clients: the floor every figure is compared to."""
+    from hub.mqtt import parse_broker_url
+
+    host, port = parse_broker_url(broker_url)
+    echo, asker = new_client("bench-echo"), new_client("bench-asker")
+    got = threading.Event()
+    echo.on_message = lambda c, u, m: c.publish("bench/resp", m.payload, qos=1)
+    asker.on_message = lambda c, u, m: got.set()
+    for client, topic in ((echo, "bench/req"), (asker, "bench/resp")):
+        ready = threading.Event()
+        client.on_subscribe = lambda *a, ev=ready: ev.set()
+        client.connect(host, port)
+        client.loop_start()
+        client.subscribe(topic, qos=1)
+        ready.wait(5)
+    samples = []
+    payload = b'{"id":"x","op":"ticket.take","args":{"service":"A"}}'
+    for _ in range(n):
+        got.clear()
+        t0 = time.perf_counter()
+        asker.publish("bench/req", payload, qos=1)
+        got.wait(5)
+        samples.append(time.perf_counter() - t0)
+    for client in (echo, asker):
+        client.disconnect()
+        client.loop_stop()
+    return samples
+
+
+def start_hub_process(config_path: Path, broker_url: str, db: Path, clock: str = START):
+    """hall-hub in its own process (so its memory and CPU are its own)."""
+    env = dict(os.environ)
+    return subprocess.Popen(
+        [sys.executable, "-m", "hub.cli", "--config", str(config_path), "--broker", broker_url,
+         "--db", str(db), "--clock", clock], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env, text=True)
+
+
+def wait_answered(cfg: HallConfig, broker_url: str, timeout: float = 30.0) -> float:
+    """Seconds until the hub answers a request (ticket.status of a ticket that may not exist)."""
+    client = HubClient(cfg, "kiosk-1", broker_url, HallClock(cfg.tz, START))
+    client.start()
+    t0 = time.perf_counter()
+    try:
+        from hub.contract import HubError
+
+        try:
+            client.request("ticket.status", {"no": "A001"}, timeout=timeout)
+        except HubError:
+            pass  # any answer is an answer
+        return time.perf_counter() - t0
+    finally:
+        client.stop()
+
+
+def throughput(cfg: HallConfig, broker_url: str, seconds: float = 5.0,
+               in_flight: int = 64) -> dict:
+    """Durable ops/s: the kiosk takes tickets with ``in_flight`` requests outstanding while every
+    window calls, finishes and gets rated as a clerk would (one request at a time). Every op
+    counted was committed before its reply; refusals are counted apart."""
+    clock = HallClock(cfg.tz, START)
+    counts = {"ok": 0, "refused": 0}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def count(exc):
+        with lock:
+            counts["ok" if exc is None else "refused"] += 1
+
+    def kiosk_loop(client: HubClient):
+        sem = threading.Semaphore(in_flight)
+        ids = sorted(cfg.services)
+        n = 0
+
+        def callback(_result, exc):
+            count(exc)
+            sem.release()
+
+        while not stop.is_set():
+            if sem.acquire(timeout=0.1):
+                n += 1
+                client.request_async("ticket.take", {"service": ids[n % len(ids)]}, callback, 30)
+
+    def window_loop(client: HubClient, n: int):
+        from hub.contract import HubError
+
+        while not stop.is_set():
+            try:
+                called = client.request("window.call_next", {"window": n}, timeout=30)
+                count(None)
+                if called["ticket"] is None:
+                    continue
+                for op, args in (("window.finish", {"window": n}),
+                                 ("rating.submit", {"window": n, "score": 5})):
+                    client.request(op, args, timeout=30)
+                    count(None)
+            except HubError as exc:
+                count(exc)
+
+    clients = {"kiosk-1": HubClient(cfg, "kiosk-1", broker_url, clock)}
+    clients.update({f"rater-{n}": HubClient(cfg, f"rater-{n}", broker_url, clock)
+                    for n in cfg.windows})
+    for c in clients.values():
+        c.start()
+        c.wait_connected(5)
+    for n in cfg.windows:
+        staff = next(s.number for s in cfg.staff.values() if n in s.windows)
+        clients[f"rater-{n}"].request("window.login", {"window": n, "staff": staff})
+    threads = [threading.Thread(target=kiosk_loop, args=(clients["kiosk-1"],), daemon=True)]
+    threads += [threading.Thread(target=window_loop, args=(clients[f"rater-{n}"], n), daemon=True)
+                for n in cfg.windows]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    with lock:
+        result = dict(counts)
+    elapsed = time.perf_counter() - t0
+    stop.set()
+    for t in threads:
+        t.join(10)
+    for c in clients.values():
+        c.stop()
+    result["ops_per_s"] = round((result["ok"] + result["refused"]) / elapsed)
+    result["ok_per_s"] = round(result["ok"] / elapsed)
+    return result
+
+
+def build_day(cfg: HallConfig, db: Path, tickets: int) -> int:
+    """Write a day of ``tickets`` tickets (issued, called, finished, rated) into ``db`` through
+    the hub's own request path, in large batches; returns the number of events logged."""
+    from hub.service import HubService
+
+    clock = HallClock(cfg.tz, START)
+    hub = HubService(cfg, str(db), "mqtt://127.0.0.1:1", clock)
+    ids = sorted(cfg.services)
+    windows = sorted(cfg.windows)
+    hub.run_offline([(f"rater-{n}", "window.login", {
+        "window": n, "staff": next(s.number for s in cfg.staff.values() if n in s.windows)})
+        for n in windows])
+    issued = 0
+    while issued < tickets:
+        batch = min(1000, tickets - issued)
+        hub.run_offline([("kiosk-1", "ticket.take", {"service": ids[i % len(ids)]})
+                         for i in range(issued, issued + batch)])
+        issued += batch
+        for _ in range(batch // len(windows) + 2):
+            reqs = []
+            for n in windows:
+                reqs += [(f"rater-{n}", "window.call_next", {"window": n}),
+                         (f"rater-{n}", "window.finish", {"window": n}),
+                         (f"rater-{n}", "rating.submit", {"window": n, "score": 5})]
+            hub.run_offline(reqs)
+    with hub.store.transaction():
+        hub.store.set_meta("published_upto", str(hub.store.last_seq()))
+    events = hub.store.last_seq()
+    hub.store.close()
+    return events
+
+
+def restart(cfg: HallConfig, config_path: Path, broker_url: str, db: Path, runs: int) -> dict:
+    """Hub process start → first answered request, with a full day in the log."""
+    samples, rss = [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = start_hub_process(config_path, broker_url, db,
+                                 (datetime.fromisoformat(START) + timedelta(hours=3)).isoformat())
+        wait_answered(cfg, broker_url)
+        samples.append(time.perf_counter() - t0)
+        rss.append(rss_mb(proc.pid))
+        proc.terminate()
+        proc.wait(10)
+    return {**summary(samples), "rss_mb": round(max(rss), 1)}
