@@ -19,7 +19,7 @@ class FontMissing(RuntimeError):
     """No CJK font is installed: install fonts-noto-cjk or fonts-wqy-zenhei."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cjk_font_file(bold: bool = False) -> tuple[str, int]:
     """Return ``(path, face_index)`` of a Simplified Chinese face.
 
@@ -46,7 +46,7 @@ def cjk_font_file(bold: bool = False) -> tuple[str, int]:
     raise FontMissing("no CJK font: apt-get install fonts-noto-cjk (or fonts-wqy-zenhei)")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def freetype_font(size: int, bold: bool = False):
     """A cached ``pygame.freetype.Font`` of the CJK face at ``size`` px (pygame must be imported)."""
     import pygame.freetype
@@ -57,7 +57,7 @@ def freetype_font(size: int, bold: bool = False):
     return pygame.freetype.Font(path, size, font_index=index)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pillow_font(size: int, bold: bool = False):
     """A cached Pillow ``ImageFont`` of the CJK face at ``size`` px."""
     from PIL import ImageFont

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 #: Key names the window node understands, whatever the hardware behind them.
 CLERK_KEYS = (

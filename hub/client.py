@@ -14,9 +14,9 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable
 
 from hub.clock import HallClock
 from hub.config import HallConfig

@@ -29,7 +29,7 @@ class HallClock:
         self.fixed = start is not None or speed != 1.0
 
     @classmethod
-    def from_args(cls, tz: tzinfo, clock: str | None, speed: float = 1.0) -> "HallClock":
+    def from_args(cls, tz: tzinfo, clock: str | None, speed: float = 1.0) -> HallClock:
         """The clock a console script was asked for: ``--clock``, else ``HALL_CLOCK``, else now."""
         return cls(tz, clock or os.environ.get("HALL_CLOCK") or None, speed)
 
@@ -52,5 +52,6 @@ class HallClock:
 
 
 def iso(at: datetime) -> str:
-    """ISO 8601 with offset, to the second, as on the wire."""
-    return at.isoformat(timespec="seconds")
+    """ISO 8601 with offset, to the millisecond, as on the wire (a rating press and the finish
+    it follows can fall in the same second)."""
+    return at.isoformat(timespec="milliseconds")

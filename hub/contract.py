@@ -36,12 +36,15 @@ OP_ROLES: dict[str, tuple[str, ...]] = {
     "window.start": ("rater",),
     "window.walk_in": ("rater",),
     "rating.submit": ("rater",),
+    "appointment.book": ("admin",),
+    "followup.record": ("admin",),
+    "followup.list": ("admin",),
 }
 OPS = tuple(OP_ROLES)
 
 EVENT_KINDS = (
     "issued", "called", "started", "held", "transferred", "finished", "skipped", "requeued",
-    "rated", "window", "follow_up", "day_closed", "alert",
+    "rated", "window", "follow_up", "follow_up_step", "booked", "day_closed", "alert",
 )
 PRIORITIES = ("elderly", "disabled", "military", "pregnant")
 OUTCOMES = ("done", "supplement", "refused", "consult")

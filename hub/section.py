@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from datetime import time
-from typing import Any, Iterable
+from typing import Any
 
 
 class ConfigError(ValueError):
@@ -82,7 +83,7 @@ class Section:
                 self.fail(f"item {i} must be a string, got {v!r}", key)
         return values
 
-    def table(self, key: str, required: bool = False) -> "Section":
+    def table(self, key: str, required: bool = False) -> Section:
         self._read.add(key)
         if key not in self.data and not required:
             return Section({}, self._child(key), self.source)
@@ -90,7 +91,7 @@ class Section:
             self.fail("is required", key)
         return Section(self.data[key], self._child(key), self.source)
 
-    def tables(self, key: str) -> list["Section"]:
+    def tables(self, key: str) -> list[Section]:
         """An array of tables (``[[key]]``), each as a Section."""
         items = self.list(key, [])
         return [Section(item, f"{self._child(key)}[{i}]", self.source) for i, item in enumerate(items)]

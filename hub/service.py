@@ -11,14 +11,23 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hub.clock import HallClock, iso
 from hub.config import HallConfig
 from hub.contract import (
-    OP_ROLES, BadRequest, Forbidden, HubError, Topics, UnknownOp, decode_object, encode,
-    error_reply, ok_reply,
+    OP_ROLES,
+    BadRequest,
+    Forbidden,
+    HubError,
+    Topics,
+    UnknownOp,
+    decode_object,
+    encode,
+    error_reply,
+    ok_reply,
 )
+from hub import followups
 from hub.engine import Context, Event, QueueEngine, projection
 from hub.mqtt import guarded, new_client, parse_broker_url
 from hub.store import Store
@@ -68,6 +77,8 @@ class HubService:
         self._mqtt.on_disconnect = guarded("on_disconnect", lambda *_: self._ready.clear())
         self._ready = threading.Event()
         self._offline = False
+        self._next_overdue_check = datetime.min.replace(tzinfo=cfg.tz)
+        self._paper: dict[str, str] = {}
         self._acked: set[int] = set()
         self._mid_seq: dict[int, int] = {}
         self._ack_lock = threading.Lock()
@@ -80,15 +91,12 @@ class HubService:
 
     # -- life cycle -------------------------------------------------------------------------
     def _rebuild(self) -> float:
-        """Replay the log into a fresh engine: today's events and what the last close left."""
+        """Replay the log into a fresh engine, from the last day close (inclusive: it carries a
+        checkpoint of what the day left open) or from the beginning."""
         import time
 
         t0 = time.perf_counter()
-        today = self.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
-        row = self.store.conn.execute("SELECT min(seq) FROM events WHERE at >= ?",
-                                      (iso(today),)).fetchone()
-        first_today = (row[0] or self.store.last_seq() + 1) - 1
-        start = min(first_today, self.store.last_seq("day_closed"))
+        start = max(0, self.store.last_seq("day_closed") - 1)
         for ev in self.store.events_after(start):
             self.engine.apply(Event(ev.kind, ev.data), datetime.fromisoformat(ev.at))
         return time.perf_counter() - t0
@@ -135,13 +143,16 @@ class HubService:
             self._process(items, tick=False)
         finally:
             self._offline = False
+        self._next_overdue_check = datetime.min.replace(tzinfo=cfg.tz)
+        self._paper: dict[str, str] = {}
         return [done.get_nowait() for _ in items]
 
     def _on_connect(self, client, _userdata, _flags, reason_code, _properties):
         if reason_code.is_failure:
             log.error("broker refused the hub: %s", reason_code)
             return
-        client.subscribe([(self.topics.req(), 1), (self.topics.node_status(), 1)])
+        client.subscribe([(self.topics.req(), 1), (self.topics.node_status(), 1),
+                          (self.topics.node_health(), 1)])
         client.publish(self.topics.node_status("hub"),
                        encode({"online": True, "role": "hub", "version": "0.1.0"}), 1, True)
         self._inbox.put(("connected", None, None))
@@ -150,7 +161,8 @@ class HubService:
         if (node := self.topics.tail(msg.topic, "req")) is not None:
             self._inbox.put(("req", node, msg.payload))
         elif (rest := self.topics.tail(msg.topic, "node")) is not None:
-            self._inbox.put(("status", rest.split("/")[0], msg.payload))
+            node, _, what = rest.partition("/")
+            self._inbox.put(("status" if what == "status" else "health", node, msg.payload))
 
     def _on_publish(self, _client, _userdata, mid, _reason_code, _properties):
         with self._ack_lock:
@@ -197,11 +209,18 @@ class HubService:
                     local.append((raw[1], self._request(node, raw[0], at, events)))
                 elif kind == "status":
                     self._presence(node, raw, at, events)
+                elif kind == "health":
+                    self._health(node, raw, at, events)
                 elif kind == "connected":
                     republish = True
             if tick:
                 for ev in self.engine.tick(at):
                     self._commit_event(ev, "hub", None, at, events)
+                if at >= self._next_overdue_check:
+                    # after the engine's tick: it reads the log and sees alerts made just now
+                    self._next_overdue_check = at + timedelta(minutes=1)
+                    for ev in followups.overdue(self.store.conn, at, self.cfg):
+                        self._commit_event(ev, "hub", None, at, events)
             if self.published_upto != self._written_upto:
                 self.store.set_meta("published_upto", str(self.published_upto))
                 self._written_upto = self.published_upto
@@ -253,7 +272,11 @@ class HubService:
                 if deadline < at:
                     raise BadRequest(f"expired: the node gave up on this request at "
                                      f"{deadline.isoformat(timespec='seconds')}")
-            decision = self.engine.decide(op, args, Context(node.id, node.role, node.window, at))
+            ctx = Context(node.id, node.role, node.window, at)
+            if op in followups.FOLLOWUP_OPS:
+                decision = followups.decide(op, args, ctx, self.store.conn, self.cfg)
+            else:
+                decision = self.engine.decide(op, args, ctx)
         except HubError as exc:
             return error_reply(req_id, exc)
         except Exception:  # noqa: BLE001 - a bug must cost one reply, never the hub
@@ -265,9 +288,9 @@ class HubService:
 
     def _commit_event(self, ev: Event, node: str, req_id: str | None, at: datetime,
                       events: list) -> None:
-        self.engine.apply(ev, at)
+        self.engine.apply(ev, at)  # kinds the engine does not own (follow_up_step) it ignores
         seq = self.store.append_event(iso(at), ev.kind, node, req_id, ev.data)
-        for table, row in projection.rows(ev, at):
+        for table, row in projection.rows(ev, at) + followups.rows(ev, at):
             self.store.upsert(table, row)
         events.append((seq, ev))
 
@@ -283,6 +306,22 @@ class HubService:
             self._commit_event(Event("alert", {"kind": "node_offline", "node": node_id,
                                                "role": self.cfg.nodes[node_id].role}),
                                "hub", None, at, events)
+
+    def _health(self, node_id: str, raw: bytes, at: datetime, events: list) -> None:
+        """A kiosk's printer going near_end/out (or back to ok) alerts the hall manager once."""
+        try:
+            health = decode_object(raw) if raw else {}
+        except HubError:
+            return
+        printer = health.get("printer")
+        paper = printer.get("paper") if isinstance(printer, dict) else health.get("paper")
+        if node_id not in self.cfg.nodes or not isinstance(paper, str):
+            return
+        before = self._paper.get(node_id)
+        self._paper[node_id] = paper
+        if before is not None and paper != before and paper in ("near_end", "out", "ok"):
+            self._commit_event(Event("alert", {"kind": "printer_paper", "node": node_id,
+                                               "paper": paper}), "hub", None, at, events)
 
     # -- publishing -------------------------------------------------------------------------
     def _publish_event(self, seq: int, kind: str, data: dict, at: datetime | str) -> None:

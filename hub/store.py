@@ -12,9 +12,9 @@ import json
 import os
 import secrets
 import sqlite3
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 import sqlite_utils
 

@@ -11,6 +11,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", "/tmp/hallstack-escpos")
+os.makedirs(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"], exist_ok=True)
 
 from hallsim.broker import start_broker  # noqa: E402
 from hub.clock import HallClock  # noqa: E402

@@ -166,3 +166,20 @@ def test_a_request_past_its_deadline_is_refused_and_changes_nothing(hub_service,
     body.update(id="late-3", deadline="2026-11-23T10:05:00+08:00")
     kiosk_peer.publish("hall/demo/req/kiosk-1", json.dumps(body).encode())
     assert kiosk_peer.next(topic_prefix="hall/demo/resp/kiosk-1")[1]["ok"] is True
+
+
+def test_a_kiosk_running_out_of_paper_alerts_the_manager_once(hub_service, broker):
+    peer = RawPeer(broker.url, ["hall/demo/event/alert"], "kiosk-1-health")
+    try:
+        for paper in ("ok", "ok", "near_end", "near_end", "out", "ok"):
+            peer.publish("hall/demo/node/kiosk-1/health",
+                         json.dumps({"printer": {"state": "ok", "paper": paper}}).encode())
+        peer.publish("hall/demo/node/kiosk-1/health", b"{garbage")
+        peer.publish("hall/demo/node/nobody/health", json.dumps({"printer": {"paper": "out"}}).encode())
+        alerts = [peer.next(topic_prefix="hall/demo/event/alert")[1] for _ in range(3)]
+        assert [(a["kind"], a["node"], a["paper"]) for a in alerts] == [
+            ("printer_paper", "kiosk-1", "near_end"), ("printer_paper", "kiosk-1", "out"),
+            ("printer_paper", "kiosk-1", "ok")]
+        assert not peer.drain(0.3)
+    finally:
+        peer.close()

@@ -1,0 +1,118 @@
+"""Real pins through the RPi.GPIO API (RPi.GPIO on a Pi 1–4, rpi-lgpio on a Pi 5).
+
+The library is imported here, when this backend is built, never at package import: off a Pi it
+raises RuntimeError, which becomes :class:`GpioUnavailable` with a line for the technician.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from devices.gpio.pins import (
+    BLINK_HZ,
+    EdgeCallback,
+    GpioUnavailable,
+    Pins,
+    check_mode,
+    check_pattern,
+    check_pin,
+    check_pull,
+)
+
+
+class RPiGPIOPins(Pins):
+    """BCM-numbered pins of this Pi. Inputs get the pull and edge detection on both edges with
+    no library bouncetime (RPi.GPIO's bouncetime drops the release edges the key rule needs);
+    blinking uses the library's software PWM; buzzer patterns play on a daemon thread."""
+
+    name = "rpi"
+
+    def __init__(self, gpio=None):
+        if gpio is None:
+            try:
+                import RPi.GPIO as gpio  # noqa: N813 - the library's own spelling
+            except (ImportError, RuntimeError) as exc:
+                raise GpioUnavailable(
+                    f"RPi.GPIO cannot be used here ({exc}); on a Pi 1–4 install RPi.GPIO, on a "
+                    "Pi 5 rpi-lgpio, or set the pad's backend to \"simulated\"") from None
+        self._gpio = gpio
+        gpio.setwarnings(False)
+        gpio.setmode(gpio.BCM)
+        self._pins: set[int] = set()
+        self._pwm: dict[int, object] = {}
+        self._players: dict[int, threading.Event] = {}
+        self._error: str | None = None
+
+    def setup_input(self, pin: int, pull: str, on_edge: EdgeCallback) -> None:
+        g = self._gpio
+        check_pin(pin)
+        pud = {"up": g.PUD_UP, "down": g.PUD_DOWN, "off": g.PUD_OFF}[check_pull(pull)]
+        g.setup(pin, g.IN, pull_up_down=pud)
+
+        def edge(channel: int) -> None:
+            # Read the level inside the callback: RPi.GPIO reports "an edge", not which one.
+            on_edge(channel, int(g.input(channel)), time.monotonic())
+
+        try:
+            g.add_event_detect(pin, g.BOTH, callback=edge)
+        except RuntimeError as exc:  # "Failed to add edge detection": pin busy elsewhere
+            self._error = f"pin {pin}: {exc}"
+            raise
+        self._pins.add(pin)
+
+    def level(self, pin: int) -> int:
+        return int(self._gpio.input(check_pin(pin)))
+
+    def setup_output(self, pin: int) -> None:
+        g = self._gpio
+        g.setup(check_pin(pin), g.OUT, initial=g.LOW)
+        self._pins.add(pin)
+
+    def set_output(self, pin: int, mode: str) -> None:
+        g = self._gpio
+        check_mode(mode)
+        check_pin(pin)
+        pwm = self._pwm.pop(pin, None)
+        if pwm is not None:
+            pwm.stop()
+        if mode == "blink":
+            pwm = g.PWM(pin, BLINK_HZ)
+            pwm.start(50)
+            self._pwm[pin] = pwm
+        else:
+            g.output(pin, g.HIGH if mode == "on" else g.LOW)
+
+    def play(self, pin: int, pattern: tuple[float, ...]) -> None:
+        pattern = check_pattern(pattern)
+        check_pin(pin)
+        old = self._players.pop(pin, None)
+        if old is not None:
+            old.set()  # a new signal cuts the old one short
+        stop = threading.Event()
+        self._players[pin] = stop
+        threading.Thread(target=self._play, args=(pin, pattern, stop), daemon=True,
+                         name=f"gpio-play-{pin}").start()
+
+    def _play(self, pin: int, pattern: tuple[float, ...], stop: threading.Event) -> None:
+        g = self._gpio
+        for i, seconds in enumerate(pattern):
+            if stop.is_set():
+                break
+            g.output(pin, g.HIGH if i % 2 == 0 else g.LOW)
+            stop.wait(seconds)
+        g.output(pin, g.LOW)
+
+    def close(self) -> None:
+        for stop in self._players.values():
+            stop.set()
+        for pwm in self._pwm.values():
+            pwm.stop()
+        if self._pins:
+            self._gpio.cleanup(sorted(self._pins))
+        self._pins.clear()
+
+    def health(self) -> dict:
+        if self._error:
+            return {"state": "error", "backend": self.name, "error": self._error}
+        return {"state": "ok", "backend": self.name}

@@ -1,0 +1,85 @@
+"""A simulated printer: keeps the exact bytes it was sent (in a python-escpos ``Dummy``), with
+a monotonic timestamp per job, and can be put in any status a real printer reports."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from devices.printer.escpos_lib import dummy_printer
+from devices.printer.interface import Printer, PrinterError, PrinterStatus
+from devices.printer.paper import Paper, interpret
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """One write: when it arrived (``time.monotonic()``), its bytes, and whether paper came out
+    (False when the printer had no paper or its cover open: it took the bytes but printed
+    nothing)."""
+
+    at: float
+    data: bytes
+    printed: bool
+
+
+class SimulatedPrinter(Printer):
+    """A printer in memory. :meth:`set_status` puts it in any state; ``answers_status=False``
+    makes it a printer without ``DLE EOT`` (status unknown). Offline or unplugged
+    (``line="offline"``) it refuses writes with :class:`PrinterError`, as a dead line does."""
+
+    kind = "simulated"
+
+    def __init__(self, width_mm: int = 80, answers_status: bool = True):
+        if width_mm not in (80, 58):
+            raise ValueError(f"paper width must be 80 or 58 mm, got {width_mm}")
+        self.width_mm = width_mm
+        self.answers_status = answers_status
+        self._status = PrinterStatus(paper="ok", cover="closed", line="online")
+        self._sink = dummy_printer()
+        self._lock = threading.Lock()
+        self.jobs: list[PrintJob] = []
+        self.status_queries = 0
+
+    def set_status(self, paper: str | None = None, cover: str | None = None,
+                   line: str | None = None, error: object = ...) -> None:
+        """Change what the printer reports (a refill, an opened cover, a pulled cable);
+        arguments left out keep their value, ``error=None`` clears an error."""
+        with self._lock:
+            s = self._status
+            self._status = PrinterStatus(
+                paper=paper or s.paper, cover=cover or s.cover, line=line or s.line,
+                error=s.error if error is ... else error)
+
+    def write(self, data: bytes) -> None:
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError(f"a printer takes bytes, got {type(data).__name__}")
+        with self._lock:
+            if self._status.line == "offline":
+                raise PrinterError("simulated printer is offline")
+            self._sink._raw(bytes(data))
+            printed = not self._status.blocks_printing
+            self.jobs.append(PrintJob(time.monotonic(), bytes(data), printed))
+
+    def status(self) -> PrinterStatus:
+        with self._lock:
+            self.status_queries += 1
+            if not self.answers_status:
+                return PrinterStatus()
+            return self._status
+
+    @property
+    def output(self) -> bytes:
+        """Every byte received, in order (the Dummy's record)."""
+        return self._sink.output
+
+    def paper(self, job: int | None = None) -> Paper:
+        """What the printer made of job ``job`` (index), or of all jobs when None."""
+        return interpret(self.output if job is None else self.jobs[job].data)
+
+    def render_png(self, path: str, job: int | None = None) -> str:
+        """Draw job ``job`` (or everything) on paper of this printer's width; write PNG."""
+        from devices.printer.render import render
+
+        render(self.paper(job), self.width_mm).save(path)
+        return path

@@ -1,0 +1,206 @@
+"""hall-report: the hall's figures, the 差评 follow-up and the 好差评 export.
+
+    hall-report figures  --config hall.toml --db hall.db --month 2026-11 [--csv DIR]
+                         [--xlsx FILE] [--charts DIR] [--html FILE]
+    hall-report export   --config hall.toml --db hall.db --month 2026-11 --format jsonl|csv
+    hall-report followup list   --config hall.toml --db hall.db [--status open|overdue|…]
+    hall-report followup record --config hall.toml --broker mqtt://… --ticket-id ID
+                                --step visit|verify|rectify|close --note TEXT [--result TEXT]
+
+Everything but ``followup record`` only reads the database (safe while the hub runs);
+``followup record`` asks the hub, the only writer, as node admin-1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from hub.cli import common_args
+from hub.clock import HallClock
+from hub.config import ConfigError, load_config
+from hub.report import strings as S
+from hub.report.period import PeriodError, parse_period
+
+ADMIN_NODE = "admin-1"
+
+
+def _period_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--day", help="a hall date, 2026-11-23")
+    g.add_argument("--week", help="any date of the week, or 2026-W48")
+    g.add_argument("--month", help="2026-11")
+
+
+def _period(args):
+    for kind in ("day", "week", "month"):
+        if getattr(args, kind):
+            return parse_period(kind, getattr(args, kind))
+    raise PeriodError("give --day, --week or --month")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hall-report", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    fig = sub.add_parser("figures", help="figures per hall, window, staff and service")
+    exp = sub.add_parser("export", help="rating records for the provincial 好差评 platform")
+    fol = sub.add_parser("followup", help="差评 follow-up cases")
+    for p in (fig, exp):
+        common_args(p)
+    for p in (fig, exp):
+        p.add_argument("--db", required=True, help="the hub's SQLite file (opened read-only)")
+        _period_args(p)
+    fig.add_argument("--view", default="all",
+                     choices=("all", "hall", "window", "staff", "service", "ranking"))
+    fig.add_argument("--csv", type=Path, help="folder for one CSV per table")
+    fig.add_argument("--xlsx", type=Path, help="Excel workbook, one sheet per view")
+    fig.add_argument("--charts", type=Path, help="folder for the PNG charts")
+    fig.add_argument("--html", type=Path, help="one-page summary (HTML) for the 月通报")
+    exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    exp.add_argument("-o", "--output", type=Path, help="file (default: standard output)")
+    fsub = fol.add_subparsers(dest="action", required=True)
+    lst = fsub.add_parser("list", help="cases with their deadlines (read-only)")
+    lst.add_argument("--db", required=True)
+    lst.add_argument("--status", default="open", choices=("open", "overdue", "closed", "all"))
+    lst.add_argument("--json", action="store_true", help="JSON instead of a table")
+    rec = fsub.add_parser("record", help="record a step of a case (sent to the hub)")
+    for p in (lst, rec):
+        common_args(p)
+    rec.add_argument("--ticket-id", required=True, help="e.g. 20261123-A002")
+    rec.add_argument("--step", required=True, choices=("visit", "verify", "rectify", "close"))
+    rec.add_argument("--note", required=True)
+    rec.add_argument("--result", help="回访 result / 处理结果 (required to close)")
+    rec.add_argument("--node", default=ADMIN_NODE, help="the admin node to ask as")
+    rec.add_argument("--timeout", type=float, default=10.0)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        cfg = load_config(args.config)
+        clock = HallClock.from_args(cfg.tz, args.clock, args.speed)
+        if args.command == "followup" and args.action == "record":
+            return _record(cfg, clock, args)
+        from hub.store import open_readonly
+
+        conn = open_readonly(args.db)
+        try:
+            if args.command == "figures":
+                return _figures(cfg, conn, args)
+            if args.command == "export":
+                return _export(cfg, conn, args)
+            return _list(cfg, conn, clock, args)
+        finally:
+            conn.close()
+    except (ConfigError, PeriodError, FileNotFoundError, ValueError) as exc:
+        print(f"hall-report: {exc}", file=sys.stderr)
+        return 2
+
+
+def _figures(cfg, conn, args) -> int:
+    from hub.report import tables
+    from hub.report.data import load
+    from hub.report.figures import compute
+
+    period = _period(args)
+    fig = compute(load(conn, period), cfg)
+    title = S.REPORT_TITLE.format(hall=cfg.name, period=period.label())
+    print(title)
+    for name, heads, rows in tables.sheets(fig):
+        kind = {S.VIEWS[k]: k for k in S.VIEWS} | {S.RANKINGS[k]: "ranking" for k in S.RANKINGS}
+        if args.view in ("all", kind[name]):
+            print(f"\n【{name}】")
+            print(tables.terminal(heads, rows))
+    if args.csv:
+        for path in tables.write_csv(fig, args.csv):
+            print(f"csv: {path}", file=sys.stderr)
+    if args.xlsx:
+        print(f"xlsx: {tables.write_xlsx(fig, args.xlsx, title)}", file=sys.stderr)
+    charts = []
+    if args.charts or args.html:
+        from hub.report import charts as ch
+
+        folder = args.charts or args.html.parent
+        charts = ch.all_charts(fig, folder, cfg.alerts.max_wait_s)
+        for path in charts:
+            print(f"chart: {path}", file=sys.stderr)
+    if args.html:
+        from hub.report.summary import write_html
+
+        print(f"html: {write_html(fig, cfg, args.html, charts)}", file=sys.stderr)
+    return 0
+
+
+def _export(cfg, conn, args) -> int:
+    from hub.report import export
+    from hub.report.data import load
+
+    recs = export.records(cfg, load(conn, _period(args)))
+    text = export.to_jsonl(recs) if args.format == "jsonl" else export.to_csv(recs)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        # utf-8-sig for CSV so that Excel reads the Chinese; JSON Lines stays plain UTF-8
+        args.output.write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
+        print(f"{len(recs)} records: {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _list(cfg, conn, clock, args) -> int:
+    from hub.followups import cases
+    from hub.report import tables
+
+    found = cases(conn, clock.now().date(), cfg, args.status)
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=1))
+        return 0
+    if not found:
+        print(S.NO_CASES)
+        return 0
+    heads = list(S.FOLLOWUP_COLUMNS.values())
+    rows = []
+    for c in found:
+        days = c["days_left"]
+        rows.append([c["no"], c["ticket_id"], c["window"], c["staff"] or "-",
+                     S.LEVELS.get(c["score"], "-"), "、".join(c["reasons"]),
+                     (c["opened_at"] or "")[:16].replace("T", " "), c["due"],
+                     "-" if days is None else days,
+                     S.FOLLOWUP_STEPS.get(c["last_step"], "-"),
+                     S.OVERDUE if c["overdue"] else S.FOLLOWUP_STATUS.get(c["status"], "-")])
+    print(tables.terminal(heads, rows))
+    return 0
+
+
+def _record(cfg, clock, args) -> int:
+    from hub.client import HubClient, HubError, HubUnreachable
+
+    client = HubClient(cfg, args.node, args.broker, clock, args.username, args.password)
+    client.start()
+    try:
+        if not client.wait_connected(timeout=min(args.timeout, 5.0)):
+            print(f"hall-report: no broker at {args.broker}", file=sys.stderr)
+            return 3
+        op_args = {"ticket_id": args.ticket_id, "step": args.step, "note": args.note}
+        if args.result is not None:
+            op_args["result"] = args.result
+        result = client.request("followup.record", op_args, timeout=args.timeout)
+    except HubError as exc:
+        print(f"hall-report: {exc.code}: {exc.message}", file=sys.stderr)
+        return 1
+    except HubUnreachable as exc:
+        print(f"hall-report: the hub did not answer ({exc}); the step may or may not be "
+              f"recorded: check with `followup list`", file=sys.stderr)
+        return 3
+    finally:
+        client.stop()
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

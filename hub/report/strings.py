@@ -1,0 +1,74 @@
+"""Every zh-CN text hall-report shows a hall manager: column heads, sheet and chart titles."""
+
+LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+VIEWS = {"hall": "全厅", "window": "窗口", "staff": "工作人员", "service": "事项"}
+RANKINGS = {"window": "窗口排名", "staff": "人员排名"}
+
+#: figure key -> column head (order = column order in every table)
+COLUMNS = {
+    "issued": "取号数",
+    "called": "叫号数",
+    "served": "办结数",
+    "no_show": "过号数",
+    "transferred": "转办数",
+    "closed_unserved": "日终未办数",
+    "wait_mean_s": "平均等候(分)",
+    "wait_median_s": "等候中位数(分)",
+    "wait_p90_s": "等候P90(分)",
+    "wait_max_s": "最长等候(分)",
+    "over_limit": "超时等候数",
+    "service_mean_s": "平均办理(分)",
+    "service_median_s": "办理中位数(分)",
+    "level_5": "非常满意",
+    "level_4": "满意",
+    "level_3": "基本满意",
+    "level_2": "不满意",
+    "level_1": "非常不满意",
+    "rated": "评价数",
+    "defaulted": "默认评价数",
+    "satisfied_rate": "满意率",
+    "bad_rate": "差评率",
+    "unrated_rate": "未评价率",
+}
+RANK_COLUMNS = {"rank": "名次", "name": "名称", "served": "办结数", "rated": "评价数",
+                "satisfied_rate": "满意率", "bad": "差评数", "unrated_rate": "未评价率",
+                "wait_mean_s": "平均等候(分)"}
+
+KEY_HEAD = {"hall": "大厅", "window": "窗口", "staff": "工号", "service": "事项"}
+NAME_HEAD = "名称"
+
+REPORT_TITLE = "{hall} {period} 办件与评价统计"
+PERIOD_DAY = "{d:%Y年%m月%d日}"
+PERIOD_WEEK = "{a:%Y年%m月%d日}至{b:%m月%d日}"
+PERIOD_MONTH = "{d:%Y年%m月}"
+
+CHART_ARRIVALS = "{period} 每小时取号与平均等候"
+CHART_ARRIVALS_X = "时段"
+CHART_ARRIVALS_Y = "取号数"
+CHART_ARRIVALS_Y2 = "平均等候（分钟）"
+CHART_WAITS = "{period} 各事项等候时间分布"
+CHART_WAITS_Y = "等候时间（分钟）"
+CHART_WAITS_LIMIT = "等候上限 {m} 分钟"
+CHART_SATISFACTION = "{period} 各窗口满意率"
+CHART_SATISFACTION_Y = "满意率（%）"
+CHART_BAD = "差评 {n} 件"
+CHART_NO_DATA = "本期无数据"
+
+FOLLOWUP_STATUS = {"open": "待办", "closed": "已办结"}
+FOLLOWUP_STEPS = {"visit": "回访", "verify": "核实", "rectify": "整改", "close": "办结"}
+FOLLOWUP_COLUMNS = {"no": "号码", "ticket_id": "办件", "window": "窗口", "staff": "工号",
+                    "level": "评价", "reasons": "原因", "opened_at": "评价时间", "due": "办理期限",
+                    "days_left": "剩余工作日", "last_step": "最近环节", "status": "状态"}
+OVERDUE = "已超期"
+NO_CASES = "没有差评回访件"
+
+SUMMARY_TITLE = "{hall}{period}好差评月度通报"
+SUMMARY_LINE = ("本期共取号{issued}个，办结{served}件，过号{no_show}个，转办{transferred}件，日终未办{unserved}个；"
+                "平均等候{wait}分钟，超时等候{over}人次。收到评价{rated}条，满意率{sat}，"
+                "差评{bad}条（差评率{bad_rate}），未评价率{unrated}。")
+
+# hub ops followup.record / followup.list (hub/followups.py): answers to the hall manager
+FOLLOWUP_NONE = "{ticket_id} 没有差评回访件"
+FOLLOWUP_CLOSED = "{ticket_id} 的回访已办结，不能再登记"
+FOLLOWUP_RESULT_NEEDED = "办结回访须填写处理结果（args.result）"

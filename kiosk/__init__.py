@@ -1,0 +1,1 @@
+"""The ticket kiosk node (取号机): touch UI, ticket layout and printing, printer health."""

@@ -1,0 +1,95 @@
+"""``hall-kiosk``: build the kiosk from the hall config and run it."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+
+from hub.client import HubClient
+from hub.clock import HallClock
+from hub.config import ConfigError, HallConfig, load_config
+from kiosk.node import KioskNode
+from kiosk.sdnotify import Notifier
+from kiosk.settings import make_printer, read_settings
+
+log = logging.getLogger("hall-kiosk")
+
+
+def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
+          **overrides) -> KioskNode:
+    """A kiosk node with the devices its config names. ``overrides``: ``screen``, ``printer``,
+    ``client`` (ready-made parts), ``screen_backend``, ``username``, ``password``."""
+    from dataclasses import replace
+
+    from devices.screen import Screen
+
+    settings = read_settings(cfg, node_id)
+    if "screen_backend" in overrides:
+        settings = replace(settings, screen_backend=overrides.pop("screen_backend"))
+    screen = overrides.pop("screen", None) or Screen(settings.screen_size,
+                                                     settings.screen_backend, "hall-kiosk")
+    printer = overrides.pop("printer", None) or make_printer(settings)
+    client = overrides.pop("client", None) or HubClient(
+        cfg, node_id, broker_url, clock, username=overrides.pop("username", None),
+        password=overrides.pop("password", None))
+    if overrides:
+        raise TypeError(f"unknown overrides: {', '.join(overrides)}")
+    return KioskNode(cfg, node_id, client, clock, screen, printer, settings)
+
+
+def first_kiosk(cfg: HallConfig) -> str:
+    for node in cfg.nodes.values():
+        if node.role == "kiosk":
+            return node.id
+    raise ConfigError(f"{cfg.source}: nodes: the hall has no node with role = \"kiosk\"")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one kiosk until SIGTERM/SIGINT."""
+    parser = argparse.ArgumentParser(prog="hall-kiosk", description="the ticket kiosk node")
+    parser.add_argument("--config", required=True, help="the hall's TOML file")
+    parser.add_argument("--broker", default="mqtt://127.0.0.1:1883")
+    parser.add_argument("--node", help="node id (default: the config's first kiosk)")
+    parser.add_argument("--clock", help="hall time at start, ISO 8601 (else HALL_CLOCK)")
+    parser.add_argument("--headless", action="store_true", help="no window (SDL dummy driver)")
+    parser.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
+    parser.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        cfg = load_config(args.config)
+        node_id = args.node or first_kiosk(cfg)
+        clock = HallClock.from_args(cfg.tz, args.clock)
+        settings = read_settings(cfg, node_id)
+        backend = "offscreen" if args.headless else (
+            settings.screen_backend if settings.screen_backend != "offscreen" else "window")
+        node = build(cfg, node_id, args.broker, clock, screen_backend=backend,
+                     username=args.username, password=args.password)
+    except ConfigError as exc:
+        print(f"hall-kiosk: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:   # a bad --clock or broker URL
+        print(f"hall-kiosk: {exc}", file=sys.stderr)
+        return 2
+
+    notifier = Notifier()
+    signal.signal(signal.SIGTERM, lambda *_: node.stop())
+    node.client.start()
+    node.start()
+    notifier.ready()
+    log.info("kiosk %s running (%s)", node_id, backend)
+    try:
+        node.run_forever(notify=notifier.watchdog)
+    except KeyboardInterrupt:
+        node.stop()
+    finally:
+        node.client.stop()
+        node.screen.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

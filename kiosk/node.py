@@ -1,0 +1,408 @@
+"""The kiosk node: a touch screen, a printer and the hub client, driven by :meth:`poll`.
+
+touch → printer status read → ``ticket.take`` → ticket bytes to the printer → the number on
+screen. No ticket is asked for while the printer says it cannot print; a number the hub did not
+issue is never shown. Client callbacks only put items on the node's queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from devices.printer import Printer, PrinterError, PrinterStatus
+from devices.printer.commands import EncodeError
+from devices.printer.escpos_lib import dummy_printer
+from hub.client import HubClient, HubUnreachable
+from hub.clock import HallClock
+from hub.config import HallConfig
+from hub.contract import PRIORITIES, HubError
+from kiosk import catalogue
+from kiosk import strings as S
+from kiosk.health import KioskHealth
+from kiosk.screens import ORANGE, RED, Painter
+from kiosk.settings import KioskSettings
+from kiosk.ticket import TicketLayout, print_ticket
+
+log = logging.getLogger(__name__)
+
+FPS = 20
+IDLE_S = 60.0          # an abandoned check-in returns to the catalogue
+REQUEST_TIMEOUT_S = 8.0
+MAX_CODE = 12
+REPLY_WAIT_S = 0.1
+
+
+@dataclass
+class TicketTiming:
+    """Monotonic timestamps (``time.monotonic()``) of one ticket, for hall-bench."""
+
+    touch: float
+    requested: float = 0.0
+    replied: float = 0.0
+    bytes_out: float = 0.0
+    no: str | None = None
+    printed: bool | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class KioskNode:
+    """The ticket kiosk (取号机) built from explicit parts; see docs/kiosk.md."""
+
+    role = "kiosk"
+
+    def __init__(self, cfg: HallConfig, node_id: str, client: HubClient, clock: HallClock,
+                 screen, printer: Printer, settings: KioskSettings | None = None):
+        self.cfg, self.node_id, self.client, self.clock = cfg, node_id, client, clock
+        self.screen, self.printer = screen, printer
+        self.settings = settings or KioskSettings(
+            screen_size=screen.size,
+            layout=TicketLayout(cfg.name, cfg.hall_id, cfg.hotline, width_mm=printer.width_mm))
+        self.layout = self.settings.layout
+        self.painter = Painter(screen, cfg.name)
+        self.groups = catalogue.areas(cfg)
+        self._queue: queue.Queue = queue.Queue()
+        self._sink = dummy_printer()   # the Escpos the ticket is laid out on, reused
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+        self.request_timeout_s = REQUEST_TIMEOUT_S
+        self.view = "home"
+        self.priority: str | None = None
+        self.code = ""
+        self.capped: set[str] = set()            # 号已取完 marks, until the session ends
+        self._capped_period: tuple | None = None
+        self.counts: dict[str, int] = {}
+        self.connected = False
+        self._health = KioskHealth(client.publish_health, printer.kind)
+        self.message: tuple[str, list[str], tuple] | None = None
+        self.shown: dict | None = None          # the ticket on screen: no, service_name, …
+        self.issued: list[dict] = []            # every ticket the hub issued to this kiosk
+        self.timings: list[TicketTiming] = []
+        self._pending: TicketTiming | None = None
+        self._pending_service: str | None = None
+        self._view_until: float | None = None
+        self._buttons: list = []
+        self._dirty = True
+        self._drawn_minute: int | None = None
+
+    # -- life cycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Follow the hub's state and connection, read the printer once, start its watcher."""
+        self.client.on_state(lambda key, payload: self._queue.put(("state", key, payload)))
+        self.client.on_connection(lambda up: self._queue.put(("connection", up)))
+        queue_state = self.client.state.get("queue")
+        if queue_state:
+            self.counts = catalogue.waiting_counts(queue_state)
+        self.connected = self.client.connected
+        self._set_printer_status(self.printer.status())
+        self._watcher = threading.Thread(target=self._watch_printer, daemon=True,
+                                         name=f"printer-watch-{self.node_id}")
+        self._watcher.start()
+        self._dirty = True
+
+    def stop(self) -> None:
+        """Stop the watcher and release the printer (the client is the caller's to stop)."""
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+        self.printer.close()
+
+    def run_forever(self, notify=None) -> None:
+        """Loop :meth:`poll` until :meth:`stop`; a reply is handled as soon as it arrives.
+        ``notify()`` is called every loop (the systemd watchdog)."""
+        while not self._stop.is_set():
+            try:
+                item = self._queue.get(timeout=1 / FPS)
+            except queue.Empty:
+                item = None
+            if item is not None:
+                self._apply(item)
+            self.poll()
+            if notify is not None:
+                notify()
+
+    def _watch_printer(self) -> None:
+        while not self._stop.wait(self.settings.status_interval_s):
+            try:
+                self._queue.put(("printer", self.printer.status()))
+            except Exception:  # noqa: BLE001 - a watcher that dies would leave health stale
+                log.exception("printer status read failed")
+
+    # -- the loop ----------------------------------------------------------------------------
+    def poll(self) -> None:
+        """Do all pending work once: queued callbacks, touches, timeouts, redraw."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            self._apply(item)
+        for touch in self.screen.touches():
+            self._touch(touch.x, touch.y)
+        if self._pending is not None:
+            # a hub that answers within this wait prints without first drawing "taking"
+            try:
+                self._apply(self._queue.get(timeout=REPLY_WAIT_S))
+            except queue.Empty:
+                pass
+        if self._view_until is not None and time.monotonic() >= self._view_until:
+            self._home()
+        self._draw_if_needed()
+
+    def _apply(self, item: tuple) -> None:
+        kind = item[0]
+        if kind == "state":
+            if item[1] == "queue":
+                self.counts = catalogue.waiting_counts(item[2])
+                self._dirty = self._dirty or self.view == "home"
+        elif kind == "connection":
+            self.connected = bool(item[1])
+            self._dirty = True
+        elif kind == "printer":
+            self._set_printer_status(item[1])
+        elif kind == "reply":
+            self._on_reply(*item[1:])
+
+    # -- what a citizen does -----------------------------------------------------------------
+    def touch(self, x: int, y: int) -> None:
+        """A touch at ``(x, y)``, handled at the next :meth:`poll` (as a finger's would be)."""
+        self.screen.inject_touch(x, y)
+
+    def _touch(self, x: int, y: int) -> None:
+        button = next((b for b in self._buttons if b.hit(x, y)), None)
+        if button is None:
+            return
+        action = button.action
+        if self.view in ("check_in", "check_in_pick"):
+            self._view_until = time.monotonic() + IDLE_S
+        if action[0] == "service":
+            self.choose_service(action[1], self.priority, touched_at=time.monotonic())
+        elif action[0] == "priority":
+            self.priority = None if self.priority == action[1] else action[1]
+            # a choice left behind must not pass to the next citizen
+            self._view_until = time.monotonic() + IDLE_S if self.priority else None
+            self._dirty = True
+        elif action[0] == "check_in":
+            self._show("check_in", IDLE_S)
+            self.code = ""
+        elif action[0] == "key":
+            self._key(action[1])
+        elif action[0] == "check_in_service":
+            self.check_in(self.code, action[1], touched_at=time.monotonic())
+        elif action[0] in ("back", "done"):
+            self._home()
+
+    def _key(self, key: str) -> None:
+        if key == "delete":
+            self.code = self.code[:-1]
+        elif key == "ok":
+            if self.code:
+                self._show("check_in_pick", IDLE_S)
+        elif len(self.code) < MAX_CODE:
+            self.code += key
+        self._dirty = True
+
+    def choose_service(self, service_id: str, priority: str | None = None,
+                       touched_at: float | None = None) -> bool:
+        """Take a ticket for ``service_id`` (green channel ``priority``), as a touch on its
+        tile does. False when the kiosk refused before asking the hub (closed, hub
+        unreachable, printer out, a ticket already being taken); the screen says why.
+        ValueError for an unknown service or priority (nothing changes)."""
+        return self._take(service_id, priority, None, touched_at)
+
+    def check_in(self, code: str, service_id: str, touched_at: float | None = None) -> bool:
+        """Check in appointment ``code`` for ``service_id`` (the hub requires the service);
+        otherwise as :meth:`choose_service`."""
+        if not isinstance(code, str) or not code.strip() or len(code) > 32:
+            raise ValueError(f"an appointment code is 1–32 characters, got {code!r}")
+        return self._take(service_id, None, code.strip(), touched_at)
+
+    def _take(self, service_id: str, priority: str | None, code: str | None,
+              touched_at: float | None) -> bool:
+        if service_id not in self.cfg.services:
+            known = ", ".join(self.cfg.services)
+            raise ValueError(f"unknown service {service_id!r}; known: {known}")
+        if priority is not None and priority not in PRIORITIES:
+            raise ValueError(f"unknown priority {priority!r}; one of {', '.join(PRIORITIES)}")
+        touched_at = time.monotonic() if touched_at is None else touched_at
+        if self._pending is not None:
+            return False
+        if not catalogue.is_open(self.cfg.hours, self.clock.now()):
+            self._message(S.CLOSED_TITLE, [catalogue.hours_text(self.cfg.hours)], ORANGE)
+            return False
+        if not self.client.connected:
+            self._message(S.UNREACHABLE_TITLE, [S.UNREACHABLE_BODY], ORANGE)
+            return False
+        # read before asking the hub: no ticket is taken for a printer that cannot print it
+        status = self.printer.status()
+        self._set_printer_status(status)
+        if status.blocks_printing:
+            self._printer_message(status)
+            return False
+        args: dict = {"service": service_id}
+        if priority is not None:
+            args["priority"] = priority
+        if code is not None:
+            args["appointment"] = code
+        timing = TicketTiming(touch=touched_at)
+        self._pending, self._pending_service = timing, service_id
+        timing.requested = time.monotonic()
+        self.client.request_async(
+            "ticket.take", args, lambda result, exc: self._queue.put(("reply", result, exc)),
+            timeout=self.request_timeout_s)
+        self._show("taking", None)
+        return True
+
+    def _on_reply(self, result: dict | None, exc: Exception | None) -> None:
+        timing, service_id = self._pending, self._pending_service
+        self._pending = self._pending_service = None
+        if timing is None:
+            return
+        timing.replied = time.monotonic()
+        self.timings.append(timing)
+        self.priority = None
+        if isinstance(exc, HubUnreachable) or (exc is None and not isinstance(result, dict)):
+            self._message(S.UNREACHABLE_TITLE, [S.UNREACHABLE_BODY], ORANGE)
+            return
+        if isinstance(exc, HubError):
+            if exc.code == "capped":
+                self.capped.add(service_id)
+                self._capped_period = catalogue.period(self.cfg.hours, self.clock.now())
+                self._message(S.CAPPED_TITLE, [exc.message or S.CAPPED_BODY.format(
+                    name=self.cfg.services[service_id].name)], RED)
+            elif exc.code == "closed":
+                self._message(S.CLOSED_TITLE, [catalogue.hours_text(self.cfg.hours)], ORANGE)
+            else:
+                self._message(S.REFUSED_TITLE, [_for_citizen(exc.message)], RED)
+            return
+        ticket = result.get("ticket") if exc is None else None
+        if not isinstance(ticket, dict) or not ticket.get("no"):
+            log.error("ticket.take answered without a ticket: %r %r", result, exc)
+            self._message(S.REFUSED_TITLE, [S.REFUSED_BODY], RED)
+            return
+        self._print_and_show(ticket, service_id, timing)
+
+    def _print_and_show(self, ticket: dict, service_id: str, timing: TicketTiming) -> None:
+        no = str(ticket.get("no", ""))
+        sid = ticket.get("service") if ticket.get("service") in self.cfg.services else service_id
+        service_name = ticket.get("service_name") or self.cfg.services[sid].name
+        wait_at = catalogue.wait_at(self.cfg, sid)
+        try:
+            issued_at = datetime.fromisoformat(ticket["issued_at"])
+        except (KeyError, TypeError, ValueError):
+            issued_at = self.clock.now()   # a reply without a time still gets a ticket
+        printed = True
+        try:
+            self._sink.clear()
+            print_ticket(self._sink, self.layout, ticket, issued_at, service_name, wait_at)
+            data = self._sink.output
+            timing.bytes_out = time.monotonic()
+            self.printer.write(data)
+        except (PrinterError, EncodeError, ValueError) as exc:
+            log.warning("ticket %s not printed: %s", no, exc)
+            printed = False
+        status = self.printer.status()   # paper can run out during the job
+        self._set_printer_status(status)
+        if status.blocks_printing:
+            printed = False
+        timing.no, timing.printed = no, printed
+        self.issued.append(dict(ticket, printed=printed))
+        if not printed:
+            self._health.print_failed(no, self.clock.now().isoformat(timespec="seconds"))
+        lines = [S.AHEAD.format(n=ticket.get("waiting_ahead", 0)), wait_at]
+        if ticket.get("priority") in S.PRIORITIES:
+            lines.insert(0, S.PRIORITY_TAG.format(name=S.PRIORITIES[ticket["priority"]]))
+        self.shown = {"no": no, "service_name": service_name, "lines": lines,
+                      "print_failed": not printed}
+        self._show("result", self.settings.result_s)
+
+    # -- printer health ----------------------------------------------------------------------
+    def _set_printer_status(self, status: PrinterStatus) -> None:
+        if self._health.printer_status(status):
+            self._dirty = True
+
+    @property
+    def printer_status(self) -> PrinterStatus:
+        """The printer's last status read."""
+        return self._health.printer
+
+    @property
+    def health(self) -> dict | None:
+        """The health payload last published."""
+        return self._health.payload
+
+    def _printer_message(self, status: PrinterStatus) -> None:
+        title = S.PAPER_OUT_TITLE if status.paper == "out" else S.PRINTER_DOWN_TITLE
+        self._message(title, [S.PRINTER_BODY], RED)
+
+    # -- views -------------------------------------------------------------------------------
+    def _show(self, view: str, seconds: float | None) -> None:
+        self.view = view
+        self._view_until = None if seconds is None else time.monotonic() + seconds
+        self._dirty = True
+
+    def _message(self, title: str, lines: list[str], color) -> None:
+        self.message = (title, lines, color)
+        self._show("message", self.settings.result_s)
+
+    def _home(self) -> None:
+        self.code = ""
+        self.priority = None
+        self.message = None
+        self._show("home", None)
+
+    def _draw_if_needed(self) -> None:
+        now = self.clock.now()
+        if self.capped and catalogue.period(self.cfg.hours, now) != self._capped_period:
+            self.capped.clear()   # a new session or day: the hub may issue again
+        if self.view == "home" and now.minute != self._drawn_minute:
+            self._dirty = True
+        if not self._dirty:
+            return
+        self._dirty = False
+        self._drawn_minute = now.minute
+        p = self.painter
+        if self.view == "home":
+            if not self.connected:
+                self._buttons = p.message(S.UNREACHABLE_TITLE, [S.UNREACHABLE_BODY], ORANGE,
+                                          now, back=False)
+            elif not catalogue.is_open(self.cfg.hours, now):
+                self._buttons = p.message(S.CLOSED_TITLE, [catalogue.hours_text(self.cfg.hours)],
+                                          ORANGE, now, back=False)
+            elif self.printer_status.blocks_printing:
+                st = self.printer_status
+                title = S.PAPER_OUT_TITLE if st.paper == "out" else S.PRINTER_DOWN_TITLE
+                self._buttons = p.message(title, [S.PRINTER_BODY], RED, now, back=False)
+            else:
+                self._buttons = p.home(self.groups, self.counts, self.capped, self.priority, now)
+        elif self.view == "check_in":
+            self._buttons = p.check_in(self.code)
+        elif self.view == "check_in_pick":
+            self._buttons = p.check_in_pick(self.code, self.groups)
+        elif self.view == "taking":
+            self._buttons = p.taking()
+        elif self.view == "result" and self.shown is not None:
+            s = self.shown
+            self._buttons = p.result(s["no"], s["service_name"], s["lines"], s["print_failed"])
+        else:
+            title, lines, color = self.message or (S.REFUSED_TITLE, [], RED)
+            self._buttons = p.message(title, lines, color)
+        self.screen.present()
+
+    def save_png(self, path: str) -> str:
+        """Draw what is due and write the screen to ``path``."""
+        self._draw_if_needed()
+        return self.screen.save_png(path)
+
+
+def _for_citizen(message: str) -> str:
+    """The hub's refusal when it is written for a citizen (Chinese), else a plain zh-CN line:
+    argument errors are English, for developers."""
+    if message and any("\u4e00" <= ch <= "\u9fff" for ch in message):
+        return message
+    return S.REFUSED_BODY

@@ -1,0 +1,114 @@
+"""The kiosk's ``[nodes.devices]`` table: validated once at start into settings and devices.
+
+See docs/kiosk.md for every key. Defaults are the simulated printer and an offscreen screen,
+so an empty table runs anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from devices.printer import BACKENDS, Printer
+from devices.printer.commands import EncodeError, encode_text
+from hub.config import ConfigError, HallConfig, Section
+from kiosk import strings as S
+from kiosk.ticket import TicketLayout
+
+ORIENTATIONS = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """Everything the kiosk reads from its devices table, validated."""
+
+    screen_backend: str = "offscreen"
+    screen_size: tuple[int, int] = ORIENTATIONS["portrait"]
+    printer_backend: str = "simulated"
+    printer_options: tuple = ()
+    status_interval_s: float = 5.0
+    result_s: float = 15.0
+    layout: TicketLayout | None = None
+
+    @property
+    def orientation(self) -> str:
+        w, h = self.screen_size
+        return "portrait" if h >= w else "landscape"
+
+
+def read_settings(cfg: HallConfig, node_id: str) -> KioskSettings:
+    """The kiosk's settings from ``cfg``; ConfigError naming the key for anything wrong."""
+    node = cfg.node(node_id)
+    if node.role != "kiosk":
+        raise ConfigError(f"{cfg.source}: nodes.{node_id}: is a {node.role}, not a kiosk")
+    path = f"nodes.{node_id}.devices"
+    top = Section(node.devices, path, cfg.source)
+
+    scr = top.table("screen")
+    backend = scr.str("backend", "offscreen", choices=("offscreen", "window", "fullscreen"))
+    orientation = scr.str("orientation", "portrait", choices=tuple(ORIENTATIONS))
+    default_w, default_h = ORIENTATIONS[orientation]
+    size = (scr.int("width", default_w, min=480, max=7680),
+            scr.int("height", default_h, min=480, max=7680))
+    if (size[1] >= size[0]) != (orientation == "portrait"):
+        scr.fail(f"{size[0]}×{size[1]} is not {orientation}", "orientation")
+    scr.check_unused()
+
+    prn = top.table("printer")
+    printer_backend = prn.str("backend", "simulated", choices=BACKENDS)
+    width_mm = prn.int("width_mm", 80, min=58, max=80)
+    if width_mm not in (58, 80):
+        prn.fail(f"must be 58 or 80, got {width_mm}", "width_mm")
+    options: dict = {"width_mm": width_mm}
+    if printer_backend != "simulated":
+        options["status_timeout_s"] = prn.float("status_timeout_s", 0.3, min=0.05, max=5.0)
+    if printer_backend == "usb":
+        options["vendor_id"] = prn.int("vendor_id", min=0, max=0xFFFF)
+        options["product_id"] = prn.int("product_id", min=0, max=0xFFFF)
+        options["in_ep"] = prn.int("in_ep", 0x82, min=0x81, max=0x8F)
+        options["out_ep"] = prn.int("out_ep", 0x01, min=0x01, max=0x0F)
+    elif printer_backend == "serial":
+        options["devfile"] = prn.str("device")
+        options["baudrate"] = prn.int("baudrate", 9600, min=1200, max=921600)
+    elif printer_backend == "network":
+        options["host"] = prn.str("host")
+        options["port"] = prn.int("port", 9100, min=1, max=65535)
+    status_interval_s = prn.float("status_interval_s", 5.0, min=0.5, max=600.0)
+    prn.check_unused()
+
+    tkt = top.table("ticket")
+    footer = tuple(tkt.str_list("footer", list(S.TICKET_FOOTER)))
+    layout = TicketLayout(
+        hall_name=tkt.str("hall_name", cfg.name), hall_id=cfg.hall_id,
+        hotline=tkt.str("hotline", cfg.hotline), footer=footer,
+        qr=tkt.str("qr", "{ticket_id}"), width_mm=width_mm)
+    try:
+        layout.check()
+        for svc in cfg.services.values():
+            encode_text(svc.name)
+    except EncodeError as exc:
+        tkt.fail(f"cannot be printed: {exc}")
+    except (KeyError, IndexError, ValueError) as exc:
+        tkt.fail(f"unknown placeholder {exc}; use {{no}}, {{ticket_id}}, {{date}}, {{hall}}",
+                 "qr")
+    result_s = tkt.float("result_s", 15.0, min=3.0, max=120.0)
+    tkt.check_unused()
+    top.check_unused()
+    return KioskSettings(backend, size, printer_backend, tuple(sorted(options.items())),
+                         status_interval_s, result_s, layout)
+
+
+def make_printer(settings: KioskSettings) -> Printer:
+    """The printer the settings name; hardware libraries load only for a real backend."""
+    options = dict(settings.printer_options)
+    backend = settings.printer_backend
+    if backend == "simulated":
+        from devices.printer.simulated import SimulatedPrinter
+
+        return SimulatedPrinter(width_mm=options["width_mm"])
+    from devices.printer.escpos_backend import EscposPrinter
+
+    if backend == "usb":
+        return EscposPrinter.usb(**options)
+    if backend == "serial":
+        return EscposPrinter.serial(**options)
+    return EscposPrinter.network(**options)

@@ -1,0 +1,56 @@
+"""Every text the kiosk shows or prints, zh-CN, in one table (halls override the ticket footer
+and the QR link in the config, not here)."""
+
+PRIORITIES = {"elderly": "老年人", "disabled": "残疾人", "military": "军人", "pregnant": "孕妇"}
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+# home screen
+HOME_PROMPT = "请点击您要办理的事项"
+WAITING_COUNT = "等候 {n} 人"
+WAITING_UNKNOWN = "等候人数更新中"
+CAPPED_TAG = "今日号已取完"
+GREEN_CHANNEL = "绿色通道（优先办理）："
+CHECK_IN = "预约签到"
+CLOCK = "{d:%Y年%m月%d日} {weekday} {d:%H:%M}"
+
+# appointment check-in
+CHECK_IN_TITLE = "预约签到"
+CHECK_IN_PROMPT = "请输入预约码"
+CHECK_IN_PICK = "预约码 {code}：请选择您预约的事项"
+KEY_DELETE = "删除"
+KEY_OK = "确定"
+BACK = "返回"
+DONE = "完成"
+
+# taking a ticket
+TAKING = "正在取号，请稍候…"
+YOUR_NUMBER = "您的号码"
+AHEAD = "您前面还有 {n} 人等候"
+EST_WAIT = "预计等候约 {m} 分钟"
+WAIT_AT = "请到 {windows} 附近等候叫号"
+WINDOW_JOIN = "、"
+TAKE_TICKET = "请取走您的号票"
+PRINT_FAILED = "号票打印失败，请记住您的号码，如需帮助请联系工作人员"
+PRIORITY_TAG = "绿色通道：{name}"
+APPOINTMENT_TAG = "预约号"
+
+# screens that stop a citizen
+CLOSED_TITLE = "现在不是办理时间"
+CLOSED_HOURS = "办理时间：{days} {sessions}"
+CLOSED_TODAY = "今日不办公"
+CAPPED_TITLE = "号已取完"
+CAPPED_BODY = "{name}今日号已取完，请改日办理"
+UNREACHABLE_TITLE = "系统连接中断"
+UNREACHABLE_BODY = "正在重试连接，请稍候；如需帮助请联系工作人员"
+PAPER_OUT_TITLE = "号票纸已用完"
+PRINTER_DOWN_TITLE = "打印机暂停服务"
+PRINTER_BODY = "暂时无法出票，未为您取号，请联系工作人员"
+REFUSED_TITLE = "无法取号"
+REFUSED_BODY = "请联系工作人员"
+
+# the printed ticket
+TICKET_WELCOME = "欢迎您"
+TICKET_ISSUED = "取号时间：{t:%Y-%m-%d %H:%M:%S}"
+TICKET_QR_CAPTION = "扫码查看排队进度"
+TICKET_FOOTER = ("过号请重新取号",)
+TICKET_HOTLINE = "服务热线：{hotline}"

@@ -1,0 +1,5 @@
+import sys
+
+from rater.app import main
+
+sys.exit(main())

@@ -1,0 +1,335 @@
+"""The window node (hall-rater): the clerk's keypad and the citizen's rating pad wired to the hub.
+
+Threads only post to :attr:`RaterNode.inbox` (key presses, hub events, answers); :meth:`poll`
+does all the work on the caller's thread, so a test or the demo drives it deterministically.
+
+Broker loss (docs/rater.md): clerk keys are **refused** while the hub is unreachable (a
+``refused`` beep and a message; the clerk must not get a surprise call minutes later). A rating
+press inside an invitation is **queued and delivered once**: the hub client re-sends it with the
+same request id on reconnect (the hub answers a repeated id without acting twice) until the
+hall's ``rating.bind_s`` runs out, carrying the press's hall time as ``pressed_at``.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import queue
+import time
+
+from devices.keys import CLERK_KEYS, RATING_KEYS, KeyPad, KeyPress
+from hub.client import HubUnreachable
+from hub.clock import HallClock, iso
+from hub.config import HallConfig
+from hub.contract import Conflict, HubError
+from rater import strings, view
+from rater.clerk import ClerkDesk, Send, Tell
+from rater.rating import RatingSession, Submission, score_of
+from rater.settings import RaterSettings, read_settings
+
+log = logging.getLogger(__name__)
+
+CLERK_TIMEOUT_S = 5.0  # a clerk op unanswered this long is reported "unconfirmed", never retried
+HEALTH_EVERY_S = 2.0
+CLERK_LEDS = ("online", "serving", "paused")
+
+
+class RaterNode:
+    """One window's node. ``keypad`` is the clerk's KeyPad, ``pad`` the citizen's (may be the
+    same object); ``screen`` is a :class:`devices.screen.Screen` or None. :meth:`start` also
+    starts ``client``; :meth:`stop` stops it."""
+
+    def __init__(self, cfg: HallConfig, node_id: str, client, clock: HallClock,
+                 keypad: KeyPad, pad: KeyPad, screen=None, settings: RaterSettings | None = None):
+        self.cfg, self.node_id, self.client, self.clock = cfg, node_id, client, clock
+        self.settings = settings or read_settings(cfg, node_id)
+        self.window = cfg.node(node_id).window
+        self.keypad, self.pad, self.screen = keypad, pad, screen
+        self.inbox: queue.Queue = queue.Queue()
+        self.desk = ClerkDesk(self.window, list(self.settings.transfer))
+        self.session = RatingSession(cfg.rating.invite_s, cfg.rating.reasons_s,
+                                     has_screen=screen is not None)
+        self.clerk_message = ""
+        self.online = False
+        self.paused = False
+        self.serving = False
+        self.staff: dict | None = None
+        self.submitted: list[dict] = []  # rating.submit args sent, in order
+        self.rating_answers: list[tuple[dict, dict | None, Exception | None]] = []
+        self.timeline: collections.deque = collections.deque(maxlen=2000)  # for hall-bench
+        self._in_flight: Send | None = None
+        self._pressed_at: str | None = None
+        self._pressed_offline = False
+        self._login_sent = False
+        self._leds: dict[tuple[int, str], str] = {}
+        self._no_led: set[tuple[int, str]] = set()
+        self._drawn: view.View | None = None
+        self._health: dict | None = None
+        self._health_at = -1e9
+        self._started = False
+        # Stamp each press with the hall time and the link state when it happened, not when
+        # poll() gets to it: a rating pressed offline travels with its own time.
+        keypad.on_press(lambda p: self.inbox.put(
+            ("key", p, clock.now(), client.connected, keypad)))
+        if pad is not keypad:
+            pad.on_press(lambda p: self.inbox.put(
+                ("key", p, clock.now(), client.connected, pad)))
+        for kind in ("finished", "rated", "held", "called"):
+            client.on_event(kind, lambda k, e: self.inbox.put(("event", k, e)))
+        client.on_state(lambda key, s: self.inbox.put(("state", key, s)))
+        client.on_connection(lambda up: self.inbox.put(("conn", up)))
+
+    # -- life cycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the hub client; the default staff logs in once connected."""
+        self._started = True
+        self.client.start()
+        self.poll()
+
+    def stop(self) -> None:
+        self._started = False
+        self.client.stop()
+        for device in {id(self.keypad): self.keypad, id(self.pad): self.pad}.values():
+            device.close()
+        if self.screen is not None:
+            self.screen.close()
+
+    def run_forever(self, stop=None, rate_hz: float = 20.0, notify=None) -> None:
+        """poll() at ``rate_hz`` until ``stop`` (a threading.Event) is set; ``notify(msg)`` feeds
+        the systemd watchdog (READY=1 once, WATCHDOG=1 about once a second)."""
+        if not self._started:
+            self.start()
+        if notify:
+            notify("READY=1")
+        last_dog = 0.0
+        while stop is None or not stop.is_set():
+            self.poll()
+            if notify and time.monotonic() - last_dog >= 1.0:
+                notify("WATCHDOG=1")
+                last_dog = time.monotonic()
+            time.sleep(1.0 / rate_hz)
+
+    # -- one round of work ------------------------------------------------------------------
+    def poll(self) -> None:
+        """Do everything pending once: queued presses, events and answers; deadlines; touches;
+        LEDs; the screen; health."""
+        while True:
+            try:
+                item = self.inbox.get_nowait()
+            except queue.Empty:
+                break
+            try:
+                self._handle(item)
+            except Exception:  # noqa: BLE001 - one bad item must not stop the window
+                log.exception("window %s: failed to handle %r", self.window, item[0])
+        now = self.clock.monotonic()
+        self._submit(self.session.tick(now))
+        if self.screen is not None:
+            for touch in self.screen.touches():
+                self._touch(touch.x, touch.y, now)
+        self._show_leds()
+        self._draw(now)
+        self._publish_health(now)
+
+    def _handle(self, item: tuple) -> None:
+        kind = item[0]
+        if kind == "key":
+            self._key(*item[1:])
+        elif kind == "event":
+            self._event(item[1], item[2])
+        elif kind == "state":
+            self._state(item[1], item[2])
+        elif kind == "conn":
+            self.online = item[1]
+            if self.online and not self._login_sent and self.settings.staff:
+                self._login_sent = True
+                self._send(Send("window.login", {"window": self.window,
+                                                 "staff": self.settings.staff}), default=True)
+        elif kind == "answer":
+            self._answer(*item[1:])
+        elif kind == "rated_answer":
+            self._rating_answer(*item[1:])
+
+    # -- keys -------------------------------------------------------------------------------
+    def _key(self, press: KeyPress, pressed_at, connected: bool, source: KeyPad) -> None:
+        self.timeline.append((time.monotonic(), "key", press.key, press.at))
+        if press.key in RATING_KEYS:
+            if source is not self.pad:
+                log.warning("window %s: rating key %s on the clerk's keypad ignored",
+                            self.window, press.key)
+                return
+            self._rate(score_of(press.key), pressed_at, connected)
+        elif press.key in CLERK_KEYS or press.key == "digit":
+            if source is not self.keypad:
+                return  # a citizen cannot work the clerk's keys
+            self._clerk(press)
+
+    def _rate(self, score: int, pressed_at, connected: bool) -> None:
+        now = self.clock.monotonic()
+        if self.session.state != "inviting":
+            return  # outside an invitation a press changes nothing
+        self._pressed_at, self._pressed_offline = iso(pressed_at), not connected
+        self._submit(self.session.press(score, now))
+
+    def _clerk(self, press: KeyPress) -> None:
+        action = self.desk.key(press.key, press.digit, self.clock.monotonic())
+        if isinstance(action, Tell):
+            self._tell(action)
+        else:
+            self._send(action)
+
+    def _send(self, send: Send, default: bool = False) -> None:
+        if self._in_flight is not None:
+            self._tell(Tell("refused", strings.CLERK["busy"]))
+            return
+        if not self.client.connected:
+            self._tell(Tell("refused", strings.CLERK["offline"]))
+            return
+        self._in_flight = send
+        self.timeline.append((time.monotonic(), "sent", send.op, None))
+        self.client.request_async(
+            send.op, send.args,
+            lambda result, exc: self.inbox.put(("answer", send, result, exc, default)),
+            timeout=CLERK_TIMEOUT_S)
+
+    def _answer(self, send: Send, result, exc, default: bool) -> None:
+        self._in_flight = None
+        self.timeline.append((time.monotonic(), "answer", send.op, exc is None))
+        if exc is None:
+            self._tell(self.desk.answer(send, result))
+        elif default and isinstance(exc, Conflict):
+            log.info("window %s: default login: %s", self.window, exc)
+        elif isinstance(exc, HubUnreachable):
+            self._tell(Tell("refused", strings.CLERK["unconfirmed"]))
+        elif isinstance(exc, HubError):
+            self._tell(Tell("refused", strings.CLERK["refused"].format(message=exc.message)))
+        else:
+            log.error("window %s: %s failed: %r", self.window, send.op, exc)
+            self._tell(Tell("refused", strings.CLERK["unconfirmed"]))
+
+    def _tell(self, tell: Tell) -> None:
+        self.clerk_message = tell.message
+        log.info("window %s clerk: %s", self.window, tell.message)
+        if tell.signal is not None:
+            self.keypad.signal(tell.signal)
+
+    # -- ratings ----------------------------------------------------------------------------
+    def _submit(self, sub: Submission | None) -> None:
+        if sub is None:
+            return
+        args: dict = {"window": self.window, "score": sub.score}
+        if sub.reasons:
+            args["reasons"] = list(sub.reasons)
+        if self._pressed_offline and self._pressed_at:
+            args["pressed_at"] = self._pressed_at  # delivered late: the press's own hall time
+        self.submitted.append(args)
+        self.timeline.append((time.monotonic(), "rating", sub.score, None))
+        self.client.request_async(
+            "rating.submit", args,
+            lambda result, exc: self.inbox.put(("rated_answer", args, result, exc)),
+            timeout=float(self.cfg.rating.bind_s))
+
+    def _rating_answer(self, args: dict, result, exc) -> None:
+        self.rating_answers.append((args, result, exc))
+        if exc is None:
+            log.info("window %s: rating %s recorded", self.window, args["score"])
+        else:  # the citizen has been thanked already; the hall sees it in the log and health
+            log.warning("window %s: rating %s not recorded: %r", self.window, args["score"], exc)
+
+    def _touch(self, x: int, y: int, now: float) -> None:
+        if self.session.state != "reasons":
+            return
+        index = view.hit(self.screen.size, x, y)
+        if index is None:
+            return
+        if index < len(strings.BAD_REASONS):
+            self.session.toggle_reason(index)
+        else:
+            self._submit(self.session.confirm(now))
+
+    # -- hub events and state ---------------------------------------------------------------
+    def _event(self, kind: str, event: dict) -> None:
+        if event.get("window") != self.window:
+            return
+        no = event.get("no")
+        if kind == "finished":
+            self.serving = False
+            self._submit(self.session.open(no, self.clock.monotonic()))
+        elif kind == "rated":
+            self.session.rated(no)
+        elif kind == "held":
+            self.desk.ticket_held(no)
+        elif kind == "called":
+            self.desk.ticket_called(no)
+            self.serving = True
+
+    def _state(self, key: str, state: dict) -> None:
+        if key != f"window/{self.window}":
+            return
+        self.desk.window_state(state)
+        staff = state.get("staff")
+        self.staff = staff if isinstance(staff, dict) else None
+        self.paused = state.get("status") == "paused"
+        self.serving = bool(state.get("serving"))
+
+    # -- outputs ----------------------------------------------------------------------------
+    def _set_led(self, device: KeyPad, name: str, mode: str) -> None:
+        key = (id(device), name)
+        if key in self._no_led or self._leds.get(key) == mode:
+            return
+        try:
+            device.set_led(name, mode)
+        except ValueError:
+            self._no_led.add(key)  # this pad has no such LED: fine, it shows what it can
+            return
+        self._leds[key] = mode
+
+    def _show_leds(self) -> None:
+        for name, mode in self.session.leds().items():
+            self._set_led(self.pad, name, mode)
+        clerk = {"online": "on" if self.online else "blink",
+                 "serving": "on" if self.serving else "off",
+                 "paused": "on" if self.paused else "off"}
+        for name in CLERK_LEDS:
+            self._set_led(self.keypad, name, clerk[name])
+
+    def current_view(self, now: float | None = None) -> view.View:
+        """What the screen shows now."""
+        now = self.clock.monotonic() if now is None else now
+        staff = self.staff or {}
+        number = staff.get("number")
+        known = self.cfg.staff.get(number) if number else None
+        s = self.session
+        return view.View(
+            window_name=self.cfg.windows[self.window].name, hall_name=self.cfg.name,
+            staff_name=staff.get("name") or (known.name if known else None),
+            staff_number=number, photo=known.photo if known else None, state=s.state,
+            seconds_left=s.seconds_left(now) if s.state in ("inviting", "reasons") else 0,
+            score=s.score, chosen=tuple(s.chosen), online=self.online, paused=self.paused)
+
+    def _draw(self, now: float) -> None:
+        if self.screen is None:
+            return
+        current = self.current_view(now)
+        if current == self._drawn:
+            return
+        view.draw(self.screen.surface, current)
+        self.screen.present()
+        self._drawn = current
+
+    def health(self) -> dict:
+        """Device health as published: each pad's, and the screen's."""
+        out = {"window": self.window, "keypad": self.keypad.health()}
+        if self.pad is not self.keypad:
+            out["pad"] = self.pad.health()
+        out["screen"] = {"state": "ok" if self.screen is not None else "none"}
+        return out
+
+    def _publish_health(self, now: float) -> None:
+        if now - self._health_at < HEALTH_EVERY_S and self._health is not None:
+            return
+        self._health_at = now
+        current = self.health()
+        if current != self._health:
+            self._health = current
+            self.client.publish_health(current)

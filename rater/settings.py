@@ -1,0 +1,171 @@
+"""The window node's ``devices`` table (docs/rater.md): validated, then turned into the clerk
+keypad, the rating pad and the optional screen. Defaults are simulated devices, so an empty
+table works."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from devices.gpio import GpioKeyPad, make_pins
+from devices.keys import CLERK_KEYS, RATING_KEYS
+from hub.config import ConfigError, HallConfig, Section
+
+PAD_BACKENDS = ("simulated", "gpio")
+SCREEN_BACKENDS = ("window", "fullscreen", "offscreen", "none")
+MAX_TRANSFER = 9  # chosen with digit keys 1–9
+
+# Virtual pins of the simulated pads (not BCM numbers: a real pad's wiring must be written out).
+SIM_CLERK_KEYS = {key: 101 + i for i, key in enumerate(CLERK_KEYS)}
+SIM_DIGITS = [120 + d for d in range(10)]
+SIM_CLERK_LEDS = {"online": 140, "serving": 141, "paused": 142}
+SIM_CLERK_BUZZER = 150
+SIM_PAD_KEYS = {key: 201 + i for i, key in enumerate(RATING_KEYS)}
+SIM_PAD_LEDS = {key: 211 + i for i, key in enumerate(RATING_KEYS)} | {"invite": 216, "thanks": 217}
+SIM_PAD_BUZZER = None
+
+
+@dataclass(frozen=True)
+class PadSpec:
+    """One pad's table: backend, key → pin, digit pins, LED → pin, buzzer, bounce."""
+
+    backend: str
+    keys: dict[str, int]
+    digits: list[int]
+    leds: dict[str, int]
+    buzzer: int | None
+    bounce_s: float
+
+
+@dataclass(frozen=True)
+class RaterSettings:
+    """The validated devices table of one window node."""
+
+    keypad: PadSpec
+    pad: PadSpec | None  # None: the rating keys are on the clerk keypad ("same")
+    screen: str
+    screen_size: tuple[int, int]
+    staff: str | None
+    transfer: list[tuple[str, str]]
+
+
+def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None) -> RaterSettings:
+    """Validate node ``node_id``'s devices table (or ``devices`` instead of it)."""
+    node = cfg.node(node_id)
+    if node.role != "rater":
+        raise ConfigError(f"{cfg.source}: nodes.{node_id}.role: is {node.role!r}, not a rater")
+    top = Section(node.devices if devices is None else devices, f"nodes.{node_id}.devices",
+                  cfg.source)
+    staff = top.str("staff", None)
+    if staff is not None:
+        if staff not in cfg.staff:
+            top.fail(f"unknown staff number {staff!r}", "staff")
+        if node.window not in cfg.staff[staff].windows:
+            top.fail(f"staff {staff} does not work at window {node.window}", "staff")
+    window = cfg.windows[node.window]
+    default_transfer = [s for s in cfg.services if s not in window.services][:MAX_TRANSFER]
+    transfer_ids = top.str_list("transfer", default_transfer)
+    if len(transfer_ids) > MAX_TRANSFER:
+        top.fail(f"at most {MAX_TRANSFER} services (digit keys 1–9)", "transfer")
+    for sid in transfer_ids:
+        if sid not in cfg.services:
+            top.fail(f"unknown service {sid!r}; known: {', '.join(cfg.services)}", "transfer")
+    keypad = _pad(top.table("keypad"), CLERK_KEYS, clerk=True)
+    pad_table = top.table("pad")
+    if pad_table.str("backend", "simulated", choices=PAD_BACKENDS + ("same",)) == "same":
+        pad_table.check_unused()
+        pad = None
+        if not any(k in keypad.keys for k in RATING_KEYS):
+            pad_table.fail("backend \"same\" needs rate_1 … rate_5 in the keypad's keys",
+                           "backend")
+    else:
+        pad = _pad(pad_table, RATING_KEYS, clerk=False)
+    if pad is not None and pad.backend == keypad.backend == "gpio":
+        shared = set(_all_pins(keypad)) & set(_all_pins(pad))
+        if shared:
+            pad_table.fail(f"pins also used by the keypad: {', '.join(map(str, sorted(shared)))}",
+                           "keys")
+    screen_s = top.table("screen")
+    screen = screen_s.str("backend", "window", choices=SCREEN_BACKENDS)
+    size = (screen_s.int("width", 800, min=320, max=3840),
+            screen_s.int("height", 480, min=240, max=2160))
+    screen_s.check_unused()
+    top.check_unused()
+    return RaterSettings(keypad, pad, screen, size, staff,
+                         [(sid, cfg.services[sid].name) for sid in transfer_ids])
+
+
+def _pad(s: Section, own_keys: tuple[str, ...], clerk: bool) -> PadSpec:
+    backend = s.str("backend", "simulated", choices=PAD_BACKENDS + (() if clerk else ("same",)))
+    simulated = backend == "simulated"
+    if clerk:
+        defaults = (SIM_CLERK_KEYS, SIM_DIGITS, SIM_CLERK_LEDS, SIM_CLERK_BUZZER)
+    else:
+        defaults = (SIM_PAD_KEYS, [], SIM_PAD_LEDS, SIM_PAD_BUZZER)
+    if not simulated:
+        defaults = ({}, [], {}, None)
+    keys = _pins(s, "keys", CLERK_KEYS + RATING_KEYS, defaults[0])
+    if not simulated and not any(k in keys for k in own_keys):
+        s.fail(f"a {backend} pad needs its wiring: key = BCM pin, e.g. {own_keys[0]} = 5", "keys")
+    digits = s.list("digits", list(defaults[1]))
+    if digits and (len(digits) != 10 or not all(_is_int(p) for p in digits)):
+        s.fail("must list the pins of digits 0–9, ten integers", "digits")
+    leds = _pins(s, "leds", None, defaults[2])
+    buzzer = s.int("buzzer", defaults[3], min=0)
+    bounce_s = s.int("bounce_ms", 50, min=0, max=1000) / 1000
+    s.check_unused()
+    pins = _all_pins(PadSpec(backend, keys, digits, leds, buzzer, bounce_s))
+    if not simulated:
+        bad = [p for p in pins if not 0 <= p <= 27]
+        if bad:
+            s.fail(f"BCM pins are 0–27, got {bad[0]}", "keys")
+    dup = sorted({p for p in pins if pins.count(p) > 1})
+    if dup:
+        s.fail(f"pins used twice: {', '.join(map(str, dup))}", "keys")
+    return PadSpec(backend, keys, digits, leds, buzzer, bounce_s)
+
+
+def _all_pins(spec: PadSpec) -> list[int]:
+    extra = [spec.buzzer] if spec.buzzer is not None else []
+    return list(spec.keys.values()) + spec.digits + list(spec.leds.values()) + extra
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _pins(s: Section, key: str, names: tuple[str, ...] | None, default: dict) -> dict[str, int]:
+    table = s.table(key)
+    if key not in s.data:
+        return dict(default)
+    out = {}
+    for name in table.data:
+        if names is not None and name not in names:
+            near = difflib.get_close_matches(name, names, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            table.fail(f"unknown key{hint}; keys are {', '.join(names)}", name)
+        out[name] = table.int(name, min=0)
+    return out
+
+
+def build_pads(settings: RaterSettings, pins_backend=None):
+    """The clerk KeyPad and the rating KeyPad (the same object for ``pad.backend = "same"``).
+
+    Real pads share one RPi.GPIO backend; each simulated pad gets its own simulated pins.
+    """
+    shared = {}
+
+    def pins_for(backend: str):
+        if backend == "simulated":
+            return make_pins("simulated")
+        if "rpi" not in shared:
+            shared["rpi"] = pins_backend or make_pins("rpi")
+        return shared["rpi"]
+
+    def make(spec: PadSpec, source: str) -> GpioKeyPad:
+        return GpioKeyPad(pins_for(spec.backend), spec.keys, dict(enumerate(spec.digits)),
+                          spec.leds, spec.buzzer, spec.bounce_s, source=source)
+
+    keypad = make(settings.keypad, "keypad")
+    pad = keypad if settings.pad is None else make(settings.pad, "pad")
+    return keypad, pad

@@ -1,0 +1,82 @@
+"""The kiosk's devices table: defaults, every backend, and errors that name the key."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from devices.printer.escpos_backend import EscposPrinter
+from devices.printer.simulated import SimulatedPrinter
+from hub.config import ConfigError, parse_config
+from kiosk.settings import make_printer, read_settings
+
+
+@pytest.fixture(scope="module")
+def base():
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    return tomllib.loads((root / "examples" / "hall.toml").read_text(encoding="utf-8"))
+
+
+def cfg_with(base, devices):
+    data = copy.deepcopy(base)
+    for node in data["nodes"]:
+        if node["id"] == "kiosk-1":
+            node["devices"] = devices
+    return parse_config(data, "hall.toml")
+
+
+def test_empty_table_is_simulated_and_portrait(base):
+    s = read_settings(cfg_with(base, {}), "kiosk-1")
+    assert s.printer_backend == "simulated" and s.screen_backend == "offscreen"
+    assert s.screen_size == (1080, 1920) and s.orientation == "portrait"
+    assert s.layout.hall_name == "示范县政务服务中心" and s.layout.hotline == "0000-12345"
+    assert isinstance(make_printer(s), SimulatedPrinter)
+
+
+def test_landscape_58mm_and_a_custom_ticket(base):
+    s = read_settings(cfg_with(base, {
+        "screen": {"orientation": "landscape"},
+        "printer": {"backend": "simulated", "width_mm": 58},
+        "ticket": {"footer": ["过号请重新取号", "请保管好您的号票"], "qr": "{hall}-{no}",
+                   "result_s": 8.0}}), "kiosk-1")
+    assert s.orientation == "landscape" and s.screen_size == (1920, 1080)
+    assert s.layout.width_mm == 58 and s.layout.footer[1] == "请保管好您的号票"
+    assert s.result_s == 8.0 and make_printer(s).width_mm == 58
+
+
+@pytest.mark.parametrize("printer", [
+    {"backend": "serial", "device": "/dev/ttyUSB0", "baudrate": 19200},
+    {"backend": "network", "host": "192.0.2.10"},
+    {"backend": "usb", "vendor_id": 0x0416, "product_id": 0x5011},
+])
+def test_real_backends_are_built_without_touching_hardware(base, printer):
+    s = read_settings(cfg_with(base, {"printer": printer}), "kiosk-1")
+    made = make_printer(s)
+    assert isinstance(made, EscposPrinter) and made.kind == printer["backend"]
+
+
+@pytest.mark.parametrize("devices,where", [
+    ({"printer": {"backend": "lp"}}, "nodes.kiosk-1.devices.printer.backend"),
+    ({"printer": {"backend": "serial"}}, "nodes.kiosk-1.devices.printer.device"),
+    ({"printer": {"width_mm": 76}}, "nodes.kiosk-1.devices.printer.width_mm"),
+    ({"printer": {"backend": "network", "host": "h", "port": 0}}, "printer.port"),
+    ({"screen": {"orientation": "diagonal"}}, "screen.orientation"),
+    ({"screen": {"orientation": "portrait", "width": 1920, "height": 1080}}, "orientation"),
+    ({"ticket": {"qr": "{number}"}}, "ticket.qr"),
+    ({"ticket": {"footer": ["请扫码😀"]}}, "ticket"),
+    ({"ticket": {"result_s": 1.0}}, "ticket.result_s"),
+    ({"printr": {}}, "did you mean 'printer'"),
+])
+def test_bad_tables_name_the_key(base, devices, where):
+    with pytest.raises(ConfigError) as err:
+        read_settings(cfg_with(base, devices), "kiosk-1")
+    assert where in str(err.value) and "hall.toml" in str(err.value)
+
+
+def test_a_node_of_another_role_is_not_a_kiosk(base):
+    with pytest.raises(ConfigError, match="not a kiosk"):
+        read_settings(cfg_with(base, {}), "board-1")

@@ -1,0 +1,71 @@
+"""hall-rater's command line, the systemd notify messages and the run loop."""
+
+import socket
+import threading
+
+import pytest
+
+from rater.app import build, main
+from rater.sdnotify import notifier
+
+EXAMPLE = "examples/hall.toml"
+
+
+def test_config_error_exits_with_one_clear_line(capsys, tmp_path):
+    bad = tmp_path / "hall.toml"
+    bad.write_text("[hall]\nid = 'x'\n", encoding="utf-8")
+    assert main(["--config", str(bad), "--headless"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("hall-rater: ") and "hall.name" in err and "\n" not in err
+
+
+def test_unknown_node_and_window_exit_clearly(capsys):
+    assert main(["--config", EXAMPLE, "--node", "rater-99", "--headless"]) == 2
+    assert "rater-99" in capsys.readouterr().err
+    assert main(["--config", EXAMPLE, "--window", "42", "--headless"]) == 2
+    assert "window 42" in capsys.readouterr().err
+    assert main(["--config", EXAMPLE, "--node", "rater-3", "--clock", "yesterday",
+                 "--headless"]) == 2
+    assert "ISO 8601" in capsys.readouterr().err
+
+
+def test_notifier_sends_datagrams_to_the_notify_socket(tmp_path, monkeypatch):
+    path = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(path)
+        sock.settimeout(2)
+        monkeypatch.setenv("NOTIFY_SOCKET", path)
+        notify = notifier()
+        notify("READY=1")
+        notify("WATCHDOG=1")
+        assert [sock.recv(64), sock.recv(64)] == [b"READY=1", b"WATCHDOG=1"]
+    monkeypatch.delenv("NOTIFY_SOCKET")
+    assert notifier() is None
+
+
+def test_run_loop_says_ready_then_feeds_the_watchdog(hall_config, hall_clock):
+    # no broker on port 9: the loop still runs, shows offline, and feeds the watchdog
+    node = build(hall_config, "rater-3", "mqtt://127.0.0.1:9", hall_clock, headless=True,
+                 devices={"screen": {"backend": "offscreen"}})
+    stop, said = threading.Event(), []
+
+    def notify(message):
+        said.append(message)
+        if message == "WATCHDOG=1":
+            stop.set()
+
+    try:
+        node.run_forever(stop=stop, notify=notify)
+    finally:
+        node.stop()
+    assert said == ["READY=1", "WATCHDOG=1"]
+    assert node.current_view().online is False
+
+
+@pytest.mark.parametrize("devices", [{"keypad": {"backend": "gpio", "keys": {"call_next": 5}}}])
+def test_real_gpio_off_a_pi_exits_clearly(hall_config, hall_clock, devices):
+    from devices.gpio.pins import GpioUnavailable
+
+    with pytest.raises(GpioUnavailable, match="rpi-lgpio"):
+        build(hall_config, "rater-3", "mqtt://127.0.0.1:9", hall_clock, headless=True,
+              devices=devices)

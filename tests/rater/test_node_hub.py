@@ -1,0 +1,360 @@
+"""End to end: the window node with simulated GPIO pads, a real Mosquitto, the real hub and its
+SQLite file. Key presses are real edges on simulated pins, through the key rule."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import time
+
+import pytest
+
+from devices.gpio.keypad import SIGNAL_PATTERNS
+from hub.client import HubClient
+from hub.clock import HallClock
+from rater import strings, view
+from rater.app import build
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def pump(node, predicate, timeout=5.0):
+    """poll() the node until ``predicate()`` holds (or fail after ``timeout`` s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        node.poll()
+        if predicate():
+            return True
+        time.sleep(0.01)
+    raise AssertionError(f"not reached within {timeout} s; the clerk was told "
+                         f"{node.clerk_message!r}, session {node.session.state}")
+
+
+def settle(node, seconds=0.4):
+    """Let answers and events that might (wrongly) come arrive."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        node.poll()
+        time.sleep(0.01)
+
+
+class Hands:
+    """Presses keys on a node's simulated pads at explicit, increasing times."""
+
+    def __init__(self, node):
+        self.node = node
+        self.t = itertools.count(1000)
+
+    def tap(self, key, digit=None, pad=None):
+        pad = pad or (self.node.pad if key.startswith("rate_") else self.node.keypad)
+        pad.pins.tap(pad.pin_of(key, digit), at=float(next(self.t)))
+
+    def type_number(self, number):
+        for ch in number:
+            self.tap("digit", int(ch))
+
+
+def rows(db_path, sql, *args):
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, args)]
+
+
+@pytest.fixture
+def kiosk(hall_config, broker, hall_clock, hub_service):
+    client = HubClient(hall_config, "kiosk-1", broker.url, hall_clock)
+    client.start()
+    assert client.wait_connected(5)
+    yield client
+    client.stop()
+
+
+def make_node(hall_config, broker, hall_clock, **devices):
+    table = {"screen": {"backend": "offscreen"}} | devices
+    return build(hall_config, "rater-3", broker.url, hall_clock, headless=True, devices=table)
+
+
+@pytest.fixture
+def node(hall_config, broker, hall_clock, hub_service):
+    """Window 3 with 王芳 (1003) logged in by default, simulated pads and an offscreen screen."""
+    n = make_node(hall_config, broker, hall_clock, staff="1003")
+    n.start()
+    pump(n, lambda: n.online and (n.staff or {}).get("number") == "1003")
+    yield n
+    n.stop()
+
+
+def call_and_finish(node, hands, kiosk, service="B"):
+    no = kiosk.request("ticket.take", {"service": service})["ticket"]["no"]
+    hands.tap("call_next")
+    pump(node, lambda: node.clerk_message == strings.CLERK["called"].format(no=no))
+    hands.tap("finish")
+    pump(node, lambda: node.session.state == "inviting")
+    return no
+
+
+def test_call_key_calls_the_next_ticket_at_this_window(node, kiosk):
+    hands = Hands(node)
+    no = kiosk.request("ticket.take", {"service": "B"})["ticket"]["no"]
+    hands.tap("call_next")
+    pump(node, lambda: (kiosk.state.get("window/3", {}).get("serving") or {}).get("no") == no)
+    assert node.keypad.pins.played[-1][2] == SIGNAL_PATTERNS["ok"]
+    assert node.clerk_message == f"已呼叫 {no}"
+
+
+def test_finish_then_one_press_records_exactly_one_rating_with_window_and_staff(
+        node, kiosk, hub_service):
+    hands = Hands(node)
+    no = call_and_finish(node, hands, kiosk)
+    assert node.pad.led_modes["rate_4"] == "blink"
+    hands.tap("rate_4")
+    pump(node, lambda: len(node.rating_answers) == 1)
+    hands.tap("rate_5")  # a second press: ignored until the next finish
+    settle(node)
+    assert node.submitted == [{"window": 3, "score": 4}]
+    got = rows(hub_service.db_path, "select * from ratings")
+    assert [(r["no"], r["window"], r["staff"], r["score"], r["channel"]) for r in got] == \
+        [(no, 3, "1003", 4, "PJQ")]
+    assert node.pad.led_modes["rate_4"] == "on" and node.pad.led_modes["rate_5"] == "off"
+
+
+def test_bad_rating_with_reasons_opens_a_follow_up_case(node, kiosk, hub_service):
+    hands = Hands(node)
+    no = call_and_finish(node, hands, kiosk)
+    hands.tap("rate_2")
+    pump(node, lambda: node.session.state == "reasons")
+    node.screen.save_png("/tmp/rater/node_reasons.png")
+    buttons = view.reason_buttons(node.screen.size)
+    for i in (1, 5):  # 效率低, then 提交
+        x, y, w, h = buttons[i]
+        node.screen.inject_touch(x + w // 2, y + h // 2)
+        node.poll()
+    pump(node, lambda: len(node.rating_answers) == 1)
+    follow = rows(hub_service.db_path, "select * from follow_ups")
+    assert [(f["no"], f["window"], f["staff"], f["score"]) for f in follow] == \
+        [(no, 3, "1003", 2)]
+    assert "效率低" in follow[0]["reasons"]
+    assert node.submitted == [{"window": 3, "score": 2, "reasons": ["效率低"]}]
+
+
+def test_bad_rating_without_screen_is_sent_at_once(hall_config, broker, hall_clock, hub_service,
+                                                  kiosk):
+    n = make_node(hall_config, broker, hall_clock, staff="1003", screen={"backend": "none"})
+    n.start()
+    try:
+        pump(n, lambda: n.online and n.staff is not None)
+        hands = Hands(n)
+        call_and_finish(n, hands, kiosk)
+        hands.tap("rate_1")
+        pump(n, lambda: len(n.rating_answers) == 1)
+        assert n.submitted == [{"window": 3, "score": 1}]
+        assert len(rows(hub_service.db_path, "select * from follow_ups")) == 1
+    finally:
+        n.stop()
+
+
+def test_press_outside_an_invitation_changes_nothing(node, kiosk, hub_service):
+    hands = Hands(node)
+    hands.tap("rate_5")
+    kiosk.request("ticket.take", {"service": "B"})
+    hands.tap("call_next")
+    hands.tap("rate_5")  # called, not finished: still no invitation
+    settle(node)
+    assert node.submitted == [] and rows(hub_service.db_path, "select * from ratings") == []
+
+
+def test_rating_keys_on_the_clerk_keypad_do_not_rate(hall_config, broker, hall_clock,
+                                                     hub_service, kiosk):
+    """The clerk cannot rate: only the citizen's pad submits."""
+    n = make_node(hall_config, broker, hall_clock, staff="1003",
+                  keypad={"keys": {"call_next": 1, "finish": 2, "rate_5": 3}})
+    n.start()
+    try:
+        pump(n, lambda: n.online and n.staff is not None)
+        hands = Hands(n)
+        call_and_finish(n, hands, kiosk)
+        hands.tap("rate_5", pad=n.keypad)
+        settle(n)
+        assert n.submitted == [] and n.session.state == "inviting"
+    finally:
+        n.stop()
+
+
+def test_a_press_with_20ms_of_bounce_calls_once(node, kiosk):
+    first = kiosk.request("ticket.take", {"service": "B"})["ticket"]["no"]
+    second = kiosk.request("ticket.take", {"service": "B"})["ticket"]["no"]
+    pin = node.keypad.pin_of("call_next")
+    t = 5000.0
+    node.keypad.pins.drive_sequence(pin, [
+        (t, 0), (t + 0.002, 1), (t + 0.004, 0), (t + 0.009, 1), (t + 0.013, 0), (t + 0.017, 1),
+        (t + 0.020, 0), (t + 0.400, 1), (t + 0.403, 0), (t + 0.408, 1), (t + 0.420, 0),
+        (t + 0.421, 1)])
+    pump(node, lambda: node.clerk_message == f"已呼叫 {first}")
+    settle(node)
+    assert [e[2] for e in node.timeline if e[1] == "key"] == ["call_next"]
+    assert [e[2] for e in node.timeline if e[1] == "sent"].count("window.call_next") == 1
+    assert kiosk.request("ticket.status", {"no": second})["ticket"]["status"] == "waiting"
+
+
+def test_clerk_logs_in_by_typing_the_staff_number(hall_config, broker, hall_clock, hub_service,
+                                                  kiosk):
+    n = make_node(hall_config, broker, hall_clock)  # no default staff
+    n.start()
+    try:
+        pump(n, lambda: n.online)
+        hands = Hands(n)
+        hands.tap("login")
+        hands.type_number("2001")  # 郑华, the B post of windows 1–3
+        hands.tap("login")
+        pump(n, lambda: (n.staff or {}).get("number") == "2001")
+        assert n.keypad.pins.played[-1][2] == SIGNAL_PATTERNS["ok"]
+        hands.tap("login")
+        hands.type_number("1003")
+        hands.tap("login")  # the window is taken: refused with the hub's reason
+        pump(n, lambda: n.keypad.pins.played[-1][2] == SIGNAL_PATTERNS["refused"])
+        assert n.clerk_message.startswith("操作被拒绝")
+    finally:
+        n.stop()
+
+
+def test_nobody_waiting_is_a_refusal_beep(node):
+    hands = Hands(node)
+    hands.tap("call_next")
+    pump(node, lambda: node.clerk_message == strings.CLERK["nobody"])
+    assert node.keypad.pins.played[-1][2] == SIGNAL_PATTERNS["refused"]
+
+
+def test_broker_loss_refuses_clerk_keys_and_delivers_a_rating_once(node, kiosk, broker,
+                                                                   hub_service):
+    hands = Hands(node)
+    no = call_and_finish(node, hands, kiosk)
+    broker.kill()
+    pump(node, lambda: not node.online)
+    kiosk_sent = len(node.timeline)
+    hands.tap("call_next")
+    node.poll()
+    assert node.clerk_message == strings.CLERK["offline"]
+    assert node.keypad.pins.played[-1][2] == SIGNAL_PATTERNS["refused"]
+    assert not [e for e in list(node.timeline)[kiosk_sent:] if e[1] == "sent"]
+    hands.tap("rate_5")
+    node.poll()
+    assert node.submitted[0]["score"] == 5 and "pressed_at" in node.submitted[0]
+    node.screen.save_png("/tmp/rater/node_offline.png")
+    broker.restart()
+    pump(node, lambda: len(node.rating_answers) == 1, timeout=15)
+    args, result, exc = node.rating_answers[0]
+    assert exc is None, exc
+    got = rows(hub_service.db_path, "select * from ratings")
+    assert [(r["no"], r["score"]) for r in got] == [(no, 5)]
+
+
+def test_transfer_pause_hold_and_call_back_from_the_keypad(node, kiosk):
+    hands = Hands(node)
+    first = kiosk.request("ticket.take", {"service": "B"})["ticket"]["no"]
+    hands.tap("call_next")
+    pump(node, lambda: node.clerk_message == f"已呼叫 {first}")
+    hands.tap("transfer")
+    node.poll()
+    assert "1.企业开办" in node.clerk_message
+    hands.tap("digit", 1)
+    pump(node, lambda: node.clerk_message == "已转移至 企业开办")
+    status = kiosk.request("ticket.status", {"no": first})["ticket"]
+    assert (status["service"], status["status"]) == ("A", "waiting")
+
+    second = kiosk.request("ticket.take", {"service": "B"})["ticket"]["no"]
+    hands.tap("call_next")
+    pump(node, lambda: node.clerk_message == f"已呼叫 {second}")
+    hands.tap("hold")
+    pump(node, lambda: node.desk.held == [second])
+    hands.tap("call_back")
+    pump(node, lambda: node.clerk_message == f"已呼叫 {second}" and node.desk.held == [])
+    hands.tap("finish")
+    pump(node, lambda: node.session.state == "inviting")
+
+    hands.tap("pause")
+    pump(node, lambda: node.paused and node.keypad.led_modes["paused"] == "on")
+    node.screen.save_png("/tmp/rater/node_paused.png")
+    assert node.current_view().paused
+    hands.tap("resume")
+    pump(node, lambda: not node.paused and node.keypad.led_modes["paused"] == "off")
+
+
+def test_health_is_published_retained(node, broker):
+    import json
+
+    import paho.mqtt.client as mqtt
+
+    got = []
+    peer = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="health-peer")
+    peer.on_message = lambda _c, _u, m: got.append((m.retain, json.loads(m.payload)))
+    peer.connect(broker.host, broker.port)
+    peer.subscribe("hall/demo/node/rater-3/health", qos=1)
+    peer.loop_start()
+    try:
+        deadline = time.monotonic() + 5
+        while not got and time.monotonic() < deadline:
+            node.poll()
+            time.sleep(0.01)
+    finally:
+        peer.loop_stop()
+        peer.disconnect()
+    retained, health = got[0]
+    assert retained is True
+    assert health["window"] == 3 and health["keypad"]["state"] == "ok"
+    assert health["pad"]["backend"] == "simulated" and health["screen"]["state"] == "ok"
+
+
+class ManualClock(HallClock):
+    """Hall time that moves only when the test says (the node's deadlines, not the network's)."""
+
+    def __init__(self, tz, start):
+        super().__init__(tz, start)
+        self.offset = 0.0
+
+    def monotonic(self):
+        return self.offset
+
+    def advance(self, seconds):
+        self.offset += seconds
+
+
+@pytest.fixture
+def manual_node(hall_config, broker, hub_service):
+    clock = ManualClock(hall_config.tz, "2026-11-23T10:00:00+08:00")
+    n = make_node(hall_config, broker, clock, staff="1003")
+    n.start()
+    pump(n, lambda: n.online and n.staff is not None)
+    yield n, clock
+    n.stop()
+
+
+def test_no_press_within_the_invitation_sends_nothing(manual_node, kiosk, hub_service):
+    node, clock = manual_node
+    hands = Hands(node)
+    call_and_finish(node, hands, kiosk)
+    clock.advance(node.cfg.rating.invite_s - 1)
+    node.poll()
+    assert node.session.state == "inviting"
+    clock.advance(1)
+    node.poll()
+    assert node.session.state == "idle"
+    assert node.pad.led_modes["rate_5"] == "off"
+    hands.tap("rate_5")
+    settle(node)
+    assert node.submitted == [] and rows(hub_service.db_path, "select * from ratings") == []
+
+
+def test_bad_rating_reasons_time_out_into_a_rating_without_reasons(manual_node, kiosk,
+                                                                  hub_service):
+    node, clock = manual_node
+    hands = Hands(node)
+    call_and_finish(node, hands, kiosk)
+    hands.tap("rate_1")
+    pump(node, lambda: node.session.state == "reasons")
+    clock.advance(node.cfg.rating.reasons_s - 1)
+    node.poll()
+    assert node.submitted == []
+    clock.advance(1)
+    pump(node, lambda: len(node.rating_answers) == 1)
+    assert node.submitted == [{"window": 3, "score": 1}]
+    assert [f["score"] for f in rows(hub_service.db_path, "select * from follow_ups")] == [1]
