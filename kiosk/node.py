@@ -207,6 +207,11 @@ class KioskNode:
             self.code += key
         self._dirty = True
 
+    @property
+    def busy(self) -> bool:
+        """A ticket is being taken or printed: the next citizen waits for the screen."""
+        return self._pending is not None
+
     def choose_service(self, service_id: str, priority: str | None = None,
                        touched_at: float | None = None) -> bool:
         """Take a ticket for ``service_id`` (green channel ``priority``), as a touch on its

@@ -1,0 +1,152 @@
+"""Provision a Raspberry Pi node: write its identity and broker credentials onto its boot partition.
+
+``hall-flash node`` writes a ``hallstack/`` folder into a directory or a mounted boot partition
+(``/media/$USER/bootfs`` on the technician's PC, ``/boot/firmware`` on the Pi)::
+
+    hallstack/node.toml       node id, role, window, hall id, broker URL, user, the unit to start
+    hallstack/broker.secret   the node's broker password, mode 0600
+    hallstack/hall.toml       a copy of the hall config (when given)
+
+The first-boot service reads ``node.toml`` and enables ``unit`` (hallstack-kiosk,
+hallstack-callboard or hallstack-rater@N). Everything is checked before the first file is
+written, and each file is written to a temporary name and renamed, so a pulled card never holds
+half a configuration. This module reads the hall config as plain TOML: firmware_bridge does not
+import the hub.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROLES = ("kiosk", "callboard", "rater")
+_NODE_ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+_USER = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+class ProvisionError(ValueError):
+    """A node that must not be provisioned as asked; the message names the field."""
+
+
+@dataclass(frozen=True)
+class NodePlan:
+    """Everything a node needs to boot into its role."""
+
+    node_id: str
+    role: str
+    window: int | None
+    broker: str
+    username: str
+    hall_id: str | None = None
+
+    @property
+    def unit(self) -> str:
+        """The systemd unit this node starts."""
+        if self.role == "rater":
+            return f"hallstack-rater@{self.window}.service"
+        return f"hallstack-{self.role}.service"
+
+
+def check_plan(plan: NodePlan, password: str, hall_config: Path | None = None) -> NodePlan:
+    """Check every field (and against the hall config when given); ProvisionError otherwise."""
+    if not _NODE_ID.match(plan.node_id):
+        raise ProvisionError(f"node id {plan.node_id!r}: lower-case letters, digits and '-', "
+                             "starting with a letter, at most 32")
+    if plan.role not in ROLES:
+        raise ProvisionError(f"role {plan.role!r}: must be one of {', '.join(ROLES)}")
+    if plan.role == "rater":
+        if not isinstance(plan.window, int) or not 1 <= plan.window <= 999:
+            raise ProvisionError("window: a rater node needs its window number (1–999)")
+    elif plan.window is not None:
+        raise ProvisionError(f"window: a {plan.role} node serves no single window")
+    url = urlsplit(plan.broker)
+    try:
+        port = url.port
+    except ValueError:
+        port = None
+    if url.scheme not in ("mqtt", "mqtts") or not url.hostname or port is None:
+        raise ProvisionError(f"broker {plan.broker!r}: expected mqtt://host:port or "
+                             "mqtts://host:port")
+    if not _USER.match(plan.username):
+        raise ProvisionError(f"username {plan.username!r}: 1–64 letters, digits, '_', '.', '-'")
+    if not password or "\n" in password:
+        raise ProvisionError("password: empty or more than one line")
+    if hall_config is not None:
+        plan = _check_against_hall(plan, Path(hall_config))
+    return plan
+
+
+def _check_against_hall(plan: NodePlan, path: Path) -> NodePlan:
+    try:
+        hall = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ProvisionError(f"{path}: cannot read the hall config: {exc}") from None
+    nodes = {n.get("id"): n for n in hall.get("nodes", []) if isinstance(n, dict)}
+    node = nodes.get(plan.node_id)
+    if node is None:
+        raise ProvisionError(f"{path}: nodes: no node {plan.node_id!r}; the hall has "
+                             f"{', '.join(sorted(map(str, nodes))) or 'none'}")
+    if node.get("role") != plan.role or node.get("window") != plan.window:
+        raise ProvisionError(f"{path}: node {plan.node_id!r} is role {node.get('role')!r} "
+                             f"window {node.get('window')!r}, not {plan.role!r} {plan.window!r}")
+    hall_id = hall.get("hall", {}).get("id")
+    return NodePlan(plan.node_id, plan.role, plan.window, plan.broker, plan.username, hall_id)
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped, the rest as is."""
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def render_node_toml(plan: NodePlan) -> str:
+    """The text of node.toml."""
+    lines = ["# Written by hall-flash node. The first-boot service enables `unit`.",
+             f"node = {toml_string(plan.node_id)}", f"role = {toml_string(plan.role)}"]
+    if plan.window is not None:
+        lines.append(f"window = {plan.window}")
+    if plan.hall_id is not None:
+        lines.append(f"hall = {toml_string(plan.hall_id)}")
+    lines += [f"broker = {toml_string(plan.broker)}", f"username = {toml_string(plan.username)}",
+              'password_file = "broker.secret"', f"unit = {toml_string(plan.unit)}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_node(target: Path, plan: NodePlan, password: str, hall_config: Path | None = None,
+               force: bool = False) -> Path:
+    """Check, then write the node's files under ``target/hallstack``; return that folder."""
+    target = Path(target)
+    plan = check_plan(plan, password, hall_config)
+    if not target.is_dir():
+        raise ProvisionError(f"target {target}: not a directory (is the boot partition mounted?)")
+    folder = target / "hallstack"
+    if (folder / "node.toml").exists() and not force:
+        raise ProvisionError(f"{folder / 'node.toml'} exists; pass --force to replace it")
+    folder.mkdir(exist_ok=True)
+    _write(folder / "broker.secret", password + "\n", 0o600)
+    if hall_config is not None:
+        _write(folder / "hall.toml", Path(hall_config).read_text(encoding="utf-8"), 0o644)
+    _write(folder / "node.toml", render_node_toml(plan), 0o644)  # last: it marks completion
+    return folder
+
+
+def _write(path: Path, text: str, mode: int) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(tmp, mode)  # O_CREAT's mode is filtered by the umask; a FAT card ignores it anyway
+    os.replace(tmp, path)
