@@ -30,11 +30,12 @@ class KeyPad(ABC):
     """A set of keys with LEDs and a buzzer: a GPIO keypad, a Modbus pad or a legacy caller.
 
     A backend must implement :meth:`on_press`, :meth:`set_led`, :meth:`signal` and
-    :meth:`health`; it may override :meth:`close`. ``on_press`` registers the one callback that
+    :meth:`health`. ``on_press`` registers the one callback that
     receives each accepted :class:`KeyPress` exactly once (debounced, a held key once), possibly
     on the backend's own thread, so the callback only posts the press to its node. ``set_led``
     takes an LED name (a key name or a pad-specific one) and one of :data:`LED_MODES`.
     ``signal`` gives the clerk feedback: ``ok`` or ``refused`` (a distinct pattern or beep).
+    A backend may override :meth:`invite_rating` and :meth:`close`.
     """
 
     @abstractmethod
@@ -52,6 +53,10 @@ class KeyPad(ABC):
     @abstractmethod
     def health(self) -> dict:
         """At least ``{"state": "ok" | "silent" | "error" | "unknown"}``."""
+
+    def invite_rating(self, seconds: int) -> None:
+        """Open the pad's own rating invitation for ``seconds`` (a pad whose firmware refuses
+        presses nobody invited, e.g. hallstack's Modbus pad); the default has none."""
 
     def close(self) -> None:
         """Release pins or the line; the default has nothing to release."""

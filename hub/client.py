@@ -84,13 +84,18 @@ class HubClient:
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
-        """Connect in the background; reconnects by itself until :meth:`stop`."""
+        """Connect in the background; reconnects by itself until :meth:`stop`. A second call
+        does nothing (a node and its caller may both start it)."""
+        if self._resender.is_alive() or self._stop.is_set():
+            return
         self._mqtt.connect_async(self._host, self._port, keepalive=10)
         self._mqtt.loop_start()
         self._resender.start()
 
     def stop(self) -> None:
-        """Say offline, disconnect and fail what still waits."""
+        """Say offline, disconnect and fail what still waits. A second call does nothing."""
+        if self._stop.is_set():
+            return
         self._stop.set()
         if self._connected.is_set():
             info = self._mqtt.publish(self.topics.node_status(self.node_id), self._status(False),

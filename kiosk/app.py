@@ -77,7 +77,6 @@ def main(argv: list[str] | None = None) -> int:
 
     notifier = Notifier()
     signal.signal(signal.SIGTERM, lambda *_: node.stop())
-    node.client.start()
     node.start()
     notifier.ready()
     log.info("kiosk %s running (%s)", node_id, backend)

@@ -104,12 +104,14 @@ class KioskNode:
                                          name=f"printer-watch-{self.node_id}")
         self._watcher.start()
         self._dirty = True
+        self.client.start()
 
     def stop(self) -> None:
-        """Stop the watcher and release the printer (the client is the caller's to stop)."""
+        """Stop the watcher, the hub client, and release the printer."""
         self._stop.set()
         if self._watcher is not None:
             self._watcher.join(timeout=5)
+        self.client.stop()
         self.printer.close()
 
     def run_forever(self, notify=None) -> None:

@@ -255,6 +255,10 @@ class RaterNode:
         if kind == "finished":
             self.serving = False
             self._submit(self.session.open(no, self.clock.monotonic()))
+            try:
+                self.pad.invite_rating(self.cfg.rating.invite_s)
+            except Exception:  # noqa: BLE001 - the LEDs still invite; the pad may be away
+                log.exception("opening the pad's invitation failed")
         elif kind == "rated":
             self.session.rated(no)
         elif kind == "held":

@@ -1,0 +1,195 @@
+"""hall-demo: a whole hall day on one machine, with the real broker, hub and database.
+
+A private Mosquitto, the hub with the example hall, the kiosk, the call board and a node per
+window, all with simulated devices (LED window screens and four windows' pads on emulated RS-485
+Modbus rows), and simulated citizens and clerks. Progress shows live; at the end the output
+folder holds the day's figures, the last hall-display frame, a sample ticket, the kiosk screen
+and the announcements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from hallsim import outputs
+from hallsim.broker import start_broker
+from hallsim.day import plan_day
+from hallsim.people import Citizens, Clerk
+from hallsim.progress import Progress
+from hallsim.rs485 import Rs485Hall
+from hub.client import HubClient
+from hub.clock import HallClock
+from hub.config import ConfigError, load_config
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hall.toml"
+MONDAY = "2026-11-23T08:50:00+08:00"
+RS485_PAD_WINDOWS = (1, 2, 3, 4)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="hall-demo", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", default=str(EXAMPLE), help="the hall config (default: the example)")
+    p.add_argument("--broker", default=None,
+                   help="use this broker instead of starting a private one (mqtt://host:port)")
+    p.add_argument("--clock", default=MONDAY, help="hall time at start (a Monday morning)")
+    p.add_argument("--speed", type=float, default=120.0, help="hall seconds per real second")
+    p.add_argument("--until", default="17:10", help="hall time to stop, HH:MM")
+    p.add_argument("--visitors", type=int, default=600, help="citizens over the whole day")
+    p.add_argument("--seed", type=int, default=20261123)
+    p.add_argument("--out", default="demo-out", help="output folder")
+    p.add_argument("--windowed", action="store_true",
+                   help="show the kiosk and call board in real windows (needs a display)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        cfg = load_config(args.config)
+        clock = HallClock(cfg.tz, args.clock, args.speed)
+        hh, mm = (int(x) for x in args.until.split(":"))
+    except (ConfigError, ValueError) as exc:
+        print(f"hall-demo: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    until = clock.now().replace(hour=hh, minute=mm, second=0, microsecond=0)
+    hall = DemoHall(cfg, clock, out, args.broker, args.windowed)
+    print(f"hall-demo: {cfg.name}, {len(cfg.windows)} windows, hall time "
+          f"{clock.now():%Y-%m-%d %H:%M} at ×{args.speed:g}; output in {out}", flush=True)
+    saved: dict = {}
+    try:
+        try:
+            hall.start()
+            day = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+            visits = plan_day(cfg, day, clock.now(), until, args.visitors, args.seed)
+            hall.run(visits, until)
+        except KeyboardInterrupt:
+            print("\nhall-demo: interrupted; writing what the day has so far", flush=True)
+        saved = outputs.capture(hall)
+    finally:
+        hall.stop()
+    figures = outputs.write_figures(hall, clock.now())
+    n, seconds = outputs.announcements(out)
+    print("\n" + figures.strip()[:3000])
+    print(f"\nhall-demo: wrote to {out}:\n  " + "\n  ".join(
+        [f"{k}: {v}" for k, v in saved.items()]
+        + [f"announcements: {n} WAV files, {seconds:.0f} s in all ({out / 'announcements'})",
+           f"figures: {out / 'figures.txt'}, {out / 'figures.xlsx'}, {out / 'charts'}, "
+           f"{out / 'summary.html'}", f"database: {out / 'hall.db'}"]))
+    return 0
+
+
+class DemoHall:
+    """Everything the demo runs, started and stopped together."""
+
+    def __init__(self, cfg, clock: HallClock, out: Path, broker_url: str | None, windowed: bool):
+        self.cfg, self.clock, self.out, self.windowed = cfg, clock, out, windowed
+        self.broker = None if broker_url else start_broker(out / "broker")
+        self.url = broker_url or self.broker.url
+        self.nodes: list = []
+        self.clerks: list[Clerk] = []
+
+    def start(self) -> None:
+        from callboard.node import build as build_board
+        from devices.audio.sim import WavAudioOut
+        from hub.service import HubService
+        from kiosk.app import build as build_kiosk
+        from rater.app import build as build_rater
+
+        db = self.out / "hall.db"
+        for stale in (db, db.with_suffix(".db-wal"), db.with_suffix(".db-shm")):
+            stale.unlink(missing_ok=True)
+        self.hub = HubService(self.cfg, str(db), self.url, self.clock)
+        self.hub.start()
+        if not self.hub.wait_ready(10):
+            raise RuntimeError(f"the hub could not subscribe on {self.url}")
+        self.rs485 = Rs485Hall(sorted(self.cfg.windows), [n for n in RS485_PAD_WINDOWS
+                                                         if n in self.cfg.windows]).start()
+        screen = "window" if self.windowed else "offscreen"
+        self.kiosk = build_kiosk(self.cfg, "kiosk-1", self.url, self.clock, screen_backend=screen)
+        announcements = self.out / "announcements"
+        for old in announcements.glob("*.wav"):
+            old.unlink()
+        self.board = build_board(self.cfg, "board-1", self.url, self.clock,
+                                 headless=not self.windowed,
+                                 speaker=WavAudioOut(announcements, self.clock.monotonic),
+                                 led_screens=self.rs485.screens)
+        self.nodes = [self.kiosk, self.board]
+        for n in sorted(self.cfg.windows):
+            node_id = next(i for i, node in self.cfg.nodes.items() if node.window == n)
+            staff = next(s.number for s in self.cfg.staff.values()
+                         if n in s.windows and s.post == "A")
+            extra = {}
+            if n in self.rs485.pads:
+                extra = dict(zip(("keypad", "pad"), self.rs485.pads[n]))
+            node = build_rater(self.cfg, node_id, self.url, self.clock, headless=True,
+                               devices={"staff": staff, "screen": {"backend": "none"}}, **extra)
+            self.nodes.append(node)
+            self.clerks.append(Clerk(n, node, *self._hands(n, node)))
+        for node in self.nodes:
+            node.start()
+        self.observer = HubClient(self.cfg, "admin-1", self.url, self.clock)
+        self.progress = Progress(self.cfg, self.clock)
+        self.observer.on_event("*", self.progress.on_event)
+        self.observer.start()
+        self.observer.wait_connected(5)
+
+    def _hands(self, n: int, node):
+        """How the demo's people press window ``n``'s keys: on the RS-485 pads or the GPIO ones."""
+        if n in self.rs485.pads:
+            press = self.rs485.press
+            return (lambda key, digit=None: press(n, key, digit),
+                    lambda key: press(n, key))
+
+        def desk(key, digit=None):
+            node.keypad.pins.tap(node.keypad.pin_of(key, digit))
+
+        def pad(key):
+            node.pad.pins.tap(node.pad.pin_of(key))
+
+        return desk, pad
+
+    def run(self, visits, until: datetime) -> None:
+        citizens = Citizens(visits)
+        self.citizens = citizens
+        while self.clock.now() < until:
+            now = self.clock.now()
+            for node in self.nodes:
+                node.poll()
+            citizens.step(self.kiosk, now)
+            for clerk in self.clerks:
+                clerk.step(self.observer.state.get(f"window/{clerk.window}"), citizens, now)
+            self.progress.maybe_print(self.observer.state, now)
+            time.sleep(0.02)
+        deadline = time.monotonic() + 2  # let the last events land
+        while time.monotonic() < deadline:
+            for node in self.nodes:
+                node.poll()
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            try:
+                node.stop()
+            except Exception:  # noqa: BLE001 - stopping the rest matters more
+                logging.exception("stopping %s", node)
+        if hasattr(self, "observer"):
+            self.observer.stop()
+        if hasattr(self, "rs485"):
+            self.rs485.stop()
+        if hasattr(self, "hub"):
+            self.hub.stop()
+        if self.broker:
+            self.broker.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
