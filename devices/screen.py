@@ -17,6 +17,9 @@ class Touch:
 def prepare_sdl(headless: bool) -> None:
     """Set SDL's drivers before pygame is imported (pygame.init() never raises)."""
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    # SDL would turn SIGTERM/SIGINT into a quit event nobody reads: systemd's stop would hang
+    # until SIGKILL. The nodes handle signals themselves.
+    os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
     if headless:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")

@@ -40,7 +40,7 @@ def parse_args(argv):
     p.add_argument("--clock", default=MONDAY, help="hall time at start (a Monday morning)")
     p.add_argument("--speed", type=float, default=120.0, help="hall seconds per real second")
     p.add_argument("--until", default="17:10", help="hall time to stop, HH:MM")
-    p.add_argument("--visitors", type=int, default=600, help="citizens over the whole day")
+    p.add_argument("--visitors", type=int, default=420, help="citizens over the whole day")
     p.add_argument("--seed", type=int, default=20261123)
     p.add_argument("--out", default="demo-out", help="output folder")
     p.add_argument("--windowed", action="store_true",

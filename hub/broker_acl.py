@@ -40,6 +40,7 @@ from hub.contract import Topics
 
 HUB_USER = "hub"  # also the hub's node id in hall/{hall}/node/hub/status (hub/service.py)
 PBKDF2_ITERATIONS = 101  # Mosquitto's default; the passwords are random 192-bit strings
+MAX_ITERATIONS = 1_000_000
 SALT_BYTES = 12  # what mosquitto_passwd uses
 PASSWORD_RE = re.compile(r"[A-Za-z0-9_-]{24,128}")  # what we generate: env-file safe, no quoting
 USER_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # node ids are checked by hub.config the same way
@@ -120,8 +121,8 @@ def new_password() -> str:
 def hash_password(password: str, salt: bytes | None = None,
                   iterations: int = PBKDF2_ITERATIONS) -> str:
     """``$7$iterations$salt$hash``: PBKDF2-HMAC-SHA512, base64, as mosquitto_passwd writes it."""
-    if iterations < 1:
-        raise ValueError("iterations must be at least 1")
+    if not 1 <= iterations <= MAX_ITERATIONS:
+        raise ValueError(f"iterations must be 1…{MAX_ITERATIONS}")
     salt = secrets.token_bytes(SALT_BYTES) if salt is None else salt
     digest = hashlib.pbkdf2_hmac("sha512", password.encode("utf-8"), salt, iterations)
     return (f"$7${iterations}${base64.b64encode(salt).decode()}"
@@ -138,7 +139,10 @@ def verify_password(password: str, encoded: str) -> bool:
         digest = base64.b64decode(parts[4], validate=True)
     except ValueError:
         raise ValueError("$7$ hash with bad base64") from None
-    again = hashlib.pbkdf2_hmac("sha512", password.encode("utf-8"), salt, int(parts[2]))
+    iterations = int(parts[2])
+    if not 1 <= iterations <= MAX_ITERATIONS:  # a huge count would hang the check
+        raise ValueError(f"$7$ hash with {iterations} iterations (1…{MAX_ITERATIONS})")
+    again = hashlib.pbkdf2_hmac("sha512", password.encode("utf-8"), salt, iterations)
     return hmac.compare_digest(again, digest)
 
 
@@ -318,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"hall-broker-config: {len(result.created)} new, {len(result.kept)} kept; wrote "
           f"{args.passwd}, {args.acl}, {args.credentials}/<user>/*.env")
     if result.created:
-        print(f"  new passwords (provision these nodes again): {', '.join(result.created)}")
+        print("  new passwords (copy these users' folders to their machines): "
+              + ", ".join(result.created))
     if result.stale:
         print(f"  not in the config, no longer accepted by the broker: {', '.join(result.stale)}")
     print("  apply with: systemctl reload mosquitto")

@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     watchdog = Watchdog()
     watchdog.ready()
     while not stop.wait(1.0):
-        watchdog.alive()
+        if service.alive():  # a hub whose threads died must be restarted, not fed
+            watchdog.alive()
     service.stop()
     return 0
 

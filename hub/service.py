@@ -106,6 +106,11 @@ class HubService:
         self._mqtt.loop_start()
         self._worker.start()
 
+    def alive(self) -> bool:
+        """The worker and the MQTT network thread both run (what the watchdog vouches for)."""
+        network = getattr(self._mqtt, "_thread", None)
+        return self._worker.is_alive() and network is not None and network.is_alive()
+
     def wait_ready(self, timeout: float = 10.0) -> bool:
         """True once the hub is subscribed to the requests (after each (re)connect)."""
         return self._ready.wait(timeout)

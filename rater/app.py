@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 
 from devices.gpio import GpioKeyPad, SimulatedPins
 from devices.gpio.keyboard import KeyboardKeys
@@ -86,8 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hall-rater: {exc}", file=sys.stderr)
         return 2
     keyboard = _keyboard(node)
+    stop = threading.Event()
+    # systemd stops a unit with SIGTERM: leave the loop and stop cleanly (say offline first)
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        node.run_forever(notify=notifier())
+        node.run_forever(stop=stop, notify=notifier())
     except KeyboardInterrupt:
         pass
     finally:
