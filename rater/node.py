@@ -107,7 +107,11 @@ class RaterNode:
             if notify and time.monotonic() - last_dog >= 1.0:
                 notify("WATCHDOG=1")
                 last_dog = time.monotonic()
-            time.sleep(1.0 / rate_hz)
+            # sleep until a key, an event or a reply arrives, or the next blink/timeout is due:
+            # a clerk's key goes to the hub at once, not at the next 50 ms tick
+            with self.inbox.not_empty:
+                if not self.inbox.queue:
+                    self.inbox.not_empty.wait(1.0 / rate_hz)
 
     # -- one round of work ------------------------------------------------------------------
     def poll(self) -> None:

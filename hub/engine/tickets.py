@@ -102,10 +102,16 @@ def _booking(st: EngineState, svc, code: str | None, hashed: str | None,
 
 
 def take(st: EngineState, a: Args, ctx) -> Decision:
-    """``ticket.take``: a numbered ticket for a service (DESIGN §3, §4)."""
-    svc = service_arg(st, a)
-    priority = a.str("priority", required=False, choices=PRIORITIES)
+    """``ticket.take``: a numbered ticket for a service (DESIGN §3, §4). With an appointment
+    code the service may be left out: the booking names it."""
     code = a.str("appointment", required=False, max_len=32)
+    svc = service_arg(st, a, required=code is None)
+    if svc is None:
+        booked = st.bookings.get(code)
+        if booked is None:
+            raise BadRequest(S.UNKNOWN_BOOKING.format(code=code))
+        svc = st.cfg.services[booked.service]
+    priority = a.str("priority", required=False, choices=PRIORITIES)
     id_no = a.str("id_no", required=False, max_len=24)
     phone = a.str("phone", required=False, max_len=24)
     a.done()

@@ -268,3 +268,18 @@ def test_phone_refuses_non_numbers_without_echoing_them(text):
         assert exc.message == "args.phone must be a mobile or landline number"
     else:
         assert "-" in text  # only a landline like 029-88886666 passes
+
+
+
+def test_an_appointment_checks_in_by_code_alone(cfg):
+    hall = Hall(cfg)
+    slot = MONDAY_10 + timedelta(minutes=15)
+    hall.do("admin", "appointment.book", code="YY002", service="C", slot=slot.isoformat())
+    ticket = hall.do("kiosk-1", "ticket.take", appointment="YY002")["ticket"]
+    assert ticket["service"] == "C" and ticket["no"] == "C001" and ticket["appointment"] is True
+    before = snapshot(hall.engine)
+    with pytest.raises(BadRequest):
+        hall.do("kiosk-1", "ticket.take", appointment="NO-SUCH-CODE")
+    with pytest.raises(BadRequest):
+        hall.do("kiosk-1", "ticket.take")  # neither a service nor a booking
+    assert snapshot(hall.engine) == before
