@@ -13,6 +13,7 @@ import queue
 import threading
 from datetime import datetime, timedelta
 
+from hub import followups
 from hub.clock import HallClock, iso
 from hub.config import HallConfig
 from hub.contract import (
@@ -27,7 +28,6 @@ from hub.contract import (
     error_reply,
     ok_reply,
 )
-from hub import followups
 from hub.engine import Context, Event, QueueEngine, projection
 from hub.mqtt import guarded, new_client, parse_broker_url
 from hub.store import Store
@@ -148,8 +148,6 @@ class HubService:
             self._process(items, tick=False)
         finally:
             self._offline = False
-        self._next_overdue_check = datetime.min.replace(tzinfo=cfg.tz)
-        self._paper: dict[str, str] = {}
         return [done.get_nowait() for _ in items]
 
     def _on_connect(self, client, _userdata, _flags, reason_code, _properties):

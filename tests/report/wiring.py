@@ -6,7 +6,7 @@ from datetime import datetime
 
 from hub import followups
 from hub.clock import iso
-from hub.engine import Context, Event, projection
+from hub.engine import Event, projection
 from hub.service import HubService
 from hub.store import Store
 

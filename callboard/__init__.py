@@ -1,0 +1,1 @@
+"""The call board node (hall-callboard): hall display, LED window screens, call announcements."""

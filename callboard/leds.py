@@ -1,0 +1,104 @@
+"""The rules a person at a window sees on its LED screen, above any screen backend.
+
+    call A012 ──► "请A012号" flash ──(flash_s)──► "请A012号" static
+    window paused/closed ──► "暂停服务"        open, nobody served ──► "热情为您服务"
+
+A repeat of the same call within ``repeat_s`` of its flash is not sent again. Nothing is sent
+that the screen already shows. Brightness follows the time of day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from callboard import strings
+from devices.ledscreen import WindowScreen
+
+RETRY_S = 5.0
+
+
+@dataclass(frozen=True)
+class LedRules:
+    """Timings, texts and the brightness schedule of the LED screens."""
+
+    flash_s: float = 3.0
+    repeat_s: float = 5.0
+    call_text: str = strings.LED_CALL
+    idle_text: str = strings.LED_IDLE
+    paused_text: str = strings.LED_PAUSED
+    closed_text: str = strings.LED_CLOSED
+    day_from: time = time(8, 0)
+    day_to: time = time(18, 0)
+    brightness_day: int = 100
+    brightness_night: int = 30
+
+    def brightness(self, at: time) -> int:
+        return self.brightness_day if self.day_from <= at < self.day_to else self.brightness_night
+
+
+class WindowLed:
+    """One window's LED screen driven by the window's retained state and its calls."""
+
+    def __init__(self, window: int, screen: WindowScreen, rules: LedRules):
+        self.window, self.screen, self.rules = window, screen, rules
+        self.status: str | None = None  # None until the hub's retained state is seen
+        self.serving: str | None = None
+        self._flash_text: str | None = None
+        self._flash_since = float("-inf")
+        self._shown: tuple[str, str] | None = None
+        self._brightness: int | None = None
+        self._retry_at = float("-inf")
+        self.error: str | None = None
+
+    def apply_state(self, payload: dict) -> None:
+        """Take the window's retained ``state/window/{n}``."""
+        self.status = payload.get("status")
+        serving = payload.get("serving")
+        self.serving = serving.get("no") if isinstance(serving, dict) else None
+
+    def on_call(self, no: str, now: float) -> None:
+        """A ``called`` event for this window: flash its text unless just flashed."""
+        text = self.rules.call_text.format(no=no)
+        if text == self._flash_text and now - self._flash_since < self.rules.repeat_s:
+            return
+        self._flash_text, self._flash_since = text, now
+        self.serving = no
+        if self.status is None:
+            self.status = "open"  # a call means the window is open, state will confirm
+
+    def wanted(self, now: float) -> tuple[str, str] | None:
+        """``(text, mode)`` the screen should show now, or None while nothing is known."""
+        if self.status in ("paused", "closed"):
+            text = self.rules.paused_text if self.status == "paused" else self.rules.closed_text
+            return text, "static"
+        if self.status is None:
+            return None
+        call = self.rules.call_text.format(no=self.serving) if self.serving else None
+        if self._flash_text and now - self._flash_since < self.rules.flash_s:
+            return self._flash_text, "flash"
+        return (call, "static") if call else (self.rules.idle_text, "static")
+
+    def poll(self, now: float, wall: time) -> None:
+        """Send what changed; a failing screen is recorded in :attr:`error`, never raised, and
+        tried again after ``RETRY_S`` (a stuck line must not stall the other screens)."""
+        if now < self._retry_at:
+            return
+        try:
+            level = self.rules.brightness(wall)
+            if level != self._brightness:
+                self.screen.set_brightness(level)
+                self._brightness = level
+            wanted = self.wanted(now)
+            if wanted is not None and wanted != self._shown:
+                self.screen.show(*wanted)
+                self._shown = wanted
+            self.error = None
+        except (OSError, ValueError) as exc:
+            self.error = str(exc)
+            self._retry_at = now + RETRY_S
+
+    @property
+    def shown(self) -> tuple[str, str] | None:
+        """What was last sent to the screen."""
+        return self._shown

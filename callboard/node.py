@@ -1,0 +1,295 @@
+"""The callboard node: the hub's retained state and `called` events onto the hall display, the
+LED window screens and the loudspeaker.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+from callboard.announcer import Announcer, Voice
+from callboard.board import BoardState, parse_call
+from callboard.display import draw, flash_phase
+from callboard.leds import LedRules, WindowLed
+from callboard.settings import CallboardSettings, read_settings
+from devices.audio.base import AudioOut
+from devices.ledscreen import WindowScreen
+from hub.clock import HallClock
+from hub.config import HallConfig
+
+log = logging.getLogger(__name__)
+HEALTH_EVERY_S = 2.0
+SEEN_SEQS = 1024
+
+
+class SeenSeqs:
+    """The last ``size`` event seqs seen, to drop a repeated event."""
+
+    def __init__(self, size: int = SEEN_SEQS):
+        self._set: set[int] = set()
+        self._order: collections.deque[int] = collections.deque()
+        self.size = size
+
+    def first_time(self, seq: object) -> bool:
+        """True the first time ``seq`` (an int) is seen; False for a repeat or a non-int."""
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq in self._set:
+            return False
+        self._set.add(seq)
+        self._order.append(seq)
+        if len(self._order) > self.size:
+            self._set.discard(self._order.popleft())
+        return True
+
+
+class CallboardNode:
+    """Hall display + LED window screens + announcements, fed only by the hub client.
+
+    ``poll()`` does all pending work once; client callbacks only queue items for it. A call
+    takes a fast path of its own (announcement and LED first, then the display): under
+    :meth:`run_forever` that path runs on its own thread so that a frame being drawn never
+    delays the announcement.
+    """
+
+    def __init__(self, cfg: HallConfig, node_id: str, client, clock: HallClock, screen,
+                 speaker: AudioOut, led_screens: dict[int, WindowScreen], voices: list[Voice],
+                 led_rules: LedRules | None = None, fps: int = 10, repeats: int = 2,
+                 backlog_s: float = 20.0, max_age_s: float = 60.0,
+                 real_monotonic: Callable[[], float] = time.monotonic,
+                 closers: list[Callable[[], None]] | tuple = ()):
+        self.cfg, self.node_id, self.client, self.clock = cfg, node_id, client, clock
+        self.screen, self.speaker = screen, speaker
+        self._closers = list(closers)  # e.g. the Modbus bus masters behind the LED screens
+        self.board = BoardState({n: w.name for n, w in cfg.windows.items()},
+                                {sid: s.name for sid, s in cfg.services.items()})
+        rules = led_rules or LedRules()
+        self.leds = {n: WindowLed(n, s, rules) for n, s in sorted(led_screens.items())}
+        # Audio plays in real time whatever the hall clock's speed: its queue runs on real time.
+        self.announcer = Announcer(voices, speaker, real_monotonic, repeats, backlog_s, max_age_s)
+        self.fps = fps
+        self.online = False
+        self.errors: collections.deque[str] = collections.deque(maxlen=20)
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake = threading.Event()
+        self._calls_wake = threading.Event()
+        self._calls_open = 0  # calls posted and not yet through the fast path
+        self._calls_cond = threading.Condition()
+        self._led_lock = threading.Lock()
+        self._seen_board, self._seen_fast = SeenSeqs(), SeenSeqs()
+        self._fast_thread: threading.Thread | None = None
+        self._flash_phase: int | None = None
+        self._next_draw = float("-inf")
+        self._next_health = float("-inf")
+        self._health: dict | None = None
+        self._dirty = True
+        self.drawn_at: list[float] = []  # monotonic instant of each frame after a call
+        self.received: list[tuple[int, float]] = []  # (seq, monotonic) of each called event
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Subscribe, connect, and take whatever retained state the client already holds."""
+        self.client.on_state(lambda key, payload: self._post("state", key, payload))
+        self.client.on_event("called", lambda kind, ev: self._post("called", time.monotonic(), ev))
+        self.client.on_connection(lambda up: self._post("online", up, None))
+        self.client.start()
+        for key, payload in list(self.client.state.items()):
+            self._post("state", key, payload)
+
+    def _post(self, kind: str, key, payload) -> None:
+        """Runs on the client's thread: queue the item and wake the loop, nothing more."""
+        if kind == "called":
+            with self._calls_cond:
+                self._calls_open += 1
+            self._calls.put((key, payload))
+            self._calls_wake.set()
+        self._inbox.put((kind, key, payload))
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Disconnect (the client says offline) and release the screens and the speaker."""
+        self.client.stop()
+        for led in self.leds.values():
+            led.screen.close()
+        for close in self._closers:
+            close()
+        self.speaker.close()
+
+    def run_forever(self, should_stop: Callable[[], bool] = lambda: False,
+                    tick: Callable[[], None] = lambda: None) -> None:
+        """poll() at least 20 times a second, and at once when the client posts an update, so that
+        a call is said and shown within milliseconds, until ``should_stop()``."""
+        period = 1.0 / max(self.fps, 20)
+        done = threading.Event()
+
+        def fast_path():
+            while not done.is_set():
+                self._calls_wake.wait(0.02)  # also: the next announcement when the speaker is free
+                self._calls_wake.clear()
+                try:
+                    self._fast_step()
+                except Exception as exc:  # a bug here must not leave the hall without sound
+                    log.exception("call fast path failed")
+                    self.errors.append(f"fast path: {type(exc).__name__}: {exc}")
+
+        self._fast_thread = threading.Thread(target=fast_path, name="callboard-calls",
+                                             daemon=True)
+        self._fast_thread.start()
+        try:
+            while not should_stop():
+                self._wake.clear()
+                self.poll()
+                tick()
+                self._wake.wait(period)
+        finally:
+            done.set()
+            self._fast_thread.join(5)
+            self._fast_thread = None
+
+    # -- the work -----------------------------------------------------------------------------
+    def poll(self) -> None:
+        """Apply queued updates, start an announcement, drive the LEDs, redraw, report health."""
+        if self._fast_thread is None:
+            self._fast_step()
+        else:
+            # Let the fast path start the announcement before this thread takes the GIL for a
+            # frame (a 1080p frame holds it for milliseconds, more on a Pi).
+            with self._calls_cond:
+                self._calls_cond.wait_for(lambda: self._calls_open <= 0, timeout=0.05)
+        mono = self.clock.monotonic()
+        called = False
+        while True:
+            try:
+                item = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            try:
+                called |= self._apply(*item, mono)
+            except ValueError as exc:  # a malformed payload: refused, nothing changed
+                log.warning("%s %s refused: %s", item[0], item[1], exc)
+                self.errors.append(f"{item[0]}: {exc}")
+            except Exception as exc:  # a bug must not stop the board either
+                log.exception("cannot apply %s", item[0])
+                self.errors.append(f"{item[0]}: {type(exc).__name__}: {exc}")
+        wall = self.clock.now().time()
+        with self._led_lock:
+            for led in self.leds.values():
+                led.poll(mono, wall)
+        phase = flash_phase(self.board, mono)
+        if called or self._dirty or mono >= self._next_draw or phase != self._flash_phase:
+            self._flash_phase = phase
+            self.redraw(mono)
+            if called:
+                self.drawn_at.append(time.monotonic())
+        if mono >= self._next_health:
+            self._next_health = mono + HEALTH_EVERY_S
+            self._report_health()
+
+    def _apply(self, kind: str, key, payload, mono: float) -> bool:
+        if kind == "online":
+            self.online, self._dirty = bool(key), True
+            return False
+        if kind == "state":
+            self._dirty = True
+            if key == "board":
+                self.board.apply_board(payload)
+            elif key == "queue":
+                self.board.apply_queue(payload)
+            elif isinstance(key, str) and key.startswith("window/"):
+                number = int(key.split("/", 1)[1])
+                self.board.apply_window(number, payload)
+                if number in self.leds:
+                    with self._led_lock:
+                        self.leds[number].apply_state(payload)
+            return False
+        # A called event, for the display (the fast path has announced it and lit the LED).
+        if not self._seen_board.first_time(payload.get("seq")):
+            return False  # the client drops repeats too; a repeat here must still show nothing
+        if self.board.on_called(payload, mono) is None:
+            self.errors.append(f"called event {payload.get('seq')} without a ticket or window")
+            return False
+        return True
+
+    def _fast_step(self) -> None:
+        """The calls' fast path: queue each new call's announcement, flash its window's LED,
+        start the next announcement if the speaker is free."""
+        while True:
+            try:
+                received, event = self._calls.get_nowait()
+            except queue.Empty:
+                break
+            try:
+                self._fast_call(received, event)
+            finally:
+                with self._calls_cond:
+                    self._calls_open -= 1
+                    self._calls_cond.notify_all()
+        self.announcer.poll()
+
+    def _fast_call(self, received: float, event: dict) -> None:
+        if not self._seen_fast.first_time(event.get("seq")):
+            return  # a repeated event is said once
+        call = parse_call(event)
+        if call is None:
+            return  # the display path records the malformed event
+        no, window = call
+        self.received.append((event["seq"], received))
+        try:
+            self.announcer.call(no, window)
+            self.announcer.poll()  # start it now if the speaker is free
+        except (ValueError, KeyError) as exc:
+            self.errors.append(f"cannot announce {no}: {exc}")
+        if window in self.leds:
+            mono = self.clock.monotonic()
+            with self._led_lock:
+                self.leds[window].on_call(no, mono)
+                self.leds[window].poll(mono, self.clock.now().time())
+
+    def redraw(self, mono: float | None = None) -> None:
+        mono = self.clock.monotonic() if mono is None else mono
+        draw(self.screen.surface, self.board, self.cfg.name, self.cfg.notice, self.clock.now(),
+             mono, self.online)
+        self.screen.present()
+        self._dirty = False
+        self._next_draw = mono + 1.0 / self.fps
+
+    def health(self) -> dict:
+        """Device health as published: one ``state`` per device plus a short detail."""
+        audio = dict(self.speaker.health())
+        out: dict = {"audio": {"state": audio.get("state", "unknown")}}
+        if self.announcer.error:
+            out["audio"] = {"state": "error", "detail": self.announcer.error}
+        elif "detail" in audio:
+            out["audio"]["detail"] = audio["detail"]
+        for n, led in self.leds.items():
+            h = led.screen.health()
+            entry = {"state": "error" if led.error else h.get("state", "unknown")}
+            if led.error or "detail" in h:
+                entry["detail"] = led.error or h["detail"]
+            out[f"led/{n}"] = entry
+        out["display"] = {"state": "ok"}
+        return out
+
+    def _report_health(self) -> None:
+        health = self.health()
+        if health != self._health:
+            self._health = health
+            self.client.publish_health(health)
+
+
+def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock, **overrides):
+    """The node as the hall config describes it; ``overrides`` replace parts (``client``,
+    ``screen``, ``speaker``, ``led_screens``, ``voices``, ``settings``, ``username``,
+    ``password``, ``headless``).
+    """
+    from callboard.wiring import make_parts
+
+    settings: CallboardSettings = overrides.pop("settings", None) or read_settings(cfg, node_id)
+    parts = make_parts(cfg, node_id, broker_url, clock, settings, overrides)
+    return CallboardNode(cfg, node_id, parts["client"], clock, parts["screen"], parts["speaker"],
+                         parts["led_screens"], parts["voices"], settings.led_rules,
+                         settings.fps, settings.repeats, settings.backlog_s, settings.max_age_s,
+                         closers=parts["closers"])

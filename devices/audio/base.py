@@ -1,0 +1,56 @@
+"""The audio-out interface every speaker backend implements."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+
+import numpy as np
+
+
+class AudioUnavailable(RuntimeError):
+    """The sound device could not be opened (no driver, no device, busy)."""
+
+
+class AudioOut(ABC):
+    """One speaker zone: plays one piece of PCM at a time.
+
+    A backend must implement :meth:`_start` (begin playing mono int16 PCM at
+    ``devices.audio.SAMPLE_RATE`` and return at once), :meth:`busy` and :meth:`health`; it may
+    override :meth:`close`. :meth:`play` refuses to overlap (RuntimeError while busy): queueing
+    and coalescing are the announcer's job, above the backend. Every backend keeps
+    :attr:`starts`, the ``monotonic()`` instant each play began (hall-bench reads it).
+    ``health`` returns at least ``{"state": "ok" | "error" | "unknown"}``.
+    """
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic):
+        self.monotonic = monotonic
+        self.starts: list[float] = []
+
+    def play(self, samples: np.ndarray) -> None:
+        """Start playing ``samples`` now; RuntimeError if still playing, ValueError if empty."""
+        samples = np.asarray(samples)
+        if samples.dtype != np.int16 or samples.ndim != 1:
+            raise ValueError("audio must be a 1-D int16 array (mono 16-bit PCM)")
+        if not len(samples):
+            raise ValueError("nothing to play: no samples")
+        if self.busy():
+            raise RuntimeError("the speaker is still playing; announcements never overlap")
+        self.starts.append(self.monotonic())
+        self._start(samples)
+
+    @abstractmethod
+    def _start(self, samples: np.ndarray) -> None:
+        """Begin playing ``samples`` (already checked) and return without waiting."""
+
+    @abstractmethod
+    def busy(self) -> bool:
+        """True while something is playing."""
+
+    @abstractmethod
+    def health(self) -> dict:
+        """Health of the sound device, see the class docstring."""
+
+    def close(self) -> None:  # noqa: B027 - optional for backends, documented above
+        """Release the device; the default has nothing to release."""

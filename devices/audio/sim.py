@@ -1,0 +1,60 @@
+"""Simulated speaker: each announcement goes to its own WAV file, exactly as it would play."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from devices.audio.base import AudioOut
+from devices.audio.pcm import seconds, write_wav
+
+
+@dataclass(frozen=True)
+class Played:
+    """One announcement: when it started (monotonic s), its WAV file and its length."""
+
+    at: float
+    path: Path
+    duration_s: float
+
+
+class WavAudioOut(AudioOut):
+    """Writes each play to ``out_dir/announcement-NNNN.wav`` and stays busy for as long as a
+    speaker would take to play it, measured on ``monotonic`` (a test may pass its own clock).
+    """
+
+    def __init__(self, out_dir: str | Path, monotonic: Callable[[], float] = time.monotonic):
+        super().__init__(monotonic)
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.played: list[Played] = []
+        # A restarted node keeps numbering after what an earlier run left, never overwriting it.
+        self._number = max((int(p.stem.rsplit("-", 1)[1]) for p in
+                            self.out_dir.glob("announcement-[0-9][0-9][0-9][0-9].wav")), default=0)
+        self._until = float("-inf")
+        self._error: str | None = None
+
+    def _start(self, samples: np.ndarray) -> None:
+        at = self.starts[-1]
+        self._number += 1
+        path = self.out_dir / f"announcement-{self._number:04d}.wav"
+        try:
+            write_wav(path, samples)
+        except OSError as exc:
+            self._error = f"cannot write {path}: {exc.strerror}"
+            raise
+        self._error = None
+        self.played.append(Played(at, path, seconds(samples)))
+        self._until = at + seconds(samples)
+
+    def busy(self) -> bool:
+        return self.monotonic() < self._until
+
+    def health(self) -> dict:
+        if self._error:
+            return {"state": "error", "detail": self._error}
+        return {"state": "ok", "backend": "wav", "played": len(self.played)}

@@ -1,0 +1,74 @@
+"""Fixtures of the callboard suite: clips made once per session, a callboard on the real hub."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from callboard.settings import DEFAULT_TEMPLATE, DEFAULT_VOICE
+from callboard.speech import Template
+
+PNG_DIR = "/tmp/callboard"
+
+
+@pytest.fixture(scope="session")
+def png_dir():
+    """Where tests leave the pictures a person should look at (/tmp/callboard)."""
+    import os
+
+    os.makedirs(PNG_DIR, exist_ok=True)
+    return PNG_DIR
+
+
+@pytest.fixture(scope="session")
+def wait_for():
+    """``wait_for(predicate, poll, timeout=5.0)``: poll a node until the predicate holds."""
+    return wait_until
+
+
+@pytest.fixture(scope="session")
+def clip_cache(tmp_path_factory):
+    """A clip cache shared by the session (espeak-ng runs once per clip, not once per test)."""
+    return tmp_path_factory.mktemp("clips")
+
+
+@pytest.fixture(scope="session")
+def voices(hall_config, clip_cache):
+    """The default Mandarin voice of the example hall."""
+    from callboard.announcer import Voice
+    from devices.audio.clips import ClipLibrary
+
+    t = Template(DEFAULT_TEMPLATE, DEFAULT_VOICE)
+    windows = {n: w.name for n, w in hall_config.windows.items()}
+    return [Voice(t, ClipLibrary.load(t.clip_texts(windows), t.voice, clip_cache))]
+
+
+class FakeTime:
+    """A monotonic clock a test moves by hand."""
+
+    def __init__(self, start: float = 1000.0):
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+
+@pytest.fixture
+def fake_time():
+    return FakeTime()
+
+
+def wait_until(predicate, poll, timeout: float = 5.0) -> bool:
+    """Call ``poll()`` until ``predicate()`` holds or ``timeout`` s pass (network waits only)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        poll()
+        if predicate():
+            return True
+        time.sleep(0.01)
+    poll()
+    return predicate()

@@ -1,0 +1,79 @@
+"""The callboard's devices table: defaults from nothing, every mistake named by its key."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from callboard.settings import DEFAULT_TEMPLATE, read_settings
+from hub.config import ConfigError, Node
+
+
+def _cfg(hall_config, devices: dict, role: str = "callboard"):
+    nodes = dict(hall_config.nodes)
+    nodes["board-1"] = Node("board-1", role, None, devices)
+    return dataclasses.replace(hall_config, nodes=nodes)
+
+
+def test_an_empty_table_gives_simulated_devices(hall_config):
+    s = read_settings(_cfg(hall_config, {}), "board-1")
+    assert (s.display, s.audio, s.led) == ("offscreen", "wav", "sim")
+    assert s.templates[0].text == DEFAULT_TEMPLATE and s.repeats == 2
+    assert s.led_rules.flash_s == 3.0 and s.led_rules.repeat_s == 5.0
+
+
+def test_a_full_table(hall_config, tmp_path):
+    s = read_settings(_cfg(hall_config, {
+        "display": {"backend": "fullscreen", "fps": 15},
+        "audio": {"backend": "pygame", "device": "USB Audio"},
+        "announce": {"template": "请{no}号到{window_name}办理", "clips_dir": str(tmp_path),
+                     "second_template": "Number {no}, window {window}", "second_voice": "en",
+                     "backlog_s": 30},
+        "led": {"backend": "serial", "brightness_night": 10, "day_from": "07:30",
+                "screens": [{"window": 3, "port": "/dev/ttyUSB0", "address": 3, "ack": True}]},
+    }), "board-1")
+    assert s.display == "fullscreen" and s.audio_device == "USB Audio"
+    assert [t.voice for t in s.templates] == ["cmn-latn-pinyin", "en"]
+    assert s.screens[0].port == "/dev/ttyUSB0" and s.screens[0].ack is True
+    assert s.led_rules.brightness_night == 10 and s.led_rules.day_from.hour == 7
+
+
+@pytest.mark.parametrize("devices, where", [
+    ({"dispaly": {}}, "devices.dispaly: unknown key (did you mean 'display'?)"),
+    ({"display": {"backend": "hdmi"}}, "display.backend: must be one of"),
+    ({"audio": {"backend": "wave"}}, "audio.backend: must be one of wav, pygame, got 'wave'"),
+    ({"announce": {"template": "请到{window}号窗口"}}, "announce.template: "),
+    ({"announce": {"clips_dir": "/nonexistent/clips"}}, "announce.clips_dir: folder"),
+    ({"announce": {"repeats": 5}}, "announce.repeats: must be ≤ 3"),
+    ({"led": {"backend": "serial"}}, "led.screens: the serial backend needs"),
+    ({"led": {"backend": "modbus"}}, "led.screens: the modbus backend needs"),
+    ({"led": {"backend": "modbus", "screens": [{"window": 3, "port": "/dev/x", "address": 0}]}},
+     "screens[0].address: must be ≥ 1"),
+    ({"led": {"backend": "modbus", "screens": [{"window": 3, "port": "p", "ack": True}]}},
+     "screens[0].ack: unknown key"),
+    ({"led": {"backend": "serial", "screens": [{"window": 3}]}}, "screens[0].port"),
+    ({"led": {"screens": [{"window": 30, "port": "x"}]}}, "screens[0].window: unknown window 30"),
+    ({"led": {"screens": [{"window": 3}, {"window": 3}]}}, "already has a screen"),
+    ({"led": {"call_text": "请到窗口"}}, "led.call_text: '请到窗口' must contain {no}"),
+    ({"led": {"idle_text": "欢迎 ☺"}}, "led.idle_text"),
+    ({"led": {"brightness_day": 120}}, "led.brightness_day: must be ≤ 100"),
+    ({"led": {"day_from": "8h"}}, "led.day_from: must be a time"),
+])
+def test_mistakes_name_their_key(hall_config, devices, where):
+    with pytest.raises(ConfigError) as err:
+        read_settings(_cfg(hall_config, devices), "board-1")
+    assert where in str(err.value)
+    assert "nodes.board-1.devices" in str(err.value)
+
+
+def test_a_node_of_another_role_is_refused(hall_config):
+    with pytest.raises(ConfigError, match="is a kiosk, not a callboard"):
+        read_settings(hall_config, "kiosk-1")
+
+
+def test_bx_screens_keep_their_own_table(hall_config):
+    s = read_settings(_cfg(hall_config, {"led": {"backend": "bx", "screens": [
+        {"window": 3, "transport": "serial", "port": "/dev/ttyS1", "width": 64}]}}), "board-1")
+    assert s.led == "bx" and s.screens[0].window == 3
+    assert s.screens[0].bx == {"transport": "serial", "port": "/dev/ttyS1", "width": 64}
