@@ -237,16 +237,17 @@ class CallboardNode:
             return  # the display path records the malformed event
         no, window = call
         self.received.append((event["seq"], received))
-        try:
-            self.announcer.call(no, window)
-            self.announcer.poll()  # start it now if the speaker is free
-        except (ValueError, KeyError) as exc:
-            self.errors.append(f"cannot announce {no}: {exc}")
+        # the LED first: a few bytes, while composing the announcement takes longer
         if window in self.leds:
             mono = self.clock.monotonic()
             with self._led_lock:
                 self.leds[window].on_call(no, mono)
                 self.leds[window].poll(mono, self.clock.now().time())
+        try:
+            self.announcer.call(no, window)
+            self.announcer.poll()  # start it now if the speaker is free
+        except (ValueError, KeyError) as exc:
+            self.errors.append(f"cannot announce {no}: {exc}")
 
     def redraw(self, mono: float | None = None) -> None:
         mono = self.clock.monotonic() if mono is None else mono

@@ -35,7 +35,8 @@ class KeyPad(ABC):
     on the backend's own thread, so the callback only posts the press to its node. ``set_led``
     takes an LED name (a key name or a pad-specific one) and one of :data:`LED_MODES`.
     ``signal`` gives the clerk feedback: ``ok`` or ``refused`` (a distinct pattern or beep).
-    A backend may override :meth:`invite_rating` and :meth:`close`.
+    A backend may override :meth:`invite_rating`, :meth:`show_call`, :meth:`show_waiting` and
+    :meth:`close`.
     """
 
     @abstractmethod
@@ -57,6 +58,13 @@ class KeyPad(ABC):
     def invite_rating(self, seconds: int) -> None:
         """Open the pad's own rating invitation for ``seconds`` (a pad whose firmware refuses
         presses nobody invited, e.g. hallstack's Modbus pad); the default has none."""
+
+    def show_call(self, no: str) -> None:
+        """Show the ticket just called at this window (e.g. an FF68 caller's 7-segment digits
+        of its last three digits); the default shows nothing."""
+
+    def show_waiting(self, count: int) -> None:
+        """Show how many citizens wait for this window's services; the default shows nothing."""
 
     def close(self) -> None:
         """Release pins or the line; the default has nothing to release."""

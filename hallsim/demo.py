@@ -5,6 +5,10 @@ window, all with simulated devices (LED window screens and four windows' pads on
 Modbus rows), and simulated citizens and clerks. Progress shows live; at the end the output
 folder holds the day's figures, the last hall-display frame, a sample ticket, the kiosk screen
 and the announcements.
+
+``--legacy`` swaps in the hall's older peripherals: windows 5–8 get FF68 callers and raters on
+one emulated area line (each node opens it from its ``devices`` table, as on a Pi), windows
+9–12 show on emulated Onbon BX controllers; windows 1–4 keep their Modbus pads.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import argparse
 import logging
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from hallsim import outputs
@@ -29,6 +33,9 @@ from hub.config import ConfigError, load_config
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hall.toml"
 MONDAY = "2026-11-23T08:50:00+08:00"
 RS485_PAD_WINDOWS = (1, 2, 3, 4)
+LEGACY_PAD_WINDOWS = (5, 6, 7, 8)   # --legacy: FF68 callers and 5-key raters, one area line
+LEGACY_BX_WINDOWS = (9, 10, 11, 12)  # --legacy: Onbon BX LED controllers
+FF68_TRANSFER = 0x13  # the FF68 转移 key; the digit typed before it picks the service
 
 
 def parse_args(argv):
@@ -45,6 +52,8 @@ def parse_args(argv):
     p.add_argument("--out", default="demo-out", help="output folder")
     p.add_argument("--windowed", action="store_true",
                    help="show the kiosk and call board in real windows (needs a display)")
+    p.add_argument("--legacy", action="store_true",
+                   help="FF68 callers/raters at windows 5–8, BX LED controllers at 9–12")
     return p.parse_args(argv)
 
 
@@ -61,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     until = clock.now().replace(hour=hh, minute=mm, second=0, microsecond=0)
-    hall = DemoHall(cfg, clock, out, args.broker, args.windowed)
+    hall = DemoHall(cfg, clock, out, args.broker, args.windowed, args.legacy)
     print(f"hall-demo: {cfg.name}, {len(cfg.windows)} windows, hall time "
           f"{clock.now():%Y-%m-%d %H:%M} at ×{args.speed:g}; output in {out}", flush=True)
     saved: dict = {}
@@ -79,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     figures = outputs.write_figures(hall, clock.now())
     n, seconds = outputs.announcements(out)
     print("\n" + figures.strip()[:3000])
+    if args.legacy:
+        print("\n" + hall.legacy_summary())
     print(f"\nhall-demo: wrote to {out}:\n  " + "\n  ".join(
         [f"{k}: {v}" for k, v in saved.items()]
         + [f"announcements: {n} WAV files, {seconds:.0f} s in all ({out / 'announcements'})",
@@ -90,8 +101,13 @@ def main(argv: list[str] | None = None) -> int:
 class DemoHall:
     """Everything the demo runs, started and stopped together."""
 
-    def __init__(self, cfg, clock: HallClock, out: Path, broker_url: str | None, windowed: bool):
+    def __init__(self, cfg, clock: HallClock, out: Path, broker_url: str | None, windowed: bool,
+                 legacy: bool = False):
         self.cfg, self.clock, self.out, self.windowed = cfg, clock, out, windowed
+        self.legacy_pads = [n for n in LEGACY_PAD_WINDOWS if legacy and n in cfg.windows]
+        self.legacy_bx = [n for n in LEGACY_BX_WINDOWS if legacy and n in cfg.windows]
+        self.legacy = None
+        self.bx_screens: dict = {}
         self.broker = None if broker_url else start_broker(out / "broker")
         self.url = broker_url or self.broker.url
         self.nodes: list = []
@@ -111,8 +127,19 @@ class DemoHall:
         self.hub.start()
         if not self.hub.wait_ready(10):
             raise RuntimeError(f"the hub could not subscribe on {self.url}")
-        self.rs485 = Rs485Hall(sorted(self.cfg.windows), [n for n in RS485_PAD_WINDOWS
-                                                         if n in self.cfg.windows]).start()
+        self.rs485 = Rs485Hall([n for n in sorted(self.cfg.windows) if n not in self.legacy_bx],
+                               [n for n in RS485_PAD_WINDOWS if n in self.cfg.windows]).start()
+        led_screens = dict(self.rs485.screens)
+        if self.legacy_pads or self.legacy_bx:
+            from firmware_bridge.legacy.bx_screen import open_screen
+            from firmware_bridge.legacy.demo import LegacyHall
+            from rater.lines import Lines
+
+            self.legacy = LegacyHall(sorted(set(self.legacy_pads) | set(self.legacy_bx)))
+            self.lines = Lines()
+            for n in self.legacy_bx:
+                self.bx_screens[n] = open_screen(self.legacy.bx_settings(n), f"demo.bx.{n}")
+            led_screens |= self.bx_screens
         screen = "window" if self.windowed else "offscreen"
         self.kiosk = build_kiosk(self.cfg, "kiosk-1", self.url, self.clock, screen_backend=screen)
         announcements = self.out / "announcements"
@@ -121,17 +148,21 @@ class DemoHall:
         self.board = build_board(self.cfg, "board-1", self.url, self.clock,
                                  headless=not self.windowed,
                                  speaker=WavAudioOut(announcements, self.clock.monotonic),
-                                 led_screens=self.rs485.screens)
+                                 led_screens=led_screens)
         self.nodes = [self.kiosk, self.board]
         for n in sorted(self.cfg.windows):
             node_id = next(i for i, node in self.cfg.nodes.items() if node.window == n)
             staff = next(s.number for s in self.cfg.staff.values()
                          if n in s.windows and s.post == "A")
-            extra = {}
+            extra: dict = {}
+            devices = {"staff": staff, "screen": {"backend": "none"}}
             if n in self.rs485.pads:
                 extra = dict(zip(("keypad", "pad"), self.rs485.pads[n]))
+            elif n in self.legacy_pads:  # the node opens the FF68 line from its devices table
+                devices |= self.legacy.rater_devices(n, pad="5key")
+                extra = {"lines": self.lines}
             node = build_rater(self.cfg, node_id, self.url, self.clock, headless=True,
-                               devices={"staff": staff, "screen": {"backend": "none"}}, **extra)
+                               devices=devices, **extra)
             self.nodes.append(node)
             self.clerks.append(Clerk(n, node, *self._hands(n, node)))
         for node in self.nodes:
@@ -148,6 +179,8 @@ class DemoHall:
             press = self.rs485.press
             return (lambda key, digit=None: press(n, key, digit),
                     lambda key: press(n, key))
+        if n in self.legacy_pads:
+            return self._ff68_hands(n)
 
         def desk(key, digit=None):
             node.keypad.pins.tap(node.keypad.pin_of(key, digit))
@@ -156,6 +189,51 @@ class DemoHall:
             node.pad.pins.tap(node.pad.pin_of(key))
 
         return desk, pad
+
+    def _ff68_hands(self, n: int):
+        """An FF68 caller has no 开始 key and no digit keys: the clerk types the transfer
+        choice and then presses 转移; a 5-key rater sends values 0–4 for scores 1–5."""
+        legacy = self.legacy
+        want_transfer = []
+
+        def desk(key, digit=None):
+            if key == "start":
+                return  # not on this caller: the hub counts service from the call
+            if key == "transfer":
+                want_transfer.append(True)
+                return
+            if key == "digit" and want_transfer:
+                want_transfer.clear()
+                legacy.ff68.press(n, FF68_TRANSFER, digit)
+                return
+            legacy.press(n, key)
+
+        def pad(key):
+            legacy.rate(n, int(key.removeprefix("rate_")) - 1)
+
+        return desk, pad
+
+    def legacy_summary(self) -> str:
+        """What the legacy windows did: calls and ratings per window, what each shows."""
+        import sqlite3
+
+        db = self.out / "hall.db"
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            called = dict(conn.execute(
+                "select json_extract(data, '$.window'), count(*) from events "
+                "where kind = 'called' group by 1"))
+            rated = dict(conn.execute("select window, count(*) from ratings group by 1"))
+        lines = ["legacy windows (calls / ratings at the hub; what the hardware shows):"]
+        for n in self.legacy_pads:
+            c = self.legacy.ff68
+            lines.append(f"  window {n:2d} FF68: {called.get(n, 0):3d} calls, "
+                         f"{rated.get(n, 0):3d} ratings; caller shows [{c.displays[n]}], "
+                         f"rater invited {c.invitations[n + 100]}×")
+        for n in self.legacy_bx:
+            lines.append(f"  window {n:2d} BX:   {called.get(n, 0):3d} calls, "
+                         f"{rated.get(n, 0):3d} ratings; LED shows "
+                         f"{self.legacy.screens[n].text(0)!r}")
+        return "\n".join(lines)
 
     def run(self, visits, until: datetime) -> None:
         citizens = Citizens(visits)
@@ -185,6 +263,10 @@ class DemoHall:
             self.observer.stop()
         if hasattr(self, "rs485"):
             self.rs485.stop()
+        for screen in self.bx_screens.values():
+            screen.close()
+        if self.legacy is not None:
+            self.legacy.close()
         if hasattr(self, "hub"):
             self.hub.stop()
         if self.broker:

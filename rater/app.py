@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -14,9 +15,12 @@ from devices.gpio.keyboard import KeyboardKeys
 from hub.client import HubClient
 from hub.clock import HallClock
 from hub.config import ConfigError, HallConfig, load_config
+from rater.lines import Lines
 from rater.node import RaterNode
 from rater.sdnotify import notifier
 from rater.settings import build_pads, read_settings
+
+LINES = Lines()  # the RS-485 ports of this process (one hall-rater may host several windows)
 
 
 def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
@@ -26,15 +30,19 @@ def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
 
     ``overrides`` replace parts: ``devices`` (a table used instead of the config's),
     ``keypad``/``pad`` (any KeyPad, e.g. a Modbus or legacy one), ``screen`` (a Screen or None),
-    ``client`` (a HubClient). ``headless`` keeps a window/fullscreen screen offscreen.
+    ``client`` (a HubClient), ``lines`` (a :class:`rater.lines.Lines`: RS-485 ports shared by
+    the window nodes of this process; default the process's own). ``headless`` keeps a
+    window/fullscreen screen offscreen.
     """
-    unknown = set(overrides) - {"devices", "keypad", "pad", "screen", "client"}
+    unknown = set(overrides) - {"devices", "keypad", "pad", "screen", "client", "lines"}
     if unknown:
         raise TypeError(f"unknown overrides: {', '.join(sorted(unknown))}")
     settings = read_settings(cfg, node_id, overrides.get("devices"))
     built = None
+    lines = overrides.get("lines") or LINES
     if "keypad" not in overrides or "pad" not in overrides:
-        built = build_pads(settings)
+        built = build_pads(settings, lines=lines, clock=clock.monotonic,
+                           window=cfg.node(node_id).window, path=f"nodes.{node_id}.devices")
     keypad = overrides["keypad"] if "keypad" in overrides else built[0]
     pad = overrides["pad"] if "pad" in overrides else built[1]
     if "screen" in overrides:
@@ -48,7 +56,12 @@ def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
         screen = Screen(settings.screen_size, backend, title=f"hallstack {node_id}")
     client = overrides.get("client") or HubClient(cfg, node_id, broker_url, clock,
                                                   username=username, password=password)
-    return RaterNode(cfg, node_id, client, clock, keypad, pad, screen, settings)
+    node = RaterNode(cfg, node_id, client, clock, keypad, pad, screen, settings)
+    if built is not None:  # give the RS-485 ports back when the node stops
+        specs = [settings.keypad] + ([settings.pad] if settings.pad is not None else [])
+        node.closers += [lambda port=spec.port: lines.release(port)
+                         for spec in specs if spec.port is not None]
+    return node
 
 
 def _node_id(cfg: HallConfig, node: str | None, window: int | None) -> str:
@@ -65,40 +78,83 @@ def _node_id(cfg: HallConfig, node: str | None, window: int | None) -> str:
     return raters[0].id
 
 
+def window_range(text: str) -> list[int]:
+    """``"1-4"`` → [1, 2, 3, 4]; ``"5"`` → [5]; ``"1-2,7"`` → [1, 2, 7]."""
+    out: list[int] = []
+    for part in text.split(","):
+        m = _RANGE.fullmatch(part)
+        first = int(m[1]) if m else 0
+        last = int(m[2] or m[1]) if m else 0
+        if first < 1 or last < first:
+            raise argparse.ArgumentTypeError(f"windows like 1-4 or 1,3, got {text!r}")
+        out += range(first, last + 1)
+    return out
+
+
+_RANGE = re.compile(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", re.ASCII)
+
+
+def _node_ids(cfg: HallConfig, node: str | None, windows: list[int]) -> list[str]:
+    if not windows:
+        return [_node_id(cfg, node, None)]
+    if node:
+        raise ConfigError("--node and --window/--windows exclude each other")
+    ids = []
+    for window in dict.fromkeys(windows):  # in order, once each
+        ids.append(_node_id(cfg, None, window))
+    return ids
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Console script ``hall-rater``."""
+    """Console script ``hall-rater``: one window node, or several sharing this Pi's lines."""
     p = argparse.ArgumentParser(prog="hall-rater", description="window node: 呼叫器 + 评价器")
     p.add_argument("--config", required=True, help="hall.toml")
     p.add_argument("--broker", default="mqtt://127.0.0.1:1883")
     p.add_argument("--node", help="node id (default: the config's first rater)")
-    p.add_argument("--window", type=int, help="pick the rater node of this window")
+    p.add_argument("--window", type=int, action="append", default=[],
+                   help="the rater node of this window (repeat for several)")
+    p.add_argument("--windows", type=window_range, action="append", default=[],
+                   help="the rater nodes of windows 1-4 (or 1,3,5) in this process")
     p.add_argument("--clock", help="hall time at start, ISO 8601 (else HALL_CLOCK)")
     p.add_argument("--headless", action="store_true", help="no window (SDL dummy driver)")
     p.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
     p.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    windows = list(args.window) + [w for ws in args.windows for w in ws]
+    nodes: list[RaterNode] = []
     try:
         cfg = load_config(args.config)
-        node_id = _node_id(cfg, args.node, args.window)
         clock = HallClock.from_args(cfg.tz, args.clock)
-        node = build(cfg, node_id, args.broker, clock, headless=args.headless,
-                     username=args.username, password=args.password)
+        for node_id in _node_ids(cfg, args.node, windows):
+            nodes.append(build(cfg, node_id, args.broker, clock, headless=args.headless,
+                               username=args.username, password=args.password))
     except (ConfigError, ValueError) as exc:
+        for node in nodes:
+            node.stop()
         print(f"hall-rater: {exc}", file=sys.stderr)
         return 2
-    keyboard = _keyboard(node)
+    keyboard = _keyboard(nodes[0]) if len(nodes) == 1 else None
     stop = threading.Event()
     # systemd stops a unit with SIGTERM: leave the loop and stop cleanly (say offline first)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # one thread per extra window; the first runs here and alone feeds the watchdog
+    threads = [threading.Thread(target=n.run_forever, kwargs={"stop": stop},
+                                name=f"window-{n.window}", daemon=True) for n in nodes[1:]]
     try:
-        node.run_forever(stop=stop, notify=notifier())
+        for thread in threads:
+            thread.start()
+        nodes[0].run_forever(stop=stop, notify=notifier())
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=5)
         if keyboard is not None:
             keyboard.stop()
-        node.stop()
+        for node in nodes:
+            node.stop()
     return 0
 
 

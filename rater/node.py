@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 CLERK_TIMEOUT_S = 5.0  # a clerk op unanswered this long is reported "unconfirmed", never retried
 HEALTH_EVERY_S = 2.0
 CLERK_LEDS = ("online", "serving", "paused")
+WAITING_EVERY_S = 1.0  # the keypad's waiting count follows the queue at most this often
 
 
 class RaterNode:
@@ -67,6 +68,11 @@ class RaterNode:
         self._health: dict | None = None
         self._health_at = -1e9
         self._started = False
+        self.closers: list = []  # called by stop() after the pads close (e.g. release a line)
+        self._called_no: str | None = None
+        self._waiting: int | None = None
+        self._display: tuple | None = None  # what the keypad's own display shows now
+        self._display_at = -1e9
         # Stamp each press with the hall time and the link state when it happened, not when
         # poll() gets to it: a rating pressed offline travels with its own time.
         keypad.on_press(lambda p: self.inbox.put(
@@ -91,6 +97,8 @@ class RaterNode:
         self.client.stop()
         for device in {id(self.keypad): self.keypad, id(self.pad): self.pad}.values():
             device.close()
+        for closer in self.closers:
+            closer()
         if self.screen is not None:
             self.screen.close()
 
@@ -132,6 +140,7 @@ class RaterNode:
             for touch in self.screen.touches():
                 self._touch(touch.x, touch.y, now)
         self._show_leds()
+        self._show_on_keypad(now)
         self._draw(now)
         self._publish_health(now)
 
@@ -176,6 +185,11 @@ class RaterNode:
         self._submit(self.session.press(score, now))
 
     def _clerk(self, press: KeyPress) -> None:
+        if press.key == "transfer" and press.digit is not None:
+            # a pad without digit keys (FF68) sends the choice with the 转移 key: "2 转移"
+            if self.desk.mode != "transfer":
+                self.desk.key("transfer", None, self.clock.monotonic())
+            press = KeyPress("digit", press.at, press.source, press.digit)
         action = self.desk.key(press.key, press.digit, self.clock.monotonic())
         if isinstance(action, Tell):
             self._tell(action)
@@ -270,8 +284,12 @@ class RaterNode:
         elif kind == "called":
             self.desk.ticket_called(no)
             self.serving = True
+            self._called_no = no
 
     def _state(self, key: str, state: dict) -> None:
+        if key == "queue":
+            self._queue_state(state)
+            return
         if key != f"window/{self.window}":
             return
         self.desk.window_state(state)
@@ -279,6 +297,20 @@ class RaterNode:
         self.staff = staff if isinstance(staff, dict) else None
         self.paused = state.get("status") == "paused"
         self.serving = bool(state.get("serving"))
+        serving = state.get("serving")
+        if isinstance(serving, dict) and isinstance(serving.get("no"), str):
+            self._called_no = serving["no"]
+
+    def _queue_state(self, state: dict) -> None:
+        """Citizens waiting for this window's services (the window state's list, else the
+        config's)."""
+        window_state = getattr(self.client, "state", {}).get(f"window/{self.window}") or {}
+        services = window_state.get("services") or self.cfg.windows[self.window].services
+        table = state.get("services")
+        if not isinstance(table, dict):
+            return
+        self._waiting = sum(int(table[s].get("waiting", 0)) for s in services
+                            if isinstance(table.get(s), dict))
 
     # -- outputs ----------------------------------------------------------------------------
     def _set_led(self, device: KeyPad, name: str, mode: str) -> None:
@@ -300,6 +332,28 @@ class RaterNode:
                  "paused": "on" if self.paused else "off"}
         for name in CLERK_LEDS:
             self._set_led(self.keypad, name, clerk[name])
+
+    def _show_on_keypad(self, now: float) -> None:
+        """The keypad's own display (KeyPad.show_call / show_waiting hooks): the ticket being
+        served, else the waiting count; on change only, the count at most every second."""
+        if self.serving and self._called_no:
+            want: tuple | None = ("call", self._called_no)
+        elif self._waiting is not None:
+            want = ("waiting", self._waiting)
+        else:
+            return
+        if want == self._display:
+            return
+        if want[0] == "waiting" and now - self._display_at < WAITING_EVERY_S:
+            return
+        self._display, self._display_at = want, now
+        try:
+            if want[0] == "call":
+                self.keypad.show_call(want[1])
+            else:
+                self.keypad.show_waiting(want[1])
+        except Exception:  # noqa: BLE001 - a display that cannot show this is not a reason to stop
+            log.exception("window %s: keypad display %r failed", self.window, want)
 
     def current_view(self, now: float | None = None) -> view.View:
         """What the screen shows now."""

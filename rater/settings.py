@@ -5,13 +5,14 @@ table works."""
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from devices.gpio import GpioKeyPad, make_pins
 from devices.keys import CLERK_KEYS, RATING_KEYS
 from hub.config import ConfigError, HallConfig, Section
 
-PAD_BACKENDS = ("simulated", "gpio")
+PAD_BACKENDS = ("simulated", "gpio", "modbus", "ff68")
+LINE_BACKENDS = ("modbus", "ff68")  # RS-485 pads: a port, not pins
 SCREEN_BACKENDS = ("window", "fullscreen", "offscreen", "none")
 MAX_TRANSFER = 9  # chosen with digit keys 1–9
 
@@ -35,6 +36,12 @@ class PadSpec:
     leds: dict[str, int]
     buzzer: int | None
     bounce_s: float
+    # RS-485 pads (backend modbus|ff68): the line and the unit's address on it
+    port: str | None = None
+    baudrate: int = 9600
+    address: int | None = None
+    # ff68 only, validated: keys = {name: code} (the line's key map), pad kind and ratings
+    ff68: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,13 @@ def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None) ->
                            "backend")
     else:
         pad = _pad(pad_table, RATING_KEYS, clerk=False)
+    if pad is not None and pad.port is not None and pad.port == keypad.port:
+        if pad.backend != keypad.backend:
+            pad_table.fail(f"port {pad.port} is the keypad's {keypad.backend} line; one line "
+                           "speaks one protocol", "port")
+        if pad.address == keypad.address:
+            pad_table.fail(f"address {pad.address} is the keypad's on the same line",
+                           "device_id" if pad.backend == "modbus" else "address")
     if pad is not None and pad.backend == keypad.backend == "gpio":
         shared = set(_all_pins(keypad)) & set(_all_pins(pad))
         if shared:
@@ -97,6 +111,8 @@ def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None) ->
 
 def _pad(s: Section, own_keys: tuple[str, ...], clerk: bool) -> PadSpec:
     backend = s.str("backend", "simulated", choices=PAD_BACKENDS + (() if clerk else ("same",)))
+    if backend in LINE_BACKENDS:
+        return _line_pad(s, backend, clerk)
     simulated = backend == "simulated"
     if clerk:
         defaults = (SIM_CLERK_KEYS, SIM_DIGITS, SIM_CLERK_LEDS, SIM_CLERK_BUZZER)
@@ -125,6 +141,40 @@ def _pad(s: Section, own_keys: tuple[str, ...], clerk: bool) -> PadSpec:
     return PadSpec(backend, keys, digits, leds, buzzer, bounce_s)
 
 
+def _line_pad(s: Section, backend: str, clerk: bool) -> PadSpec:
+    """An RS-485 pad: port and baudrate of its line, its address there (docs/rater.md)."""
+    port = s.str("port")
+    if not port:
+        s.fail("must name the serial port, e.g. \"/dev/ttyUSB0\"", "port")
+    baudrate = s.int("baudrate", 9600, min=1200, max=115200)
+    ff68: dict = {}
+    if backend == "modbus":
+        address = s.int("device_id", min=1, max=247)
+    else:
+        address = s.int("address", min=0, max=255)
+        ff68 = _ff68_options(s, clerk)
+    s.check_unused()
+    return PadSpec(backend, {}, [], {}, None, 0.0, port, baudrate, address, ff68)
+
+
+def _ff68_options(s: Section, clerk: bool) -> dict:
+    """The key map (caller) or the rating map (rater), checked by the FF68 driver's own rules."""
+    from firmware_bridge.legacy.errors import LegacyConfigError
+    from firmware_bridge.legacy.ff68_keymap import KeyMap, rating_map
+
+    try:
+        if clerk:
+            keys = s.table("keys").data if "keys" in s.data else {}
+            KeyMap.from_table(keys, f"{s.path}.keys")
+            return {"keys": dict(keys)}
+        pad = s.str("pad", "4key")
+        ratings = s.table("ratings").data if "ratings" in s.data else None
+        rating_map(pad, ratings, s.path)
+        return {"pad": pad, "ratings": None if ratings is None else dict(ratings)}
+    except LegacyConfigError as exc:
+        raise ConfigError(f"{s.source}: {exc}") from None
+
+
 def _all_pins(spec: PadSpec) -> list[int]:
     extra = [spec.buzzer] if spec.buzzer is not None else []
     return list(spec.keys.values()) + spec.digits + list(spec.leds.values()) + extra
@@ -148,10 +198,14 @@ def _pins(s: Section, key: str, names: tuple[str, ...] | None, default: dict) ->
     return out
 
 
-def build_pads(settings: RaterSettings, pins_backend=None):
+def build_pads(settings: RaterSettings, pins_backend=None, *, lines=None, clock=None,
+               window: int = 0, path: str = "devices"):
     """The clerk KeyPad and the rating KeyPad (the same object for ``pad.backend = "same"``).
 
-    Real pads share one RPi.GPIO backend; each simulated pad gets its own simulated pins.
+    Real GPIO pads share one RPi.GPIO backend; each simulated pad gets its own simulated pins.
+    RS-485 pads (modbus, ff68) come from ``lines`` (a :class:`rater.lines.Lines`, shared by the
+    process's window nodes), which opens each port once; ``clock`` is the hall clock's
+    ``monotonic`` for those buses. The caller releases each RS-485 pad's port when done.
     """
     shared = {}
 
@@ -162,10 +216,26 @@ def build_pads(settings: RaterSettings, pins_backend=None):
             shared["rpi"] = pins_backend or make_pins("rpi")
         return shared["rpi"]
 
-    def make(spec: PadSpec, source: str) -> GpioKeyPad:
+    def make(spec: PadSpec, source: str):
+        if spec.backend in LINE_BACKENDS:
+            if lines is None:
+                raise ValueError(f"{path}.{source}: a {spec.backend} pad needs the process's "
+                                 "lines (rater.lines.Lines)")
+            import time
+
+            return lines.keypad(spec, source, window, f"{path}.{source}",
+                                clock or time.monotonic)
         return GpioKeyPad(pins_for(spec.backend), spec.keys, dict(enumerate(spec.digits)),
                           spec.leds, spec.buzzer, spec.bounce_s, source=source)
 
     keypad = make(settings.keypad, "keypad")
-    pad = keypad if settings.pad is None else make(settings.pad, "pad")
+    if settings.pad is None:
+        return keypad, keypad
+    try:
+        pad = make(settings.pad, "pad")
+    except Exception:
+        keypad.close()
+        if settings.keypad.port is not None:
+            lines.release(settings.keypad.port)
+        raise
     return keypad, pad

@@ -2,7 +2,7 @@
 
 One emulated FF68 line carries a caller (address N) and a rater (address 100 + N) for each
 window N; each window's LED text sits on its own emulated BX controller (TCP, or a pty).
-:meth:`LegacyHall.ff68_settings` and :meth:`LegacyHall.bx_settings` give the ``devices``
+:meth:`LegacyHall.rater_devices` and :meth:`LegacyHall.bx_settings` give the ``devices``
 tables a node reads, so the node opens the emulators exactly as it would open real hardware.
 """
 
@@ -40,6 +40,15 @@ class LegacyHall:
         units = {str(w): {"window": w} for w in self.windows}
         units |= {str(w + RATER_OFFSET): {"window": w, "pad": pad} for w in self.windows}
         return {"port": self.ff68.path, "units": units}
+
+    def rater_devices(self, window: int, pad: str = "4key") -> dict:
+        """The ``keypad`` and ``pad`` tables of window ``window``'s node (docs/rater.md): its
+        caller and rater on the one emulated line."""
+        if window not in self.windows:
+            raise ValueError(f"window {window} has no emulated FF68 units; {self.windows}")
+        line = {"backend": "ff68", "port": self.ff68.path}
+        return {"keypad": line | {"address": window},
+                "pad": line | {"address": window + RATER_OFFSET, "pad": pad}}
 
     def bx_settings(self, window: int) -> dict:
         """The ``[devices.bx]`` table of window ``window``'s screen."""

@@ -95,6 +95,10 @@ class FF68Unit(KeyPad):
         """Show the called ticket's last three digits on the caller's 7-segment display."""
         self._bus.send(self.addr, fr.FUNC_DISPLAY, fr.ticket_digits(no))
 
+    def show_call(self, no: str) -> None:
+        """KeyPad hook: the called ticket, as :meth:`show_ticket`."""
+        self.show_ticket(no)
+
     def show_waiting(self, count: int) -> None:
         """Show the waiting count (capped at 999) on the caller's display."""
         self._bus.send(self.addr, fr.FUNC_DISPLAY, fr.waiting_digits(count))
@@ -102,8 +106,9 @@ class FF68Unit(KeyPad):
     def beep(self) -> None:
         self._bus.send(self.addr, fr.FUNC_BEEP, b"")
 
-    def invite_rating(self) -> None:
-        """Ask a rater unit to start its rating invitation (FUNC 01, DATA 0B)."""
+    def invite_rating(self, seconds: int | None = None) -> None:
+        """Ask a rater unit to start its rating invitation (FUNC 01, DATA 0B). The unit keeps
+        its own time: ``seconds`` (the KeyPad hook's argument) is not sent."""
         self._bus.send(self.addr, fr.FUNC_INVITE, bytes([fr.INVITE_CODE]))
 
     def rater_display(self, mode: int) -> None:
@@ -186,6 +191,14 @@ class FF68Bus:
             raise KeyError(f"no FF68 unit {addr} on bus {self.name}; configured: "
                            f"{sorted(self.units)}")
         return self.units[addr]
+
+    def add_unit(self, settings: UnitSettings) -> FF68Unit:
+        """Configure one more unit on a running line (another window node of the process)."""
+        if settings.addr in self.units:
+            raise ValueError(f"unit address {settings.addr} configured twice")
+        unit = FF68Unit(self, settings)
+        self.units[settings.addr] = unit  # one dict store: the reader sees it whole or not
+        return unit
 
     def keypads_for_window(self, window: int) -> list[FF68Unit]:
         """Every unit of window ``window`` (its caller and its rater), by address."""

@@ -1,0 +1,81 @@
+"""Fixtures of the legacy end-to-end checks (issue 10): a kiosk on the real hub, and helpers
+that poll window nodes until something a person would see has happened."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+
+from hub.client import HubClient
+
+
+def pump(nodes, predicate, timeout: float = 8.0) -> None:
+    """poll() each node until ``predicate()`` holds; AssertionError after ``timeout`` s."""
+    nodes = nodes if isinstance(nodes, list | tuple) else [nodes]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for node in nodes:
+            node.poll()
+        if predicate():
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"not reached within {timeout} s; clerks were told "
+                         f"{[n.clerk_message for n in nodes][:4]}")
+
+
+def settle(nodes, seconds: float = 0.5) -> None:
+    """Let answers and events that might (wrongly) come arrive."""
+    nodes = nodes if isinstance(nodes, list | tuple) else [nodes]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for node in nodes:
+            node.poll()
+        time.sleep(0.01)
+
+
+def rows(db_path, sql: str, *args) -> list[dict]:
+    """Rows of the hub's SQLite file, read-only."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, args)]
+
+
+@pytest.fixture
+def kiosk(hall_config, broker, hall_clock, hub_service):
+    """A hub client in the kiosk's role: takes tickets."""
+    client = HubClient(hall_config, "kiosk-1", broker.url, hall_clock)
+    client.start()
+    assert client.wait_connected(5)
+    yield client
+    client.stop()
+
+
+@pytest.fixture(name="pump")
+def pump_fixture():
+    return pump
+
+
+@pytest.fixture(name="settle")
+def settle_fixture():
+    return settle
+
+
+@pytest.fixture(name="rows")
+def rows_fixture():
+    return rows
+
+
+@pytest.fixture(scope="session")
+def voices(hall_config, tmp_path_factory):
+    """The example hall's Mandarin voice, clips made once per session (espeak-ng)."""
+    from callboard.announcer import Voice
+    from callboard.settings import DEFAULT_TEMPLATE, DEFAULT_VOICE
+    from callboard.speech import Template
+    from devices.audio.clips import ClipLibrary
+
+    t = Template(DEFAULT_TEMPLATE, DEFAULT_VOICE)
+    windows = {n: w.name for n, w in hall_config.windows.items()}
+    cache = tmp_path_factory.mktemp("clips")
+    return [Voice(t, ClipLibrary.load(t.clip_texts(windows), t.voice, cache))]
