@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # Install what hallstack needs on a fresh Debian 12 machine: system packages and a venv in .venv.
+# Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
+PACKAGES="python3-venv mosquitto mosquitto-clients espeak-ng sox fonts-noto-cjk libusb-1.0-0 socat"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-  python3-venv mosquitto mosquitto-clients espeak-ng sox fonts-noto-cjk libusb-1.0-0 socat \
-  >/dev/null
-# Mosquitto must not run as a system service for the tests and the demo: they start their own.
-$SUDO systemctl disable --now mosquitto >/dev/null 2>&1 || true
+missing=""
+for p in $PACKAGES; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "setup: installing$missing"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+  # The tests and the demo start their own broker; a system one would only sit on port 1883.
+  $SUDO systemctl disable --now mosquitto >/dev/null 2>&1 || true
+fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q -e '.[test]'
-echo "setup done: .venv ready"
+if [ ! -f .venv/.installed ] || [ setup.cfg -nt .venv/.installed ]; then
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e '.[test]'
+  touch .venv/.installed
+fi
+echo "setup: ready (.venv)"

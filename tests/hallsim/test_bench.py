@@ -1,0 +1,30 @@
+"""hall-bench runs end to end and reports every figure with its sample count and the Mosquitto
+ratio (a smoke run: the numbers themselves are for people, never asserted as speeds)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hallsim.bench import main
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+
+
+def test_a_small_bench_run_reports_every_figure(tmp_path, capsys):
+    report = tmp_path / "bench.json"
+    assert main(["--runs", "30", "--seconds", "1", "--day-tickets", "300", "--restarts", "1",
+                 "--workdir", str(tmp_path / "work"), "--json", str(report)]) == 0
+    table = capsys.readouterr().out
+    results = json.loads(report.read_text(encoding="utf-8"))
+    for name in ("mosquitto_rtt", "call_latency", "ticket_latency", "hub_restart"):
+        assert results[name]["n"] >= 1 and results[name]["p50_ms"] > 0, name
+        assert name in table
+    assert results["call_latency"]["missed"] == 0
+    assert results["ticket_latency"]["missed"] == 0
+    assert results["hub_throughput"]["ok"] > 0
+    assert results["hub_restart"]["tickets"] == 300
+    for name in ("hub_rss", "kiosk_rss", "callboard_rss", "rater_rss"):
+        assert results[name]["mb"] > 5, name
+    assert "×mosq" in table
