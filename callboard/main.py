@@ -8,10 +8,10 @@ import signal
 import sys
 import time
 
-from callboard.sdnotify import notify
 from devices.audio.clips import PAUSE
 from hub.clock import HallClock
 from hub.config import ConfigError, HallConfig, load_config
+from hub.watchdog import notify
 
 WATCHDOG_EVERY_S = 5.0
 

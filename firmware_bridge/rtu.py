@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import struct
 
+from firmware_bridge.crc import crc16_a001
+
 READ_HOLDING = 0x03
 WRITE_SINGLE = 0x06
 WRITE_MULTIPLE = 0x10
@@ -32,25 +34,9 @@ MAX_READ_REGS = 125
 MAX_WRITE_REGS = 123
 
 
-def _crc_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_TABLE = _crc_table()
-
-
 def crc16(data: bytes) -> int:
     """CRC-16/MODBUS of ``data`` (poly 0xA001 reflected, init 0xFFFF); sent low byte first."""
-    crc = 0xFFFF
-    for byte in data:
-        crc = (crc >> 8) ^ _TABLE[(crc ^ byte) & 0xFF]
-    return crc
+    return crc16_a001(data, 0xFFFF)
 
 
 def frame(device_id: int, pdu: bytes) -> bytes:

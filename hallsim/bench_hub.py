@@ -97,12 +97,14 @@ def wait_answered(cfg: HallConfig, broker_url: str, timeout: float = 30.0) -> fl
 
 
 def throughput(cfg: HallConfig, broker_url: str, seconds: float = 5.0,
-               in_flight: int = 64) -> dict:
+               in_flight: int = 64, backlog: int = 120) -> dict:
     """Durable ops/s: the kiosk takes tickets with ``in_flight`` requests outstanding while every
-    window calls, finishes and gets rated as a clerk would (one request at a time). Every op
-    counted was committed before its reply; refusals are counted apart."""
+    window calls, finishes and gets rated as a clerk would (one request at a time). The kiosk
+    never lets more than ``backlog`` tickets wait (a very busy hall; an endless queue is no hall).
+    Every op counted was committed before its reply; refusals are counted apart."""
     clock = HallClock(cfg.tz, START)
     counts = {"ok": 0, "refused": 0}
+    room = threading.Semaphore(backlog)  # tickets that may still join the queue
     lock = threading.Lock()
     stop = threading.Event()
 
@@ -118,11 +120,17 @@ def throughput(cfg: HallConfig, broker_url: str, seconds: float = 5.0,
         def callback(_result, exc):
             count(exc)
             sem.release()
+            if exc is not None:
+                room.release()
 
         while not stop.is_set():
-            if sem.acquire(timeout=0.1):
-                n += 1
-                client.request_async("ticket.take", {"service": ids[n % len(ids)]}, callback, 30)
+            if not room.acquire(timeout=0.1):
+                continue
+            if not sem.acquire(timeout=0.1):
+                room.release()
+                continue
+            n += 1
+            client.request_async("ticket.take", {"service": ids[n % len(ids)]}, callback, 30)
 
     def window_loop(client: HubClient, n: int):
         from hub.contract import HubError
@@ -133,6 +141,7 @@ def throughput(cfg: HallConfig, broker_url: str, seconds: float = 5.0,
                 count(None)
                 if called["ticket"] is None:
                     continue
+                room.release()  # a ticket left the queue
                 for op, args in (("window.finish", {"window": n}),
                                  ("rating.submit", {"window": n, "score": 5})):
                     client.request(op, args, timeout=30)

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from devices.audio.sim import WavAudioOut
@@ -46,12 +47,20 @@ class InstantSpeaker(WavAudioOut):
 
 
 def run(cfg, config_path: Path, broker, work: Path, runs: int) -> dict:
+    started = time.monotonic()
     hub = bench_hub.start_hub_process(config_path, broker.url, work / "nodes.db")
+
+    def hall_now() -> str:
+        # nodes must agree with the hub on hall time (requests carry their deadline): a node
+        # started later gets the hall time the hub has reached, not the hub's start time
+        return (datetime.fromisoformat(bench_hub.START)
+                + timedelta(seconds=time.monotonic() - started)).isoformat()
+
     try:
         bench_hub.wait_answered(cfg, broker.url)
-        results = {"call_latency": call_latency(cfg, broker.url, work, runs),
-                   "ticket_latency": ticket_latency(cfg, broker.url, runs)}
-        results.update(footprint(config_path, broker.url, work))
+        results = {"call_latency": call_latency(cfg, broker.url, work, runs, hall_now),
+                   "ticket_latency": ticket_latency(cfg, broker.url, runs, hall_now)}
+        results.update(footprint(config_path, broker.url, work, hall_now))
         results["hub_rss_after_nodes"] = {"mb": round(rss_mb(hub.pid), 1)}
         return results
     finally:
@@ -68,11 +77,11 @@ def wait_until(predicate, timeout: float = 5.0) -> bool:
     return False
 
 
-def call_latency(cfg, url: str, work: Path, runs: int) -> dict:
+def call_latency(cfg, url: str, work: Path, runs: int, hall_now) -> dict:
     from callboard.node import build as build_board
     from rater.app import build as build_rater
 
-    clock = HallClock(cfg.tz, bench_hub.START)
+    clock = HallClock(cfg.tz, hall_now())
     led = BenchScreen(WINDOW)
     speaker = InstantSpeaker(work / "announcements")
     board = build_board(cfg, "board-1", url, clock, headless=True, speaker=speaker,
@@ -139,10 +148,10 @@ def call_latency(cfg, url: str, work: Path, runs: int) -> dict:
     return {**summary(samples), "missed": misses}
 
 
-def ticket_latency(cfg, url: str, runs: int) -> dict:
+def ticket_latency(cfg, url: str, runs: int, hall_now) -> dict:
     from kiosk.app import build as build_kiosk
 
-    clock = HallClock(cfg.tz, bench_hub.START)
+    clock = HallClock(cfg.tz, hall_now())
     kiosk = build_kiosk(cfg, "kiosk-1", url, clock, screen_backend="offscreen")
     kiosk.start()
     wait_until(lambda: kiosk.client.connected, 10)
@@ -176,14 +185,14 @@ def ticket_latency(cfg, url: str, runs: int) -> dict:
     return {**summary(samples), "missed": misses}
 
 
-def footprint(config_path: Path, url: str, work: Path) -> dict:
+def footprint(config_path: Path, url: str, work: Path, hall_now) -> dict:
     """Each node's console script as its own process, headless with simulated devices."""
     scripts = {"kiosk_rss": ["kiosk.app", "--node", "kiosk-1"],
                "callboard_rss": ["callboard.main", "--node", "board-1"],
                "rater_rss": ["rater", "--node", "rater-1"]}
     procs = {name: subprocess.Popen(
         [sys.executable, "-m", module, *args, "--config", str(config_path), "--broker", url,
-         "--headless", "--clock", bench_hub.START], stdout=subprocess.DEVNULL,
+         "--headless", "--clock", hall_now()], stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, cwd=tempfile.mkdtemp(dir=work))
         for name, (module, *args) in scripts.items()}
     time.sleep(6)  # connected, state received, first frames drawn, clips loaded

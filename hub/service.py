@@ -35,6 +35,8 @@ from hub.store import Store
 log = logging.getLogger(__name__)
 
 BATCH_MAX = 256
+# hub and nodes read hall time from NTP-synchronised clocks; allow them this much disagreement
+DEADLINE_JITTER = timedelta(seconds=1)
 TICK_S = 1.0
 
 
@@ -272,7 +274,7 @@ class HubService:
                 raise BadRequest(f"unknown request fields: {', '.join(sorted(extra))}")
             if "deadline" in msg:
                 deadline = _deadline(msg["deadline"])
-                if deadline < at:
+                if deadline + DEADLINE_JITTER < at:
                     raise BadRequest(f"expired: the node gave up on this request at "
                                      f"{deadline.isoformat(timespec='seconds')}")
             ctx = Context(node.id, node.role, node.window, at)

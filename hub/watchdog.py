@@ -1,4 +1,7 @@
-"""systemd's notify protocol (READY=1, WATCHDOG=1) without a dependency: one datagram each."""
+"""systemd's notify protocol (READY=1, WATCHDOG=1) without a dependency: one datagram each.
+
+Every service uses it: the hub and the nodes (it talks to systemd, never to the hub's state).
+"""
 
 from __future__ import annotations
 
@@ -6,27 +9,32 @@ import os
 import socket
 
 
+def notify(message: str, env: dict | None = None) -> bool:
+    """Send ``message`` to systemd when running under it; False when there is no socket."""
+    address = (os.environ if env is None else env).get("NOTIFY_SOCKET")
+    if not address:
+        return False
+    if address.startswith("@"):  # an abstract socket name
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.sendto(message.encode("ascii"), address)
+    except OSError:
+        return False  # systemd went away: nothing to tell
+    return True
+
+
 class Watchdog:
     """Tells systemd the service is ready and still alive; does nothing outside systemd."""
 
-    def __init__(self) -> None:
-        self.address = os.environ.get("NOTIFY_SOCKET")
-
-    def _send(self, message: str) -> None:
-        if not self.address:
-            return
-        address = "\0" + self.address[1:] if self.address.startswith("@") else self.address
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-            try:
-                sock.sendto(message.encode(), address)
-            except OSError:
-                pass  # systemd gone: nothing to tell
+    def __init__(self, env: dict | None = None) -> None:
+        self.env = dict(os.environ if env is None else env)
 
     def ready(self) -> None:
-        self._send("READY=1")
+        notify("READY=1", self.env)
 
     def alive(self) -> None:
-        self._send("WATCHDOG=1")
+        notify("WATCHDOG=1", self.env)
 
     def stopping(self) -> None:
-        self._send("STOPPING=1")
+        notify("STOPPING=1", self.env)

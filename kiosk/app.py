@@ -11,8 +11,8 @@ import sys
 from hub.client import HubClient
 from hub.clock import HallClock
 from hub.config import ConfigError, HallConfig, load_config
+from hub.watchdog import Watchdog
 from kiosk.node import KioskNode
-from kiosk.sdnotify import Notifier
 from kiosk.settings import make_printer, read_settings
 
 log = logging.getLogger("hall-kiosk")
@@ -75,13 +75,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hall-kiosk: {exc}", file=sys.stderr)
         return 2
 
-    notifier = Notifier()
+    notifier = Watchdog()
     signal.signal(signal.SIGTERM, lambda *_: node.stop())
     node.start()
     notifier.ready()
     log.info("kiosk %s running (%s)", node_id, backend)
     try:
-        node.run_forever(notify=notifier.watchdog)
+        node.run_forever(notify=notifier.alive)
     except KeyboardInterrupt:
         node.stop()
     finally:

@@ -15,9 +15,9 @@ from devices.gpio.keyboard import KeyboardKeys
 from hub.client import HubClient
 from hub.clock import HallClock
 from hub.config import ConfigError, HallConfig, load_config
+from hub.watchdog import notify
 from rater.lines import Lines
 from rater.node import RaterNode
-from rater.sdnotify import notifier
 from rater.settings import build_pads, read_settings
 
 LINES = Lines()  # the RS-485 ports of this process (one hall-rater may host several windows)
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for thread in threads:
             thread.start()
-        nodes[0].run_forever(stop=stop, notify=notifier())
+        nodes[0].run_forever(stop=stop, notify=notify)
     except KeyboardInterrupt:
         pass
     finally:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from firmware_bridge.crc import crc16_a001
+
 PREAMBLE = b"\xa5" * 8
 START = 0xA5
 END = 0x5A
@@ -34,25 +36,9 @@ _ESCAPES = {0xA5: b"\xa6\x02", 0xA6: b"\xa6\x01", 0x5A: b"\x5b\x02", 0x5B: b"\x5
 _UNESCAPES = {(0xA6, 0x02): 0xA5, (0xA6, 0x01): 0xA6, (0x5B, 0x02): 0x5A, (0x5B, 0x01): 0x5B}
 
 
-def _crc_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_TABLE = _crc_table()
-
-
 def crc16_arc(data: bytes) -> int:
     """CRC-16/ARC: reflected polynomial 0xA001, initial value 0, no final XOR."""
-    crc = 0
-    for byte in data:
-        crc = (crc >> 8) ^ _TABLE[(crc ^ byte) & 0xFF]
-    return crc
+    return crc16_a001(data, 0)
 
 
 def sum16(data: bytes) -> int:

@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from hub.watchdog import Watchdog
 from kiosk.app import main
-from kiosk.sdnotify import Notifier
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +37,7 @@ def test_missing_config_and_unknown_node(tmp_path, capsys):
 
 
 def test_notifier_is_silent_without_systemd():
-    Notifier({}).ready()  # no NOTIFY_SOCKET: nothing to do, nothing raised
+    Watchdog({}).ready()  # no NOTIFY_SOCKET: nothing to do, nothing raised
 
 
 def test_runs_headless_under_a_watchdog(tmp_path, broker):

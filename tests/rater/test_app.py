@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
+from hub.watchdog import notify
 from rater.app import build, main
-from rater.sdnotify import notifier
 
 EXAMPLE = "examples/hall.toml"
 
@@ -35,12 +35,10 @@ def test_notifier_sends_datagrams_to_the_notify_socket(tmp_path, monkeypatch):
         sock.bind(path)
         sock.settimeout(2)
         monkeypatch.setenv("NOTIFY_SOCKET", path)
-        notify = notifier()
-        notify("READY=1")
-        notify("WATCHDOG=1")
+        assert notify("READY=1") and notify("WATCHDOG=1")
         assert [sock.recv(64), sock.recv(64)] == [b"READY=1", b"WATCHDOG=1"]
     monkeypatch.delenv("NOTIFY_SOCKET")
-    assert notifier() is None
+    assert notify("READY=1") is False
 
 
 def test_run_loop_says_ready_then_feeds_the_watchdog(hall_config, hall_clock):
