@@ -69,6 +69,26 @@ class RunningHub:
 
 
 @pytest.fixture
+def node_client(hall_config, broker, hall_clock):
+    """``node_client("kiosk-1")``: a started, connected HubClient acting as that node; every
+    client made this way is stopped after the test."""
+    from hub.client import HubClient
+
+    made = []
+
+    def make(node_id: str):
+        client = HubClient(hall_config, node_id, broker.url, hall_clock)
+        client.start()
+        made.append(client)
+        assert client.wait_connected(5), f"{node_id} did not connect to {broker.url}"
+        return client
+
+    yield make
+    for client in made:
+        client.stop()
+
+
+@pytest.fixture
 def hub_service(hall_config, broker, hall_clock, tmp_path):
     """The hub running in-process against ``broker`` with a fresh SQLite file."""
     hub = RunningHub(hall_config, tmp_path / "hall.db", broker, hall_clock)

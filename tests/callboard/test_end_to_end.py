@@ -29,22 +29,15 @@ def _board(hall_config, broker, hall_clock, voices, out_dir):
 
 
 @pytest.fixture
-def window3(hall_config, broker, hall_clock, hub_service):
-    client = HubClient(hall_config, "rater-3", broker.url, hall_clock)
-    client.start()
-    assert client.wait_connected(5)
+def window3(node_client, hub_service):
+    client = node_client("rater-3")
     client.request("window.login", {"window": 3, "staff": "1003"})
-    yield client
-    client.stop()
+    return client
 
 
 @pytest.fixture
-def kiosk(hall_config, broker, hall_clock, hub_service):
-    client = HubClient(hall_config, "kiosk-1", broker.url, hall_clock)
-    client.start()
-    assert client.wait_connected(5)
-    yield client
-    client.stop()
+def kiosk(node_client, hub_service):
+    return node_client("kiosk-1")
 
 
 def _texts(screen) -> list[tuple[str, str]]:

@@ -28,12 +28,8 @@ def wait_for(predicate, timeout=5.0):
 
 
 @pytest.fixture
-def kiosk(hall_config, broker, hall_clock, hub_service):
-    client = HubClient(hall_config, "kiosk-1", broker.url, hall_clock)
-    client.start()
-    assert client.wait_connected(5)
-    yield client
-    client.stop()
+def kiosk(node_client, hub_service):
+    return node_client("kiosk-1")
 
 
 def test_a_refusal_raises_the_error_of_its_code(kiosk):

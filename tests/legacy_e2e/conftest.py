@@ -8,8 +8,6 @@ import time
 
 import pytest
 
-from hub.client import HubClient
-
 
 def pump(nodes, predicate, timeout: float = 8.0) -> None:
     """poll() each node until ``predicate()`` holds; AssertionError after ``timeout`` s."""
@@ -43,13 +41,9 @@ def rows(db_path, sql: str, *args) -> list[dict]:
 
 
 @pytest.fixture
-def kiosk(hall_config, broker, hall_clock, hub_service):
+def kiosk(node_client, hub_service):
     """A hub client in the kiosk's role: takes tickets."""
-    client = HubClient(hall_config, "kiosk-1", broker.url, hall_clock)
-    client.start()
-    assert client.wait_connected(5)
-    yield client
-    client.stop()
+    return node_client("kiosk-1")
 
 
 @pytest.fixture(name="pump")

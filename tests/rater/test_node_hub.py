@@ -10,7 +10,6 @@ import time
 import pytest
 
 from devices.gpio.keypad import SIGNAL_PATTERNS
-from hub.client import HubClient
 from hub.clock import HallClock
 from rater import strings, view
 from rater.app import build
@@ -61,12 +60,8 @@ def rows(db_path, sql, *args):
 
 
 @pytest.fixture
-def kiosk(hall_config, broker, hall_clock, hub_service):
-    client = HubClient(hall_config, "kiosk-1", broker.url, hall_clock)
-    client.start()
-    assert client.wait_connected(5)
-    yield client
-    client.stop()
+def kiosk(node_client, hub_service):
+    return node_client("kiosk-1")
 
 
 def make_node(hall_config, broker, hall_clock, **devices):
