@@ -16,7 +16,7 @@ import numpy as np
 from callboard.speech import Template
 from devices.audio.base import AudioOut
 from devices.audio.clips import CHIME, LEAD_IN_S, ClipLibrary
-from devices.audio.pcm import seconds, silence
+from devices.audio.pcm import SAMPLE_RATE, silence
 
 GAP_AFTER_CHIME_S = 0.2
 GAP_BETWEEN_READINGS_S = 0.6
@@ -39,7 +39,11 @@ class Pending:
     window: int
     received: float
     times: int
-    samples: np.ndarray = field(repr=False)
+    parts: list[np.ndarray] = field(repr=False)
+
+    @property
+    def duration_s(self) -> float:
+        return sum(len(p) for p in self.parts) / SAMPLE_RATE
 
 
 @dataclass(frozen=True)
@@ -74,40 +78,47 @@ class Announcer:
         self.said: list[Said] = []
         self.dropped: list[tuple[str, int, str]] = []  # (no, window, why)
         self.error: str | None = None
+        self._silences: dict[float, np.ndarray] = {}
 
-    def compose(self, no: str, window: int, times: int) -> np.ndarray:
-        """The whole announcement: lead-in silence, chime, then the reading ``times`` times."""
-        reading: list[np.ndarray] = []
+    def compose(self, no: str, window: int, times: int) -> list[np.ndarray]:
+        """The whole announcement as parts played back to back: lead-in silence, chime, then the
+        reading ``times`` times. The parts are the clips themselves: nothing is copied before
+        the speaker starts (it joins them during the lead-in)."""
+        once: list[np.ndarray] = []
         for i, voice in enumerate(self.voices):
             if i:
-                reading.append(silence(GAP_BETWEEN_LANGUAGES_S))
-            reading.append(voice.library.compose(voice.template.clips(no, window)))
-        once = np.concatenate(reading)
+                once.append(self._silence(GAP_BETWEEN_LANGUAGES_S))
+            once += voice.library.parts(voice.template.clips(no, window))
         first = self.voices[0].library
-        parts = [silence(LEAD_IN_S), first[CHIME], silence(GAP_AFTER_CHIME_S), once]
+        parts = [self._silence(LEAD_IN_S), first[CHIME], self._silence(GAP_AFTER_CHIME_S), *once]
         for _ in range(times - 1):
-            parts += [silence(GAP_BETWEEN_READINGS_S), once]
-        return np.concatenate(parts)
+            parts += [self._silence(GAP_BETWEEN_READINGS_S), *once]
+        return parts
+
+    def _silence(self, seconds_: float) -> np.ndarray:
+        if seconds_ not in self._silences:
+            self._silences[seconds_] = silence(seconds_)
+        return self._silences[seconds_]
 
     def call(self, no: str, window: int) -> None:
         """Queue ticket ``no`` called to ``window``; ValueError (nothing queued) if unspeakable."""
-        samples = self.compose(no, window, self.repeats)  # raises before anything changes
+        parts = self.compose(no, window, self.repeats)  # raises before anything changes
         for i, item in enumerate(self.pending):
             if item.window == window:
                 if item.no != no:  # the window has moved on: say its newest call in that place
                     self.dropped.append((item.no, item.window, "superseded"))
-                    self.pending[i] = Pending(no, window, self.monotonic(), self.repeats, samples)
+                    self.pending[i] = Pending(no, window, self.monotonic(), self.repeats, parts)
                 break
         else:
-            self.pending.append(Pending(no, window, self.monotonic(), self.repeats, samples))
+            self.pending.append(Pending(no, window, self.monotonic(), self.repeats, parts))
         if self.backlog() > self.backlog_s:
             for item in self.pending:
                 if item.times > 1:
-                    item.times, item.samples = 1, self.compose(item.no, item.window, 1)
+                    item.times, item.parts = 1, self.compose(item.no, item.window, 1)
 
     def backlog(self) -> float:
         """Seconds of speech waiting."""
-        return sum(seconds(item.samples) for item in self.pending)
+        return sum(item.duration_s for item in self.pending)
 
     def poll(self) -> Said | None:
         """Start the next waiting announcement if the speaker is free; return it if one started."""
@@ -120,14 +131,13 @@ class Announcer:
                 self.dropped.append((item.no, item.window, "too old"))
                 continue
             try:
-                self.out.play(item.samples)
+                self.out.play(item.parts)
             except Exception as exc:  # a broken speaker must not stop the board
                 self.error = f"{type(exc).__name__}: {exc}"
                 self.dropped.append((item.no, item.window, "speaker error"))
                 return None
             self.error = None
-            said = Said(item.no, item.window, self.out.starts[-1], seconds(item.samples),
-                        item.times)
+            said = Said(item.no, item.window, self.out.starts[-1], item.duration_s, item.times)
             self.said.append(said)
             return said
         return None

@@ -49,9 +49,10 @@ class CallboardNode:
     """Hall display + LED window screens + announcements, fed only by the hub client.
 
     ``poll()`` does all pending work once; client callbacks only queue items for it. A call
-    takes a fast path of its own (announcement and LED first, then the display): under
-    :meth:`run_forever` that path runs on its own thread so that a frame being drawn never
-    delays the announcement.
+    takes a fast path of its own (LED and announcement first, then the display): under
+    :meth:`run_forever` it runs at once on the client's thread that received the event (no
+    handoff to wait for), and a thread of its own starts each waiting announcement once the
+    speaker is free, so a frame being drawn never delays either.
     """
 
     def __init__(self, cfg: HallConfig, node_id: str, client, clock: HallClock, screen,
@@ -79,6 +80,7 @@ class CallboardNode:
         self._calls_open = 0  # calls posted and not yet through the fast path
         self._calls_cond = threading.Condition()
         self._led_lock = threading.Lock()
+        self._fast_lock = threading.Lock()  # the announcer is driven from two threads
         self._seen_board, self._seen_fast = SeenSeqs(), SeenSeqs()
         self._fast_thread: threading.Thread | None = None
         self._flash_phase: int | None = None
@@ -100,8 +102,11 @@ class CallboardNode:
             self._post("state", key, payload)
 
     def _post(self, kind: str, key, payload) -> None:
-        """Runs on the client's thread: queue the item and wake the loop, nothing more."""
-        if kind == "called":
+        """Runs on the client's thread: a call's fast path under :meth:`run_forever`, then queue
+        the item for :meth:`poll` and wake the loop."""
+        if kind == "called" and self._fast_thread is not None:
+            self._guarded_fast(lambda: self._fast_call(key, payload))
+        elif kind == "called":
             with self._calls_cond:
                 self._calls_open += 1
             self._calls.put((key, payload))
@@ -129,11 +134,7 @@ class CallboardNode:
             while not done.is_set():
                 self._calls_wake.wait(0.02)  # also: the next announcement when the speaker is free
                 self._calls_wake.clear()
-                try:
-                    self._fast_step()
-                except Exception as exc:  # a bug here must not leave the hall without sound
-                    log.exception("call fast path failed")
-                    self.errors.append(f"fast path: {type(exc).__name__}: {exc}")
+                self._guarded_fast(self._fast_step)
 
         self._fast_thread = threading.Thread(target=fast_path, name="callboard-calls",
                                              daemon=True)
@@ -212,6 +213,14 @@ class CallboardNode:
             self.errors.append(f"called event {payload.get('seq')} without a ticket or window")
             return False
         return True
+
+    def _guarded_fast(self, step: Callable[[], None]) -> None:
+        with self._fast_lock:
+            try:
+                step()
+            except Exception as exc:  # a bug here must not leave the hall without sound
+                log.exception("call fast path failed")
+                self.errors.append(f"fast path: {type(exc).__name__}: {exc}")
 
     def _fast_step(self) -> None:
         """The calls' fast path: queue each new call's announcement, flash its window's LED,

@@ -55,6 +55,8 @@ def run(args) -> dict:
         restart = bench_hub.restart(cfg, config_path, broker.url, day_db, args.restarts)
         results["hub_restart"] = {**restart, "events_in_log": events,
                                   "tickets": args.day_tickets}
+        results["hub_rss_full_day"] = {"mb": restart["rss_mb"],
+                                       "when": f"{args.day_tickets} tickets replayed"}
 
         try:
             from hallsim import bench_nodes
@@ -90,7 +92,8 @@ def table(results: dict) -> str:
         lines.append(f"{'hub_throughput':<28}{tp['ok_per_s']:>10} ok/s ({tp['ops_per_s']} all)"
                      f"  = {per_op_ms:.3f} ms/op, {per_op_ms / base['p50_ms']:.1f}× mosq p50"
                      "  target ≥ 2000/s")
-    for name in ("hub_rss", "hub_rss_loaded", "kiosk_rss", "callboard_rss", "rater_rss"):
+    for name in ("hub_rss", "hub_rss_loaded", "hub_rss_full_day", "kiosk_rss", "callboard_rss",
+                 "rater_rss"):
         if name in results:
             lines.append(f"{name:<28}{results[name]['mb']:>10.1f} MB"
                          + ("   target ≤ 60 MB" if name.startswith("hub") else ""))

@@ -3,6 +3,7 @@ day in the log, resident memory. Each runs against the bench's own tuned broker.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -14,7 +15,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from hallsim.stats import rss_mb, summary
-from hub.client import HubClient
 from hub.clock import HallClock
 from hub.config import HallConfig, parse_config
 from hub.mqtt import new_client
@@ -80,102 +80,44 @@ def start_hub_process(config_path: Path, broker_url: str, db: Path, clock: str =
 
 
 def wait_answered(cfg: HallConfig, broker_url: str, timeout: float = 30.0) -> float:
-    """Seconds until the hub answers a request (ticket.status of a ticket that may not exist)."""
-    client = HubClient(cfg, "kiosk-1", broker_url, HallClock(cfg.tz, START))
-    client.start()
+    """Seconds until the hub answers a request (``ticket.status``, any answer). A request sent
+    before the hub has subscribed is lost, so a new one goes out every 10 ms: the figure is the
+    hub's, not a node's re-send interval."""
+    from hub.contract import Topics
+    from hub.mqtt import parse_broker_url
+
+    topics = Topics(cfg.hall_id)
+    probe = new_client("bench-restart-probe")
+    answered = threading.Event()
+    probe.on_message = lambda _c, _u, _m: answered.set()
+    subscribed = threading.Event()
+    probe.on_subscribe = lambda *_: subscribed.set()
+    host, port = parse_broker_url(broker_url)
+    probe.connect(host, port)
+    probe.loop_start()
+    probe.subscribe(topics.resp("kiosk-1"), qos=1)
+    subscribed.wait(5)
     t0 = time.perf_counter()
     try:
-        from hub.contract import HubError
-
-        try:
-            client.request("ticket.status", {"no": "A001"}, timeout=timeout)
-        except HubError:
-            pass  # any answer is an answer
-        return time.perf_counter() - t0
+        for n in range(int(timeout / 0.01)):
+            payload = json.dumps({"id": f"probe-{n}", "op": "ticket.status", "args": {"no": "A001"}})
+            probe.publish(topics.req("kiosk-1"), payload, qos=1)
+            if answered.wait(0.01):
+                return time.perf_counter() - t0
+        raise RuntimeError(f"the hub did not answer within {timeout} s")
     finally:
-        client.stop()
+        probe.disconnect()
+        probe.loop_stop()
 
 
 def throughput(cfg: HallConfig, broker_url: str, seconds: float = 5.0,
                in_flight: int = 64, backlog: int = 120) -> dict:
-    """Durable ops/s: the kiosk takes tickets with ``in_flight`` requests outstanding while every
-    window calls, finishes and gets rated as a clerk would (one request at a time). The kiosk
-    never lets more than ``backlog`` tickets wait (a very busy hall; an endless queue is no hall).
-    Every op counted was committed before its reply; refusals are counted apart."""
-    clock = HallClock(cfg.tz, START)
-    counts = {"ok": 0, "refused": 0}
-    room = threading.Semaphore(backlog)  # tickets that may still join the queue
-    lock = threading.Lock()
-    stop = threading.Event()
+    """Durable ops/s under a busy hall's load (hallsim.bench_load): the kiosk keeps ``in_flight``
+    ticket requests outstanding and at most ``backlog`` tickets waiting (an endless queue is no
+    hall) while every window calls, finishes and gets rated, one request at a time."""
+    from hallsim.bench_load import HallLoad
 
-    def count(exc):
-        with lock:
-            counts["ok" if exc is None else "refused"] += 1
-
-    def kiosk_loop(client: HubClient):
-        sem = threading.Semaphore(in_flight)
-        ids = sorted(cfg.services)
-        n = 0
-
-        def callback(_result, exc):
-            count(exc)
-            sem.release()
-            if exc is not None:
-                room.release()
-
-        while not stop.is_set():
-            if not room.acquire(timeout=0.1):
-                continue
-            if not sem.acquire(timeout=0.1):
-                room.release()
-                continue
-            n += 1
-            client.request_async("ticket.take", {"service": ids[n % len(ids)]}, callback, 30)
-
-    def window_loop(client: HubClient, n: int):
-        from hub.contract import HubError
-
-        while not stop.is_set():
-            try:
-                called = client.request("window.call_next", {"window": n}, timeout=30)
-                count(None)
-                if called["ticket"] is None:
-                    continue
-                room.release()  # a ticket left the queue
-                for op, args in (("window.finish", {"window": n}),
-                                 ("rating.submit", {"window": n, "score": 5})):
-                    client.request(op, args, timeout=30)
-                    count(None)
-            except HubError as exc:
-                count(exc)
-
-    clients = {"kiosk-1": HubClient(cfg, "kiosk-1", broker_url, clock)}
-    clients.update({f"rater-{n}": HubClient(cfg, f"rater-{n}", broker_url, clock)
-                    for n in cfg.windows})
-    for c in clients.values():
-        c.start()
-        c.wait_connected(5)
-    for n in cfg.windows:
-        staff = next(s.number for s in cfg.staff.values() if n in s.windows)
-        clients[f"rater-{n}"].request("window.login", {"window": n, "staff": staff})
-    threads = [threading.Thread(target=kiosk_loop, args=(clients["kiosk-1"],), daemon=True)]
-    threads += [threading.Thread(target=window_loop, args=(clients[f"rater-{n}"], n), daemon=True)
-                for n in cfg.windows]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    time.sleep(seconds)
-    with lock:
-        result = dict(counts)
-    elapsed = time.perf_counter() - t0
-    stop.set()
-    for t in threads:
-        t.join(10)
-    for c in clients.values():
-        c.stop()
-    result["ops_per_s"] = round((result["ok"] + result["refused"]) / elapsed)
-    result["ok_per_s"] = round(result["ok"] / elapsed)
-    return result
+    return HallLoad(cfg, broker_url, in_flight, backlog).run(seconds)
 
 
 def build_day(cfg: HallConfig, db: Path, tickets: int) -> int:

@@ -2,11 +2,13 @@
 announcement started on the call board), ticket latency (kiosk touch → bytes handed to the
 printer), and each node's resident memory as its own process.
 
-The nodes run in this process with simulated devices (their real code); the hub runs in its own.
+The nodes are their real code with simulated devices; the hub and the call board run as processes
+of their own (as in the hall), the window node and the kiosk in this one.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -15,8 +17,6 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from devices.audio.sim import WavAudioOut
-from devices.ledscreen_sim import SimWindowScreen
 from hallsim import bench_hub
 from hallsim.stats import rss_mb, summary
 from hub.client import HubClient
@@ -24,26 +24,6 @@ from hub.clock import HallClock
 
 DEBUG = False
 WINDOW = 12  # the comprehensive window: it serves every service, so tickets never run out
-
-
-class BenchScreen(SimWindowScreen):
-    """The simulated LED screen, also noting when each text was written."""
-
-    def __init__(self, address: int):
-        super().__init__(address)
-        self.texts: list[tuple[float, str]] = []
-
-    def show(self, text: str, mode: str = "static") -> None:
-        super().show(text, mode)
-        self.texts.append((self.sent[-1][0], text))
-
-
-class InstantSpeaker(WavAudioOut):
-    """Records when each announcement starts but is never busy: the bench measures how fast an
-    announcement starts after a call, not how long the previous one takes to finish."""
-
-    def busy(self) -> bool:
-        return False
 
 
 def run(cfg, config_path: Path, broker, work: Path, runs: int) -> dict:
@@ -58,7 +38,8 @@ def run(cfg, config_path: Path, broker, work: Path, runs: int) -> dict:
 
     try:
         bench_hub.wait_answered(cfg, broker.url)
-        results = {"call_latency": call_latency(cfg, broker.url, work, runs, hall_now),
+        results = {"call_latency": call_latency(cfg, config_path, broker.url, work, runs,
+                                                hall_now),
                    "ticket_latency": ticket_latency(cfg, broker.url, runs, hall_now)}
         results.update(footprint(config_path, broker.url, work, hall_now))
         results["hub_rss_after_nodes"] = {"mb": round(rss_mb(hub.pid), 1)}
@@ -77,35 +58,62 @@ def wait_until(predicate, timeout: float = 5.0) -> bool:
     return False
 
 
-def call_latency(cfg, url: str, work: Path, runs: int, hall_now) -> dict:
-    from callboard.node import build as build_board
+def call_latency(cfg, config_path: Path, url: str, work: Path, runs: int, hall_now) -> dict:
+    """The clerk's key is pressed here (the window node's real code, simulated keypad); the call
+    board runs as its own process, as on its own Pi, and reports when it wrote the LED and
+    started the announcement."""
     from rater.app import build as build_rater
 
+    report = work / "board-report.json"
+    board = subprocess.Popen(
+        [sys.executable, "-m", "hallsim.bench_board", "--config", str(config_path),
+         "--broker", url, "--clock", hall_now(), "--window", str(WINDOW), "--report",
+         str(report)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     clock = HallClock(cfg.tz, hall_now())
-    led = BenchScreen(WINDOW)
-    speaker = InstantSpeaker(work / "announcements")
-    board = build_board(cfg, "board-1", url, clock, headless=True, speaker=speaker,
-                        led_screens={WINDOW: led})
     staff = next(s.number for s in cfg.staff.values() if WINDOW in s.windows and s.post == "A")
     rater = build_rater(cfg, f"rater-{WINDOW}", url, clock, headless=True,
                         devices={"staff": staff, "screen": {"backend": "none"}})
-    kiosk = HubClient(cfg, "kiosk-1", url, clock)
+    kiosk = HubClient(cfg, "kiosk-1", url, clock, follow=False)  # a ticket source, no kiosk node
     stop = threading.Event()
-    threads = [threading.Thread(target=board.run_forever, args=(stop.is_set,), daemon=True),
-               threading.Thread(target=rater.run_forever, args=(stop,), daemon=True)]
+    thread = threading.Thread(target=rater.run_forever, args=(stop,), daemon=True)
     kiosk.start()
-    kiosk.wait_connected(5)
-    board.start()
     rater.start()
-    for t in threads:
-        t.start()
-    wait_until(lambda: rater.staff is not None and board.client.connected, 10)
-    time.sleep(0.5)
+    thread.start()
+    try:
+        if board.stdout.readline().strip() != "ready":
+            raise RuntimeError("the bench's call board did not start")
+        wait_until(lambda: rater.staff is not None and kiosk.connected, 10)
+        time.sleep(0.5)
+        pressed = _calls(cfg, rater, kiosk, runs)
+    finally:
+        stop.set()
+        thread.join(5)
+        rater.stop()
+        kiosk.stop()
+        board.terminate()
+        board.wait(10)
+    seen = json.loads(report.read_text(encoding="utf-8"))
+    samples, misses = [], 0
+    for no, t0 in pressed:
+        led = next((t for t, text in seen["led"] if no in text and t >= t0), None)
+        said = next((s["at"] for s in seen["said"] if s["no"] == no and s["at"] >= t0), None)
+        if led is None or said is None:
+            misses += 1
+            if DEBUG:
+                print("miss", no, file=sys.stderr)
+        else:
+            samples.append(max(led, said) - t0)
+            if DEBUG:
+                print(f"{no} led {(led - t0) * 1e3:.2f} audio {(said - t0) * 1e3:.2f} ms",
+                      file=sys.stderr)
+    return {**summary(samples), "missed": misses}
+
+
+def _calls(cfg, rater, kiosk: HubClient, runs: int) -> list[tuple[str, float]]:
+    """``runs`` times: a ticket taken, then the clerk's call key and, once called, finish.
+    Returns each ticket number with the instant its call key was pressed."""
     ids = sorted(cfg.services)
     pins, pin = rater.keypad.pins, rater.keypad.pin_of
-    samples, misses = [], 0
-    arrivals: list[float] = []
-    board.client.on_event("called", lambda kind, ev: arrivals.append(time.monotonic()))
     last = [0.0]
 
     def press(key: str) -> float:
@@ -116,36 +124,17 @@ def call_latency(cfg, url: str, work: Path, runs: int, hall_now) -> dict:
         return last[0]
 
     def serving() -> str | None:
-        return ((board.client.state.get(f"window/{WINDOW}") or {}).get("serving") or {}).get("no")
+        return ((rater.client.state.get(f"window/{WINDOW}") or {}).get("serving") or {}).get("no")
 
+    pressed = []
     for i in range(runs):
         no = kiosk.request("ticket.take", {"service": ids[i % len(ids)]})["ticket"]["no"]
-        audio_n = len(speaker.starts)
-        t0 = press("call_next")
-
-        def shown(no=no, t0=t0):  # noqa: B023 - bound here on purpose
-            return next((t for t, text in reversed(led.texts) if no in text and t >= t0), None)
-
-        if not wait_until(lambda n=audio_n: shown() is not None and len(speaker.starts) > n):
-            misses += 1
-            if DEBUG:
-                print("miss", no, led.texts[-1:], rater.clerk_message, file=sys.stderr)
-        else:
-            samples.append(max(shown(), speaker.starts[audio_n]) - t0)
-            if DEBUG:
-                ms = lambda t, t0=t0: round((t - t0) * 1000, 2)  # noqa: E731
-                print("event", ms(arrivals[-1]), "audio", ms(speaker.starts[audio_n]), "led",
-                      ms(shown()), file=sys.stderr)
+        pressed.append((no, press("call_next")))
         wait_until(lambda no=no: serving() == no, 2)
+        time.sleep(0.01)  # the board's own work after the call (the display's frame) is not timed
         press("finish")
         wait_until(lambda: serving() is None, 2)
-    stop.set()
-    for t in threads:
-        t.join(5)
-    for node in (rater, board):
-        node.stop()
-    kiosk.stop()
-    return {**summary(samples), "missed": misses}
+    return pressed
 
 
 def ticket_latency(cfg, url: str, runs: int, hall_now) -> dict:

@@ -25,7 +25,15 @@ def common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
 
 
+def without_dataframe_libraries() -> None:
+    """sqlite-utils imports numpy (and pandas) whenever they are installed, only to store their
+    values; the hub stores none, and numpy alone is 15 MB of the hub's 60 MB budget."""
+    for name in ("numpy", "pandas"):
+        sys.modules.setdefault(name, None)  # a later import fails, and sqlite-utils does without
+
+
 def main(argv: list[str] | None = None) -> int:
+    without_dataframe_libraries()
     parser = argparse.ArgumentParser(prog="hall-hub", description=__doc__)
     common_args(parser)
     parser.add_argument("--db", default="hall.db", help="the hub's SQLite file")

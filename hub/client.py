@@ -21,12 +21,13 @@ from datetime import timedelta
 from hub.clock import HallClock
 from hub.config import HallConfig
 from hub.contract import BadRequest, HubError, Topics, decode_object, encode, error_from_wire
-from hub.mqtt import guarded, new_client, parse_broker_url
+from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url
 
 log = logging.getLogger(__name__)
 
 VERSION = "0.1.0"
 RESEND_S = (0.5, 1.0, 2.0)  # then every 2 s until the deadline
+RESEND_CHECK_S = 0.05
 SEEN_WINDOW = 4096
 
 
@@ -50,13 +51,16 @@ class HubClient:
 
     def __init__(self, cfg: HallConfig, node_id: str, broker_url: str = "mqtt://127.0.0.1:1883",
                  clock: HallClock | None = None, username: str | None = None,
-                 password: str | None = None, role: str | None = None):
+                 password: str | None = None, role: str | None = None, follow: bool = True):
+        """``follow=False``: requests only, no events and no retained state (a tool, a load
+        generator: every event of the hall is not worth its reading)."""
         self.cfg = cfg
+        self.follow = follow
         self.node_id = node_id
         self.role = role or cfg.node(node_id).role
         self.clock = clock or HallClock(cfg.tz)
         self.topics = Topics(cfg.hall_id)
-        self._host, self._port = parse_broker_url(broker_url)
+        host, port = parse_broker_url(broker_url)
         username = username or os.environ.get("HALL_MQTT_USERNAME")
         password = password or os.environ.get("HALL_MQTT_PASSWORD")
         self._mqtt = new_client(f"{cfg.hall_id}-{node_id}-{uuid.uuid4().hex[:6]}",
@@ -71,6 +75,7 @@ class HubClient:
         self._ids = itertools.count(1)
         self._id_prefix = uuid.uuid4().hex[:8]
         self._event_cbs: list[tuple[str, Callable]] = []
+        self._event_topics: set[str] | None = None  # event topics subscribed on this connection
         self._state_cbs: list[Callable] = []
         self._conn_cbs: list[Callable] = []
         self._seen: set[int] = set()
@@ -79,18 +84,16 @@ class HubClient:
         self.health: dict | None = None
         self._connected = threading.Event()
         self._stop = threading.Event()
-        self._resender = threading.Thread(target=self._resend_loop, daemon=True,
-                                          name=f"hub-client-{node_id}")
+        # one thread reads, calls back and re-sends; requests are written on the caller's thread
+        self._loop = NetworkLoop(self._mqtt, host, port, self._turn, f"hub-client-{node_id}")
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
         """Connect in the background; reconnects by itself until :meth:`stop`. A second call
         does nothing (a node and its caller may both start it)."""
-        if self._resender.is_alive() or self._stop.is_set():
+        if self._loop.started or self._stop.is_set():
             return
-        self._mqtt.connect_async(self._host, self._port, keepalive=10)
-        self._mqtt.loop_start()
-        self._resender.start()
+        self._loop.start()
 
     def stop(self) -> None:
         """Say offline, disconnect and fail what still waits. A second call does nothing."""
@@ -98,14 +101,13 @@ class HubClient:
             return
         self._stop.set()
         if self._connected.is_set():
-            info = self._mqtt.publish(self.topics.node_status(self.node_id), self._status(False),
-                                      qos=1, retain=True)
+            info = self._publish(self.topics.node_status(self.node_id), self._status(False),
+                                 retain=True)
             try:
                 info.wait_for_publish(1.0)
             except (RuntimeError, ValueError):
                 pass
-        self._mqtt.disconnect()
-        self._mqtt.loop_stop()
+        self._loop.stop()
         with self._lock:
             pending, self._pending = list(self._pending.values()), {}
         for p in pending:
@@ -155,21 +157,28 @@ class HubClient:
         p.sends += 1
         p.next_send = time.monotonic() + delay
         if self._connected.is_set():
-            self._mqtt.publish(self.topics.req(self.node_id), p.payload, qos=1)
+            self._publish(self.topics.req(self.node_id), p.payload)
 
-    def _resend_loop(self) -> None:
-        while not self._stop.wait(0.05):
-            now = time.monotonic()
-            with self._lock:
-                due = [p for p in self._pending.values() if p.next_send <= now or p.deadline <= now]
-            for p in due:
-                if p.deadline <= now:
-                    with self._lock:
-                        self._pending.pop(p.req_id, None)
-                    self._finish(p, None, HubUnreachable(
-                        f"no answer from the hub after {p.sends} tries"))
-                else:
-                    self._send(p)
+    def _publish(self, topic: str, payload: bytes, retain: bool = False):
+        info = self._mqtt.publish(topic, payload, qos=1, retain=retain)
+        if self._mqtt.want_write():  # not written at once (the loop is in a callback): wake it
+            self._loop.wake()
+        return info
+
+    def _turn(self) -> float:
+        """On the loop's thread: re-send what is due, fail what is past its deadline."""
+        now = time.monotonic()
+        with self._lock:
+            due = [p for p in self._pending.values() if p.next_send <= now or p.deadline <= now]
+        for p in due:
+            if p.deadline <= now:
+                with self._lock:
+                    self._pending.pop(p.req_id, None)
+                self._finish(p, None, HubUnreachable(
+                    f"no answer from the hub after {p.sends} tries"))
+            else:
+                self._send(p)
+        return RESEND_CHECK_S
 
     def _finish(self, p: _Pending, result, exc) -> None:
         if p.done:
@@ -182,8 +191,17 @@ class HubClient:
 
     # -- subscriptions ----------------------------------------------------------------------
     def on_event(self, kind: str, callback: Callable[[str, dict], None]) -> None:
-        """``callback(kind, payload)`` for each new event of ``kind`` ("*" for all)."""
-        self._event_cbs.append((kind, callback))
+        """``callback(kind, payload)`` for each new event of ``kind`` ("*" for all). The client
+        subscribes to the kinds asked for, no more: a kiosk reads no events at all."""
+        with self._lock:
+            self._event_cbs.append((kind, callback))
+            topic = self.topics.event("+" if kind == "*" else kind)
+            if not self.follow or self._event_topics is None or topic in self._event_topics:
+                return  # subscribed already, or at the next connect
+            self._event_topics.add(topic)
+        self._mqtt.subscribe(topic, qos=1)
+        if self._mqtt.want_write():
+            self._loop.wake()
 
     def on_state(self, callback: Callable[[str, dict], None]) -> None:
         """``callback(key, payload)`` for each retained state update ("queue", "window/3", …)."""
@@ -196,8 +214,7 @@ class HubClient:
         """Publish device health (retained); re-published after each reconnect."""
         self.health = dict(payload)
         if self._connected.is_set():
-            self._mqtt.publish(self.topics.node_health(self.node_id), encode(self.health),
-                               qos=1, retain=True)
+            self._publish(self.topics.node_health(self.node_id), encode(self.health), retain=True)
 
     # -- paho callbacks (network thread) ----------------------------------------------------
     def _status(self, online: bool) -> bytes:
@@ -208,7 +225,14 @@ class HubClient:
             log.warning("broker refused %s: %s", self.node_id, reason_code)
             return
         t = self.topics
-        client.subscribe([(t.resp(self.node_id), 1), (t.event(), 1), (t.state(), 1)])
+        topics = [t.resp(self.node_id)]
+        if self.follow:
+            with self._lock:  # an on_event() from now on subscribes on its own
+                kinds = {k for k, _ in self._event_cbs}
+                self._event_topics = ({t.event()} if "*" in kinds
+                                      else {t.event(k) for k in kinds})
+                topics += sorted(self._event_topics) + [t.state()]
+        client.subscribe([(topic, 1) for topic in topics])
         client.publish(t.node_status(self.node_id), self._status(True), qos=1, retain=True)
         if self.health is not None:
             client.publish(t.node_health(self.node_id), encode(self.health), qos=1, retain=True)
@@ -221,6 +245,8 @@ class HubClient:
 
     def _on_disconnect(self, _client, _userdata, _flags, _reason_code, _properties):
         self._connected.clear()
+        with self._lock:
+            self._event_topics = None
         self._notify_connection(False)
 
     def _notify_connection(self, up: bool) -> None:

@@ -5,6 +5,7 @@ Loaded once at start and validated whole: a mistake names the file, the key and 
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -154,8 +155,14 @@ class HallConfig:
         except KeyError:
             raise ConfigError(f"{self.source}: nodes: no node {node_id!r}") from None
 
-    def windows_serving(self, service_id: str) -> list[int]:
-        return [n for n, w in self.windows.items() if service_id in w.services]
+    def windows_serving(self, service_id: str) -> tuple[int, ...]:
+        """The windows that serve ``service_id`` (asked on every queue update: worked out once)."""
+        return self._serving.get(service_id, ())
+
+    @functools.cached_property
+    def _serving(self) -> dict[str, tuple[int, ...]]:
+        return {sid: tuple(n for n, w in self.windows.items() if sid in w.services)
+                for sid in self.services}
 
 
 def load_config(path: str | Path) -> HallConfig:

@@ -1,16 +1,20 @@
-"""The hub on MQTT: wire contract v1 served from one worker thread over the queue engine.
+"""The hub on MQTT: wire contract v1 served from one thread over the queue engine.
 
-Requests are taken in batches; each batch is one SQLite transaction holding the events, the
-derived rows and the replies; only after COMMIT are the replies, events and retained state
+One thread reads the broker's socket, decides, commits and publishes (hub.mqtt.NetworkLoop): a
+request never waits for a thread handoff. Requests are taken in batches (all that arrived
+while the last batch was committed); each batch is one SQLite transaction holding the events,
+the derived rows and the replies; only after COMMIT are the replies, events and retained state
 published (an outbox: events not yet acknowledged by the broker are published again after a
 restart or reconnect, and consumers drop a ``seq`` they have seen).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import threading
+import time
 from datetime import datetime, timedelta
 
 from hub import followups
@@ -29,7 +33,7 @@ from hub.contract import (
     ok_reply,
 )
 from hub.engine import Context, Event, QueueEngine, projection
-from hub.mqtt import guarded, new_client, parse_broker_url
+from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url
 from hub.store import Store
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,9 @@ BATCH_MAX = 256
 # hub and nodes read hall time from NTP-synchronised clocks; allow them this much disagreement
 DEADLINE_JITTER = timedelta(seconds=1)
 TICK_S = 1.0
+# A retained state is the latest value: under load each key goes out at most this often (the
+# first change at once, later ones coalesced), so that a busy hall does not spend the hub on it.
+STATE_GAP_S = 0.02
 
 
 class InternalError(HubError):
@@ -66,9 +73,9 @@ class HubService:
         self.db_path = db_path
         self.store = Store(db_path)
         self.engine = QueueEngine(cfg, self.store.id_key)
-        self._inbox: queue.Queue = queue.Queue()
-        self._stop = threading.Event()
-        self._host, self._port = parse_broker_url(broker_url)
+        self._local: queue.SimpleQueue = queue.SimpleQueue()  # from other threads (tests, tools)
+        self._received: list = []  # filled by paho's callbacks, on the loop's own thread
+        host, port = parse_broker_url(broker_url)
         self._mqtt = new_client(f"{cfg.hall_id}-hub", username, password)
         self._mqtt.will_set(self.topics.node_status("hub"),
                             encode({"online": False, "role": "hub", "version": "0.1.0"}), 1, True)
@@ -78,25 +85,28 @@ class HubService:
         self._mqtt.on_subscribe = guarded("on_subscribe", lambda *_: self._ready.set())
         self._mqtt.on_disconnect = guarded("on_disconnect", lambda *_: self._ready.clear())
         self._ready = threading.Event()
+        self._loop = NetworkLoop(self._mqtt, host, port, self._turn, "hub-loop")
         self._offline = False
         self._next_overdue_check = datetime.min.replace(tzinfo=cfg.tz)
         self._paper: dict[str, str] = {}
         self._acked: set[int] = set()
         self._mid_seq: dict[int, int] = {}
-        self._ack_lock = threading.Lock()
+        self._retained: dict[str, bytes] = {}  # the state payloads last published, by key
+        self._state_dirty: set[str] = set()  # keys changed and not published yet
+        self._state_next: dict[str, float] = {}  # key -> monotonic time it may go out again
         self._online: set[str] = set()
         self.published_upto = int(self.store.meta("published_upto") or 0)
         self._written_upto = self.published_upto
         self.rebuild_s = self._rebuild()
-        self._worker = threading.Thread(target=self._run, name="hub-worker", daemon=True)
+        # the rebuilt day lives until the hub stops: the collector need not walk it again
+        gc.collect()
+        gc.freeze()
         self._next_tick = 0.0
 
     # -- life cycle -------------------------------------------------------------------------
     def _rebuild(self) -> float:
         """Replay the log into a fresh engine, from the last day close (inclusive: it carries a
         checkpoint of what the day left open) or from the beginning."""
-        import time
-
         t0 = time.perf_counter()
         start = max(0, self.store.last_seq("day_closed") - 1)
         for ev in self.store.events_after(start):
@@ -104,28 +114,24 @@ class HubService:
         return time.perf_counter() - t0
 
     def start(self) -> None:
-        self._mqtt.connect_async(self._host, self._port, keepalive=10)
-        self._mqtt.loop_start()
-        self._worker.start()
+        self._loop.start()
 
     def alive(self) -> bool:
-        """The worker and the MQTT network thread both run (what the watchdog vouches for)."""
-        network = getattr(self._mqtt, "_thread", None)
-        return self._worker.is_alive() and network is not None and network.is_alive()
+        """The hub's thread runs and takes its turns (what the watchdog vouches for)."""
+        return self._loop.alive()
 
     def wait_ready(self, timeout: float = 10.0) -> bool:
         """True once the hub is subscribed to the requests (after each (re)connect)."""
         return self._ready.wait(timeout)
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._worker.is_alive():
-            self._worker.join(5)
-        self._mqtt.disconnect()
-        self._mqtt.loop_stop()
+        self._loop.stop()
+        if self.published_upto != self._written_upto:
+            with self.store.transaction():
+                self.store.set_meta("published_upto", str(self.published_upto))
         self.store.close()
 
-    # -- MQTT (network thread: only queue work) ---------------------------------------------
+    # -- requests from outside MQTT and paho's callbacks (all only collect work) -------------
     def request_local(self, node_id: str, op: str, args: dict, req_id: str | None = None,
                       timeout: float = 10.0) -> dict:
         """Run one request through the same path as MQTT (same worker, same transaction, same
@@ -134,7 +140,8 @@ class HubService:
 
         done: queue.Queue = queue.Queue()
         payload = encode({"id": req_id or uuid.uuid4().hex, "op": op, "args": args})
-        self._inbox.put(("local", node_id, (payload, done)))
+        self._local.put(("local", node_id, (payload, done)))
+        self._loop.wake()
         return done.get(timeout=timeout)
 
     def run_offline(self, requests: list[tuple[str, str, dict]]) -> list[dict]:
@@ -160,45 +167,47 @@ class HubService:
                           (self.topics.node_health(), 1)])
         client.publish(self.topics.node_status("hub"),
                        encode({"online": True, "role": "hub", "version": "0.1.0"}), 1, True)
-        self._inbox.put(("connected", None, None))
+        self._received.append(("connected", None, None))
 
     def _on_message(self, _client, _userdata, msg):
         if (node := self.topics.tail(msg.topic, "req")) is not None:
-            self._inbox.put(("req", node, msg.payload))
+            self._received.append(("req", node, msg.payload))
         elif (rest := self.topics.tail(msg.topic, "node")) is not None:
             node, _, what = rest.partition("/")
-            self._inbox.put(("status" if what == "status" else "health", node, msg.payload))
+            self._received.append(("status" if what == "status" else "health", node, msg.payload))
 
     def _on_publish(self, _client, _userdata, mid, _reason_code, _properties):
-        with self._ack_lock:
-            seq = self._mid_seq.pop(mid, None)
-            if seq is None:
-                return
-            self._acked.add(seq)
-            while self.published_upto + 1 in self._acked:
-                self.published_upto += 1
-                self._acked.discard(self.published_upto)
+        seq = self._mid_seq.pop(mid, None)
+        if seq is None:
+            return
+        self._acked.add(seq)
+        while self.published_upto + 1 in self._acked:
+            self.published_upto += 1
+            self._acked.discard(self.published_upto)
 
-    # -- the worker -------------------------------------------------------------------------
-    def _run(self) -> None:
-        import time
-
-        while not self._stop.is_set():
+    # -- the hub's turn (on the loop's thread) ------------------------------------------------
+    def _turn(self) -> float:
+        """One batch: what arrived since the last turn, plus the once-a-second tick. Returns the
+        seconds until the next tick."""
+        items, self._received = self._received, []
+        while True:
             try:
-                items = [self._inbox.get(timeout=0.1)]
+                items.append(self._local.get_nowait())
             except queue.Empty:
-                items = []
-            while items and len(items) < BATCH_MAX:
-                try:
-                    items.append(self._inbox.get_nowait())
-                except queue.Empty:
-                    break
-            now = time.monotonic()
-            tick = now >= self._next_tick
-            if tick:
-                self._next_tick = now + TICK_S
-            if items or tick:
-                self._process(items, tick)
+                break
+        now = time.monotonic()
+        tick = now >= self._next_tick
+        if tick:
+            self._next_tick = now + TICK_S
+        for start in range(0, max(len(items), 1), BATCH_MAX):
+            batch = items[start:start + BATCH_MAX]
+            if batch or tick:
+                self._process(batch, tick)
+                tick = False
+        wait = self._next_tick - time.monotonic()
+        if self._state_dirty:
+            wait = min(wait, self._flush_state(self.clock.now()))
+        return wait
 
     def _process(self, items: list, tick: bool) -> None:
         at = self.clock.now()
@@ -226,10 +235,16 @@ class HubService:
                     self._next_overdue_check = at + timedelta(minutes=1)
                     for ev in followups.overdue(self.store.conn, at, self.cfg):
                         self._commit_event(ev, "hub", None, at, events)
-            if self.published_upto != self._written_upto:
+            if tick and self.published_upto != self._written_upto:
+                # once a second, not per batch: a stale mark only means a few events re-sent
+                # after a restart, which consumers drop by seq
                 self.store.set_meta("published_upto", str(self.published_upto))
                 self._written_upto = self.published_upto
-        # Published only now, after COMMIT: nothing a node sees can be lost by a crash.
+        # Published only now, after COMMIT: nothing a node sees can be lost by a crash. Events
+        # first: the hall (board, LEDs, speakers) waits on them; the clerk's reply just after.
+        if not self._offline and not republish:
+            for seq, ev in events:
+                self._publish_event(seq, ev.kind, ev.public(), at)
         for node, reply in replies:
             if reply is not None:
                 self._mqtt.publish(self.topics.resp(node), encode(reply), qos=1)
@@ -240,9 +255,8 @@ class HubService:
         if republish:
             self._republish_all()
         else:
-            for seq, ev in events:
-                self._publish_event(seq, ev.kind, ev.public(), at)
-            self._publish_state(self.engine.state_keys([e for _, e in events]), at)
+            self._state_dirty |= self.engine.state_keys([e for _, e in events])
+            self._flush_state(at)
 
     def _request(self, node_id: str, raw: bytes, at: datetime, events: list) -> dict | None:
         try:
@@ -332,10 +346,20 @@ class HubService:
     def _publish_event(self, seq: int, kind: str, data: dict, at: datetime | str) -> None:
         payload = {"seq": seq, "at": at if isinstance(at, str) else iso(at), **data}
         info = self._mqtt.publish(self.topics.event(kind), encode(payload), qos=1)
-        with self._ack_lock:
-            self._mid_seq[info.mid] = seq
+        self._mid_seq[info.mid] = seq
 
-    def _publish_state(self, keys, at: datetime) -> None:
+    def _flush_state(self, at: datetime) -> float:
+        """Publish the changed state keys whose gap has passed; seconds until the next is due."""
+        now = time.monotonic()
+        due = {k for k in self._state_dirty if self._state_next.get(k, 0.0) <= now}
+        if due:
+            self._state_dirty -= due
+            self._publish_state(due, at)
+            for key in due:
+                self._state_next[key] = now + STATE_GAP_S
+        return min((self._state_next[k] - now for k in self._state_dirty), default=TICK_S)
+
+    def _publish_state(self, keys, at: datetime, force: bool = False) -> None:
         for key in sorted(keys):
             if key == "queue":
                 payload = self.engine.queue_state(at)
@@ -345,7 +369,11 @@ class HubService:
                 payload = self.engine.window_state(int(key.split("/")[1]))
             else:
                 continue
-            self._mqtt.publish(self.topics.state(key), encode(payload), qos=1, retain=True)
+            raw = encode(payload)
+            if not force and self._retained.get(key) == raw:
+                continue  # the broker already holds exactly this
+            self._retained[key] = raw
+            self._mqtt.publish(self.topics.state(key), raw, qos=1, retain=True)
 
     def _republish_all(self) -> None:
         """After (re)connecting: the outbox, then every retained state."""
@@ -353,12 +381,11 @@ class HubService:
             data = {k: v for k, v in ev.data.items() if not k.startswith("_")}
             self._publish_event(ev.seq, ev.kind, data, ev.at)
         keys = {"queue", "board"} | {f"window/{n}" for n in self.cfg.windows}
-        self._publish_state(keys, self.clock.now())
+        self._state_dirty -= keys
+        self._publish_state(keys, self.clock.now(), force=True)
 
     def flush_published(self, timeout: float = 2.0) -> None:
         """Wait until the broker has acknowledged every event committed so far (tests)."""
-        import time
-
         deadline = time.monotonic() + timeout
         while self.published_upto < self.store.last_seq() and time.monotonic() < deadline:
             time.sleep(0.01)

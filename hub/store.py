@@ -55,6 +55,7 @@ class Store:
         self.conn.execute("PRAGMA busy_timeout=5000")
         self._migrate()
         self._columns = {t: set(self.db[t].columns_dict) for t in DERIVED_PKS}
+        self._upserts: dict[tuple[str, tuple[str, ...]], str] = {}
 
     # -- schema -----------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -131,14 +132,18 @@ class Store:
         if table not in DERIVED_PKS:
             raise ValueError(f"unknown derived table {table!r}")
         row = {k: _cell(v) for k, v in row.items()}
-        self._ensure_columns(table, row)
-        pk = DERIVED_PKS[table]
-        cols = list(row)
-        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c != pk) or f"[{pk}] = [{pk}]"
-        self.conn.execute(
-            f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
-            f"VALUES ({', '.join('?' for _ in cols)}) ON CONFLICT([{pk}]) DO UPDATE SET {updates}",
-            [row[c] for c in cols])
+        cols = tuple(row)
+        sql = self._upserts.get((table, cols))
+        if sql is None:  # the same few row shapes come back all day: build each statement once
+            self._ensure_columns(table, row)
+            pk = DERIVED_PKS[table]
+            updates = (", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c != pk)
+                       or f"[{pk}] = [{pk}]")
+            sql = self._upserts[(table, cols)] = (
+                f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+                f"VALUES ({', '.join('?' for _ in cols)}) ON CONFLICT([{pk}]) DO UPDATE SET "
+                f"{updates}")
+        self.conn.execute(sql, list(row.values()))
 
     def save_reply(self, node: str, req_id: str, at: str, reply: dict) -> None:
         self.conn.execute("INSERT OR REPLACE INTO replies(node, req_id, at, reply) VALUES (?,?,?,?)",

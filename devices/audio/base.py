@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -18,7 +18,9 @@ class AudioOut(ABC):
 
     A backend must implement :meth:`_start` (begin playing mono int16 PCM at
     ``devices.audio.SAMPLE_RATE`` and return at once), :meth:`busy` and :meth:`health`; it may
-    override :meth:`close`. :meth:`play` refuses to overlap (RuntimeError while busy): queueing
+    override :meth:`close`. A piece may come as parts played back to back: the backend starts
+    the first at once and joins the rest while it plays (an announcement starts with a short
+    silence that wakes the amplifier, so nothing need be copied before the speaker starts). :meth:`play` refuses to overlap (RuntimeError while busy): queueing
     and coalescing are the announcer's job, above the backend. Every backend keeps
     :attr:`starts`, the ``monotonic()`` instant each play began (hall-bench reads it).
     ``health`` returns at least ``{"state": "ok" | "error" | "unknown"}``.
@@ -28,21 +30,23 @@ class AudioOut(ABC):
         self.monotonic = monotonic
         self.starts: list[float] = []
 
-    def play(self, samples: np.ndarray) -> None:
-        """Start playing ``samples`` now; RuntimeError if still playing, ValueError if empty."""
-        samples = np.asarray(samples)
-        if samples.dtype != np.int16 or samples.ndim != 1:
-            raise ValueError("audio must be a 1-D int16 array (mono 16-bit PCM)")
-        if not len(samples):
+    def play(self, samples: np.ndarray | Sequence[np.ndarray]) -> None:
+        """Start playing ``samples`` (an array, or parts back to back) now; RuntimeError if still
+        playing, ValueError if empty or not mono int16."""
+        parts = [samples] if isinstance(samples, np.ndarray) else list(samples)
+        for part in parts:
+            if not isinstance(part, np.ndarray) or part.dtype != np.int16 or part.ndim != 1:
+                raise ValueError("audio must be 1-D int16 arrays (mono 16-bit PCM)")
+        if not sum(len(p) for p in parts):
             raise ValueError("nothing to play: no samples")
         if self.busy():
             raise RuntimeError("the speaker is still playing; announcements never overlap")
         self.starts.append(self.monotonic())
-        self._start(samples)
+        self._start([p for p in parts if len(p)])
 
     @abstractmethod
-    def _start(self, samples: np.ndarray) -> None:
-        """Begin playing ``samples`` (already checked) and return without waiting."""
+    def _start(self, parts: list[np.ndarray]) -> None:
+        """Begin playing ``parts`` back to back (checked, none empty); return without waiting."""
 
     @abstractmethod
     def busy(self) -> bool:

@@ -70,13 +70,18 @@ class ClipLibrary:
 
     def compose(self, names: list[str], gap_s: float = 0.0) -> np.ndarray:
         """The clips ``names`` one after another, ``gap_s`` of silence between them."""
+        parts = self.parts(names, gap_s)
+        return np.concatenate(parts) if parts else silence(0)
+
+    def parts(self, names: list[str], gap_s: float = 0.0) -> list[np.ndarray]:
+        """What :meth:`compose` joins, not joined (the clips themselves, nothing copied)."""
         parts: list[np.ndarray] = []
         gap = silence(gap_s)
         for i, name in enumerate(names):
             if i and len(gap):
                 parts.append(gap)
             parts.append(self[name])
-        return np.concatenate(parts) if parts else silence(0)
+        return parts
 
     @classmethod
     def load(cls, texts: dict[str, str], voice: str, cache_dir: str | Path | None = None,

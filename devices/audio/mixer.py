@@ -41,24 +41,31 @@ class MixerAudioOut(AudioOut):
             raise AudioUnavailable(f"the mixer opened with {abs(size)}-bit samples, not 16")
         pygame.mixer.set_reserved(1)
         self._channel = pygame.mixer.Channel(0)
-        self._sound = None  # kept referenced while it plays
+        self._sounds: list = []  # kept referenced while they play
         self._error: str | None = None
 
-    def _start(self, samples: np.ndarray) -> None:
-        data = samples
+    def _start(self, parts: list[np.ndarray]) -> None:
+        # the first part plays at once; the rest is joined meanwhile and queued right behind it
+        head, rest = parts[0], parts[1:]
+        try:
+            self._sounds = [self._sound_of(head)]
+            self._channel.play(self._sounds[0])
+            if rest:
+                self._sounds.append(self._sound_of(np.concatenate(rest)))
+                self._channel.queue(self._sounds[1])
+        except self._pygame.error as exc:
+            self._error = str(exc)
+            raise AudioUnavailable(f"cannot play: {exc}") from None
+        self._error = None
+
+    def _sound_of(self, data: np.ndarray):
         if self.rate != SAMPLE_RATE:
             n_out = int(round(len(data) * self.rate / SAMPLE_RATE))
             data = np.interp(np.linspace(0, len(data) - 1, n_out), np.arange(len(data)),
                              data).astype(np.int16)
         if self.channels > 1:
             data = np.repeat(data, self.channels)
-        try:
-            self._sound = self._pygame.mixer.Sound(buffer=data.astype("<i2").tobytes())
-            self._channel.play(self._sound)
-        except self._pygame.error as exc:
-            self._error = str(exc)
-            raise AudioUnavailable(f"cannot play: {exc}") from None
-        self._error = None
+        return self._pygame.mixer.Sound(buffer=data.astype("<i2").tobytes())
 
     def busy(self) -> bool:
         return bool(self._channel.get_busy())

@@ -38,8 +38,9 @@ class WavAudioOut(AudioOut):
         self._until = float("-inf")
         self._error: str | None = None
 
-    def _start(self, samples: np.ndarray) -> None:
+    def _start(self, parts: list[np.ndarray]) -> None:
         at = self.starts[-1]
+        samples = np.concatenate(parts)
         self._number += 1
         path = self.out_dir / f"announcement-{self._number:04d}.wav"
         try:

@@ -16,9 +16,10 @@ def open_windows(st: EngineState, service: str) -> int:
     return sum(1 for n in st.cfg.windows_serving(service) if st.windows[n].status == "open")
 
 
-def est_wait_s(st: EngineState, service: str, ahead: int) -> int:
+def est_wait_s(st: EngineState, service: str, ahead: int, open_n: int | None = None) -> int:
     """Mean service time × tickets ahead ÷ open windows serving the service (at least one)."""
-    return math.ceil(st.times[service].mean_s * ahead / max(1, open_windows(st, service)))
+    open_n = open_windows(st, service) if open_n is None else open_n
+    return math.ceil(st.times[service].mean_s * ahead / max(1, open_n))
 
 
 def waiting_ahead(st: EngineState, service: str, priority: str | None,
@@ -66,9 +67,10 @@ def queue_state(st: EngineState, at: datetime) -> dict:
     for t in st.waiting.values():
         waiting[t.service] += 1
     for sid, svc in st.cfg.services.items():
+        open_n = open_windows(st, sid)
         services[sid] = {"name": svc.name, "waiting": waiting[sid],
-                         "est_wait_s": est_wait_s(st, sid, waiting[sid]),
-                         "open_windows": open_windows(st, sid)}
+                         "est_wait_s": est_wait_s(st, sid, waiting[sid], open_n),
+                         "open_windows": open_n}
     return {"at": iso(at), "services": services}
 
 

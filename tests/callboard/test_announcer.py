@@ -148,8 +148,8 @@ def test_two_languages(speaker, fake_time, voices, clip_cache):
     en = Template("Number {no}, please go to window {window}", "en")
     lib = ClipLibrary.load(en.clip_texts({3: "3号窗口"}), "en", clip_cache)
     a = _announcer(speaker, fake_time, [voices[0], Voice(en, lib)])
-    one = a.compose("A012", 3, 1)
-    only_zh = _announcer(speaker, fake_time, voices).compose("A012", 3, 1)
+    one = np.concatenate(a.compose("A012", 3, 1))
+    only_zh = np.concatenate(_announcer(speaker, fake_time, voices).compose("A012", 3, 1))
     assert len(one) > len(only_zh) + sum(len(lib[n]) for n in en.clips("A012", 3))
 
 

@@ -17,7 +17,7 @@ from devices.audio.mixer import MixerAudioOut
 from devices.audio.pcm import chime
 out = MixerAudioOut()
 print(out.rate, out.channels, out.health()["state"])
-out.play(chime())
+out.play([np.zeros(2205, np.int16), chime()])  # parts: a silence first, the rest queued
 try:
     out.play(chime())
 except RuntimeError:
@@ -41,5 +41,7 @@ def test_pygame_mixer_plays_the_chime_through_sdl(tmp_path):
     rate, channels, state = lines[0].split()
     assert state == "ok" and "refused overlap" in run.stdout and "busy False" in run.stdout
     data = np.frombuffer(raw.read_bytes(), dtype="<i2")
-    assert len(data) > 0.8 * int(rate) * int(channels)  # the 0.9 s chime went out
+    assert len(data) > 0.9 * int(rate) * int(channels)  # the silence, then the 0.9 s chime
+    loud = np.flatnonzero(np.abs(data.astype(np.int32)) > 1000)
+    assert loud[0] >= 0.09 * int(rate) * int(channels)  # the chime came after the silence
     assert np.max(np.abs(data.astype(np.int32))) > 10000

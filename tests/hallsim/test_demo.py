@@ -35,7 +35,7 @@ def test_a_morning_slice_of_the_demo_day(tmp_path, capsys):
                        ("ticket.png", None)):
         image = Image.open(out / name)
         assert size is None or image.size == size
-        assert len(set(image.convert("L").getdata())) > 2  # not a blank picture
+        assert len(set(image.convert("L").tobytes())) > 2  # not a blank picture
 
     wavs = sorted((out / "announcements").glob("*.wav"))
     assert wavs, "no announcement was made"

@@ -106,7 +106,7 @@ def test_a_node_that_vanishes_is_reported_offline(hall_config, broker, hall_cloc
     assert status == {"online": True, "role": "rater", "version": status["version"]}
     # pull the cable: close the socket under paho so the broker sends the last will
     sock = client._mqtt.socket()
-    client._mqtt.loop_stop()
+    client._loop.stop(clean=False)
     sock.shutdown(socket.SHUT_RDWR)
     sock.close()
     try:
@@ -116,3 +116,56 @@ def test_a_node_that_vanishes_is_reported_offline(hall_config, broker, hall_cloc
         assert alert["kind"] == "node_offline" and alert["node"] == "rater-5"
     finally:
         watcher.close()
+
+
+def test_a_request_only_client_gets_its_replies_and_nothing_of_the_hall(
+        hall_config, broker, hall_clock, hub_service, kiosk):
+    tool = HubClient(hall_config, "kiosk-1", broker.url, hall_clock, follow=False)
+    events: list[str] = []
+    tool.on_event("*", lambda kind, _ev: events.append(kind))
+    tool.start()
+    try:
+        assert tool.wait_connected(5)
+        no = tool.request("ticket.take", {"service": "A"})["ticket"]["no"]
+        assert tool.request("ticket.status", {"no": no})["ticket"]["status"] == "waiting"
+        # the following client sees the issue and the queue; the tool sees neither
+        assert wait_for(lambda: kiosk.state.get("queue", {}).get("services", {})
+                        .get("A", {}).get("waiting") == 1)
+        time.sleep(0.2)
+        assert events == [] and tool.state == {}
+    finally:
+        tool.stop()
+
+
+def test_a_client_reads_only_the_event_kinds_it_asked_for(
+        hall_config, broker, hall_clock, hub_service, kiosk):
+    board = HubClient(hall_config, "board-1", broker.url, hall_clock)
+    seen: list[str] = []
+    board.on_event("called", lambda kind, _ev: seen.append(kind))
+    arrived: list[str] = []  # what the broker delivered, before any filtering by the client
+    deliver = board._mqtt.on_message
+    board._mqtt.on_message = lambda c, u, m: (arrived.append(m.topic), deliver(c, u, m))
+    board.start()
+    try:
+        assert board.wait_connected(5)
+        time.sleep(0.2)
+        kiosk.request("ticket.take", {"service": "B"})  # an `issued` event: not asked for
+        board.on_event("finished", lambda kind, _ev: seen.append(kind))  # asked for later
+        time.sleep(0.2)
+        clerk = HubClient(hall_config, "rater-3", broker.url, hall_clock, follow=False)
+        clerk.start()
+        try:
+            assert clerk.wait_connected(5)
+            clerk.request("window.login", {"window": 3, "staff": "1003"})
+            clerk.request("window.call_next", {"window": 3})
+            clerk.request("window.finish", {"window": 3})
+        finally:
+            clerk.stop()
+        assert wait_for(lambda: seen == ["called", "finished"])
+        time.sleep(0.2)
+        assert seen == ["called", "finished"]
+        events = [t.rsplit("/", 1)[1] for t in arrived if "/event/" in t]
+        assert events == ["called", "finished"]  # no `issued`: never subscribed to
+        assert board.state.get("window/3", {}).get("serving") is None  # state still followed
+    finally:
+        board.stop()

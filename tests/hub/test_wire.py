@@ -183,3 +183,48 @@ def test_a_kiosk_running_out_of_paper_alerts_the_manager_once(hub_service, broke
         assert not peer.drain(0.3)
     finally:
         peer.close()
+
+
+def test_an_unchanged_window_state_is_not_published_again(hub_service, broker, kiosk_peer):
+    window = RawPeer(broker.url, ["hall/demo/state/window/3"], "window-3-watch")
+    clerk = RawPeer(broker.url, ["hall/demo/resp/rater-3"], "rater-3-raw")
+    try:
+        window.next(topic_prefix="hall/demo/state/window/3")  # the retained one
+        take(kiosk_peer, "t-1", service="B")
+
+        def ask(req_id: str, op: str, **args) -> dict:
+            body = {"id": req_id, "op": op, "args": {"window": 3, **args}}
+            clerk.publish("hall/demo/req/rater-3", json.dumps(body).encode())
+            reply = clerk.next(topic_prefix="hall/demo/resp/rater-3")[1]
+            assert reply["ok"] is True, reply
+            return reply
+
+        ask("r-1", "window.login", staff="1003")
+        ask("r-2", "window.call_next")
+        states = [p for _, p in window.drain(0.5)]
+        assert states[-1]["serving"]["no"] == "B001"
+        # the citizen reaches the window: a `started` event, but the window shows the same
+        ask("r-3", "window.start")
+        assert window.drain(0.5) == []
+        ask("r-4", "window.finish")
+        assert [p["serving"] for _, p in window.drain(0.5)] == [None]
+    finally:
+        window.close()
+        clerk.close()
+
+
+def test_a_burst_coalesces_the_queue_state_and_its_last_value_goes_out(hub_service, broker,
+                                                                        kiosk_peer):
+    watch = RawPeer(broker.url, ["hall/demo/state/queue"], "queue-watch")
+    try:
+        watch.next(topic_prefix="hall/demo/state/queue")  # the retained one
+        for i in range(40):
+            body = {"id": f"burst-{i}", "op": "ticket.take", "args": {"service": "A"}}
+            kiosk_peer.client.publish("hall/demo/req/kiosk-1", json.dumps(body).encode(), qos=1)
+        replies = [kiosk_peer.next(topic_prefix="hall/demo/resp/kiosk-1")[1] for _ in range(40)]
+        assert all(r["ok"] for r in replies)
+        states = [p for _, p in watch.drain(0.5)]
+        assert 1 <= len(states) < 40  # not one per ticket
+        assert states[-1]["services"]["A"]["waiting"] == 40  # and never a stale last word
+    finally:
+        watch.close()

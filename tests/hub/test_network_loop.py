@@ -1,0 +1,124 @@
+"""hub.mqtt.NetworkLoop: one thread for the network and its owner's work."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from hub.mqtt import NetworkLoop, new_client, parse_broker_url
+
+
+def make_loop(broker_url: str, turn, name: str) -> NetworkLoop:
+    host, port = parse_broker_url(broker_url)
+    return NetworkLoop(new_client(name), host, port, turn, name)
+
+
+def test_a_failing_turn_is_logged_and_the_loop_goes_on(broker, caplog):
+    turns = []
+
+    def turn():
+        turns.append(time.monotonic())
+        if len(turns) == 2:
+            raise ValueError("a bug in the owner")
+        return 0.01
+
+    loop = make_loop(broker.url, turn, "loop-bug")
+    loop.start()
+    try:
+        deadline = time.monotonic() + 5
+        while len(turns) < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(turns) >= 5 and loop.alive()
+        assert "turn failed" in caplog.text
+    finally:
+        loop.stop()
+    assert not loop.alive()
+
+
+def test_a_stuck_turn_is_not_alive_for_the_watchdog(broker):
+    release = threading.Event()
+    loop = make_loop(broker.url, lambda: release.wait(10) and 0.01, "loop-stuck")
+    loop.start()
+    try:
+        time.sleep(0.3)
+        assert not loop.alive(stale_s=0.2)  # a hub stuck in a turn must not feed systemd
+        release.set()
+        time.sleep(0.1)
+        assert loop.alive(stale_s=0.2)
+    finally:
+        release.set()
+        loop.stop()
+
+
+def test_a_publish_from_another_thread_goes_out_at_once_and_in_order(broker):
+    host, port = parse_broker_url(broker.url)
+    got: list[bytes] = []
+    done = threading.Event()
+    sub = new_client("loop-sub")
+    sub.on_message = lambda _c, _u, m: (got.append(m.payload), len(got) == 200 and done.set())
+    subscribed = threading.Event()
+    sub.on_subscribe = lambda *_: subscribed.set()
+    sub.connect(host, port)
+    sub.loop_start()
+    sub.subscribe("loop/test", qos=1)
+    assert subscribed.wait(5)
+    loop = make_loop(broker.url, lambda: 10.0, "loop-pub")
+    loop.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not loop.client.is_connected() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        loop.client.publish("loop/first", b"x", qos=1)
+        assert not loop.client.want_write()  # written by publish() itself, not left for the loop
+        writers = [threading.Thread(target=lambda k=k: [
+            loop.client.publish("loop/test", f"{k}-{i}".encode(), qos=1) for i in range(100)])
+            for k in range(2)]
+        for w in writers:
+            w.start()
+        for w in writers:
+            w.join()
+        assert done.wait(2), f"only {len(got)} of 200 arrived"
+        for k in range(2):  # each writer's messages whole and in its order
+            mine = [p for p in got if p.startswith(f"{k}-".encode())]
+            assert mine == [f"{k}-{i}".encode() for i in range(100)]
+    finally:
+        loop.stop()
+        sub.disconnect()
+        sub.loop_stop()
+
+
+def test_an_exception_out_of_paho_reconnects_instead_of_going_deaf(broker, caplog):
+    host, port = parse_broker_url(broker.url)
+    got: list[bytes] = []
+    loop = make_loop(broker.url, lambda: 0.05, "loop-deaf")
+
+    def on_message(_c, _u, msg):  # not guarded: paho lets the exception out of loop_read
+        if msg.payload == b"boom":
+            raise RuntimeError("a callback bug")
+        got.append(msg.payload)
+
+    loop.client.on_message = on_message
+    loop.client.on_connect = lambda c, *_: c.subscribe("loop/deaf", qos=1)
+    loop.start()
+    pub = new_client("loop-deaf-pub")
+    pub.connect(host, port)
+    pub.loop_start()
+    try:
+        deadline = time.monotonic() + 5
+        while not loop.client.is_connected() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # subscribed
+        pub.publish("loop/deaf", b"boom", qos=1).wait_for_publish(5)
+        deadline = time.monotonic() + 5
+        while "network error" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert "network error" in caplog.text
+        deadline = time.monotonic() + 5
+        while not got and time.monotonic() < deadline:  # reconnected and subscribed again
+            pub.publish("loop/deaf", b"after", qos=1).wait_for_publish(5)
+            time.sleep(0.1)
+        assert got and got[0] == b"after" and loop.alive()
+    finally:
+        loop.stop()
+        pub.disconnect()
+        pub.loop_stop()
