@@ -56,6 +56,10 @@ def test_one_process_two_windows_one_line(tmp_path, broker, hub_service, kiosk):
             while time.monotonic() < deadline and line.displays[n] != "   " + no[-3:]:
                 time.sleep(0.02)
         assert (line.displays[1], line.displays[2]) == ("   " + b[-3:], "   " + a[-3:])
+        deadline = time.monotonic() + 5  # retained state may trail the reply by up to 20 ms
+        while time.monotonic() < deadline and (
+                (kiosk.state.get("window/2") or {}).get("serving") or {}).get("no") != a:
+            time.sleep(0.02)
         assert kiosk.state["window/2"]["serving"]["no"] == a
     finally:
         proc.send_signal(signal.SIGTERM)
