@@ -77,8 +77,6 @@ class CallboardNode:
         self._calls: queue.SimpleQueue = queue.SimpleQueue()
         self._wake = threading.Event()
         self._calls_wake = threading.Event()
-        self._calls_open = 0  # calls posted and not yet through the fast path
-        self._calls_cond = threading.Condition()
         self._led_lock = threading.Lock()
         self._fast_lock = threading.Lock()  # the announcer is driven from two threads
         self._seen_board, self._seen_fast = SeenSeqs(), SeenSeqs()
@@ -107,8 +105,6 @@ class CallboardNode:
         if kind == "called" and self._fast_thread is not None:
             self._guarded_fast(lambda: self._fast_call(key, payload))
         elif kind == "called":
-            with self._calls_cond:
-                self._calls_open += 1
             self._calls.put((key, payload))
             self._calls_wake.set()
         self._inbox.put((kind, key, payload))
@@ -155,11 +151,7 @@ class CallboardNode:
         """Apply queued updates, start an announcement, drive the LEDs, redraw, report health."""
         if self._fast_thread is None:
             self._fast_step()
-        else:
-            # Let the fast path start the announcement before this thread takes the GIL for a
-            # frame (a 1080p frame holds it for milliseconds, more on a Pi).
-            with self._calls_cond:
-                self._calls_cond.wait_for(lambda: self._calls_open <= 0, timeout=0.05)
+        # else: a call reached this queue only after its fast path ran on the client's thread
         mono = self.clock.monotonic()
         called = False
         while True:
@@ -230,12 +222,7 @@ class CallboardNode:
                 received, event = self._calls.get_nowait()
             except queue.Empty:
                 break
-            try:
-                self._fast_call(received, event)
-            finally:
-                with self._calls_cond:
-                    self._calls_open -= 1
-                    self._calls_cond.notify_all()
+            self._fast_call(received, event)
         self.announcer.poll()
 
     def _fast_call(self, received: float, event: dict) -> None:
