@@ -16,7 +16,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from hub.clock import HallClock
 from hub.config import HallConfig
@@ -143,7 +142,8 @@ class HubClient:
         req_id = f"{self._id_prefix}-{next(self._ids)}"
         # The hub refuses the request after this hall time: once we give up and tell the person
         # "no answer", a copy still in flight (paho's re-send, a TCP retransmission) must not act.
-        deadline = self.clock.now() + timedelta(seconds=timeout)
+        # ``timeout`` is real seconds, so in a sped-up hall the deadline is further in hall time.
+        deadline = self.clock.after(timeout)
         payload = encode({"id": req_id, "op": op, "args": args,
                           "deadline": deadline.isoformat(timespec="milliseconds")})
         pending = _Pending(req_id, payload, time.monotonic() + timeout, callback)

@@ -46,6 +46,11 @@ class HallClock:
         if hall_seconds > 0:
             _time.sleep(hall_seconds / self.speed)
 
+    def after(self, real_seconds: float) -> datetime:
+        """The hall time once ``real_seconds`` of real time have passed (a sped-up demo's hall
+        time runs ahead: a node that waits 5 s gives up 10 hall minutes later at ×120)."""
+        return self.now() + timedelta(seconds=real_seconds * self.speed)
+
     def real_seconds(self, hall_seconds: float) -> float:
         """How long ``hall_seconds`` of hall time last in real time."""
         return hall_seconds / self.speed

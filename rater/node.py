@@ -30,6 +30,7 @@ from rater.settings import RaterSettings, read_settings
 log = logging.getLogger(__name__)
 
 CLERK_TIMEOUT_S = 5.0  # a clerk op unanswered this long is reported "unconfirmed", never retried
+LOGIN_RETRY_S = 10.0  # a default login the hub never answered is tried again this often
 HEALTH_EVERY_S = 2.0
 CLERK_LEDS = ("online", "serving", "paused")
 WAITING_EVERY_S = 1.0  # the keypad's waiting count follows the queue at most this often
@@ -61,7 +62,9 @@ class RaterNode:
         self._in_flight: Send | None = None
         self._pressed_at: str | None = None
         self._pressed_offline = False
-        self._login_sent = False
+        # the default staff's login: "due" until the hub answers it, then "done"
+        self._login = "due" if self.settings.staff else "done"
+        self._login_retry_at = 0.0
         self._leds: dict[tuple[int, str], str] = {}
         self._no_led: set[tuple[int, str]] = set()
         self._drawn: view.View | None = None
@@ -134,6 +137,7 @@ class RaterNode:
                 self._handle(item)
             except Exception:  # noqa: BLE001 - one bad item must not stop the window
                 log.exception("window %s: failed to handle %r", self.window, item[0])
+        self._default_login()
         now = self.clock.monotonic()
         self._submit(self.session.tick(now))
         if self.screen is not None:
@@ -154,10 +158,6 @@ class RaterNode:
             self._state(item[1], item[2])
         elif kind == "conn":
             self.online = item[1]
-            if self.online and not self._login_sent and self.settings.staff:
-                self._login_sent = True
-                self._send(Send("window.login", {"window": self.window,
-                                                 "staff": self.settings.staff}), default=True)
         elif kind == "answer":
             self._answer(*item[1:])
         elif kind == "rated_answer":
@@ -196,6 +196,17 @@ class RaterNode:
         else:
             self._send(action)
 
+    def _default_login(self) -> None:
+        """Log the default staff in once the hub is reachable. A login the hub never answered
+        (it was restarting, the broker went away) is tried again: a window must not stay
+        closed because its node booted first."""
+        if (self._login != "due" or not self.online or not self.client.connected
+                or self._in_flight is not None or time.monotonic() < self._login_retry_at):
+            return
+        self._login = "sent"
+        self._send(Send("window.login", {"window": self.window, "staff": self.settings.staff}),
+                   default=True)
+
     def _send(self, send: Send, default: bool = False) -> None:
         if self._in_flight is not None:
             self._tell(Tell("refused", strings.CLERK["busy"]))
@@ -213,10 +224,17 @@ class RaterNode:
     def _answer(self, send: Send, result, exc, default: bool) -> None:
         self._in_flight = None
         self.timeline.append((time.monotonic(), "answer", send.op, exc is None))
+        if default:
+            unanswered = isinstance(exc, HubUnreachable)
+            self._login = "due" if unanswered else "done"
+            self._login_retry_at = time.monotonic() + LOGIN_RETRY_S
         if exc is None:
             self._tell(self.desk.answer(send, result))
         elif default and isinstance(exc, Conflict):
             log.info("window %s: default login: %s", self.window, exc)
+        elif default and isinstance(exc, HubUnreachable):
+            log.warning("window %s: default login unanswered; trying again in %.0f s",
+                        self.window, LOGIN_RETRY_S)
         elif isinstance(exc, HubUnreachable):
             self._tell(Tell("refused", strings.CLERK["unconfirmed"]))
         elif isinstance(exc, HubError):

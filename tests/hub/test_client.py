@@ -67,6 +67,33 @@ def test_a_request_made_while_the_broker_is_down_is_answered_once_it_returns(
     assert reply["ticket"]["no"] == "B002"
 
 
+def test_a_sped_up_hall_keeps_a_request_alive_for_its_real_timeout(
+        hall_config, broker, tmp_path):
+    """At ×600 five real seconds are 50 hall minutes: a request the hub first reads 0.8 s late
+    (4 hall minutes) is still inside its deadline and answered, not refused as expired."""
+    from hub.clock import HallClock
+    from hub.service import HubService
+
+    clock = HallClock(hall_config.tz, "2026-11-23T10:00:00+08:00", speed=600)
+    client = HubClient(hall_config, "kiosk-1", broker.url, clock)
+    client.start()
+    hub = HubService(hall_config, str(tmp_path / "hall.db"), broker.url, clock)
+    try:
+        assert client.wait_connected(5)
+        box = {}
+        client.request_async("ticket.take", {"service": "A"},
+                             lambda result, exc: box.update(result=result, exc=exc), timeout=5)
+        time.sleep(0.8)
+        hub.start()
+        assert hub.wait_ready(10)
+        assert wait_for(lambda: box, timeout=6)
+        assert box["exc"] is None, box["exc"]
+        assert box["result"]["ticket"]["no"] == "A001"
+    finally:
+        client.stop()
+        hub.stop()
+
+
 def test_duplicate_events_are_delivered_once(hall_config, broker, hall_clock):
     client = HubClient(hall_config, "board-1", broker.url, hall_clock)
     got = []

@@ -212,6 +212,35 @@ def test_clerk_logs_in_by_typing_the_staff_number(hall_config, broker, hall_cloc
         n.stop()
 
 
+def test_a_default_login_the_hub_never_answered_is_sent_again(
+        hall_config, broker, hall_clock, tmp_path, monkeypatch):
+    """The node boots before the hub: its first login goes unanswered; the window must still
+    open once the hub is up, not stay closed until a clerk logs in by hand."""
+    from hub.service import HubService
+    from rater import node as rater_node
+
+    monkeypatch.setattr(rater_node, "CLERK_TIMEOUT_S", 0.6)
+    monkeypatch.setattr(rater_node, "LOGIN_RETRY_S", 0.2)
+    n = make_node(hall_config, broker, hall_clock, staff="1003")
+    n.start()
+    hub = None
+    try:
+        pump(n, lambda: n.online)
+        settle(n, 1.0)  # the first login times out: no hub
+        assert n.staff is None and n._login != "done"
+        hub = HubService(hall_config, str(tmp_path / "hall.db"), broker.url, hall_clock)
+        hub.start()
+        assert hub.wait_ready(10)
+        pump(n, lambda: (n.staff or {}).get("number") == "1003")
+        assert rows(tmp_path / "hall.db", "select count(*) n from events where kind = 'window' "
+                    "and json_extract(data, '$.action') = 'login'"
+                    ) == [{"n": 1}]
+    finally:
+        n.stop()
+        if hub is not None:
+            hub.stop()
+
+
 def test_nobody_waiting_is_a_refusal_beep(node):
     hands = Hands(node)
     hands.tap("call_next")
