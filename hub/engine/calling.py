@@ -64,7 +64,7 @@ def call_next(st: EngineState, a: Args, ctx) -> Decision:
     a.done()
     require_open(w)
     require_free(st, w)
-    t = next_ticket(st.cfg, w, list(st.waiting.values()), ctx.at)
+    t = next_ticket(st.cfg, w, st.waiting.values(), ctx.at)
     if t is None:
         return Decision({"ticket": None}, [])
     return _answer(st, t, w, called_event(st, t, w, ctx.at, "next"), CALLED)

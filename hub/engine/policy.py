@@ -12,6 +12,7 @@ served once and sent here). The hall's ``[queue] policy`` bends the groups:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from hub.config import HallConfig
@@ -25,36 +26,37 @@ def serves(cfg: HallConfig, window: int, t: Ticket) -> bool:
     return t.service in cfg.windows[window].services
 
 
-def callable_by(cfg: HallConfig, window: int, t: Ticket) -> bool:
-    """Whether ``window`` may call ticket ``t`` next: waiting, and for this window."""
-    return t.status == WAITING and serves(cfg, window, t)
+def order_key(cfg: HallConfig, window: int, at: datetime) -> Callable[[Ticket], tuple]:
+    """The sort key of tickets for ``window`` at ``at`` under the strict grouping (smaller calls
+    first). Built once per call: call_next weighs every waiting ticket with it."""
+    rank = {s: i for i, s in enumerate(cfg.windows[window].services)}
+    unranked = len(rank)
+    ageing_s = cfg.queue.ageing_s if cfg.queue.policy == "ageing" else None
+
+    def key(t: Ticket) -> tuple:
+        if t.priority is not None:
+            return (0, t.order_at, t.serial)
+        if t.slot is not None and t.slot <= at:
+            return (1, t.slot, t.serial)
+        if ageing_s is not None and (at - t.order_at).total_seconds() >= ageing_s:
+            return (2, 0, t.order_at, t.serial)  # aged: by time only, ahead of the preference
+        pref = -1 if t.to_window == window else rank.get(t.service, unranked)
+        return (2, 1, pref, t.order_at, t.serial)
+
+    return key
 
 
-def _ordinary_key(cfg: HallConfig, window: int, t: Ticket, at: datetime) -> tuple:
-    services = cfg.windows[window].services
-    pref = -1 if t.to_window == window else (
-        services.index(t.service) if t.service in services else len(services))
-    if cfg.queue.policy == "ageing" and (at - t.order_at).total_seconds() >= cfg.queue.ageing_s:
-        return (0, t.order_at, t.serial)  # aged: by time only, ahead of the preference
-    return (1, pref, t.order_at, t.serial)
-
-
-def order_key(cfg: HallConfig, window: int, t: Ticket, at: datetime) -> tuple:
-    """Sort key of ``t`` for ``window`` under the strict grouping (smaller calls first)."""
-    if t.priority is not None:
-        return (0, t.order_at, t.serial)
-    if t.slot is not None and t.slot <= at:
-        return (1, t.slot, t.serial)
-    return (2, *_ordinary_key(cfg, window, t, at))
-
-
-def next_ticket(cfg: HallConfig, slot: WindowSlot, tickets: list[Ticket],
+def next_ticket(cfg: HallConfig, slot: WindowSlot, tickets: Iterable[Ticket],
                 at: datetime) -> Ticket | None:
     """The ticket ``slot``'s window calls next from ``tickets`` (any statuses), or None."""
-    mine = [t for t in tickets if callable_by(cfg, slot.number, t)]
+    window = slot.number
+    services = cfg.windows[window].services
+    # waiting, and for this window: sent to it, or of a service it handles (serves(), inlined)
+    mine = [t for t in tickets if t.status == WAITING and (
+        t.to_window == window if t.to_window is not None else t.service in services)]
     if not mine:
         return None
-    key = lambda t: order_key(cfg, slot.number, t, at)  # noqa: E731
+    key = order_key(cfg, window, at)
     if cfg.queue.policy == "ratio":
         green = [t for t in mine if t.priority is not None]
         others = [t for t in mine if t.priority is None]
