@@ -20,6 +20,7 @@ from hub.config import HallConfig, parse_config
 from hub.mqtt import new_client
 
 START = "2026-11-23T09:00:00+08:00"
+KEY_GAP_S = 0.08  # between a clerk's presses in the call latency run (and the paused floors)
 
 
 def bench_config_text(example: Path) -> str:
@@ -40,8 +41,9 @@ def bench_config(path: Path) -> HallConfig:
     return parse_config(tomllib.loads(path.read_text(encoding="utf-8")), str(path))
 
 
-def mosquitto_rtt(broker_url: str, n: int) -> list[float]:
-    """QoS1 request/reply between two plain paho clients: the floor every figure is compared to."""
+def mosquitto_rtt(broker_url: str, n: int, pause_s: float = 0.0) -> list[float]:
+    """QoS1 request/reply between two plain paho clients: the floor every figure is compared to.
+    ``pause_s`` between samples measures it as the clerk's keys meet it: after an idle gap."""
     from hub.mqtt import parse_broker_url
 
     host, port = parse_broker_url(broker_url)
@@ -59,6 +61,7 @@ def mosquitto_rtt(broker_url: str, n: int) -> list[float]:
     samples = []
     payload = b'{"id":"x","op":"ticket.take","args":{"service":"A"}}'
     for _ in range(n):
+        time.sleep(pause_s)
         got.clear()
         t0 = time.perf_counter()
         asker.publish("bench/req", payload, qos=1)
@@ -68,6 +71,29 @@ def mosquitto_rtt(broker_url: str, n: int) -> list[float]:
         client.disconnect()
         client.loop_stop()
     return samples
+
+
+def disk_sync(folder: Path, n: int, pause_s: float = KEY_GAP_S) -> list[float]:
+    """One 4 KB page overwritten and fdatasync'd, ``pause_s`` apart: what the disk alone costs
+    each durable commit (the hub's SQLite commit is one such sync of its WAL)."""
+    path = folder / "disk-sync.bin"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        page = b"\x5a" * 4096
+        for i in range(16):
+            os.pwrite(fd, page, i * 4096)
+        os.fsync(fd)
+        samples = []
+        for i in range(n):
+            time.sleep(pause_s)
+            t0 = time.perf_counter()
+            os.pwrite(fd, page, (i % 16) * 4096)
+            os.fdatasync(fd)
+            samples.append(time.perf_counter() - t0)
+        return samples
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
 
 
 def start_hub_process(config_path: Path, broker_url: str, db: Path, clock: str = START):

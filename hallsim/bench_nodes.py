@@ -118,7 +118,7 @@ def _calls(cfg, rater, kiosk: HubClient, runs: int) -> list[tuple[str, float]]:
 
     def press(key: str) -> float:
         # a person's presses are far more than the keypad's 50 ms debounce apart
-        time.sleep(max(0.0, last[0] + 0.08 - time.monotonic()))
+        time.sleep(max(0.0, last[0] + bench_hub.KEY_GAP_S - time.monotonic()))
         last[0] = time.monotonic()
         pins.tap(pin(key), at=last[0], hold_s=0.001)
         return last[0]

@@ -18,7 +18,8 @@ def test_a_small_bench_run_reports_every_figure(tmp_path, capsys):
                  "--workdir", str(tmp_path / "work"), "--json", str(report)]) == 0
     table = capsys.readouterr().out
     results = json.loads(report.read_text(encoding="utf-8"))
-    for name in ("mosquitto_rtt", "call_latency", "ticket_latency", "hub_restart"):
+    for name in ("mosquitto_rtt", "mosquitto_rtt_paused", "disk_sync_paused", "call_latency",
+                 "ticket_latency", "hub_restart"):
         assert results[name]["n"] >= 1 and results[name]["p50_ms"] > 0, name
         assert name in table
     assert results["call_latency"]["missed"] == 0
@@ -27,4 +28,4 @@ def test_a_small_bench_run_reports_every_figure(tmp_path, capsys):
     assert results["hub_restart"]["tickets"] == 300
     for name in ("hub_rss", "hub_rss_full_day", "kiosk_rss", "callboard_rss", "rater_rss"):
         assert results[name]["mb"] > 5, name
-    assert "×mosq" in table
+    assert "×mosq" in table and "call floor" in table
