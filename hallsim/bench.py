@@ -52,7 +52,11 @@ def run(args) -> dict:
         hub = bench_hub.start_hub_process(config_path, broker.url, work / "throughput.db")
         bench_hub.wait_answered(cfg, broker.url)
         results["hub_rss"] = {"mb": round(rss_mb(hub.pid), 1), "when": "idle"}
-        results["hub_throughput"] = bench_hub.throughput(cfg, broker.url, args.seconds)
+        # the median of several runs: one 5 s run on a shared 2-core machine varies by ±10%
+        runs = [bench_hub.throughput(cfg, broker.url, args.seconds)
+                for _ in range(max(1, args.throughput_runs))]
+        median = sorted(runs, key=lambda r: r["ok_per_s"])[len(runs) // 2]
+        results["hub_throughput"] = {**median, "runs_ok_per_s": [r["ok_per_s"] for r in runs]}
         results["hub_rss_loaded"] = {"mb": round(rss_mb(hub.pid), 1), "when": "after load"}
         hub.terminate()
         hub.wait(10)
@@ -103,7 +107,7 @@ def table(results: dict) -> str:
         per_op_ms = 1000 / tp["ok_per_s"] if tp["ok_per_s"] else float("inf")
         lines.append(f"{'hub_throughput':<28}{tp['ok_per_s']:>10} ok/s ({tp['ops_per_s']} all)"
                      f"  = {per_op_ms:.3f} ms/op, {per_op_ms / base['p50_ms']:.1f}× mosq p50"
-                     "  target ≥ 2000/s")
+                     f"  target ≥ 2000/s; median of {tp.get('runs_ok_per_s', [])}")
     for name in ("hub_rss", "hub_rss_loaded", "hub_rss_full_day", "kiosk_rss", "callboard_rss",
                  "rater_rss"):
         if name in results:
@@ -120,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clock", default=None, help="ignored: the bench runs a Monday 09:00")
     parser.add_argument("--runs", type=int, default=1000, help="samples per latency figure")
     parser.add_argument("--seconds", type=float, default=5.0, help="throughput run length")
+    parser.add_argument("--throughput-runs", type=int, default=5,
+                        help="throughput runs (the median is reported)")
     parser.add_argument("--day-tickets", type=int, default=10000)
     parser.add_argument("--restarts", type=int, default=5)
     parser.add_argument("--workdir", default=None)

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 def test_a_small_bench_run_reports_every_figure(tmp_path, capsys):
     report = tmp_path / "bench.json"
-    assert main(["--runs", "30", "--seconds", "1", "--day-tickets", "300", "--restarts", "1",
+    assert main(["--runs", "30", "--seconds", "1", "--throughput-runs", "2", "--day-tickets", "300", "--restarts", "1",
                  "--workdir", str(tmp_path / "work"), "--json", str(report)]) == 0
     table = capsys.readouterr().out
     results = json.loads(report.read_text(encoding="utf-8"))
@@ -25,6 +25,7 @@ def test_a_small_bench_run_reports_every_figure(tmp_path, capsys):
     assert results["call_latency"]["missed"] == 0
     assert results["ticket_latency"]["missed"] == 0
     assert results["hub_throughput"]["ok"] > 0 and results["hub_throughput"]["refused"] == 0
+    assert len(results["hub_throughput"]["runs_ok_per_s"]) == 2
     assert results["hub_restart"]["tickets"] == 300
     for name in ("hub_rss", "hub_rss_full_day", "kiosk_rss", "callboard_rss", "rater_rss"):
         assert results[name]["mb"] > 5, name
