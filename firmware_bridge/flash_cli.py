@@ -4,6 +4,8 @@
     hall-flash device --port … --image fw.hsfw --pubkey firmware.pub (--id 3 | --type screen)
     hall-flash node   --target /media/bootfs --node rater-3 --role rater --window 3 \\
                       --broker mqtt://10.0.0.2:1883 --username rater-3 --password-file pw.txt
+    hall-flash firstboot                                  on the Pi, as root: install what `node`
+                                                          wrote on the boot partition
     hall-flash keygen --dir keys/                        the hall's firmware signing key pair
     hall-flash image  --key keys/firmware.key --type screen --version 1.2.0 --payload fw.bin \\
                       --out screen-1.2.0.hsfw
@@ -18,9 +20,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from firmware_bridge import firstboot, strings
 from firmware_bridge import image as fw_image
 from firmware_bridge import registers as reg
-from firmware_bridge import strings
 from firmware_bridge.flash import Flasher, FlashError, scan
 from firmware_bridge.link import LinkError, RtuLink
 from firmware_bridge.provision import NodePlan, ProvisionError, write_node
@@ -78,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="file holding the node's broker password (never on the command line)")
     p.add_argument("--config", type=Path, help="hall.toml: check the node and copy the file")
     p.add_argument("--force", action="store_true", help="replace an existing node.toml")
+    p = sub.add_parser("firstboot", help="on the node Pi: install the boot partition's node")
+    p.add_argument("--root", type=Path, default=Path("/"),
+                   help="system root (an image being prepared); not / enables offline")
+    p.add_argument("--boot", type=Path,
+                   help="the card's hallstack folder (default: <root>/boot/firmware/hallstack, "
+                        "then <root>/boot/hallstack)")
     p = sub.add_parser("keygen", help="create the hall's firmware signing key pair")
     p.add_argument("--dir", required=True, type=Path)
     p = sub.add_parser("image", help="build and sign a firmware image")
@@ -182,6 +190,20 @@ def cmd_node(args, out) -> int:
     return 0
 
 
+def cmd_firstboot(args, out) -> int:
+    try:
+        done = firstboot.install(args.root, args.boot)
+    except ProvisionError as exc:
+        print(f"hall-flash firstboot: {exc}", file=out)
+        return 1
+    if done is None:
+        print(strings.FIRSTBOOT_NOTHING.format(root=args.root), file=out)
+        return 0
+    print(strings.FIRSTBOOT_DONE.format(node=done.plan.node_id, env=done.env_file,
+                                        hall=done.hall_config, unit=done.plan.unit), file=out)
+    return 0
+
+
 def cmd_keygen(args, out) -> int:
     try:
         key, pub = fw_image.generate_keys(args.dir)
@@ -201,8 +223,8 @@ def cmd_image(args, out) -> int:
     return 0
 
 
-COMMANDS = {"scan": cmd_scan, "device": cmd_device, "node": cmd_node, "keygen": cmd_keygen,
-            "image": cmd_image}
+COMMANDS = {"scan": cmd_scan, "device": cmd_device, "node": cmd_node,
+            "firstboot": cmd_firstboot, "keygen": cmd_keygen, "image": cmd_image}
 
 
 def main(argv=None, out=None) -> int:

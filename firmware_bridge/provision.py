@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 ROLES = ("kiosk", "callboard", "rater")
 _NODE_ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _USER = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_PASSWORD = re.compile(r"[!#%-&(-\[\]-~]{1,128}")  # printable ASCII but space " $ ' \\
 
 
 class ProvisionError(ValueError):
@@ -68,13 +69,16 @@ def check_plan(plan: NodePlan, password: str, hall_config: Path | None = None) -
         port = url.port
     except ValueError:
         port = None
-    if url.scheme not in ("mqtt", "mqtts") or not url.hostname or port is None:
-        raise ProvisionError(f"broker {plan.broker!r}: expected mqtt://host:port or "
-                             "mqtts://host:port")
+    if url.scheme == "mqtts":
+        raise ProvisionError(f"broker {plan.broker!r}: the nodes do not speak TLS yet; "
+                             "use mqtt://host:port on the hall LAN (docs/deploy.md)")
+    if url.scheme != "mqtt" or not url.hostname or port is None or url.path or url.query:
+        raise ProvisionError(f"broker {plan.broker!r}: expected mqtt://host:port")
     if not _USER.match(plan.username):
         raise ProvisionError(f"username {plan.username!r}: 1–64 letters, digits, '_', '.', '-'")
-    if not password or "\n" in password:
-        raise ProvisionError("password: empty or more than one line")
+    if not _PASSWORD.fullmatch(password):
+        raise ProvisionError("password: 1–128 printable ASCII characters without spaces, quotes, "
+                             "'\\' or '$' (it goes into a systemd EnvironmentFile as it is)")
     if hall_config is not None:
         plan = _check_against_hall(plan, Path(hall_config))
     return plan
@@ -83,7 +87,7 @@ def check_plan(plan: NodePlan, password: str, hall_config: Path | None = None) -
 def _check_against_hall(plan: NodePlan, path: Path) -> NodePlan:
     try:
         hall = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ProvisionError(f"{path}: cannot read the hall config: {exc}") from None
     nodes = {n.get("id"): n for n in hall.get("nodes", []) if isinstance(n, dict)}
     node = nodes.get(plan.node_id)
@@ -134,14 +138,15 @@ def write_node(target: Path, plan: NodePlan, password: str, hall_config: Path | 
     if (folder / "node.toml").exists() and not force:
         raise ProvisionError(f"{folder / 'node.toml'} exists; pass --force to replace it")
     folder.mkdir(exist_ok=True)
-    _write(folder / "broker.secret", password + "\n", 0o600)
+    write_file(folder / "broker.secret", password + "\n", 0o600)
     if hall_config is not None:
-        _write(folder / "hall.toml", Path(hall_config).read_text(encoding="utf-8"), 0o644)
-    _write(folder / "node.toml", render_node_toml(plan), 0o644)  # last: it marks completion
+        write_file(folder / "hall.toml", Path(hall_config).read_text(encoding="utf-8"), 0o644)
+    write_file(folder / "node.toml", render_node_toml(plan), 0o644)  # last: it marks completion
     return folder
 
 
-def _write(path: Path, text: str, mode: int) -> None:
+def write_file(path: Path, text: str, mode: int) -> None:
+    """Write ``text`` under a temporary name, sync it and rename it into place with ``mode``."""
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(fd, "w", encoding="utf-8") as out:

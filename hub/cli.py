@@ -33,12 +33,12 @@ def without_dataframe_libraries() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    without_dataframe_libraries()
     parser = argparse.ArgumentParser(prog="hall-hub", description=__doc__)
     common_args(parser)
     parser.add_argument("--db", default="hall.db", help="the hub's SQLite file")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
+    without_dataframe_libraries()  # after --help, which callers (tests) may run in-process
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s hub %(levelname)s %(message)s")
     try:

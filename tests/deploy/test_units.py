@@ -28,6 +28,7 @@ UNITS = {  # unit file -> (role, console script, instance used for verify)
     "hallstack-callboard.service": ("callboard", "hall-callboard", None),
     "hallstack-rater@.service": ("rater", "hall-rater", "3"),
 }
+FIRSTBOOT = "hallstack-firstboot.service"  # a node image's one-shot installer, not a role
 VENV_BIN = "/opt/hallstack/venv/bin/"
 HOST_UNITS = Path("/usr/lib/systemd/system")
 
@@ -55,8 +56,21 @@ def one(unit, section, key) -> str:
     return values[0]
 
 
-def test_one_unit_per_role_and_nothing_else():
-    assert sorted(p.name for p in SYSTEMD.glob("*.service")) == sorted(UNITS)
+def test_one_unit_per_role_the_first_boot_and_nothing_else():
+    assert sorted(p.name for p in SYSTEMD.glob("*.service")) == sorted([*UNITS, FIRSTBOOT])
+
+
+def test_the_first_boot_runs_once_per_card_before_the_node():
+    unit = read_unit(FIRSTBOOT)
+    assert one(unit, "Service", "Type") == "oneshot"
+    assert "User" not in unit["Service"]  # it writes /etc and enables a unit: root
+    assert sorted(unit["Unit"]["ConditionPathExists"]) == [
+        "|/boot/firmware/hallstack/node.toml", "|/boot/hallstack/node.toml"]
+    assert shlex.split(one(unit, "Service", "ExecStart")) == [VENV_BIN + "hall-flash",
+                                                              "firstboot"]
+    before = one(unit, "Unit", "Before").split()
+    assert "hallstack-kiosk.service" in before and "hallstack-callboard.service" in before
+    assert one(unit, "Install", "WantedBy") == "multi-user.target"
 
 
 @pytest.mark.parametrize("name", UNITS)
@@ -131,9 +145,9 @@ def instances() -> list[str]:
 
 
 def test_systemd_analyze_verify_is_clean(tmp_path):
-    root = scratch_root(tmp_path, {n: (SYSTEMD / n).read_text() for n in UNITS},
-                        [script for _, script, _ in UNITS.values()])
-    result = verify(root, instances())
+    root = scratch_root(tmp_path, {n: (SYSTEMD / n).read_text() for n in [*UNITS, FIRSTBOOT]},
+                        [script for _, script, _ in UNITS.values()] + ["hall-flash"])
+    result = verify(root, [*instances(), FIRSTBOOT])
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "", result.stderr  # warnings (unknown keys…) too
 

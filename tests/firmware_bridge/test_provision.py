@@ -21,7 +21,7 @@ HALL = Path(__file__).resolve().parents[2] / "examples" / "hall.toml"
      "hallstack-kiosk.service"),
     (NodePlan("board-1", "callboard", None, "mqtt://hub.local:1883", "board-1"),
      "hallstack-callboard.service"),
-    (NodePlan("rater-3", "rater", 3, "mqtts://10.0.0.2:8883", "rater-3"),
+    (NodePlan("rater-3", "rater", 3, "mqtt://10.0.0.2:1883", "rater-3"),
      "hallstack-rater@3.service"),
 ])
 def test_each_role_boots_into_its_unit(tmp_path, plan, unit):
@@ -45,11 +45,26 @@ def test_each_role_boots_into_its_unit(tmp_path, plan, unit):
     (NodePlan("rater-3", "rater", 3, "mqtt://h:1883", "a b"), "username"),
     (NodePlan("rater-99", "rater", 99, "mqtt://h:1883", "u"), "no node 'rater-99'"),
     (NodePlan("rater-3", "rater", 4, "mqtt://h:1883", "u"), "window 3"),
+    # the nodes speak no TLS: a card that says mqtts would boot a node that never connects
+    (NodePlan("rater-3", "rater", 3, "mqtts://h:8883", "u"), "TLS"),
+    (NodePlan("rater-3", "rater", 3, "mqtt://h:1883/hall", "u"), "broker"),
 ])
 def test_bad_plans_are_refused_and_nothing_is_written(tmp_path, plan, words):
     with pytest.raises(ProvisionError, match=words):
         write_node(tmp_path, plan, "pw", HALL)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("password", ["", "two words", 'quo"te', "it's", "back\\slash",
+                                      "$HOME", "line\nbreak", "口令", "x" * 129])
+def test_a_password_a_systemd_env_file_would_change_is_refused(tmp_path, password):
+    """The password goes into the unit's EnvironmentFile as it is, where systemd strips
+    spaces, takes quotes and backslashes as syntax: the node would log in with another one."""
+    plan = NodePlan("rater-3", "rater", 3, "mqtt://h:1883", "rater-3")
+    with pytest.raises(ProvisionError, match="password"):
+        write_node(tmp_path, plan, password)
+    assert list(tmp_path.iterdir()) == []
+    write_node(tmp_path, plan, "Ab0_-.~+/=!#%&()*,:;<>?@[]^`{|}")  # every other sign is fine
 
 
 def test_an_existing_node_is_replaced_only_when_asked(tmp_path):

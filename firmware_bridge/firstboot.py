@@ -1,0 +1,153 @@
+"""A node Pi's first boot: install the identity ``hall-flash node`` wrote on its boot partition.
+
+``hall-flash firstboot`` (run by ``hallstack-firstboot.service``, as root) reads
+``hallstack/node.toml`` and ``broker.secret`` from the boot partition (``/boot/firmware``, or
+``/boot`` on older images), checks them as ``hall-flash node`` did, and then:
+
+1. copies ``hall.toml`` from the card to ``/etc/hallstack/hall.toml`` (if the card has one; else the
+   image must already hold that file) and checks the node against it;
+2. writes the broker credentials to ``/etc/hallstack/credentials/<env>``, folder 0700, file 0600,
+   with the very names and keys ``hall-broker-config`` writes and the node's unit reads;
+3. enables and starts the node's unit (``systemctl enable``, ``start --no-block``);
+4. removes the password and the hall config from the card, and renames ``node.toml`` to
+   ``node.toml.installed``, so the service's condition no longer holds and the record stays.
+
+Every check runs before anything is written. A step that fails leaves the card as it was, so the
+next boot tries again; each step is safe to repeat.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from firmware_bridge.provision import NodePlan, ProvisionError, check_plan, write_file
+
+BOOT_DIRS = ("boot/firmware", "boot")  # Raspberry Pi OS since bookworm, then older images
+ETC = Path("etc/hallstack")
+NODE_KEYS = {"node", "role", "window", "hall", "broker", "username", "password_file", "unit"}
+INSTALLED_SUFFIX = ".installed"
+
+
+@dataclass(frozen=True)
+class Installed:
+    """What a first boot installed."""
+
+    plan: NodePlan
+    env_file: Path
+    hall_config: Path
+    card: Path
+
+
+def find_card(root: Path = Path("/")) -> Path | None:
+    """The ``hallstack`` folder holding a ``node.toml`` not yet installed, or None."""
+    for boot in BOOT_DIRS:
+        folder = Path(root) / boot / "hallstack"
+        if (folder / "node.toml").is_file():
+            return folder
+    return None
+
+
+def env_name(plan: NodePlan) -> str:
+    """The credentials file the node's unit reads (systemd/*.service, hub.broker_acl)."""
+    return f"window-{plan.window}.env" if plan.role == "rater" else f"{plan.role}.env"
+
+
+def render_env(plan: NodePlan, password: str) -> str:
+    """The unit's EnvironmentFile: the keys ``hall-broker-config`` writes for this node."""
+    values = {"HALL_BROKER": plan.broker, "HALL_MQTT_USERNAME": plan.username,
+              "HALL_MQTT_PASSWORD": password, "HALL_NODE": plan.node_id}
+    if plan.window is not None:
+        values["HALL_WINDOW"] = str(plan.window)
+    head = (f"# hallstack broker credentials of {plan.node_id} ({plan.role}), installed by "
+            "hall-flash firstboot; secret: keep 0600, root-owned\n")
+    return head + "".join(f"{k}={v}\n" for k, v in values.items())
+
+
+def read_card(folder: Path) -> tuple[NodePlan, str, Path]:
+    """The plan, password and password file on the card, checked as ``hall-flash node`` checks
+    them."""
+    path = folder / "node.toml"
+    try:
+        node = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProvisionError(f"{path}: cannot read: {exc}") from None
+    unknown = sorted(set(node) - NODE_KEYS)
+    if unknown:
+        raise ProvisionError(f"{path}: unknown keys {', '.join(unknown)}")
+    for key in ("node", "role", "broker", "username", "password_file", "unit"):
+        if not isinstance(node.get(key), str):
+            raise ProvisionError(f"{path}: {key}: missing or not a string")
+    window = node.get("window")
+    if window is not None and (not isinstance(window, int) or isinstance(window, bool)):
+        raise ProvisionError(f"{path}: window: {window!r} is not a number")
+    secret = node["password_file"]
+    if secret != Path(secret).name or secret in ("", ".", ".."):
+        raise ProvisionError(f"{path}: password_file: {secret!r} must be a file beside node.toml")
+    try:
+        password = (folder / secret).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProvisionError(f"{folder / secret}: cannot read the broker password: {exc}") from None
+    plan = check_plan(NodePlan(node["node"], node["role"], window, node["broker"],
+                               node["username"], node.get("hall")), password)
+    if node["unit"] != plan.unit:
+        raise ProvisionError(f"{path}: unit {node['unit']!r} does not match role "
+                             f"{plan.role!r} window {plan.window!r} ({plan.unit})")
+    return plan, password, folder / secret
+
+
+def install(root: Path = Path("/"), card: Path | None = None,
+            systemctl: str = "systemctl") -> Installed | None:
+    """Install the card's node under ``root``; None when there is nothing to install.
+
+    With ``root`` other than ``/`` (an image being prepared, a test) the unit is enabled
+    offline (``systemctl --root``) and not started.
+    """
+    root = Path(root)
+    card = card or find_card(root)
+    if card is None or not (card / "node.toml").is_file():
+        return None
+    plan, password, secret = read_card(card)
+    etc = root / ETC
+    hall_path = etc / "hall.toml"
+    card_hall = card / "hall.toml"
+    source = card_hall if card_hall.is_file() else hall_path
+    if not source.is_file():
+        raise ProvisionError(f"no hall config: neither {card_hall} (hall-flash node --config) "
+                             f"nor {hall_path} exists")
+    checked = check_plan(plan, password, source)
+    if plan.hall_id is not None and checked.hall_id != plan.hall_id:
+        raise ProvisionError(f"{source}: hall {checked.hall_id!r}, but the card was written for "
+                             f"hall {plan.hall_id!r}")
+    hall_text = source.read_text(encoding="utf-8")
+    credentials = etc / "credentials"
+    env_file = credentials / env_name(plan)
+
+    etc.mkdir(parents=True, exist_ok=True)
+    credentials.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(credentials, 0o700)
+    if source is card_hall:
+        write_file(hall_path, hall_text, 0o644)
+    write_file(env_file, render_env(plan, password), 0o600)
+    _enable(root, plan.unit, systemctl)
+    for path in (secret, card_hall):
+        path.unlink(missing_ok=True)
+    os.replace(card / "node.toml", card / ("node.toml" + INSTALLED_SUFFIX))
+    return Installed(plan, env_file, hall_path, card)
+
+
+def _enable(root: Path, unit: str, systemctl: str) -> None:
+    offline = root.resolve() != Path("/")
+    steps = [[systemctl, f"--root={root}", "enable", unit]] if offline else [
+        [systemctl, "enable", unit], [systemctl, "start", "--no-block", unit]]
+    for argv in steps:
+        try:
+            result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ProvisionError(f"{' '.join(argv)}: {exc}") from None
+        if result.returncode != 0:
+            raise ProvisionError(f"{' '.join(argv)}: exit {result.returncode}: "
+                                 f"{(result.stderr or result.stdout).strip()}")
