@@ -19,6 +19,7 @@ from hub.watchdog import notify
 from rater.lines import Lines
 from rater.node import RaterNode
 from rater.settings import build_pads, read_settings
+from rater.windows import WindowLoops
 
 LINES = Lines()  # the RS-485 ports of this process (one hall-rater may host several windows)
 
@@ -138,24 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     # systemd stops a unit with SIGTERM: leave the loop and stop cleanly (say offline first)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    # one thread per extra window; the first runs here and alone feeds the watchdog
-    threads = [threading.Thread(target=n.run_forever, kwargs={"stop": stop},
-                                name=f"window-{n.window}", daemon=True) for n in nodes[1:]]
+    status = 0
     try:
-        for thread in threads:
-            thread.start()
-        nodes[0].run_forever(stop=stop, notify=notify)
+        status = WindowLoops(nodes, notify).run(stop)
     except KeyboardInterrupt:
         pass
     finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=5)
         if keyboard is not None:
             keyboard.stop()
         for node in nodes:
             node.stop()
-    return 0
+    return status
 
 
 def _keyboard(node: RaterNode):

@@ -71,6 +71,7 @@ class RaterNode:
         self._health: dict | None = None
         self._health_at = -1e9
         self._started = False
+        self.loop_at: float | None = None  # monotonic time of run_forever's latest round
         self.closers: list = []  # called by stop() after the pads close (e.g. release a line)
         self._called_no: str | None = None
         self._waiting: int | None = None
@@ -108,12 +109,14 @@ class RaterNode:
     def run_forever(self, stop=None, rate_hz: float = 20.0, notify=None) -> None:
         """poll() at ``rate_hz`` until ``stop`` (a threading.Event) is set; ``notify(msg)`` feeds
         the systemd watchdog (READY=1 once, WATCHDOG=1 about once a second)."""
+        self.loop_at = time.monotonic()
         if not self._started:
             self.start()
         if notify:
             notify("READY=1")
         last_dog = 0.0
         while stop is None or not stop.is_set():
+            self.loop_at = time.monotonic()
             self.poll()
             if notify and time.monotonic() - last_dog >= 1.0:
                 notify("WATCHDOG=1")
