@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from callboard.settings import DEFAULT_TEMPLATE, DEFAULT_VOICE
 from callboard.speech import Template
+from tests.helpers import FakeTime, eventually
 
 PNG_DIR = "/tmp/callboard"
 
@@ -24,7 +23,7 @@ def png_dir():
 @pytest.fixture(scope="session")
 def wait_for():
     """``wait_for(predicate, poll, timeout=5.0)``: poll a node until the predicate holds."""
-    return wait_until
+    return eventually
 
 
 @pytest.fixture(scope="session")
@@ -44,31 +43,6 @@ def voices(hall_config, clip_cache):
     return [Voice(t, ClipLibrary.load(t.clip_texts(windows), t.voice, clip_cache))]
 
 
-class FakeTime:
-    """A monotonic clock a test moves by hand."""
-
-    def __init__(self, start: float = 1000.0):
-        self.t = start
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-
 @pytest.fixture
 def fake_time():
     return FakeTime()
-
-
-def wait_until(predicate, poll, timeout: float = 5.0) -> bool:
-    """Call ``poll()`` until ``predicate()`` holds or ``timeout`` s pass (network waits only)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        poll()
-        if predicate():
-            return True
-        time.sleep(0.01)
-    poll()
-    return predicate()

@@ -17,6 +17,7 @@ from PIL import Image, ImageChops
 
 from devices.ledscreen_serial import PlainProtocol
 from hub.client import HubClient
+from tests.helpers import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.timeout(90)
@@ -70,15 +71,6 @@ def _config(tmp_path, screens, audio_dir) -> Path:
     return path
 
 
-def _until(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
-
-
 def _middle(png: Path) -> Image.Image:
     """The display without its clock band and scrolling notice (they move by design)."""
     with Image.open(png) as im:
@@ -110,12 +102,12 @@ def test_kill_and_restart_shows_the_same(hall_config, broker, hall_clock, hub_se
         for service in "BBC":
             taken = kiosk.request("ticket.take", {"service": service})["ticket"]["no"]
             no = no or taken
-        assert _until(lambda: png.exists())  # the board is up
+        assert eventually(lambda: png.exists(), timeout=10.0)  # the board is up
         assert rater3.request("window.call_next", {"window": 3})["ticket"]["no"] == no
         rater4.request("window.pause", {"window": 4, "reason": "午休"})
         call = f"请{no}号"
-        assert _until(lambda: screens[3].texts()[-1:] == [(call, "static")]
-                      and screens[4].texts()[-1:] == [("暂停服务", "static")])
+        assert eventually(lambda: screens[3].texts()[-1:] == [(call, "static")]
+                          and screens[4].texts()[-1:] == [("暂停服务", "static")], timeout=10.0)
         assert (call, "flash") in screens[3].texts()
         time.sleep(0.5)  # a picture taken after the flash
         before = _middle(png)
@@ -130,7 +122,8 @@ def test_kill_and_restart_shows_the_same(hall_config, broker, hall_clock, hub_se
         png.unlink()
 
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-        assert _until(lambda: screens[3].texts() and screens[4].texts() and png.exists())
+        assert eventually(lambda: screens[3].texts() and screens[4].texts() and png.exists(),
+                          timeout=10.0)
         assert screens[3].texts()[0] == (call, "static")  # straight to steady: no new flash
         assert screens[4].texts()[0] == ("暂停服务", "static")
         time.sleep(0.5)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -17,6 +16,7 @@ from firmware_bridge.emulated import EmulatedPeripheral
 from firmware_bridge.emulator import BusEmulator
 from firmware_bridge.legacy.bx_emulator import BXEmulator
 from hub.contract import Topics
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -45,25 +45,15 @@ def _board(hall_config, broker, hall_clock, voices, tmp_path, settings):
     return node
 
 
-def _until(predicate, poll, timeout=8.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        poll()
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
-
-
 def test_modbus_screens_on_an_emulated_bus(hall_config, broker, hall_clock, voices, tmp_path):
     emu = BusEmulator([EmulatedPeripheral(3, "screen"), EmulatedPeripheral(4, "screen")]).start()
     settings = dataclasses.replace(read_settings(hall_config, "board-1"), led="modbus",
                                    screens=(ScreenPort(3, emu.port, 3), ScreenPort(4, emu.port, 4)))
     node = _board(hall_config, broker, hall_clock, voices, tmp_path, settings)
     try:
-        assert _until(lambda: node.client.connected, node.poll)
+        assert eventually(lambda: node.client.connected, node.poll, timeout=8.0)
         _call(hall_config, broker, 3, "B007", 1)
-        assert _until(lambda: ("请B007号", "flash") in emu[3].shown, node.poll)
+        assert eventually(lambda: ("请B007号", "flash") in emu[3].shown, node.poll, timeout=8.0)
         assert emu[4].shown == []  # only window 3's screen was written
         assert emu[3].brightness == 100  # daytime brightness
     finally:
@@ -79,9 +69,9 @@ def test_a_bx_controller_over_tcp(hall_config, broker, hall_clock, voices, tmp_p
                                    screens=(ScreenPort(5, "", bx=table),))
     node = _board(hall_config, broker, hall_clock, voices, tmp_path, settings)
     try:
-        assert _until(lambda: node.client.connected, node.poll)
+        assert eventually(lambda: node.client.connected, node.poll, timeout=8.0)
         _call(hall_config, broker, 5, "C021", 2)
-        assert _until(lambda: bx_emu.text(0) == "请C021号", node.poll)
+        assert eventually(lambda: bx_emu.text(0) == "请C021号", node.poll, timeout=8.0)
     finally:
         node.stop()
         bx_emu.close()

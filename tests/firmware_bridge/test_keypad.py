@@ -14,6 +14,7 @@ from firmware_bridge.bus import BusMaster
 from firmware_bridge.link import RtuLink
 from firmware_bridge.modbus_devices import ModbusKeyPad
 from firmware_bridge.rtu import ModbusException
+from tests.helpers import eventually
 
 
 class Collector:
@@ -41,15 +42,6 @@ def start_master(emu, **options):
     return BusMaster(RtuLink(emu.port, timeout=options.pop("timeout", 0.03)), **options).start()
 
 
-def wait_until(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.005)
-    return condition()
-
-
 def test_1000_presses_on_16_pads_under_5_percent_corruption_arrive_once_in_order(emulated_bus):
     emu = emulated_bus({i: "clerk_pad" for i in range(1, 17)}, seed=7)
     for device in emu.devices.values():
@@ -66,7 +58,7 @@ def test_1000_presses_on_16_pads_under_5_percent_corruption_arrive_once_in_order
             i = rnd.randrange(1, 17)
             key = rnd.choice(CLERK_KEYS)
             # a person cannot outrun the poll; wait while the pad's buffer is full
-            assert wait_until(lambda i=i: emu[i].pending < reg.KEY_BUFFER)
+            assert eventually(lambda i=i: emu[i].pending < reg.KEY_BUFFER)
             assert emu[i].press(key)
             pressed[i].append(key)
         assert got.wait_total(1000, timeout=30)
@@ -91,7 +83,7 @@ def test_lost_replies_and_noise_neither_lose_nor_double_a_press(emulated_bus):
     keys = [CLERK_KEYS[n % len(CLERK_KEYS)] for n in range(100)]
     try:
         for key in keys:  # the sequence number wraps past 65535 on the way
-            assert wait_until(lambda: emu[1].pending < reg.KEY_BUFFER)
+            assert eventually(lambda: emu[1].pending < reg.KEY_BUFFER)
             emu[1].press(key)
         assert got.wait_total(100, timeout=20)
         time.sleep(0.05)
@@ -110,7 +102,7 @@ def test_presses_wait_in_the_pad_until_a_callback_exists(emulated_bus):
     try:
         emu[4].press("call_next")
         emu[4].press("digit", 7)
-        assert wait_until(lambda: pad.health()["state"] == "ok")
+        assert eventually(lambda: pad.health()["state"] == "ok")
         time.sleep(0.05)
         assert emu[4].pending == 2  # nothing acknowledged for nobody
         got = Collector()
@@ -130,16 +122,16 @@ def test_a_silent_pad_is_reported_and_the_others_keep_working(emulated_bus):
     for pad in pads:
         pad.on_press(got)
     try:
-        assert wait_until(lambda: pads[0].health()["state"] == "ok")
+        assert eventually(lambda: pads[0].health()["state"] == "ok")
         emu[1].faults.silent = True
-        assert wait_until(lambda: pads[0].health()["state"] == "silent")
+        assert eventually(lambda: pads[0].health()["state"] == "silent")
         for key in ("call_next", "finish", "recall"):
             emu[2].press(key)
         assert got.wait_total(3, timeout=5)  # device 2 is served while device 1 is silent
         emu[1].faults.silent = False
         emu[1].press("skip")
         assert got.wait_total(4, timeout=5)
-        assert wait_until(lambda: pads[0].health()["state"] == "ok")
+        assert eventually(lambda: pads[0].health()["state"] == "ok")
         health = pads[0].health()
     finally:
         master.stop()
@@ -161,10 +153,10 @@ def test_a_rebooted_pad_is_followed_from_its_new_count(emulated_bus):
         with emu[1].lock:
             emu[1]._reboot()  # power blip: buffer, LEDs and sequence start again at 0
         assert emu[1].led("serving") == "off"
-        assert wait_until(lambda: emu[1].online)
+        assert eventually(lambda: emu[1].online)
         emu[1].press("finish")
         assert got.wait_total(2, timeout=5)
-        assert wait_until(lambda: emu[1].led("serving") == "on")  # desired state written again
+        assert eventually(lambda: emu[1].led("serving") == "on")  # desired state written again
     finally:
         master.stop()
     assert got.keys("p") == ["call_next", "finish"]
@@ -245,7 +237,7 @@ def test_a_wrong_device_type_is_an_error_in_health(emulated_bus):
     pad = ModbusKeyPad(master, 1)
     pad.on_press(lambda p: None)
     try:
-        assert wait_until(lambda: pad.health()["state"] == "error")
+        assert eventually(lambda: pad.health()["state"] == "error")
     finally:
         master.stop()
     assert "is a screen, configured as a clerk_pad" in pad.health()["last_error"]
@@ -256,11 +248,11 @@ def test_a_signal_the_pad_could_not_take_in_time_is_not_played_late(emulated_bus
     master = start_master(emu, silent_after_s=0.1, silent_retry_s=0.1)
     pad = ModbusKeyPad(master, 1)
     try:
-        assert wait_until(lambda: pad.health()["state"] == "ok")
+        assert eventually(lambda: pad.health()["state"] == "ok")
         emu[1].faults.silent = True
         pad.signal("refused")  # the clerk presses while the pad's cable is loose
         pad.set_led("paused", "on")
-        assert wait_until(lambda: pad.health()["expired"] == 1, timeout=3)
+        assert eventually(lambda: pad.health()["expired"] == 1, timeout=3)
         emu[1].faults.silent = False
         assert pad.sync(timeout=3)
     finally:

@@ -12,19 +12,11 @@ import pytest
 
 from hub.client import HubClient, HubUnreachable
 from hub.contract import Forbidden
+from tests.helpers import eventually
 
 from .mqtt_peer import RawPeer
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 @pytest.fixture
@@ -53,7 +45,7 @@ def test_no_hub_means_unreachable_never_a_number(hall_config, broker, hall_clock
 def test_a_request_made_while_the_broker_is_down_is_answered_once_it_returns(
         kiosk, broker, hub_service):
     broker.kill()
-    assert wait_for(lambda: not kiosk.connected)
+    assert eventually(lambda: not kiosk.connected)
     box = {}
     worker = threading.Thread(target=lambda: box.update(
         r=kiosk.request("ticket.take", {"service": "B"}, timeout=20)))
@@ -86,7 +78,7 @@ def test_a_sped_up_hall_keeps_a_request_alive_for_its_real_timeout(
         time.sleep(0.8)
         hub.start()
         assert hub.wait_ready(10)
-        assert wait_for(lambda: box, timeout=6)
+        assert eventually(lambda: box, timeout=6)
         assert box["exc"] is None, box["exc"]
         assert box["result"]["ticket"]["no"] == "A001"
     finally:
@@ -108,7 +100,7 @@ def test_duplicate_events_are_delivered_once(hall_config, broker, hall_clock):
                 {"seq": seq, "at": "2026-11-23T10:00:00+08:00", "no": "A001"}).encode())
         peer.publish("hall/demo/event/called", b"{broken")
         peer.publish("hall/demo/event/called", json.dumps({"seq": "8"}).encode())
-        assert wait_for(lambda: len(got) >= 3)
+        assert eventually(lambda: len(got) >= 3)
         time.sleep(0.3)
         assert got == [5, 6, 7]
     finally:
@@ -118,7 +110,7 @@ def test_duplicate_events_are_delivered_once(hall_config, broker, hall_clock):
 
 def test_retained_state_is_followed(kiosk, hub_service):
     kiosk.request("ticket.take", {"service": "C"})
-    assert wait_for(lambda: kiosk.state.get("queue", {}).get("services", {})
+    assert eventually(lambda: kiosk.state.get("queue", {}).get("services", {})
                     .get("C", {}).get("waiting") == 1)
     assert "window/12" in kiosk.state
 
@@ -156,7 +148,7 @@ def test_a_request_only_client_gets_its_replies_and_nothing_of_the_hall(
         no = tool.request("ticket.take", {"service": "A"})["ticket"]["no"]
         assert tool.request("ticket.status", {"no": no})["ticket"]["status"] == "waiting"
         # the following client sees the issue and the queue; the tool sees neither
-        assert wait_for(lambda: kiosk.state.get("queue", {}).get("services", {})
+        assert eventually(lambda: kiosk.state.get("queue", {}).get("services", {})
                         .get("A", {}).get("waiting") == 1)
         time.sleep(0.2)
         assert events == [] and tool.state == {}
@@ -188,7 +180,7 @@ def test_a_client_reads_only_the_event_kinds_it_asked_for(
             clerk.request("window.finish", {"window": 3})
         finally:
             clerk.stop()
-        assert wait_for(lambda: seen == ["called", "finished"])
+        assert eventually(lambda: seen == ["called", "finished"])
         time.sleep(0.2)
         assert seen == ["called", "finished"]
         events = [t.rsplit("/", 1)[1] for t in arrived if "/event/" in t]

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from firmware_bridge.legacy.ff68_bus import FF68Bus, UnitSettings
 from firmware_bridge.legacy.ff68_emulator import FF68Emulator
 from firmware_bridge.legacy.ff68_keymap import KeyMap, rating_map
 from firmware_bridge.legacy.serial_line import SerialLine
-
-
-class StepClock:
-    """The driver's injected clock: a test moves it; nothing waits in real time."""
-
-    def __init__(self, start: float = 1000.0):
-        self.t = start
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
+from tests.helpers import FakeTime, eventually
 
 
 class RecordingLine:
@@ -51,7 +37,8 @@ def units(callers, raters, pad: str = "4key"):
 
 @pytest.fixture
 def clock():
-    return StepClock()
+    """The driver's injected clock: a test moves it; nothing waits in real time."""
+    return FakeTime()
 
 
 @pytest.fixture
@@ -88,21 +75,10 @@ def ff68_line(clock):
         emulator.close()
 
 
-def wait_for(predicate, timeout: float = 5.0) -> bool:
-    """Poll ``predicate`` until true (for a reader thread to catch up); never a timing assert."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return predicate()
-
-
-
-
-@pytest.fixture(name="wait_for")
-def wait_for_fixture():
-    return wait_for
+@pytest.fixture
+def wait_for():
+    """``wait_for(predicate, timeout=5.0) -> bool``: for a reader thread to catch up."""
+    return eventually
 
 
 @pytest.fixture(name="make_units")

@@ -3,10 +3,11 @@ that poll window nodes until something a person would see has happened."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 import pytest
+
+from tests.helpers import rows as read_rows
 
 
 def pump(nodes, predicate, timeout: float = 8.0) -> None:
@@ -33,13 +34,6 @@ def settle(nodes, seconds: float = 0.5) -> None:
         time.sleep(0.01)
 
 
-def rows(db_path, sql: str, *args) -> list[dict]:
-    """Rows of the hub's SQLite file, read-only."""
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(sql, args)]
-
-
 @pytest.fixture
 def kiosk(node_client, hub_service):
     """A hub client in the kiosk's role: takes tickets."""
@@ -56,9 +50,10 @@ def settle_fixture():
     return settle
 
 
-@pytest.fixture(name="rows")
-def rows_fixture():
-    return rows
+@pytest.fixture
+def rows():
+    """``rows(db_path, sql, *args)``: the hub's SQLite rows, read-only."""
+    return read_rows
 
 
 @pytest.fixture(scope="session")

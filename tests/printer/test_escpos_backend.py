@@ -4,24 +4,15 @@ pseudo-terminal and a real TCP socket."""
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 
 from devices.printer.commands import CHINESE_ON, INIT, encode_text
 from devices.printer.escpos_backend import EscposPrinter
 from devices.printer.interface import UNKNOWN, PrinterError, PrinterStatus
+from tests.helpers import eventually
 
 JOB = INIT + CHINESE_ON + encode_text("示范县政务服务中心（取号）\n") + b"\x1dV\x00"
-
-
-def wait_for(predicate, timeout=3.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 @pytest.fixture(params=["serial", "network"])
@@ -39,7 +30,7 @@ def real(request, pty_printer, tcp_printer):
 def test_job_bytes_arrive_exactly(real):
     emu, printer = real
     printer.write(JOB)
-    assert wait_for(lambda: emu.job_bytes == JOB)
+    assert eventually(lambda: emu.job_bytes == JOB, timeout=3.0)
 
 
 @pytest.mark.parametrize("status", [
@@ -60,7 +51,7 @@ def test_a_printer_without_status_reads_unknown(real):
     emu.answers = False
     assert printer.status() == UNKNOWN
     printer.write(JOB)   # it still prints
-    assert wait_for(lambda: emu.job_bytes.endswith(JOB))
+    assert eventually(lambda: emu.job_bytes.endswith(JOB), timeout=3.0)
 
 
 def test_status_then_job_then_status(real):
@@ -69,7 +60,7 @@ def test_status_then_job_then_status(real):
     printer.write(JOB)
     emu.status = PrinterStatus("out", "closed", "online")
     assert printer.status().state == "out"
-    assert wait_for(lambda: emu.job_bytes == JOB)
+    assert eventually(lambda: emu.job_bytes == JOB, timeout=3.0)
 
 
 def test_missing_serial_device_is_offline_and_refuses_jobs(tmp_path):

@@ -10,14 +10,7 @@ from devices.gpio import GpioKeyPad, SimulatedPins, make_pins
 from devices.gpio.keypad import SIGNAL_PATTERNS
 from devices.gpio.pins import GpioUnavailable
 from devices.keys import KeyPress
-
-
-class Clock:
-    def __init__(self, t=100.0):
-        self.t = t
-
-    def __call__(self):
-        return self.t
+from tests.helpers import FakeTime
 
 
 def pad_on(pins, **kw):
@@ -27,7 +20,7 @@ def pad_on(pins, **kw):
 
 
 def test_bouncy_press_on_a_pin_gives_one_keypress_with_its_first_edge_time():
-    pins = SimulatedPins(Clock())
+    pins = SimulatedPins(FakeTime(100.0))
     pad = pad_on(pins, bounce_s=0.05)
     got = []
     pad.on_press(got.append)
@@ -39,7 +32,7 @@ def test_bouncy_press_on_a_pin_gives_one_keypress_with_its_first_edge_time():
 
 
 def test_held_key_fires_once_and_digits_carry_their_value():
-    pins = SimulatedPins(Clock())
+    pins = SimulatedPins(FakeTime(100.0))
     pad = pad_on(pins)
     got = []
     pad.on_press(got.append)
@@ -50,7 +43,7 @@ def test_held_key_fires_once_and_digits_carry_their_value():
 
 
 def test_presses_before_a_callback_are_kept_and_delivered_once():
-    pins = SimulatedPins(Clock())
+    pins = SimulatedPins(FakeTime(100.0))
     pad = pad_on(pins)
     pins.tap(7, at=1.0)
     got = []
@@ -60,7 +53,7 @@ def test_presses_before_a_callback_are_kept_and_delivered_once():
 
 
 def test_leds_and_signals_are_recorded_as_driven():
-    clock = Clock(5.0)
+    clock = FakeTime(5.0)
     pins = SimulatedPins(clock)
     pad = pad_on(pins)
     pad.set_led("rate_5", "blink")
@@ -79,7 +72,7 @@ def test_leds_and_signals_are_recorded_as_driven():
     (lambda pad: pad.signal("loud"), "signal"),
 ])
 def test_bad_led_or_signal_is_refused_and_drives_nothing(call, message):
-    pins = SimulatedPins(Clock())
+    pins = SimulatedPins(FakeTime(100.0))
     pad = pad_on(pins)
     with pytest.raises(ValueError, match=message):
         call(pad)
@@ -93,14 +86,14 @@ def test_bad_led_or_signal_is_refused_and_drives_nothing(call, message):
     ({"bounce_s": 2}, "bounce"),
 ])
 def test_bad_wiring_is_refused_before_any_pin_is_set_up(kwargs, message):
-    pins = SimulatedPins(Clock())
+    pins = SimulatedPins(FakeTime(100.0))
     with pytest.raises(ValueError, match=message):
         pad_on(pins, **kwargs)
     assert pins.states == {} and pins.outputs == []
 
 
 def test_simulated_pins_refuse_bad_use():
-    pins = SimulatedPins(Clock(), valid=range(28))
+    pins = SimulatedPins(FakeTime(100.0), valid=range(28))
     with pytest.raises(ValueError, match="BCM"):
         pins.setup_input(40, "up", lambda *a: None)
     pins.setup_input(4, "up", lambda *a: None)
@@ -119,7 +112,7 @@ def test_simulated_pins_refuse_bad_use():
 
 
 def test_pull_down_key_is_pressed_high():
-    pins = SimulatedPins(Clock())
+    pins = SimulatedPins(FakeTime(100.0))
     pad = GpioKeyPad(pins, {"recall": 3}, active_low=False)
     got = []
     pad.on_press(got.append)

@@ -4,7 +4,6 @@ SQLite file. Key presses are real edges on simulated pins, through the key rule.
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import time
 
 import pytest
@@ -13,6 +12,7 @@ from devices.gpio.keypad import SIGNAL_PATTERNS
 from hub.clock import HallClock
 from rater import strings, view
 from rater.app import build
+from tests.helpers import rows
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -51,12 +51,6 @@ class Hands:
     def type_number(self, number):
         for ch in number:
             self.tap("digit", int(ch))
-
-
-def rows(db_path, sql, *args):
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(sql, args)]
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 
 from rater.app import build
 from rater.windows import WindowLoops
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.timeout(30)
 NO_BROKER = "mqtt://127.0.0.1:9"
@@ -34,17 +35,10 @@ def run_in_thread(loops: WindowLoops, stop: threading.Event) -> tuple[threading.
     return thread, status
 
 
-def wait_until(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "not reached"
-        time.sleep(0.01)
-
-
 def test_every_window_running_feeds_the_watchdog(windows):
     said, stop = [], threading.Event()
     thread, status = run_in_thread(WindowLoops(windows, said.append), stop)
-    wait_until(lambda: said.count("WATCHDOG=1") >= 2)
+    assert eventually(lambda: said.count("WATCHDOG=1") >= 2, timeout=10.0), "not reached"
     stop.set()
     thread.join(5)
     assert said[0] == "READY=1" and status == [0]
@@ -66,13 +60,13 @@ def test_a_hung_window_starves_the_watchdog_until_it_runs_again(windows):
     thread, status = run_in_thread(loops, stop)
     try:
         hung.wait(5)
-        wait_until(lambda: loops.stalled() == [4])
+        assert eventually(lambda: loops.stalled() == [4], timeout=10.0), "not reached"
         before = len(said)
         time.sleep(2.5)  # window 3's loop offers WATCHDOG=1 each second meanwhile
         assert said[before:] == [] and said[0] == "READY=1"
         assert loops.stalled() == [4]
         hang.set()
-        wait_until(lambda: "WATCHDOG=1" in said[before:])
+        assert eventually(lambda: "WATCHDOG=1" in said[before:], timeout=10.0), "not reached"
         assert loops.stalled() == []
     finally:
         hang.set()
@@ -97,7 +91,7 @@ def test_a_window_whose_loop_dies_ends_the_process_with_status_1(windows, caplog
 def test_one_window_is_the_plain_loop(windows):
     said, stop = [], threading.Event()
     thread, status = run_in_thread(WindowLoops(windows[:1], said.append), stop)
-    wait_until(lambda: "WATCHDOG=1" in said)
+    assert eventually(lambda: "WATCHDOG=1" in said, timeout=10.0), "not reached"
     stop.set()
     thread.join(5)
     assert status == [0] and windows[1].loop_at is None  # window 4 was never run
