@@ -24,11 +24,13 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from firmware_bridge.provision import NodePlan, ProvisionError, check_plan, write_file
+from firmware_bridge.provision import NodePlan, ProvisionError, check_plan, read_ca, write_file
 
 BOOT_DIRS = ("boot/firmware", "boot")  # Raspberry Pi OS since bookworm, then older images
 ETC = Path("etc/hallstack")
-NODE_KEYS = {"node", "role", "window", "hall", "broker", "username", "password_file", "unit"}
+NODE_KEYS = {"node", "role", "window", "hall", "broker", "username", "password_file", "unit",
+             "ca_file"}
+CA_INSTALLED = "/etc/hallstack/credentials/ca.crt"  # = hub.broker_acl.CA_INSTALLED
 INSTALLED_SUFFIX = ".installed"
 
 
@@ -40,6 +42,17 @@ class Installed:
     env_file: Path
     hall_config: Path
     card: Path
+
+
+@dataclass(frozen=True)
+class Card:
+    """What ``hall-flash node`` wrote: the plan, the password, the hall CA (mqtts only) and
+    the card's files that go once installed."""
+
+    plan: NodePlan
+    password: str
+    ca_pem: str | None
+    spent: tuple[Path, ...]
 
 
 def find_card(root: Path = Path("/")) -> Path | None:
@@ -62,14 +75,15 @@ def render_env(plan: NodePlan, password: str) -> str:
               "HALL_MQTT_PASSWORD": password, "HALL_NODE": plan.node_id}
     if plan.window is not None:
         values["HALL_WINDOW"] = str(plan.window)
+    if plan.tls:
+        values["HALL_MQTT_CA"] = CA_INSTALLED
     head = (f"# hallstack broker credentials of {plan.node_id} ({plan.role}), installed by "
             "hall-flash firstboot; secret: keep 0600, root-owned\n")
     return head + "".join(f"{k}={v}\n" for k, v in values.items())
 
 
-def read_card(folder: Path) -> tuple[NodePlan, str, Path]:
-    """The plan, password and password file on the card, checked as ``hall-flash node`` checks
-    them."""
+def read_card(folder: Path) -> Card:
+    """What the card holds, checked as ``hall-flash node`` checks it."""
     path = folder / "node.toml"
     try:
         node = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -84,9 +98,7 @@ def read_card(folder: Path) -> tuple[NodePlan, str, Path]:
     window = node.get("window")
     if window is not None and (not isinstance(window, int) or isinstance(window, bool)):
         raise ProvisionError(f"{path}: window: {window!r} is not a number")
-    secret = node["password_file"]
-    if secret != Path(secret).name or secret in ("", ".", ".."):
-        raise ProvisionError(f"{path}: password_file: {secret!r} must be a file beside node.toml")
+    secret = _beside(path, node, "password_file")
     try:
         password = (folder / secret).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
@@ -96,7 +108,22 @@ def read_card(folder: Path) -> tuple[NodePlan, str, Path]:
     if node["unit"] != plan.unit:
         raise ProvisionError(f"{path}: unit {node['unit']!r} does not match role "
                              f"{plan.role!r} window {plan.window!r} ({plan.unit})")
-    return plan, password, folder / secret
+    ca_pem, spent = None, [folder / secret, folder / "hall.toml"]
+    if plan.tls or "ca_file" in node:
+        if not plan.tls:
+            raise ProvisionError(f"{path}: ca_file, but the broker {plan.broker} is not mqtts://")
+        ca = _beside(path, node, "ca_file")
+        ca_pem = read_ca(folder / ca)
+        spent.append(folder / ca)
+    return Card(plan, password, ca_pem, tuple(spent))
+
+
+def _beside(path: Path, node: dict, key: str) -> str:
+    """A file name from node.toml that must name a file in the card's folder."""
+    name = node.get(key)
+    if not isinstance(name, str) or name != Path(name).name or name in ("", ".", ".."):
+        raise ProvisionError(f"{path}: {key}: {name!r} must be a file beside node.toml")
+    return name
 
 
 def install(root: Path = Path("/"), card: Path | None = None,
@@ -110,7 +137,8 @@ def install(root: Path = Path("/"), card: Path | None = None,
     card = card or find_card(root)
     if card is None or not (card / "node.toml").is_file():
         return None
-    plan, password, secret = read_card(card)
+    found = read_card(card)
+    plan, password = found.plan, found.password
     etc = root / ETC
     hall_path = etc / "hall.toml"
     card_hall = card / "hall.toml"
@@ -131,9 +159,11 @@ def install(root: Path = Path("/"), card: Path | None = None,
     os.chmod(credentials, 0o700)
     if source is card_hall:
         write_file(hall_path, hall_text, 0o644)
+    if found.ca_pem is not None:
+        write_file(credentials / "ca.crt", found.ca_pem, 0o644)
     write_file(env_file, render_env(plan, password), 0o600)
     _enable(root, plan.unit, systemctl)
-    for path in (secret, card_hall):
+    for path in found.spent:
         path.unlink(missing_ok=True)
     os.replace(card / "node.toml", card / ("node.toml" + INSTALLED_SUFFIX))
     return Installed(plan, env_file, hall_path, card)

@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="file holding the node's broker password (never on the command line)")
     p.add_argument("--config", type=Path, help="hall.toml: check the node and copy the file")
     p.add_argument("--force", action="store_true", help="replace an existing node.toml")
+    p.add_argument("--ca-file", type=Path,
+                   help="mqtts:// broker: the hall CA (ca.crt in the node's credentials folder)")
     p = sub.add_parser("firstboot", help="on the node Pi: install the boot partition's node")
     p.add_argument("--root", type=Path, default=Path("/"),
                    help="system root (an image being prepared); not / enables offline")
@@ -182,7 +184,7 @@ def cmd_node(args, out) -> int:
         return 2
     plan = NodePlan(args.node, args.role, args.window, args.broker, args.username or args.node)
     try:
-        folder = write_node(args.target, plan, password, args.config, args.force)
+        folder = write_node(args.target, plan, password, args.config, args.force, args.ca_file)
     except ProvisionError as exc:
         print(f"hall-flash node: {exc}", file=out)
         return 1

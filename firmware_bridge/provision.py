@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROLES = ("kiosk", "callboard", "rater")
+CA_FILE = "ca.crt"  # the hall CA on the card, for an mqtts:// broker
 _NODE_ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _USER = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _PASSWORD = re.compile(r"[!#%-&(-\[\]-~]{1,128}")  # printable ASCII but space " $ ' \\
@@ -43,6 +44,11 @@ class NodePlan:
     broker: str
     username: str
     hall_id: str | None = None
+
+    @property
+    def tls(self) -> bool:
+        """The broker is ``mqtts://``: the node checks it against the hall CA on the card."""
+        return self.broker.startswith("mqtts://")
 
     @property
     def unit(self) -> str:
@@ -69,11 +75,10 @@ def check_plan(plan: NodePlan, password: str, hall_config: Path | None = None) -
         port = url.port
     except ValueError:
         port = None
-    if url.scheme == "mqtts":
-        raise ProvisionError(f"broker {plan.broker!r}: the nodes do not speak TLS yet; "
-                             "use mqtt://host:port on the hall LAN (docs/deploy.md)")
-    if url.scheme != "mqtt" or not url.hostname or port is None or url.path or url.query:
-        raise ProvisionError(f"broker {plan.broker!r}: expected mqtt://host:port")
+    if (url.scheme not in ("mqtt", "mqtts") or not url.hostname or port is None or url.path
+            or url.query):
+        raise ProvisionError(f"broker {plan.broker!r}: expected mqtt://host:port or "
+                             "mqtts://host:port")
     if not _USER.match(plan.username):
         raise ProvisionError(f"username {plan.username!r}: 1–64 letters, digits, '_', '.', '-'")
     if not _PASSWORD.fullmatch(password):
@@ -124,14 +129,20 @@ def render_node_toml(plan: NodePlan) -> str:
         lines.append(f"hall = {toml_string(plan.hall_id)}")
     lines += [f"broker = {toml_string(plan.broker)}", f"username = {toml_string(plan.username)}",
               'password_file = "broker.secret"', f"unit = {toml_string(plan.unit)}"]
+    if plan.tls:
+        lines.append(f"ca_file = {toml_string(CA_FILE)}")
     return "\n".join(lines) + "\n"
 
 
 def write_node(target: Path, plan: NodePlan, password: str, hall_config: Path | None = None,
-               force: bool = False) -> Path:
-    """Check, then write the node's files under ``target/hallstack``; return that folder."""
+               force: bool = False, ca_file: Path | None = None) -> Path:
+    """Check, then write the node's files under ``target/hallstack``; return that folder.
+    An ``mqtts://`` broker needs ``ca_file``, the hall CA (``hall-broker-config``'s ca.crt)."""
     target = Path(target)
     plan = check_plan(plan, password, hall_config)
+    ca_pem = read_ca(ca_file) if plan.tls or ca_file is not None else None
+    if ca_pem is not None and not plan.tls:
+        raise ProvisionError(f"ca file {ca_file}: the broker {plan.broker} is not mqtts://")
     if not target.is_dir():
         raise ProvisionError(f"target {target}: not a directory (is the boot partition mounted?)")
     folder = target / "hallstack"
@@ -139,10 +150,30 @@ def write_node(target: Path, plan: NodePlan, password: str, hall_config: Path | 
         raise ProvisionError(f"{folder / 'node.toml'} exists; pass --force to replace it")
     folder.mkdir(exist_ok=True)
     write_file(folder / "broker.secret", password + "\n", 0o600)
+    if ca_pem is not None:
+        write_file(folder / CA_FILE, ca_pem, 0o644)
     if hall_config is not None:
         write_file(folder / "hall.toml", Path(hall_config).read_text(encoding="utf-8"), 0o644)
     write_file(folder / "node.toml", render_node_toml(plan), 0o644)  # last: it marks completion
     return folder
+
+
+def read_ca(path: Path | None) -> str:
+    """The hall CA's PEM text from ``path``; ProvisionError unless it is one CA certificate."""
+    if path is None:
+        raise ProvisionError("an mqtts:// broker needs --ca-file: the hall CA, ca.crt in the "
+                             "node's folder from hall-broker-config")
+    from cryptography import x509
+
+    try:
+        text = Path(path).read_text(encoding="ascii")
+        cert = x509.load_pem_x509_certificate(text.encode())
+        is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except (OSError, UnicodeDecodeError, ValueError, x509.ExtensionNotFound) as exc:
+        raise ProvisionError(f"ca file {path}: not a PEM CA certificate ({exc})") from None
+    if not is_ca:
+        raise ProvisionError(f"ca file {path}: a server certificate, not the hall CA (ca.crt)")
+    return text
 
 
 def write_file(path: Path, text: str, mode: int) -> None:

@@ -30,11 +30,11 @@ import os
 import re
 import secrets
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from hub.broker_tls import TlsError, ensure_tls, write_atomic
 from hub.config import ConfigError, HallConfig, load_config
 from hub.contract import Topics
 
@@ -45,7 +45,8 @@ SALT_BYTES = 12  # what mosquitto_passwd uses
 PASSWORD_RE = re.compile(r"[A-Za-z0-9_-]{24,128}")  # what we generate: env-file safe, no quoting
 USER_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # node ids are checked by hub.config the same way
 ENV_NAMES = ("HALL_BROKER", "HALL_NODE", "HALL_WINDOW", "HALL_MQTT_USERNAME",
-             "HALL_MQTT_PASSWORD")
+             "HALL_MQTT_PASSWORD", "HALL_MQTT_CA")
+CA_INSTALLED = "/etc/hallstack/credentials/ca.crt"  # where each machine keeps its folder's ca.crt
 
 
 class BrokerConfigError(ValueError):
@@ -156,7 +157,8 @@ def render_passwd(passwords: dict[str, str]) -> str:
 
 # -- credentials env files ------------------------------------------------------------------
 def render_env(user: BrokerUser, password: str, broker_url: str) -> str:
-    """The systemd EnvironmentFile of one broker user (plain KEY=value lines)."""
+    """The systemd EnvironmentFile of one broker user (plain KEY=value lines); an ``mqtts://``
+    broker adds ``HALL_MQTT_CA``, the hall CA copied beside the file."""
     if not PASSWORD_RE.fullmatch(password):
         raise BrokerConfigError(f"{user.username}: password is not a generated one")
     check_broker_url(broker_url)
@@ -166,22 +168,27 @@ def render_env(user: BrokerUser, password: str, broker_url: str) -> str:
         values["HALL_NODE"] = user.username
     if user.window is not None:
         values["HALL_WINDOW"] = str(user.window)
+    if broker_url.startswith("mqtts://"):
+        values["HALL_MQTT_CA"] = CA_INSTALLED
     head = (f"# hallstack broker credentials of {user.username} ({user.role}); "
             "secret: keep 0600, root-owned\n")
     return head + "".join(f"{k}={v}\n" for k, v in values.items())
 
 
 def check_broker_url(url: str) -> None:
-    """BrokerConfigError unless ``url`` is a plain ``mqtt://host[:port]`` (it goes in env files)."""
+    """BrokerConfigError unless ``url`` is a plain ``mqtt://`` or ``mqtts://host[:port]`` (it goes
+    in env files)."""
     try:
         parsed = urlparse(url)
         port = parsed.port
     except ValueError:
         port, parsed = -1, None
-    if (parsed is None or parsed.scheme != "mqtt" or not parsed.hostname or port == -1
+    if (parsed is None or parsed.scheme not in ("mqtt", "mqtts") or not parsed.hostname
+            or port == -1
             or parsed.path or parsed.query or parsed.fragment or "@" in parsed.netloc
             or not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", parsed.netloc)):
-        raise BrokerConfigError(f"broker must look like mqtt://host:port, got {url!r}")
+        raise BrokerConfigError(f"broker must look like mqtt://host:port or mqtts://host:port, "
+                                f"got {url!r}")
 
 
 def parse_env(text: str, source: str) -> dict[str, str]:
@@ -220,17 +227,7 @@ def _existing_password(path: Path, username: str) -> str | None:
 def _write_atomic(path: Path, text: str, mode: int, group: int | None = None) -> None:
     """Write via a temp file and rename, so Mosquitto (on SIGHUP) never reads half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        if group is not None:
-            os.chown(tmp, 0, group)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"), mode, group)
 
 
 def _broker_group(name: str | None) -> int | None:
@@ -255,8 +252,11 @@ class Result:
 
 def generate(cfg: HallConfig, credentials: Path, passwd: Path, acl: Path, broker_url: str,
              hub_broker_url: str = "mqtt://127.0.0.1:1883", rotate: tuple[str, ...] = (),
-             hub_user: str = HUB_USER, group: str | None = "mosquitto") -> Result:
-    """Write credentials, password file and ACL for ``cfg``; nothing is written on an error."""
+             hub_user: str = HUB_USER, group: str | None = "mosquitto",
+             tls_dir: Path | None = None, tls_hosts: tuple[str, ...] = ()) -> Result:
+    """Write credentials, password file and ACL for ``cfg``; nothing is written on an error.
+    With an ``mqtts://`` broker, also the hall CA and the broker's certificate in ``tls_dir``
+    (for the broker URLs' hosts and ``tls_hosts``), and ``ca.crt`` in every user's folder."""
     users = broker_users(cfg, hub_user)
     names = [u.username for u in users]
     unknown = [r for r in rotate if r not in names]
@@ -276,16 +276,29 @@ def generate(cfg: HallConfig, credentials: Path, passwd: Path, acl: Path, broker
         envs[path] = render_env(u, passwords[u.username], url)
     acl_text = render_acl(cfg, users)
     passwd_text = render_passwd(passwords)
+    tls_urls = [u for u in (broker_url, hub_broker_url) if u.startswith("mqtts://")]
+    if tls_urls and tls_dir is None:
+        raise BrokerConfigError("an mqtts:// broker needs --tls-dir for the hall CA and the "
+                                "broker's certificate")
     if credentials.is_dir():
         result.stale = sorted(p.name for p in credentials.iterdir()
                               if p.is_dir() and p.name not in names)
 
+    ca_pem = None
+    if tls_urls:
+        hosts = list(dict.fromkeys([urlparse(u).hostname for u in tls_urls] + list(tls_hosts)))
+        try:
+            ca_pem = ensure_tls(tls_dir, cfg.hall_id, hosts, gid).ca_cert.read_bytes()
+        except TlsError as exc:
+            raise BrokerConfigError(str(exc)) from None
     credentials.mkdir(parents=True, exist_ok=True)
     os.chmod(credentials, 0o700)
     for path, text in envs.items():
         path.parent.mkdir(exist_ok=True)
         os.chmod(path.parent, 0o700)
         _write_atomic(path, text, 0o600)
+        if ca_pem is not None:
+            write_atomic(path.parent / "ca.crt", ca_pem, 0o644)
     _write_atomic(passwd, passwd_text, 0o640, gid)
     _write_atomic(acl, acl_text, 0o640, gid)
     return result
@@ -308,11 +321,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hub-user", default=HUB_USER)
     p.add_argument("--rotate", action="append", default=[], metavar="USER",
                    help="give USER a new password (repeatable)")
+    p.add_argument("--tls-dir", type=Path, default=None,
+                   help="with an mqtts:// broker: the hall CA and the broker's certificate "
+                        "(e.g. /etc/mosquitto/hallstack/tls)")
+    p.add_argument("--tls-host", action="append", default=[], metavar="NAME",
+                   help="another name or address of the broker for its certificate (repeatable)")
     args = p.parse_args(argv)
     try:
         cfg = load_config(args.config)
         result = generate(cfg, args.credentials, args.passwd, args.acl, args.broker,
-                          args.hub_broker, tuple(args.rotate), args.hub_user, args.group)
+                          args.hub_broker, tuple(args.rotate), args.hub_user, args.group,
+                          args.tls_dir, tuple(args.tls_host))
     except (ConfigError, BrokerConfigError) as exc:
         print(f"hall-broker-config: {exc}", file=sys.stderr)
         return 2

@@ -49,7 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from hub.service import HubService
 
-    service = HubService(cfg, args.db, args.broker, clock, args.username, args.password)
+    try:
+        service = HubService(cfg, args.db, args.broker, clock, args.username, args.password)
+    except ValueError as exc:  # the broker URL or its CA file
+        print(f"hall-hub: {exc}", file=sys.stderr)
+        return 2
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

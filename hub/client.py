@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from hub.clock import HallClock
 from hub.config import HallConfig
 from hub.contract import BadRequest, HubError, Topics, decode_object, encode, error_from_wire
-from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url
+from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class HubClient:
         password = password or os.environ.get("HALL_MQTT_PASSWORD")
         self._mqtt = new_client(f"{cfg.hall_id}-{node_id}-{uuid.uuid4().hex[:6]}",
                                 username, password)
+        use_tls(self._mqtt, broker_url)  # mqtts://: CA from HALL_MQTT_CA
         self._mqtt.will_set(self.topics.node_status(node_id), self._status(False), qos=1,
                             retain=True)
         self._mqtt.on_connect = guarded("on_connect", self._on_connect)

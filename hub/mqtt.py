@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import select
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -17,12 +19,35 @@ RECONNECT_MIN_S, RECONNECT_MAX_S = 0.1, 2.0
 MAX_WAIT_S = 0.5  # keepalive and reconnects are looked at least this often
 
 
+DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
+
+
 def parse_broker_url(url: str) -> tuple[str, int]:
-    """``mqtt://host:port`` → (host, port); ValueError for anything else."""
+    """``mqtt://host:port`` or ``mqtts://host:port`` → (host, port); ValueError otherwise."""
     parsed = urlparse(url)
-    if parsed.scheme != "mqtt" or not parsed.hostname:
-        raise ValueError(f"broker must look like mqtt://host:port, got {url!r}")
-    return parsed.hostname, parsed.port or 1883
+    try:
+        port = parsed.port
+    except ValueError:
+        port = -1
+    if parsed.scheme not in DEFAULT_PORTS or not parsed.hostname or port == -1:
+        raise ValueError(f"broker must look like mqtt://host:port or mqtts://host:port, "
+                         f"got {url!r}")
+    return parsed.hostname, port or DEFAULT_PORTS[parsed.scheme]
+
+
+def use_tls(client: mqtt.Client, broker_url: str, ca_file: str | None = None) -> bool:
+    """For an ``mqtts://`` broker: TLS that checks the broker's certificate and host name
+    against ``ca_file`` (else ``HALL_MQTT_CA``, else the system's CAs). False for ``mqtt://``.
+    ValueError when the CA file cannot be used, so a node exits with a clear line."""
+    if urlparse(broker_url).scheme != "mqtts":
+        return False
+    ca_file = ca_file or os.environ.get("HALL_MQTT_CA") or None
+    try:
+        client.tls_set(ca_certs=ca_file, cert_reqs=ssl.CERT_REQUIRED,
+                       tls_version=ssl.PROTOCOL_TLS_CLIENT)
+    except (OSError, ssl.SSLError) as exc:
+        raise ValueError(f"HALL_MQTT_CA {ca_file}: not a readable CA certificate: {exc}") from None
+    return True
 
 
 def new_client(client_id: str, username: str | None = None,
@@ -104,6 +129,7 @@ class NetworkLoop:
         self._retry_at = 0.0
         self._retry_s = RECONNECT_MIN_S
         self.turned_at = time.monotonic()
+        self._tls_error = ""
 
     def start(self) -> None:
         self.client.connect_async(self.host, self.port, self.keepalive)
@@ -161,10 +187,14 @@ class NetworkLoop:
             wait = min(wait, max(0.0, self._retry_at - time.monotonic()))
         readable = [self._wake_r] + ([sock] if sock is not None else [])
         writable = [sock] if sock is not None and self.client.want_write() else []
+        if _pending(sock):
+            wait = 0.0  # TLS has decrypted bytes in hand that select() cannot see
         try:
             ready, can_write, _ = select.select(readable, writable, [], wait)
         except (OSError, ValueError):  # the socket closed under us: reconnect next turn
             return
+        if _pending(sock) and sock not in ready:
+            ready.append(sock)
         if self._wake_r in ready:
             try:
                 while self._wake_r.recv(4096):
@@ -183,6 +213,8 @@ class NetworkLoop:
         for _ in range(self.read_max):
             if self.client.loop_read() != mqtt.MQTT_ERR_SUCCESS or self.client.socket() is None:
                 return
+            if _pending(sock):
+                continue
             ready, _, _ = select.select([sock], [], [], 0)
             if not ready:
                 return
@@ -199,6 +231,16 @@ class NetworkLoop:
         self._retry_s = min(self._retry_s * 2, RECONNECT_MAX_S)
         try:
             self.client.reconnect()
+        except ssl.SSLError as exc:  # a wrong CA or host name: no retry will fix it, say so
+            if str(exc) != self._tls_error:
+                log.error("broker %s:%s: TLS refused: %s", self.host, self.port, exc)
+            self._tls_error = str(exc)
         except (OSError, ValueError) as exc:  # refused, unreachable, DNS
             log.debug("broker %s:%s unreachable: %s", self.host, self.port, exc)
         return self.client.socket()
+
+
+def _pending(sock) -> bool:
+    """Whether a TLS socket holds decrypted bytes not yet read (select() does not see them)."""
+    pending = getattr(sock, "pending", None)
+    return bool(pending and pending())

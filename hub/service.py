@@ -33,7 +33,7 @@ from hub.contract import (
     ok_reply,
 )
 from hub.engine import Context, Event, QueueEngine, projection
-from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url
+from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 from hub.store import Store
 
 log = logging.getLogger(__name__)
@@ -71,12 +71,13 @@ class HubService:
         self.clock = clock
         self.topics = Topics(cfg.hall_id)
         self.db_path = db_path
+        host, port = parse_broker_url(broker_url)
+        self._mqtt = new_client(f"{cfg.hall_id}-hub", username, password)
+        use_tls(self._mqtt, broker_url)  # mqtts://: CA from HALL_MQTT_CA; before the store opens
         self.store = Store(db_path)
         self.engine = QueueEngine(cfg, self.store.id_key)
         self._local: queue.SimpleQueue = queue.SimpleQueue()  # from other threads (tests, tools)
         self._received: list = []  # filled by paho's callbacks, on the loop's own thread
-        host, port = parse_broker_url(broker_url)
-        self._mqtt = new_client(f"{cfg.hall_id}-hub", username, password)
         self._mqtt.will_set(self.topics.node_status("hub"),
                             encode({"online": False, "role": "hub", "version": "0.1.0"}), 1, True)
         self._mqtt.on_connect = guarded("on_connect", self._on_connect)

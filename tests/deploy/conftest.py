@@ -28,6 +28,7 @@ from hub.broker_acl import generate, parse_env
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEMD = ROOT / "systemd"
 BROKER_SNIPPET = SYSTEMD / "mosquitto" / "hallstack.conf"
+TLS_SNIPPET = SYSTEMD / "mosquitto" / "hallstack-tls.conf"
 DEBIAN_MAIN_CONF = Path("/etc/mosquitto/mosquitto.conf")
 # Debian 12's /etc/mosquitto/mosquitto.conf, for machines whose mosquitto came from elsewhere.
 DEBIAN_MAIN_FALLBACK = """pid_file /run/mosquitto/mosquitto.pid
@@ -63,9 +64,11 @@ def _drops_privileges() -> pwd.struct_passwd | None:
 class ProdBroker:
     """Mosquitto running the production config on 127.0.0.1:port, with generated credentials."""
 
-    def __init__(self, workdir: Path, config_path: Path):
+    def __init__(self, workdir: Path, config_path: Path, tls_host: str | None = None):
         self.workdir = workdir
         self.port = free_port()
+        self.tls_port = free_port() if tls_host else None
+        self.tls_dir = workdir / "tls"
         self.credentials = workdir / "credentials"
         mq = workdir / "mosquitto"
         self.passwd, self.acl = mq / "passwd", mq / "acl"
@@ -75,7 +78,8 @@ class ProdBroker:
 
         self.config = load_config(config_path)
         self.result = generate(self.config, self.credentials, self.passwd, self.acl,
-                               "mqtt://hallhub.lan:1883")
+                               f"mqtts://{tls_host}:{self.tls_port}" if tls_host else
+                               "mqtt://hallhub.lan:1883", tls_dir=self.tls_dir)
         user = _drops_privileges()
         self.dropped_to = user.pw_name if user else None
         self.data.mkdir()
@@ -97,6 +101,13 @@ class ProdBroker:
             "password_file": f"password_file {self.passwd}",
             "acl_file": f"acl_file {self.acl}",
         }))
+        if tls_host:
+            (confd / "hallstack-tls.conf").write_text(rewrite_conf(TLS_SNIPPET.read_text(), {
+                "listener": f"listener {self.tls_port} 127.0.0.1",
+                "cafile": f"cafile {self.tls_dir}/ca.crt",
+                "certfile": f"certfile {self.tls_dir}/broker.crt",
+                "keyfile": f"keyfile {self.tls_dir}/broker.key",
+            }))
         self.process: subprocess.Popen | None = None
         self.start()
 
@@ -126,11 +137,14 @@ class ProdBroker:
                                    f"{self.process.stderr.read().decode(errors='replace')}"
                                    f"{self.log()[-2000:]}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
+                for port in filter(None, (self.port, self.tls_port)):
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        pass
+                return
             except OSError:
                 time.sleep(0.02)
-        raise RuntimeError(f"mosquitto did not listen on {self.port}: {self.log()[-2000:]}")
+        raise RuntimeError(f"mosquitto did not listen on {self.port}/{self.tls_port}: "
+                           f"{self.log()[-2000:]}")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -157,6 +171,17 @@ def prod_broker():
     """Production-config Mosquitto with examples/hall.toml's users, shared by a module."""
     workdir = _workdir()
     broker = ProdBroker(workdir, ROOT / "examples" / "hall.toml")
+    yield broker
+    broker.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def tls_broker():
+    """Production-config Mosquitto with the TLS listener too; the certificate names only
+    ``localhost``, the name the nodes are given (mqtts://localhost:port)."""
+    workdir = _workdir()
+    broker = ProdBroker(workdir, ROOT / "examples" / "hall.toml", tls_host="localhost")
     yield broker
     broker.stop()
     shutil.rmtree(workdir, ignore_errors=True)
@@ -253,3 +278,23 @@ def peers():
             peer.close()
         except Exception:  # noqa: BLE001 - a refused peer has nothing to close
             pass
+
+
+@pytest.fixture
+def hub_on(hall_clock, tmp_path):
+    """``hub_on(broker)``: the hub service in-process on a ProdBroker's plain listener, with
+    its generated credentials, as on the hub machine; stopped after the test."""
+    from hub.service import HubService
+
+    started = []
+
+    def start(broker: ProdBroker) -> HubService:
+        hub = HubService(broker.config, str(tmp_path / f"hub-{len(started)}.db"), broker.url,
+                         hall_clock, "hub", broker.password("hub"))
+        hub.start()
+        started.append(hub)
+        return hub
+
+    yield start
+    for hub in started:
+        hub.stop()

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -187,7 +188,8 @@ def test_bad_broker_urls_are_refused(url):
 
 
 def test_good_broker_urls_pass():
-    for url in ("mqtt://127.0.0.1:1883", "mqtt://hallhub.lan", "mqtt://[fd00::2]:1883"):
+    for url in ("mqtt://127.0.0.1:1883", "mqtt://hallhub.lan", "mqtt://[fd00::2]:1883",
+                "mqtts://hallhub.lan:8883"):
         check_broker_url(url)
 
 
@@ -296,3 +298,56 @@ def test_any_text_is_an_env_file_or_a_clear_error(text):
     else:
         assert set(values) <= {"HALL_BROKER", "HALL_NODE", "HALL_WINDOW", "HALL_MQTT_USERNAME",
                                "HALL_MQTT_PASSWORD"}
+
+
+# -- TLS ---------------------------------------------------------------------------------------
+def tls_run(tmp_path, *extra):
+    return run(tmp_path, "--broker", "mqtts://hallhub.lan:8883", "--tls-dir",
+               str(tmp_path / "tls"), *extra)
+
+
+def test_an_mqtts_broker_needs_a_tls_folder_and_writes_nothing_without(tmp_path, capsys):
+    assert run(tmp_path, "--broker", "mqtts://hallhub.lan:8883") == 2
+    assert "--tls-dir" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_an_mqtts_broker_gives_every_node_the_hall_ca(tmp_path):
+    assert tls_run(tmp_path, "--tls-host", "10.0.0.2") == 0
+    tls, cred = tmp_path / "tls", tmp_path / "cred"
+    ca = (tls / "ca.crt").read_bytes()
+    for env in cred.glob("*/*.env"):
+        values = parse_env(env.read_text(), str(env))
+        assert (env.parent / "ca.crt").read_bytes() == ca
+        if env.parent.name == "hub":  # the hub stays on the plain listener of its own machine
+            assert "HALL_MQTT_CA" not in values
+        else:
+            assert values["HALL_MQTT_CA"] == "/etc/hallstack/credentials/ca.crt"
+            assert values["HALL_BROKER"] == "mqtts://hallhub.lan:8883"
+    cert = x509.load_pem_x509_certificate((tls / "broker.crt").read_bytes())
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == ["hallhub.lan"]
+    assert [str(a) for a in names.get_values_for_type(x509.IPAddress)] == ["10.0.0.2"]
+    assert stat.S_IMODE((tls / "ca.key").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tls / "broker.key").stat().st_mode) == 0o640
+
+
+def test_a_second_run_keeps_the_ca_and_a_new_name_remakes_only_the_broker_cert(tmp_path):
+    assert tls_run(tmp_path) == 0
+    tls = tmp_path / "tls"
+    first = {p.name: p.read_bytes() for p in tls.iterdir()}
+    assert tls_run(tmp_path) == 0
+    assert {p.name: p.read_bytes() for p in tls.iterdir()} == first  # every node still trusts it
+    assert tls_run(tmp_path, "--tls-host", "hallhub") == 0
+    third = {p.name: p.read_bytes() for p in tls.iterdir()}
+    assert third["ca.crt"] == first["ca.crt"] and third["ca.key"] == first["ca.key"]
+    assert third["broker.crt"] != first["broker.crt"]
+
+
+def test_a_damaged_ca_is_refused_and_nothing_is_written(tmp_path, capsys):
+    assert tls_run(tmp_path) == 0
+    (tmp_path / "tls" / "ca.key").write_text("not a key")
+    before = snapshot(tmp_path / "cred")
+    assert tls_run(tmp_path, "--rotate", "rater-3") == 2
+    assert "hall CA is damaged" in capsys.readouterr().err
+    assert snapshot(tmp_path / "cred") == before

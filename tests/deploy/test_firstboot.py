@@ -30,7 +30,7 @@ PLANS = {
 
 
 def system(tmp_path: Path, plan: NodePlan, password: str = PASSWORD, *, boot="boot/firmware",
-           hall: Path | None = HALL) -> Path:
+           hall: Path | None = HALL, ca: Path | None = None) -> Path:
     """A node image's root with the hallstack units installed and a provisioned card."""
     if not shutil.which("systemctl"):
         pytest.skip("systemctl missing: apt-get install systemd")
@@ -40,7 +40,7 @@ def system(tmp_path: Path, plan: NodePlan, password: str = PASSWORD, *, boot="bo
     for unit in (ROOT / "systemd").glob("*.service"):
         shutil.copy(unit, units / unit.name)
     (root / boot).mkdir(parents=True)
-    write_node(root / boot, plan, password, hall)
+    write_node(root / boot, plan, password, hall, ca_file=ca)
     return root
 
 
@@ -141,6 +141,8 @@ BAD_CARDS = {
     "another hall": (lambda r: _edit_card(r, 'hall = "demo"', 'hall = "other"'), "other"),
     "no hall config anywhere": (
         lambda r: (r / "boot/firmware/hallstack/hall.toml").unlink(), "no hall config"),
+    "a CA for a plain broker": (lambda r: _edit_card(r, "role =", 'ca_file = "ca.crt"\nrole ='),
+                                "not mqtts"),
     "unit not on the image": (
         lambda r: (r / "etc/systemd/system/hallstack-rater@.service").unlink(), "rater@3"),
 }
@@ -199,3 +201,47 @@ def test_the_installed_credentials_log_in_at_the_production_broker(tmp_path, pro
     assert not node.connect().is_failure
     node.publish(topics.req("rater-3"), b'{"probe": 1}')
     hub.receive_until(topics.req("rater-3"), b'{"probe": 1}')
+
+
+def test_a_tls_card_installs_the_hall_ca_and_the_node_trusts_the_broker(tmp_path, tls_broker,
+                                                                         hall_clock, monkeypatch):
+    """mqtts://: the card carries the hall CA (ca.crt from the node's credentials folder); the
+    first boot installs it where the env file says, and with it the node logs in over TLS."""
+    from hub.client import HubClient
+
+    env = tls_broker.env("board-1")
+    plan = NodePlan("board-1", "callboard", None, env["HALL_BROKER"], "board-1")
+    root = system(tmp_path, plan, env["HALL_MQTT_PASSWORD"],
+                  ca=tls_broker.credentials / "board-1" / "ca.crt")
+    assert (root / "boot/firmware/hallstack/ca.crt").is_file()
+    status, said = firstboot(root)
+    assert status == 0, said
+    credentials = root / "etc/hallstack/credentials"
+    installed = parse_env((credentials / "callboard.env").read_text(), "callboard.env")
+    assert installed == env  # the very file hall-broker-config wrote for this node
+    assert (credentials / "ca.crt").read_bytes() == (tls_broker.tls_dir / "ca.crt").read_bytes()
+    assert not (root / "boot/firmware/hallstack/ca.crt").exists()
+
+    monkeypatch.setenv("HALL_MQTT_CA", str(credentials / "ca.crt"))  # the image's path, rooted
+    client = HubClient(tls_broker.config, installed["HALL_NODE"], installed["HALL_BROKER"],
+                       hall_clock, username=installed["HALL_MQTT_USERNAME"],
+                       password=installed["HALL_MQTT_PASSWORD"])
+    client.start()
+    try:
+        assert client.wait_connected(10)
+    finally:
+        client.stop()
+
+
+def test_a_tls_card_without_its_ca_is_refused(tmp_path):
+    plan = NodePlan("board-1", "callboard", None, "mqtts://hallhub.lan:8883", "board-1")
+    with pytest.raises(ProvisionError, match="--ca-file"):
+        system(tmp_path, plan)
+    with pytest.raises(ProvisionError, match="not a PEM"):
+        system(tmp_path / "2", plan, ca=HALL)
+
+
+def test_the_broker_certificate_is_not_taken_for_the_hall_ca(tmp_path, tls_broker):
+    plan = NodePlan("board-1", "callboard", None, "mqtts://localhost:8883", "board-1")
+    with pytest.raises(ProvisionError, match="not the hall CA"):
+        system(tmp_path, plan, ca=tls_broker.tls_dir / "broker.crt")

@@ -216,18 +216,6 @@ NODE_OF_UNIT = {"hallstack-hub.service": "hub", "hallstack-kiosk.service": "kios
                 "hallstack-callboard.service": "board-1", "hallstack-rater@.service": "rater-3"}
 
 
-@pytest.fixture
-def hub_on_prod_broker(prod_broker, hall_clock, tmp_path):
-    """The hub service in-process on the production-config broker, with its credentials."""
-    from hub.service import HubService
-
-    hub = HubService(prod_broker.config, str(tmp_path / "hub.db"), prod_broker.url, hall_clock,
-                     "hub", prod_broker.password("hub"))
-    hub.start()
-    yield hub
-    hub.stop()
-
-
 @pytest.mark.parametrize("name", UNITS)
 def test_program_feeds_the_watchdog_as_the_unit_expects(name, prod_broker, tmp_path, request):
     """The unit's program started as systemd would start it (its ExecStart, the EnvironmentFile
@@ -238,7 +226,7 @@ def test_program_feeds_the_watchdog_as_the_unit_expects(name, prod_broker, tmp_p
     if not program.exists():
         pytest.skip(f"{script} is not installed in this venv (pip install -e .)")
     if role != "hub":
-        request.getfixturevalue("hub_on_prod_broker")
+        request.getfixturevalue("hub_on")(prod_broker)
     unit = read_unit(name)
     watchdog_s = int(one(unit, "Service", "WatchdogSec"))
     env = {**os.environ, **prod_broker.env(NODE_OF_UNIT[name]), "HALL_BROKER": prod_broker.url,
