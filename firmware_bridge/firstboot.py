@@ -41,7 +41,6 @@ class Installed:
     plan: NodePlan
     env_file: Path
     hall_config: Path
-    card: Path
 
 
 @dataclass(frozen=True)
@@ -166,7 +165,7 @@ def install(root: Path = Path("/"), card: Path | None = None,
     for path in found.spent:
         path.unlink(missing_ok=True)
     os.replace(card / "node.toml", card / ("node.toml" + INSTALLED_SUFFIX))
-    return Installed(plan, env_file, hall_path, card)
+    return Installed(plan, env_file, hall_path)
 
 
 def _enable(root: Path, unit: str, systemctl: str) -> None:

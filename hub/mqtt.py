@@ -187,13 +187,13 @@ class NetworkLoop:
             wait = min(wait, max(0.0, self._retry_at - time.monotonic()))
         readable = [self._wake_r] + ([sock] if sock is not None else [])
         writable = [sock] if sock is not None and self.client.want_write() else []
-        if _pending(sock):
-            wait = 0.0  # TLS has decrypted bytes in hand that select() cannot see
+        tls_pending = _pending(sock)  # decrypted bytes in hand that select() cannot see
         try:
-            ready, can_write, _ = select.select(readable, writable, [], wait)
+            ready, can_write, _ = select.select(readable, writable, [],
+                                                0.0 if tls_pending else wait)
         except (OSError, ValueError):  # the socket closed under us: reconnect next turn
             return
-        if _pending(sock) and sock not in ready:
+        if tls_pending and sock not in ready:
             ready.append(sock)
         if self._wake_r in ready:
             try:
