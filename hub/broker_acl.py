@@ -35,10 +35,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from hub.broker_tls import TlsError, ensure_tls, write_atomic
-from hub.config import ConfigError, HallConfig, load_config
+from hub.config import HUB_NODE, ConfigError, HallConfig, load_config
 from hub.contract import Topics
 
-HUB_USER = "hub"  # also the hub's node id in hall/{hall}/node/hub/status (hub/service.py)
+HUB_USER = HUB_NODE
 PBKDF2_ITERATIONS = 101  # Mosquitto's default; the passwords are random 192-bit strings
 MAX_ITERATIONS = 1_000_000
 SALT_BYTES = 12  # what mosquitto_passwd uses
@@ -82,9 +82,11 @@ def broker_users(cfg: HallConfig, hub_user: str = HUB_USER) -> list[BrokerUser]:
     t = Topics(cfg.hall_id)
     users = [BrokerUser(
         hub_user, "hub", None,
-        reads=(t.req("+"), t.node_status("+"), t.node_health("+")),
+        # hub/probe: how a hub learns whether another hub serves the hall (hub.claim); req:
+        # only to clear a request someone left retained (the hub never acts on one)
+        reads=(t.req("+"), t.node_status("+"), t.node_health("+"), f"{t.base}/hub/probe"),
         writes=(t.resp("#"), t.event("#"), t.state("#"), t.node_status(hub_user),
-                t.node_health(hub_user)),
+                t.node_health(hub_user), f"{t.base}/hub/probe", t.req("+")),
     )]
     for node in cfg.nodes.values():
         if not USER_RE.fullmatch(node.id):

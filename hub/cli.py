@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         service = HubService(cfg, args.db, args.broker, clock, args.username, args.password)
-    except ValueError as exc:  # the broker URL or its CA file
+    except ValueError as exc:  # the broker URL, its CA file, or the database (StoreError)
         print(f"hall-hub: {exc}", file=sys.stderr)
         return 2
     stop = threading.Event()
@@ -62,7 +62,11 @@ def main(argv: list[str] | None = None) -> int:
           f"(rebuilt in {service.rebuild_s * 1000:.0f} ms)", flush=True)
     watchdog = Watchdog()
     watchdog.ready()
-    while not stop.wait(1.0):
+    while not stop.wait(0.2):
+        if service.refused.is_set():  # another hub serves this hall: say so and stay down
+            print(f"hall-hub: {service.claim.refusal}", file=sys.stderr, flush=True)
+            service.stop()
+            return 2
         if service.alive():  # a hub whose threads died must be restarted, not fed
             watchdog.alive()
     service.stop()

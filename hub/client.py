@@ -37,7 +37,7 @@ class HubUnreachable(RuntimeError):
 @dataclass
 class _Pending:
     req_id: str
-    payload: bytes
+    payload: dict
     deadline: float
     callback: Callable[[dict | None, Exception | None], None]
     sends: int = 0
@@ -141,12 +141,7 @@ class HubClient:
         if not isinstance(args, dict):
             raise BadRequest("args must be a dict")
         req_id = f"{self._id_prefix}-{next(self._ids)}"
-        # The hub refuses the request after this hall time: once we give up and tell the person
-        # "no answer", a copy still in flight (paho's re-send, a TCP retransmission) must not act.
-        # ``timeout`` is real seconds, so in a sped-up hall the deadline is further in hall time.
-        deadline = self.clock.after(timeout)
-        payload = encode({"id": req_id, "op": op, "args": args,
-                          "deadline": deadline.isoformat(timespec="milliseconds")})
+        payload = {"id": req_id, "op": op, "args": args}
         pending = _Pending(req_id, payload, time.monotonic() + timeout, callback)
         with self._lock:
             self._pending[req_id] = pending
@@ -154,14 +149,18 @@ class HubClient:
         return req_id
 
     def _send(self, p: _Pending) -> None:
+        now = time.monotonic()
         delay = RESEND_S[min(p.sends, len(RESEND_S) - 1)]
         p.sends += 1
-        p.next_send = time.monotonic() + delay
+        p.next_send = now + delay
         if self._connected.is_set():
-            self._publish(self.topics.req(self.node_id), p.payload)
+            # the time this node still waits, measured by the hub from when it reads the copy
+            ttl_ms = min(600_000, max(1, int((p.deadline - now) * 1000)))
+            self._publish(self.topics.req(self.node_id), encode({**p.payload, "ttl_ms": ttl_ms}),
+                          qos=0)
 
-    def _publish(self, topic: str, payload: bytes, retain: bool = False):
-        info = self._mqtt.publish(topic, payload, qos=1, retain=retain)
+    def _publish(self, topic: str, payload: bytes, retain: bool = False, qos: int = 1):
+        info = self._mqtt.publish(topic, payload, qos=qos, retain=retain)
         if self._mqtt.want_write():  # not written at once (the loop is in a callback): wake it
             self._loop.wake()
         return info

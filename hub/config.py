@@ -331,6 +331,9 @@ def _staff(top: Section, windows: dict[int, Window]) -> dict[str, Staff]:
     return staff
 
 
+HUB_NODE = "hub"  # the hub's id on hall/{hall}/node/hub/status and its broker user
+
+
 def _nodes(top: Section, windows: dict[int, Window]) -> dict[str, Node]:
     nodes: dict[str, Node] = {}
     for s in top.tables("nodes"):
@@ -339,6 +342,9 @@ def _nodes(top: Section, windows: dict[int, Window]) -> dict[str, Node]:
             s.fail(f"duplicate node id {node_id!r}", "id")
         if not node_id.replace("-", "").replace("_", "").isalnum() or not node_id.isascii():
             s.fail(f"must be ASCII letters, digits, - or _, got {node_id!r}", "id")
+        if node_id == HUB_NODE:
+            s.fail(f"{HUB_NODE!r} is the hub's own id (its status topic and broker user); "
+                   f"rename the node", "id")
         role = s.str("role", choices=ROLES)
         window = s.int("window", None)
         if role == "rater":

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import json
 
-VERSION = 1
+from hub import payload
+
+VERSION = 1  # of the wire contract
+SOFTWARE_VERSION = "0.1.0"  # what a node or the hub says in its status
 MAX_PAYLOAD = 16 * 1024  # a request larger than this is refused unread
 
 ERROR_CODES = (
     "bad_request", "unknown_service", "unknown_window", "forbidden", "closed", "capped",
     "no_ticket", "conflict",
     "internal",  # not bad input: a hub bug, answered instead of crashing
+    "unavailable",  # not bad input: the hub cannot store right now (disk full); nothing done
 )
 
 #: op -> roles that may call it. "rater" ops are further limited to the node's own window.
@@ -40,8 +44,6 @@ OP_ROLES: dict[str, tuple[str, ...]] = {
     "followup.record": ("admin",),
     "followup.list": ("admin",),
 }
-OPS = tuple(OP_ROLES)
-
 EVENT_KINDS = (
     "issued", "called", "started", "held", "transferred", "finished", "skipped", "requeued",
     "rated", "window", "follow_up", "follow_up_step", "booked", "day_closed", "alert",
@@ -149,13 +151,12 @@ def encode(payload: dict) -> bytes:
 
 
 def decode_object(raw: bytes) -> dict:
-    """Parse a payload that must be a JSON object; BadRequest otherwise."""
-    if len(raw) > MAX_PAYLOAD:
-        raise BadRequest(f"payload of {len(raw)} bytes is over the {MAX_PAYLOAD}-byte limit")
+    """Parse and check a payload that must be a JSON object (hub.payload's limits: depth,
+    integers, UTF-8 strings without control characters); BadRequest otherwise."""
     try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest(f"payload is not UTF-8 JSON: {exc}") from None
+        value = payload.parse(raw, MAX_PAYLOAD)
+    except payload.PayloadError as exc:
+        raise BadRequest(str(exc)) from None
     if not isinstance(value, dict):
         raise BadRequest(f"payload must be a JSON object, got {type(value).__name__}")
     return value

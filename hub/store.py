@@ -8,6 +8,8 @@ commit on every call).
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import secrets
@@ -40,20 +42,40 @@ class StoredEvent:
     data: dict
 
 
+class StoreError(ValueError):
+    """The database cannot be used (one line for the operator, naming the path)."""
+
+
 class Store:
-    """The hub's database. One writer (the hub); readers (hall-report) open it read-only."""
+    """The hub's database. One writer (the hub); readers (hall-report) open it read-only.
+
+    The writer holds an exclusive lock on the file for its whole life: a second hub on the same
+    file is refused (StoreError) instead of issuing the same numbers again.
+    """
 
     def __init__(self, path: str):
         self.path = path
-        # One writer thread uses it, but not the one that opened it; autocommit mode so that
-        # transaction() alone decides where a transaction begins and ends.
-        self.conn: sqlite3.Connection = sqlite3.connect(path, check_same_thread=False,
-                                                        isolation_level=None)
-        self.db = sqlite_utils.Database(self.conn)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.execute("PRAGMA busy_timeout=5000")
-        self._migrate()
+        self._lock_fd = _lock(path)
+        try:
+            self._open()
+        except BaseException:
+            os.close(self._lock_fd)
+            raise
+
+    def _open(self) -> None:
+        path = self.path
+        try:
+            # One writer thread uses it, but not the one that opened it; autocommit mode so that
+            # transaction() alone decides where a transaction begins and ends.
+            self.conn: sqlite3.Connection = sqlite3.connect(path, check_same_thread=False,
+                                                            isolation_level=None)
+            self.db = sqlite_utils.Database(self.conn)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA busy_timeout=5000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_explain(path, exc)) from None
         self._columns = {t: set(self.db[t].columns_dict) for t in DERIVED_PKS}
         self._upserts: dict[tuple[str, tuple[str, ...]], str] = {}
 
@@ -74,6 +96,11 @@ class Store:
             # The key of the ID-number hashes: random per hall, never leaves this file.
             with self.transaction():
                 self.set_meta("id_key", secrets.token_hex(32))
+        if self.meta("epoch") is None:
+            # The event stream's epoch: a new or restored database numbers its events from 1
+            # again, and a node that sees a new epoch forgets the seqs it has seen.
+            with self.transaction():
+                self.set_meta("epoch", secrets.token_hex(8))
 
     def _ensure_columns(self, table: str, row: dict) -> None:
         known = self._columns[table]
@@ -97,6 +124,10 @@ class Store:
     def id_key(self) -> bytes:
         return bytes.fromhex(self.meta("id_key"))
 
+    @property
+    def epoch(self) -> str:
+        return self.meta("epoch")
+
     # -- writing ----------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -108,6 +139,26 @@ class Store:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """One request's writes inside :meth:`transaction`: undone alone when it fails."""
+        self.conn.execute("SAVEPOINT one")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO one")
+            self.conn.execute("RELEASE one")
+            raise
+        self.conn.execute("RELEASE one")
+
+    def abandon(self) -> None:
+        """After a failed COMMIT (a full disk): make sure no transaction stays open."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     def append_event(self, at: str, kind: str, node: str, req_id: str | None, data: dict) -> int:
         """Append one event (inside :meth:`transaction`); returns its hall-wide ``seq``.
@@ -149,6 +200,11 @@ class Store:
         self.conn.execute("INSERT OR REPLACE INTO replies(node, req_id, at, reply) VALUES (?,?,?,?)",
                           (node, req_id, at, json.dumps(reply, ensure_ascii=False)))
 
+    def prune_replies(self, before: str) -> int:
+        """Forget the replies saved before ``before`` (hall time, ISO): no retry can reach them
+        any more once every request's time-to-live has passed. Returns how many went."""
+        return self.conn.execute("DELETE FROM replies WHERE at < ?", (before,)).rowcount
+
     # -- reading ----------------------------------------------------------------------------
     def reply(self, node: str, req_id: str) -> dict | None:
         row = self.conn.execute("SELECT reply FROM replies WHERE node = ? AND req_id = ?",
@@ -171,6 +227,46 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # after the connection: closing it drops SQLite's own locks
+            self._lock_fd = None
+
+
+def _lock(path: str) -> int:
+    """Check that ``path`` can be the hub's database and lock it for this process alone;
+    StoreError with one line naming the path otherwise."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise StoreError(f"database {path}: folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise StoreError(f"database {path}: is a folder, not a database file")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        # WAL mode keeps two files beside the database: the folder must be writable too
+        raise StoreError(f"database {path}: folder {folder} is not writable (read-only mount?)")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640)
+    except OSError as exc:
+        raise StoreError(f"database {path}: cannot be opened for writing: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            raise StoreError(f"database {path}: another hub is using it; one hall has one hub "
+                             f"(stop the other one first)") from None
+        raise StoreError(f"database {path}: cannot be locked: {exc.strerror}") from None
+    return fd
+
+
+def _explain(path: str, exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "not a database" in text:
+        return f"database {path}: is not a SQLite database (a wrong file?)"
+    if "readonly" in text or "read-only" in text:
+        return f"database {path}: cannot be written (read-only file or mount)"
+    if "disk is full" in text:
+        return f"database {path}: the disk is full"
+    return f"database {path}: cannot be used: {text}"
 
 
 def _cell(value):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hub.contract import BadRequest, Conflict, UnknownWindow
+from hub.contract import OUTCOMES, BadRequest, Conflict, UnknownWindow
 from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.calendar import hall_date, iso
@@ -15,7 +15,6 @@ from hub.engine.tickets import issued_event, service_arg, ticket_by_no
 from hub.engine.types import (
     CALLED,
     HELD,
-    OUTCOMES,
     SERVING,
     SKIPPED,
     WAITING,

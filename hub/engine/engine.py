@@ -18,7 +18,9 @@ from hub.engine.state import WINDOW_EVENTS, EngineState
 from hub.engine.ticking import tick
 from hub.engine.types import Context, Decision, Event
 
-#: op -> function(state, args, ctx) -> Decision
+#: op -> function(state, args, ctx) -> Decision. Who may call each op is hub.contract.OP_ROLES
+#: (the contract cannot name handlers: the nodes import it); tests/hub/test_registry.py checks
+#: that the two, with hub.followups.FOLLOWUP_OPS, name the same ops.
 HANDLERS = {
     "ticket.take": tickets.take,
     "ticket.status": tickets.status,
@@ -45,14 +47,6 @@ HANDLERS = {
 QUEUE_EVENTS = ("issued", "called", "transferred", "skipped", "requeued", "held", "finished",
                 "day_closed", "window")
 
-#: roles for the engine's ops that hub.contract.OP_ROLES does not list (yet)
-EXTRA_ROLES = {"appointment.book": ("admin",)}
-
-
-def roles_for(op: str) -> tuple[str, ...]:
-    return OP_ROLES.get(op) or EXTRA_ROLES.get(op, ())
-
-
 class QueueEngine:
     """The queue of one hall. ``id_key`` is the HMAC key for resident ID numbers."""
 
@@ -73,7 +67,7 @@ class QueueEngine:
         if handler is None:
             raise UnknownOp(f"unknown op {op!r}")
         # "system" is the hub itself (tick, maintenance); every other role is checked
-        if ctx.role != "system" and ctx.role not in roles_for(op):
+        if ctx.role != "system" and ctx.role not in OP_ROLES.get(op, ()):
             raise Forbidden(S.ROLE_FORBIDDEN.format(role=ctx.role, op=op))
         local_ctx = Context(ctx.node_id, ctx.role, ctx.window, self._local(ctx.at))
         return handler(self.state, Args(args), local_ctx)

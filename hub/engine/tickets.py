@@ -6,12 +6,20 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from hub.contract import BadRequest, Capped, Closed, Conflict, NoTicket, UnknownService
+from hub.contract import (
+    PRIORITIES,
+    BadRequest,
+    Capped,
+    Closed,
+    Conflict,
+    NoTicket,
+    UnknownService,
+)
 from hub.engine import strings as S
 from hub.engine.args import Args, check_id_no, check_phone, id_hash, mask_id
 from hub.engine.calendar import hall_date, is_open, iso, local
 from hub.engine.state import EngineState
-from hub.engine.types import ACTIVE, PRIORITIES, SKIPPED, Booking, Decision, Event, Ticket
+from hub.engine.types import ACTIVE, SKIPPED, Booking, Decision, Event, Ticket
 from hub.engine.views import est_wait_s, ticket_view, waiting_ahead
 
 MAX_NUMBER = 999  # three digits a day per prefix

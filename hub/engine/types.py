@@ -11,9 +11,6 @@ WAITING, CALLED, SERVING, HELD, SKIPPED, FINISHED, CLOSED = (
     "waiting", "called", "serving", "held", "skipped", "finished", "closed")
 ACTIVE = (WAITING, CALLED, SERVING, HELD)
 
-PRIORITIES = ("elderly", "disabled", "military", "pregnant")
-OUTCOMES = ("done", "supplement", "refused", "consult")
-
 
 @dataclass(frozen=True)
 class Context:

@@ -150,22 +150,42 @@ def test_restart_rebuilds_the_queue_and_continues_numbering(hub_service, kiosk_p
     assert take(kiosk_peer, "r-1")["result"]["ticket"]["no"] == "A002"
 
 
-def test_a_request_past_its_deadline_is_refused_and_changes_nothing(hub_service, kiosk_peer):
+def test_a_time_to_live_is_checked_and_an_absolute_deadline_is_refused(hub_service, kiosk_peer):
+    """The give-up point is relative (ttl_ms, measured by the hub from when it reads the
+    request): no request depends on two machines agreeing about the time."""
     before = counts(hub_service.db_path)
     body = {"id": "late-1", "op": "ticket.take", "args": {"service": "A"},
-            "deadline": "2026-11-23T09:59:00+08:00"}  # the hall clock says 10:00
-    kiosk_peer.publish("hall/demo/req/kiosk-1", json.dumps(body).encode())
-    reply = kiosk_peer.next(topic_prefix="hall/demo/resp/kiosk-1")[1]
-    assert reply["ok"] is False and reply["error"]["code"] == "bad_request"
-    assert "expired" in reply["error"]["message"]
+            "deadline": "2026-11-23T10:05:00+08:00"}
+    for req_id, extra in (("late-1", {"deadline": "2026-11-23T10:05:00+08:00"}),
+                          ("late-2", {"ttl_ms": 0}), ("late-3", {"ttl_ms": 600_001}),
+                          ("late-4", {"ttl_ms": "5000"}), ("late-5", {"ttl_ms": 1.5})):
+        body = {"id": req_id, "op": "ticket.take", "args": {"service": "A"}, **extra}
+        kiosk_peer.publish("hall/demo/req/kiosk-1", json.dumps(body).encode())
+        reply = kiosk_peer.next(topic_prefix="hall/demo/resp/kiosk-1")[1]
+        assert reply["ok"] is False and reply["error"]["code"] == "bad_request", reply
     assert counts(hub_service.db_path) == before
-    body.update(id="late-2", deadline="tomorrow")
-    kiosk_peer.publish("hall/demo/req/kiosk-1", json.dumps(body).encode())
-    assert kiosk_peer.next(topic_prefix="hall/demo/resp/kiosk-1")[1]["error"]["code"] == \
-        "bad_request"
-    body.update(id="late-3", deadline="2026-11-23T10:05:00+08:00")
+    body = {"id": "ok-1", "op": "ticket.take", "args": {"service": "A"}, "ttl_ms": 5000}
     kiosk_peer.publish("hall/demo/req/kiosk-1", json.dumps(body).encode())
     assert kiosk_peer.next(topic_prefix="hall/demo/resp/kiosk-1")[1]["ok"] is True
+
+
+def test_a_request_read_longer_ago_than_its_ttl_is_refused(hall_config, hall_clock, tmp_path):
+    import time
+
+    from hub.desk import Desk
+    from hub.store import Store
+
+    store = Store(str(tmp_path / "hall.db"))
+    desk = Desk(hall_config, store)
+    done = __import__("queue").Queue()
+    raw = json.dumps({"id": "r1", "op": "ticket.take", "args": {"service": "A"},
+                      "ttl_ms": 1000}).encode()
+    long_ago = time.monotonic() - 2.0  # read 2 s ago, e.g. behind a busy batch
+    batch = desk.run([("local", "kiosk-1", (raw, done), long_ago)], False, hall_clock.now())
+    reply = batch.local[0][1]
+    assert reply["ok"] is False and "expired" in reply["error"]["message"]
+    assert batch.events == [] and store.last_seq() == 0
+    store.close()
 
 
 def test_a_kiosk_running_out_of_paper_alerts_the_manager_once(hub_service, broker):
