@@ -105,8 +105,22 @@ class Conflict(HubError):
     code = "conflict"
 
 
-_BY_CODE = {cls.code: cls for cls in (BadRequest, UnknownService, UnknownWindow,
-                                      Forbidden, Closed, Capped, NoTicket, Conflict)}
+class InternalError(HubError):
+    """A hub bug, answered instead of crashing; the request did nothing."""
+
+    code = "internal"
+
+
+class Unavailable(HubError):
+    """The hub cannot store right now (a full disk), or does not serve (another hub does);
+    the request did nothing and may be tried again."""
+
+    code = "unavailable"
+
+
+_BY_CODE = {cls.code: cls for cls in (BadRequest, UnknownService, UnknownWindow, Forbidden,
+                                      Closed, Capped, NoTicket, Conflict, InternalError,
+                                      Unavailable)}
 
 
 def error_from_wire(error: dict) -> HubError:

@@ -24,6 +24,8 @@ from hub.contract import (
     BadRequest,
     Forbidden,
     HubError,
+    InternalError,
+    Unavailable,
     UnknownOp,
     decode_object,
     error_reply,
@@ -39,14 +41,6 @@ MAX_TTL_MS = 600_000
 REQUEST_FIELDS = frozenset({"id", "op", "args", "ttl_ms"})
 
 
-class InternalError(HubError):
-    code = "internal"
-
-
-class Unavailable(HubError):
-    code = "unavailable"
-
-
 @dataclass
 class Batch:
     """What one batch leaves to publish once it is committed."""
@@ -56,6 +50,13 @@ class Batch:
     events: list[tuple[int, Event]] = field(default_factory=list)
     reconnected: bool = False
     failure: str | None = None  # why the COMMIT failed: nothing of the batch was stored
+    at: datetime | None = None  # the batch's hall time, as stored
+
+
+def stored_time(at: datetime) -> datetime:
+    """``at`` as the log stores it (milliseconds): memory must hold exactly what a hub rebuilt
+    from the log would hold."""
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 
 def ttl_seconds(msg: dict) -> float | None:
@@ -94,7 +95,8 @@ class Desk:
     def run(self, items: list, tick: bool, at: datetime) -> Batch:
         """``items``: (kind, node, raw, received monotonic) with kind req|local|status|health|
         connected|intruder. One transaction; see the module's docstring."""
-        out = Batch()
+        out = Batch(at=stored_time(at))
+        at = out.at
         try:
             with self.store.transaction():
                 for kind, node, raw, received in items:

@@ -294,8 +294,8 @@ class HubService:
                              for i in self.claim.intruders[self._intruders_recorded:]]
             self._intruders_recorded = len(self.claim.intruders)
         batch = self.desk.run(items, tick, at)
-        self._store_health(batch, at)
-        self._send(at, batch)
+        self._store_health(batch, batch.at)
+        self._send(batch.at, batch)
 
     def _send(self, at: datetime, batch: Batch) -> None:
         """After COMMIT: events first (the hall's board, LEDs and speakers wait on them), then

@@ -137,8 +137,13 @@ class Store:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
+            self._reread_schema()
             raise
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error:
+            self.abandon()
+            raise
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -149,6 +154,7 @@ class Store:
         except BaseException:
             self.conn.execute("ROLLBACK TO one")
             self.conn.execute("RELEASE one")
+            self._reread_schema()
             raise
         self.conn.execute("RELEASE one")
 
@@ -159,6 +165,12 @@ class Store:
                 self.conn.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
+        self._reread_schema()
+
+    def _reread_schema(self) -> None:
+        """A rollback also undoes columns added in it: forget what was cached about them."""
+        self._columns = {t: set(self.db[t].columns_dict) for t in DERIVED_PKS}
+        self._upserts.clear()
 
     def append_event(self, at: str, kind: str, node: str, req_id: str | None, data: dict) -> int:
         """Append one event (inside :meth:`transaction`); returns its hall-wide ``seq``.

@@ -1,0 +1,67 @@
+"""One hall has one hub: a second hub on the same broker refuses to serve, loudly, and the first
+one keeps the hall; a stale retained status (a hub that died with the broker) does not block."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from hub.claim import PROBE_WAIT_S
+from hub.service import HubService
+from tests.conftest import EXAMPLE, MONDAY_10
+from tests.helpers import eventually, rows
+
+from .mqtt_peer import RawPeer
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def test_a_second_hub_with_its_own_database_refuses_and_the_first_keeps_the_hall(
+        hall_config, hall_clock, broker, hub_service, node_client, tmp_path):
+    kiosk = node_client("kiosk-1")
+    assert kiosk.request("ticket.take", {"service": "A"})["ticket"]["no"] == "A001"
+    second = HubService(hall_config, str(tmp_path / "other.db"), broker.url, hall_clock)
+    second.start()
+    try:
+        assert second.refused.wait(PROBE_WAIT_S + 10), "the second hub did not refuse"
+        assert not second.wait_ready(0)
+        assert "another hub" in second.claim.refusal and "one hall has one hub" in \
+            second.claim.refusal
+        # the hall goes on with the first hub's numbers; the second stored nothing
+        assert kiosk.request("ticket.take", {"service": "A"})["ticket"]["no"] == "A002"
+        assert rows(str(tmp_path / "other.db"), "SELECT * FROM events") == []
+        assert eventually(lambda: any(
+            json.loads(r["data"]).get("kind") == "second_hub"
+            for r in rows(hub_service.db_path, "SELECT data FROM events WHERE kind='alert'")))
+    finally:
+        second.stop()
+
+
+def test_a_stale_retained_hub_status_does_not_block_a_new_hub(hall_config, hall_clock, broker,
+                                                              tmp_path):
+    ghost = {"online": True, "role": "hub", "version": "0.1.0", "instance": "deadbeefdeadbeef",
+             "epoch": "0123456789abcdef", "since": "2026-11-22T09:00:00.000+08:00"}
+    peer = RawPeer(broker.url, [], "ghost-writer")
+    peer.client.publish("hall/demo/node/hub/status", json.dumps(ghost).encode(), qos=1,
+                        retain=True).wait_for_publish(5)
+    peer.close()
+    hub = HubService(hall_config, str(tmp_path / "hall.db"), broker.url, hall_clock)
+    hub.start()
+    try:
+        assert hub.wait_ready(PROBE_WAIT_S + 10), "a stale status kept the hub from serving"
+        assert not hub.refused.is_set()
+    finally:
+        hub.stop()
+
+
+def test_hall_hub_exits_2_naming_the_other_hub(hub_service, broker, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "hub.cli", "--config", str(EXAMPLE),
+                           "--broker", broker.url, "--clock", MONDAY_10,
+                           "--db", str(tmp_path / "laptop.db")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert hub_service.service.me.instance in done.stderr
+    assert "Traceback" not in done.stderr
