@@ -19,12 +19,19 @@ from dataclasses import dataclass, field
 
 from hub.clock import HallClock
 from hub.config import HallConfig
-from hub.contract import BadRequest, HubError, Topics, decode_object, encode, error_from_wire
+from hub.contract import (
+    VERSION,
+    BadRequest,
+    HubError,
+    Topics,
+    decode_object,
+    encode,
+    error_from_wire,
+)
 from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.1.0"
 RESEND_S = (0.5, 1.0, 2.0)  # then every 2 s until the deadline
 RESEND_CHECK_S = 0.05
 SEEN_WINDOW = 4096

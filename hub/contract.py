@@ -9,8 +9,7 @@ import json
 
 from hub import payload
 
-VERSION = 1  # of the wire contract
-SOFTWARE_VERSION = "0.1.0"  # what a node or the hub says in its status
+VERSION = "0.1.0"  # hallstack's version, as every node and the hub say it in their status
 MAX_PAYLOAD = 16 * 1024  # a request larger than this is refused unread
 
 ERROR_CODES = (

@@ -27,7 +27,7 @@ from hub.claim import HallClaim, HubIdentity, new_instance
 from hub.clock import HallClock, iso
 from hub.config import HallConfig
 from hub.contract import (
-    SOFTWARE_VERSION,
+    VERSION,
     HubError,
     Topics,
     decode_object,
@@ -132,7 +132,7 @@ class HubService:
         self.store.close()
 
     def _status(self, online: bool) -> bytes:
-        return encode(self.me.status(online, SOFTWARE_VERSION))
+        return encode(self.me.status(online, VERSION))
 
     # -- requests from outside MQTT and paho's callbacks (all only collect work) -------------
     def request_local(self, node_id: str, op: str, args: dict, req_id: str | None = None,

@@ -19,3 +19,11 @@ def test_every_error_code_comes_back_as_its_own_class():
     for code in ERROR_CODES:
         err = error_from_wire({"code": code, "message": "m"})
         assert isinstance(err, HubError) and err.code == code
+
+
+def test_every_event_kind_the_engine_applies_is_in_the_contract():
+    from hub.contract import EVENT_KINDS
+    from hub.engine.state import EngineState
+
+    applied = {name[4:] for name in dir(EngineState) if name.startswith("_on_")}
+    assert applied <= set(EVENT_KINDS)
