@@ -29,7 +29,7 @@ from hub.broker_acl import (
     render_env,
     verify_password,
 )
-from hub.config import parse_config
+from hub.config import ConfigError, parse_config
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "hall.toml"
@@ -76,9 +76,10 @@ def test_hub_reads_requests_and_status_and_writes_replies_events_state(hall_conf
     hub = broker_users(hall_config)[0]
     assert hub.username == "hub" and hub.role == "hub"
     assert set(hub.reads) == {"hall/demo/req/+", "hall/demo/node/+/status",
-                              "hall/demo/node/+/health"}
+                              "hall/demo/node/+/health", "hall/demo/hub/probe"}
     assert set(hub.writes) == {"hall/demo/resp/#", "hall/demo/event/#", "hall/demo/state/#",
-                               "hall/demo/node/hub/status", "hall/demo/node/hub/health"}
+                               "hall/demo/node/hub/status", "hall/demo/node/hub/health",
+                               "hall/demo/hub/probe", "hall/demo/req/+"}
 
 
 def test_acl_text_has_no_anonymous_lines_and_one_block_per_user(hall_config):
@@ -91,10 +92,12 @@ def test_acl_text_has_no_anonymous_lines_and_one_block_per_user(hall_config):
 
 
 def test_a_node_named_like_the_hub_user_is_refused():
-    cfg = parse_config(small_hall([{"id": "hub", "role": "kiosk"}]), "t.toml")
-    with pytest.raises(BrokerConfigError, match="'hub' is the hub's own broker user"):
-        broker_users(cfg)
-    assert broker_users(cfg, hub_user="hallhub")[0].username == "hallhub"
+    with pytest.raises(ConfigError, match="'hub' is the hub's own id"):
+        parse_config(small_hall([{"id": "hub", "role": "kiosk"}]), "t.toml")
+    cfg = parse_config(small_hall([{"id": "hallhub", "role": "kiosk"}]), "t.toml")
+    with pytest.raises(BrokerConfigError, match="'hallhub' is the hub's own broker user"):
+        broker_users(cfg, hub_user="hallhub")
+    assert broker_users(cfg, hub_user="hub")[0].username == "hub"
     with pytest.raises(BrokerConfigError, match="hub user"):
         broker_users(cfg, hub_user="hub:x")
 
