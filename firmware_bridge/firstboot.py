@@ -8,8 +8,10 @@
    image must already hold that file) and checks the node against it;
 2. writes the broker credentials to ``/etc/hallstack/credentials/<env>``, folder 0700, file 0600,
    with the very names and keys ``hall-broker-config`` writes and the node's unit reads;
-3. enables and starts the node's unit (``systemctl enable``, ``start --no-block``);
-4. removes the password and the hall config from the card, and renames ``node.toml`` to
+3. installs the card's ``chrony.conf`` as ``/etc/chrony/conf.d/hallstack.conf`` (the node's time
+   comes from the hub machine) and restarts chrony if it runs;
+4. enables and starts the node's unit (``systemctl enable``, ``start --no-block``);
+5. removes the password and the hall config from the card, and renames ``node.toml`` to
    ``node.toml.installed``, so the service's condition no longer holds and the record stays.
 
 Every check runs before anything is written. A step that fails leaves the card as it was, so the
@@ -24,12 +26,20 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from firmware_bridge.provision import NodePlan, ProvisionError, check_plan, read_ca, write_file
+from firmware_bridge.provision import (
+    NodePlan,
+    ProvisionError,
+    check_chrony,
+    check_plan,
+    read_ca,
+    write_file,
+)
 
 BOOT_DIRS = ("boot/firmware", "boot")  # Raspberry Pi OS since bookworm, then older images
 ETC = Path("etc/hallstack")
 NODE_KEYS = {"node", "role", "window", "hall", "broker", "username", "password_file", "unit",
-             "ca_file"}
+             "ca_file", "chrony_file"}
+CHRONY_INSTALLED = Path("etc/chrony/conf.d/hallstack.conf")  # Debian's chrony reads conf.d
 CA_INSTALLED = "/etc/hallstack/credentials/ca.crt"  # = hub.broker_acl.CA_INSTALLED
 INSTALLED_SUFFIX = ".installed"
 
@@ -41,16 +51,20 @@ class Installed:
     plan: NodePlan
     env_file: Path
     hall_config: Path
+    chrony: Path | None  # the node's NTP source, when the card carried one
+    chrony_missing: bool = False  # the image has no chronyd: the source waits for it
 
 
 @dataclass(frozen=True)
 class Card:
-    """What ``hall-flash node`` wrote: the plan, the password, the hall CA (mqtts only) and
-    the card's files that go once installed."""
+    """What ``hall-flash node`` wrote: the plan, the password, the hall CA (mqtts only), the
+    chrony snippet (cards from before it have none) and the card's files that go once
+    installed."""
 
     plan: NodePlan
     password: str
     ca_pem: str | None
+    chrony: str | None
     spent: tuple[Path, ...]
 
 
@@ -114,7 +128,17 @@ def read_card(folder: Path) -> Card:
         ca = _beside(path, node, "ca_file")
         ca_pem = read_ca(folder / ca)
         spent.append(folder / ca)
-    return Card(plan, password, ca_pem, tuple(spent))
+    chrony = None
+    if "chrony_file" in node:
+        name = _beside(path, node, "chrony_file")
+        try:
+            text = (folder / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProvisionError(f"{folder / name}: cannot read the node's NTP source: "
+                                 f"{exc}") from None
+        chrony = check_chrony(text, str(folder / name))
+        spent.append(folder / name)
+    return Card(plan, password, ca_pem, chrony, tuple(spent))
 
 
 def _beside(path: Path, node: dict, key: str) -> str:
@@ -161,17 +185,25 @@ def install(root: Path = Path("/"), card: Path | None = None,
     if found.ca_pem is not None:
         write_file(credentials / "ca.crt", found.ca_pem, 0o644)
     write_file(env_file, render_env(plan, password), 0o600)
-    _enable(root, plan.unit, systemctl)
+    chrony, chronyd = None, False
+    if found.chrony is not None:
+        chrony = root / CHRONY_INSTALLED
+        chrony.parent.mkdir(parents=True, exist_ok=True)
+        write_file(chrony, found.chrony, 0o644)
+        chronyd = any((root / d / "chronyd").is_file() for d in ("usr/sbin", "usr/bin"))
+    _enable(root, plan.unit, systemctl, restart_chrony=chronyd)
     for path in found.spent:
         path.unlink(missing_ok=True)
     os.replace(card / "node.toml", card / ("node.toml" + INSTALLED_SUFFIX))
-    return Installed(plan, env_file, hall_path)
+    return Installed(plan, env_file, hall_path, chrony, chrony is not None and not chronyd)
 
 
-def _enable(root: Path, unit: str, systemctl: str) -> None:
+def _enable(root: Path, unit: str, systemctl: str, restart_chrony: bool = False) -> None:
     offline = root.resolve() != Path("/")
     steps = [[systemctl, f"--root={root}", "enable", unit]] if offline else [
         [systemctl, "enable", unit], [systemctl, "start", "--no-block", unit]]
+    if restart_chrony and not offline:  # a chrony that runs reads its new source; else at boot
+        steps.insert(0, [systemctl, "try-restart", "--no-block", "chrony.service"])
     for argv in steps:
         try:
             result = subprocess.run(argv, capture_output=True, text=True, timeout=60)

@@ -203,6 +203,9 @@ def cmd_firstboot(args, out) -> int:
         return 0
     print(strings.FIRSTBOOT_DONE.format(node=done.plan.node_id, env=done.env_file,
                                         hall=done.hall_config, unit=done.plan.unit), file=out)
+    if done.chrony is not None:
+        said = strings.FIRSTBOOT_NO_CHRONY if done.chrony_missing else strings.FIRSTBOOT_TIME
+        print(said.format(chrony=done.chrony), file=out)
     return 0
 
 

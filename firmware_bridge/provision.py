@@ -6,9 +6,11 @@
     hallstack/node.toml       node id, role, window, hall id, broker URL, user, the unit to start
     hallstack/broker.secret   the node's broker password, mode 0600
     hallstack/hall.toml       a copy of the hall config (when given)
+    hallstack/chrony.conf     the node's NTP source: the hub machine, the hall's one time authority
 
-The first-boot service reads ``node.toml`` and enables ``unit`` (hallstack-kiosk,
-hallstack-callboard or hallstack-rater@N). Everything is checked before the first file is
+The first-boot service reads ``node.toml``, enables ``unit`` (hallstack-kiosk,
+hallstack-callboard or hallstack-rater@N) and installs ``chrony.conf`` as
+``/etc/chrony/conf.d/hallstack.conf``. Everything is checked before the first file is
 written, and each file is written to a temporary name and renamed, so a pulled card never holds
 half a configuration. This module reads the hall config as plain TOML: firmware_bridge does not
 import the hub.
@@ -25,6 +27,8 @@ from urllib.parse import urlsplit
 
 ROLES = ("kiosk", "callboard", "rater")
 CA_FILE = "ca.crt"  # the hall CA on the card, for an mqtts:// broker
+CHRONY_FILE = "chrony.conf"  # the node's NTP source on the card
+_HOST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$")  # a host name, IPv4 or IPv6 address
 _NODE_ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _USER = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _PASSWORD = re.compile(r"[!#%-&(-\[\]-~]{1,128}")  # printable ASCII but space " $ ' \\
@@ -49,6 +53,11 @@ class NodePlan:
     def tls(self) -> bool:
         """The broker is ``mqtts://``: the node checks it against the hall CA on the card."""
         return self.broker.startswith("mqtts://")
+
+    @property
+    def hub_host(self) -> str:
+        """The hub machine: the broker's host, which also serves the hall's time."""
+        return urlsplit(self.broker).hostname or ""
 
     @property
     def unit(self) -> str:
@@ -79,6 +88,9 @@ def check_plan(plan: NodePlan, password: str, hall_config: Path | None = None) -
             or url.query):
         raise ProvisionError(f"broker {plan.broker!r}: expected mqtt://host:port or "
                              "mqtts://host:port")
+    if not _HOST.match(url.hostname):
+        raise ProvisionError(f"broker {plan.broker!r}: host {url.hostname!r} is not a host name "
+                             "or an IP address")
     if not _USER.match(plan.username):
         raise ProvisionError(f"username {plan.username!r}: 1–64 letters, digits, '_', '.', '-'")
     if not _PASSWORD.fullmatch(password):
@@ -128,10 +140,40 @@ def render_node_toml(plan: NodePlan) -> str:
     if plan.hall_id is not None:
         lines.append(f"hall = {toml_string(plan.hall_id)}")
     lines += [f"broker = {toml_string(plan.broker)}", f"username = {toml_string(plan.username)}",
-              'password_file = "broker.secret"', f"unit = {toml_string(plan.unit)}"]
+              'password_file = "broker.secret"', f"unit = {toml_string(plan.unit)}",
+              f"chrony_file = {toml_string(CHRONY_FILE)}"]
     if plan.tls:
         lines.append(f"ca_file = {toml_string(CA_FILE)}")
     return "\n".join(lines) + "\n"
+
+
+def render_chrony(plan: NodePlan) -> str:
+    """The node's chrony snippet: its time comes from the hub machine (which serves the hall
+    LAN, with or without internet: systemd/chrony/hallstack-hub.conf)."""
+    return ("# hallstack: this node's time comes from the hall's hub machine, the hall's one time\n"
+            "# authority. Written by hall-flash node; hall-flash firstboot installs it as\n"
+            "# /etc/chrony/conf.d/hallstack.conf. Debian's makestep 1 3 steps a clock that\n"
+            "# booted with its last shutdown's time on the first answers.\n"
+            f"server {plan.hub_host} iburst prefer\n")
+
+
+def check_chrony(text: str, where: str) -> str:
+    """A card's chrony snippet: comments and ``server``/``pool`` lines with a plain host and
+    plain options only (it is installed as root); ProvisionError naming the line otherwise."""
+    sources = 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith(("#", "!", ";", "%")):
+            continue
+        words = line.split()
+        if (words[0] not in ("server", "pool") or len(words) < 2 or not _HOST.match(words[1])
+                or not all(re.fullmatch(r"[a-z0-9.-]+", w) for w in words[2:])):
+            raise ProvisionError(f"{where}: line {number}: {line!r}: only server/pool lines "
+                                 "naming the hall's time source belong here")
+        sources += 1
+    if sources == 0:
+        raise ProvisionError(f"{where}: no server line: the node would have no time source")
+    return text
 
 
 def write_node(target: Path, plan: NodePlan, password: str, hall_config: Path | None = None,
@@ -150,6 +192,7 @@ def write_node(target: Path, plan: NodePlan, password: str, hall_config: Path | 
         raise ProvisionError(f"{folder / 'node.toml'} exists; pass --force to replace it")
     folder.mkdir(exist_ok=True)
     write_file(folder / "broker.secret", password + "\n", 0o600)
+    write_file(folder / CHRONY_FILE, render_chrony(plan), 0o644)
     if ca_pem is not None:
         write_file(folder / CA_FILE, ca_pem, 0o644)
     if hall_config is not None:

@@ -31,8 +31,8 @@ def run(cfg, config_path: Path, broker, work: Path, runs: int) -> dict:
     hub = bench_hub.start_hub_process(config_path, broker.url, work / "nodes.db")
 
     def hall_now() -> str:
-        # nodes must agree with the hub on hall time (requests carry their deadline): a node
-        # started later gets the hall time the hub has reached, not the hub's start time
+        # a node started later shows the hall time the hub has reached, not the hub's start
+        # time (requests carry a time-to-live and do not depend on it)
         return (datetime.fromisoformat(bench_hub.START)
                 + timedelta(seconds=time.monotonic() - started)).isoformat()
 

@@ -1,8 +1,9 @@
 """The node side of wire contract v1: every kiosk, callboard and window node talks through this.
 
 Requests are re-sent with the same id until the hub answers (the hub answers a repeated id from
-its reply log and never acts twice), events are deduplicated by ``seq``, retained state is
-followed, and the node's presence is a retained status with a last will.
+its reply log and never acts twice), events are deduplicated by ``seq`` within the hub
+database's ``epoch``, retained state is followed, and the node's presence is a retained status
+with a last will.
 """
 
 from __future__ import annotations
@@ -32,24 +33,34 @@ from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 
 log = logging.getLogger(__name__)
 
-RESEND_S = (0.5, 1.0, 2.0)  # then every 2 s until the deadline
+RESEND_S = (0.5, 1.0, 2.0)  # then every 2 s until the node gives up
 RESEND_CHECK_S = 0.05
 SEEN_WINDOW = 4096
+EPOCHS_KEPT = 4  # de-duplication windows of the last hub databases seen
+MAX_TIMEOUT_S = 600.0  # the wire's ttl_ms is at most 600000
 
 
 class HubUnreachable(RuntimeError):
-    """No reply before the deadline: the op may or may not have happened; show "retrying"."""
+    """No reply within the timeout: the op may or may not have happened; show "retrying"."""
 
 
 @dataclass
 class _Pending:
     req_id: str
-    payload: dict
-    deadline: float
+    body: dict  # the request without its ttl_ms, which each send recomputes
+    deadline: float  # time.monotonic() when the node gives up
     callback: Callable[[dict | None, Exception | None], None]
     sends: int = 0
     next_send: float = 0.0
     done: bool = field(default=False)
+
+
+@dataclass
+class _Seen:
+    """The seqs of one epoch delivered lately: a set to look up, a heap to forget the oldest."""
+
+    seqs: set[int] = field(default_factory=set)
+    order: list[int] = field(default_factory=list)
 
 
 class HubClient:
@@ -85,8 +96,9 @@ class HubClient:
         self._event_topics: set[str] | None = None  # event topics subscribed on this connection
         self._state_cbs: list[Callable] = []
         self._conn_cbs: list[Callable] = []
-        self._seen: set[int] = set()
-        self._seen_order: list[int] = []
+        # seqs seen, per epoch (a hub database): a new database numbers from 1 again
+        self._seen: dict[str | None, _Seen] = {}
+        self.epoch: str | None = None  # the epoch of the last event or state that carried one
         self.state: dict[str, dict] = {}
         self.health: dict | None = None
         self._connected = threading.Event()
@@ -137,33 +149,54 @@ class HubClient:
             box[0], box[1] = result, exc
             done.set()
 
-        self.request_async(op, args, callback, timeout)
-        done.wait()
+        req_id = self.request_async(op, args, callback, timeout)
+        if not done.wait(timeout):
+            if self._loop.alive():
+                done.wait(1.0)  # the client's thread gives it up on its next turn
+            # else nobody gives it up for us: the client was never started, or its thread died
+            with self._lock:
+                p = self._pending.pop(req_id, None)
+            if p is not None:
+                self._finish(p, None, HubUnreachable(
+                    f"no answer within {timeout} s (the hub client is not running)"))
+            done.wait()  # finished just now, here or by the thread that popped it first
         if box[1] is not None:
             raise box[1]
         return box[0]
 
     def request_async(self, op: str, args: dict, callback: Callable, timeout: float = 10.0) -> str:
-        """Send a request; ``callback(result, exc)`` runs once, on a client thread. Returns the id."""
+        """Send a request; ``callback(result, exc)`` runs once, on a client thread (at once, on
+        the caller's, when the client is stopped). Returns the id. ``timeout``: real seconds,
+        more than 0 and at most 600."""
         if not isinstance(args, dict):
             raise BadRequest("args must be a dict")
+        if not 0 < timeout <= MAX_TIMEOUT_S:
+            raise ValueError(f"timeout must be more than 0 and at most {MAX_TIMEOUT_S:.0f} s, "
+                             f"got {timeout!r}")
         req_id = f"{self._id_prefix}-{next(self._ids)}"
-        payload = {"id": req_id, "op": op, "args": args}
-        pending = _Pending(req_id, payload, time.monotonic() + timeout, callback)
+        pending = _Pending(req_id, {"id": req_id, "op": op, "args": args},
+                           time.monotonic() + timeout, callback)
+        if self._stop.is_set():
+            self._finish(pending, None, HubUnreachable("the node is shutting down"))
+            return req_id
         with self._lock:
             self._pending[req_id] = pending
         self._send(pending)
         return req_id
 
     def _send(self, p: _Pending) -> None:
+        """(Re)send at QoS 0 with the milliseconds the node still waits. The hub refuses the
+        request once that much time has passed since it read it, so a copy that reaches it after
+        the node gave up never acts, whatever the two machines' clocks say. QoS 0: only this
+        client re-sends (with a fresh ttl_ms); paho never keeps a copy to re-send after a
+        reconnect, when its time-to-live would be stale."""
         now = time.monotonic()
         delay = RESEND_S[min(p.sends, len(RESEND_S) - 1)]
         p.sends += 1
         p.next_send = now + delay
         if self._connected.is_set():
-            # the time this node still waits, measured by the hub from when it reads the copy
-            ttl_ms = min(600_000, max(1, int((p.deadline - now) * 1000)))
-            self._publish(self.topics.req(self.node_id), encode({**p.payload, "ttl_ms": ttl_ms}),
+            ttl_ms = max(1, int((p.deadline - now) * 1000))
+            self._publish(self.topics.req(self.node_id), encode({**p.body, "ttl_ms": ttl_ms}),
                           qos=0)
 
     def _publish(self, topic: str, payload: bytes, retain: bool = False, qos: int = 1):
@@ -173,7 +206,7 @@ class HubClient:
         return info
 
     def _turn(self) -> float:
-        """On the loop's thread: re-send what is due, fail what is past its deadline."""
+        """On the loop's thread: re-send what is due, give up what waited its whole timeout."""
         now = time.monotonic()
         with self._lock:
             due = [p for p in self._pending.values() if p.next_send <= now or p.deadline <= now]
@@ -290,23 +323,41 @@ class HubClient:
         except HubError:
             return
         seq = event.get("seq")
-        if not isinstance(seq, int) or self._already_seen(seq):
+        if not isinstance(seq, int) or self._already_seen(event.get("epoch"), seq):
             return
         for want, cb in self._event_cbs:
             if want in ("*", kind):
                 guarded("on_event", cb)(kind, event)
 
-    def _already_seen(self, seq: int) -> bool:
+    def _already_seen(self, epoch, seq: int) -> bool:
+        """Whether ``seq`` of ``epoch`` was delivered already. A new epoch (the hub started on a
+        new or restored database, numbering from 1 again) starts a fresh window instead of
+        dropping every seq it already saw higher."""
         with self._lock:
-            if seq in self._seen:
+            seen = self._window(epoch)
+            if seq in seen.seqs:
                 return True
-            if len(self._seen_order) >= SEEN_WINDOW and seq < self._seen_order[0]:
+            if len(seen.order) >= SEEN_WINDOW and seq < seen.order[0]:
                 return True  # older than anything we still remember: long delivered
-            self._seen.add(seq)
-            heapq.heappush(self._seen_order, seq)
-            if len(self._seen_order) > SEEN_WINDOW:
-                self._seen.discard(heapq.heappop(self._seen_order))
+            seen.seqs.add(seq)
+            heapq.heappush(seen.order, seq)
+            if len(seen.order) > SEEN_WINDOW:
+                seen.seqs.discard(heapq.heappop(seen.order))
             return False
+
+    def _window(self, epoch) -> _Seen:
+        """The de-duplication window of ``epoch`` (under the lock); notes a new epoch."""
+        epoch = epoch if isinstance(epoch, str) else None  # a hub without epochs: one stream
+        if epoch is not None and epoch != self.epoch:
+            if self.epoch is not None:
+                log.warning("%s: the hub's database changed (epoch %s -> %s): events are "
+                            "numbered afresh", self.node_id, self.epoch, epoch)
+            self.epoch = epoch
+        seen = self._seen.pop(epoch, None) or _Seen()
+        self._seen[epoch] = seen  # the most recent last; the oldest windows are forgotten
+        while len(self._seen) > EPOCHS_KEPT:
+            del self._seen[next(iter(self._seen))]
+        return seen
 
     def _on_state(self, key: str, raw: bytes) -> None:
         if not raw:
@@ -318,5 +369,8 @@ class HubClient:
             except HubError:
                 return
             self.state[key] = payload
+            if isinstance(payload.get("epoch"), str):
+                with self._lock:  # a new database's retained state: its events start afresh
+                    self._window(payload["epoch"])
         for cb in self._state_cbs:
             guarded("on_state", cb)(key, payload)

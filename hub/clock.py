@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 import time as _time
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
+
+log = logging.getLogger(__name__)
+
+#: the system clock moved this much more (or less) than the monotonic one between two reads:
+#: a step (NTP after a Pi booted with its last shutdown's time, a person setting the date)
+STEP_S = 2.0
 
 
 class HallClock:
-    """Hall time: ``start`` at construction (None: the real time), then running ``speed`` times
-    as fast as real time. Tests and demos start on a Monday 10:00 whatever the real date.
+    """Hall time.
+
+    The real hall (``start`` None, ``speed`` 1): the system clock, read afresh at each call, so a
+    hub started before NTP stepped a Pi's clock follows the step instead of keeping yesterday's
+    time all day; a step is logged once. A simulation (``start`` given, or another ``speed``):
+    ``start`` at construction, then running ``speed`` times as fast as real time. Tests and
+    demos start on a Monday 10:00 whatever the real date.
+
+    ``wall`` and ``mono`` (seconds, as :func:`time.time` and :func:`time.monotonic`) let a test
+    move the system clock by hand.
     """
 
-    def __init__(self, tz: tzinfo, start: datetime | str | None = None, speed: float = 1.0):
+    def __init__(self, tz: tzinfo, start: datetime | str | None = None, speed: float = 1.0, *,
+                 wall: Callable[[], float] = _time.time,
+                 mono: Callable[[], float] = _time.monotonic):
         if speed <= 0:
             raise ValueError(f"clock speed must be > 0, got {speed}")
         if isinstance(start, str):
@@ -24,9 +43,14 @@ class HallClock:
             raise ValueError("clock start needs an offset, e.g. 2026-11-23T10:00:00+08:00")
         self.tz = tz
         self.speed = float(speed)
-        self._origin_real = _time.monotonic()
-        self._origin_hall = (start or datetime.now(tz)).astimezone(tz)
+        self._wall, self._mono = wall, mono
+        self._origin_real = mono()
         self.fixed = start is not None or speed != 1.0
+        # a simulation counts from its start; the real hall only uses the origin to spot steps
+        self._origin_hall = (start.astimezone(tz) if start is not None
+                             else datetime.fromtimestamp(wall(), tz))
+        self._lock = threading.Lock()
+        self._last = (wall(), self._origin_real)  # the last (wall, monotonic) read
 
     @classmethod
     def from_args(cls, tz: tzinfo, clock: str | None, speed: float = 1.0) -> HallClock:
@@ -34,12 +58,24 @@ class HallClock:
         return cls(tz, clock or os.environ.get("HALL_CLOCK") or None, speed)
 
     def monotonic(self) -> float:
-        """Hall seconds since an arbitrary origin, never going back."""
-        return (_time.monotonic() - self._origin_real) * self.speed
+        """Hall seconds since an arbitrary origin, never going back (not even when the system
+        clock steps)."""
+        return (self._mono() - self._origin_real) * self.speed
 
     def now(self) -> datetime:
         """The hall's local time, aware."""
-        return self._origin_hall + timedelta(seconds=self.monotonic())
+        if self.fixed:
+            return self._origin_hall + timedelta(seconds=self.monotonic())
+        wall, mono = self._wall(), self._mono()
+        with self._lock:
+            last_wall, last_mono = self._last
+            self._last = (wall, mono)
+        step = (wall - last_wall) - (mono - last_mono)
+        if abs(step) > STEP_S:
+            # once per step: the next read compares with this one and sees none
+            log.warning("the system clock stepped by %+.1f s (NTP, or set by hand); hall time "
+                        "follows it: now %s", step, iso(datetime.fromtimestamp(wall, self.tz)))
+        return datetime.fromtimestamp(wall, self.tz)
 
     def sleep(self, hall_seconds: float) -> None:
         """Sleep for ``hall_seconds`` of hall time."""
