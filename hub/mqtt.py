@@ -129,6 +129,9 @@ class NetworkLoop:
         self._retry_at = 0.0
         self._retry_s = RECONNECT_MIN_S
         self.turned_at = time.monotonic()
+        # the last time the socket was seen with nothing to read: whatever is read after it
+        # arrived after it (a lower bound on arrival, whatever the turn in between cost)
+        self.quiet_at = time.monotonic()
         self._tls_error = ""
 
     def start(self) -> None:
@@ -195,6 +198,8 @@ class NetworkLoop:
             return
         if tls_pending and sock not in ready:
             ready.append(sock)
+        if sock is None or sock not in ready:
+            self.quiet_at = time.monotonic()
         if self._wake_r in ready:
             try:
                 while self._wake_r.recv(4096):
@@ -217,6 +222,7 @@ class NetworkLoop:
                 continue
             ready, _, _ = select.select([sock], [], [], 0)
             if not ready:
+                self.quiet_at = time.monotonic()
                 return
 
     def _connection(self):

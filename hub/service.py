@@ -178,7 +178,9 @@ class HubService:
         return f"{self.topics.base}/hub/probe"
 
     def _on_message(self, _client, _userdata, msg):
-        now = time.monotonic()
+        # a request's time-to-live runs from the last moment the socket was seen empty, when it
+        # had not arrived yet: a slow commit before it was read does not lengthen its life
+        now = self._loop.quiet_at
         if (node := self.topics.tail(msg.topic, "req")) is not None:
             if msg.retain:
                 # a request left retained on the broker is stale by definition: clear, never act
