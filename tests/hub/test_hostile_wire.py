@@ -51,12 +51,13 @@ def test_poison_on_every_topic_changes_nothing_and_the_hub_keeps_serving(hub_ser
 
 
 def test_a_retained_request_is_cleared_and_never_acted_on(hub_service, broker, peer):
+    hub_service.stop()  # while no hub runs, a node leaves a request and poison retained
     body = json.dumps({"id": "stale", "op": "ticket.take", "args": {"service": "A"}}).encode()
     peer.client.publish("hall/demo/req/kiosk-1", body, qos=1, retain=True).wait_for_publish(5)
     peer.client.publish("hall/demo/node/kiosk-1/status", DEEP, qos=1,
                         retain=True).wait_for_publish(5)
-    hub_service.restart()  # a hub started later meets the retained request and the poison
-    assert take(peer, "fresh")["result"]["ticket"]["no"] in ("A001", "A002")
+    hub_service.start()  # a hub started later meets the retained request and the poison
+    assert take(peer, "fresh")["result"]["ticket"]["no"] == "A001"
     watcher = RawPeer(broker.url, ["hall/demo/req/#"], "retained-watcher")
     try:
         # the hub cleared it: a new subscriber gets no retained request
