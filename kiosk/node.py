@@ -78,7 +78,8 @@ class KioskNode:
         self._capped_period: tuple | None = None
         self.counts: dict[str, int] = {}
         self.connected = False
-        self._health = KioskHealth(client.publish_health, printer.kind)
+        self._health = KioskHealth(client.publish_health, printer, screen,
+                                   self.settings.simulate)
         self.message: tuple[str, list[str], tuple] | None = None
         self.shown: dict | None = None          # the ticket on screen: no, service_name, …
         self.issued: list[dict] = []            # every ticket the hub issued to this kiosk

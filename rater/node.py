@@ -16,6 +16,7 @@ import collections
 import logging
 import queue
 import time
+from dataclasses import replace
 
 from devices.keys import CLERK_KEYS, RATING_KEYS, KeyPad, KeyPress
 from hub.client import HubUnreachable
@@ -44,7 +45,10 @@ class RaterNode:
     def __init__(self, cfg: HallConfig, node_id: str, client, clock: HallClock,
                  keypad: KeyPad, pad: KeyPad, screen=None, settings: RaterSettings | None = None):
         self.cfg, self.node_id, self.client, self.clock = cfg, node_id, client, clock
-        self.settings = settings or read_settings(cfg, node_id)
+        # handed its devices, the node reads only staff, transfer and screen from its table;
+        # whether a device is simulated, the device itself says (see health())
+        self.settings = settings or replace(read_settings(cfg, node_id, simulate=True),
+                                            simulate=False)
         self.window = cfg.node(node_id).window
         self.keypad, self.pad, self.screen = keypad, pad, screen
         self.inbox: queue.Queue = queue.Queue()
@@ -401,11 +405,15 @@ class RaterNode:
         self._drawn = current
 
     def health(self) -> dict:
-        """Device health as published: each pad's, and the screen's."""
-        out = {"window": self.window, "keypad": self.keypad.health()}
+        """Device health as published, each asked of its device: the pads' and the screen's,
+        each saying whether it is ``simulated``; ``simulated`` on top when any is, or the node
+        asked for simulated devices."""
+        out: dict = {"window": self.window, "keypad": _device_health(self.keypad)}
         if self.pad is not self.keypad:
-            out["pad"] = self.pad.health()
-        out["screen"] = {"state": "ok" if self.screen is not None else "none"}
+            out["pad"] = _device_health(self.pad)
+        out["screen"] = {"state": "none"} if self.screen is None else _device_health(self.screen)
+        out["simulated"] = self.settings.simulate or any(
+            d.get("simulated") for d in out.values() if isinstance(d, dict))
         return out
 
     def _publish_health(self, now: float) -> None:
@@ -416,3 +424,13 @@ class RaterNode:
         if current != self._health:
             self._health = current
             self.client.publish_health(current)
+
+
+def _device_health(device) -> dict:
+    """``device.health()`` plus whether it is simulated; a health read that fails is an error."""
+    try:
+        out = dict(device.health())
+    except Exception as exc:  # noqa: BLE001 - a device that cannot say is reported, not fatal
+        out = {"state": "error", "detail": str(exc) or type(exc).__name__}
+    out["simulated"] = bool(getattr(device, "simulated", False))
+    return out

@@ -19,7 +19,7 @@ class KioskRig:
         self.printer = printer or SimulatedPrinter()
         self.screen = Screen(size, "offscreen")
         self.client = HubClient(cfg, "kiosk-1", broker_url, clock)
-        self.node = build(cfg, "kiosk-1", broker_url, clock, screen=self.screen,
+        self.node = build(cfg, "kiosk-1", broker_url, clock, simulate=True, screen=self.screen,
                           printer=self.printer, client=self.client)
 
     def start(self, wait_state: bool = True) -> KioskRig:

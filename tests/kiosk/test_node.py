@@ -232,3 +232,11 @@ def test_capped_service(capped_hall, broker, hall_clock, tmp_path, rig_factory):
         k.node.save_png(f"{OUT}/node-capped-home.png")
     finally:
         hub.stop()
+
+
+def test_a_simulated_kiosk_says_so_in_its_health(kiosk, broker):
+    kiosk.start()
+    health = retained(broker, "hall/demo/node/kiosk-1/health")
+    assert health["simulated"] is True
+    assert health["printer"]["simulated"] is True and health["printer"]["backend"] == "simulated"
+    assert health["screen"] == {"state": "ok", "backend": "offscreen", "simulated": True}

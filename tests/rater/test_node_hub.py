@@ -60,7 +60,8 @@ def kiosk(node_client, hub_service):
 
 def make_node(hall_config, broker, hall_clock, **devices):
     table = {"screen": {"backend": "offscreen"}} | devices
-    return build(hall_config, "rater-3", broker.url, hall_clock, headless=True, devices=table)
+    return build(hall_config, "rater-3", broker.url, hall_clock, headless=True, simulate=True,
+                 devices=table)
 
 
 @pytest.fixture
@@ -320,6 +321,11 @@ def test_health_is_published_retained(node, broker):
     assert retained is True
     assert health["window"] == 3 and health["keypad"]["state"] == "ok"
     assert health["pad"]["backend"] == "simulated" and health["screen"]["state"] == "ok"
+    assert health["simulated"] is True and health["pad"]["simulated"] is True
+    assert health["screen"] == {"state": "ok", "backend": "offscreen", "simulated": True}
+    node.screen.close()   # health is asked of the screen, not assumed
+    assert node.health()["screen"] == {"state": "error", "backend": "offscreen",
+                                       "detail": "closed", "simulated": True}
 
 
 class ManualClock(HallClock):
