@@ -12,6 +12,7 @@ from devices.gpio.keypad import SIGNAL_PATTERNS
 from hub.clock import HallClock
 from rater import strings, view
 from rater.app import build
+from rater.login import LoginState
 from tests.helpers import rows
 
 pytestmark = pytest.mark.timeout(60)
@@ -222,7 +223,7 @@ def test_a_default_login_the_hub_never_answered_is_sent_again(
     try:
         pump(n, lambda: n.online)
         settle(n, 1.0)  # the first login times out: no hub
-        assert n.staff is None and n._login != "done"
+        assert n.staff is None and n.login.state is not LoginState.DONE
         hub = HubService(hall_config, str(tmp_path / "hall.db"), broker.url, hall_clock)
         hub.start()
         assert hub.wait_ready(10)
