@@ -42,7 +42,7 @@ class KioskRig:
     def tap_service(self, service_id: str) -> None:
         """Touch the centre of ``service_id``'s tile on the home screen."""
         self.node.poll()
-        button = next(b for b in self.node._buttons if b.action == ("service", service_id))
+        button = next(b for b in self.node.views.buttons if b.action == ("service", service_id))
         x, y, w, h = button.rect
         self.node.touch(x + w // 2, y + h // 2)
 
