@@ -38,6 +38,9 @@ class KioskSettings:
         return "portrait" if h >= w else "landscape"
 
 
+D = KioskSettings()   # the table's defaults, stated once above
+
+
 def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> KioskSettings:
     """The kiosk's settings from ``cfg``; ConfigError naming the key for anything wrong, or
     the printer's table and key when the node names no printer and did not ask to
@@ -50,9 +53,9 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
     simulate = wants_simulation(top, simulate)
 
     scr = top.table("screen")
-    default = KioskSettings.screen_backend if simulate else "window"
+    default = D.screen_backend if simulate else "window"
     backend = scr.str("backend", default, choices=("offscreen", "window", "fullscreen"))
-    orientation = scr.str("orientation", "portrait", choices=tuple(ORIENTATIONS))
+    orientation = scr.str("orientation", D.orientation, choices=tuple(ORIENTATIONS))
     default_w, default_h = ORIENTATIONS[orientation]
     size = (scr.int("width", default_w, min=480, max=7680),
             scr.int("height", default_h, min=480, max=7680))
@@ -61,7 +64,7 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
     scr.check_unused()
 
     prn = top.table("printer")
-    printer_backend = device_backend(prn, simulate, KioskSettings.printer_backend, BACKENDS,
+    printer_backend = device_backend(prn, simulate, D.printer_backend, BACKENDS,
                                      tuple(b for b in BACKENDS if b != "simulated"))
     width_mm = prn.int("width_mm", 80, min=58, max=80)
     if width_mm not in (58, 80):
@@ -80,7 +83,7 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
     elif printer_backend == "network":
         options["host"] = prn.str("host")
         options["port"] = prn.int("port", 9100, min=1, max=65535)
-    status_interval_s = prn.float("status_interval_s", 5.0, min=0.5, max=600.0)
+    status_interval_s = prn.float("status_interval_s", D.status_interval_s, min=0.5, max=600.0)
     prn.check_unused()
 
     tkt = top.table("ticket")
@@ -98,7 +101,7 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
     except (KeyError, IndexError, ValueError) as exc:
         tkt.fail(f"unknown placeholder {exc}; use {{no}}, {{ticket_id}}, {{date}}, {{hall}}",
                  "qr")
-    result_s = tkt.float("result_s", 15.0, min=3.0, max=120.0)
+    result_s = tkt.float("result_s", D.result_s, min=3.0, max=120.0)
     tkt.check_unused()
     top.check_unused()
     return KioskSettings(backend, size, printer_backend, tuple(sorted(options.items())),
