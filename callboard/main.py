@@ -42,6 +42,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--headless", action="store_true", help="draw offscreen (SDL dummy driver)")
     p.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
     p.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
+    p.add_argument("--simulate", action="store_true",
+                   help="simulated devices where the config names none (demo, bench)")
     p.add_argument("--png", help="headless: save the display to this PNG every few seconds")
     p.add_argument("--make-clips", action="store_true",
                    help="make and cache the announcement clips (at install), list them, exit")
@@ -53,7 +55,8 @@ def make_clips(cfg: HallConfig, node_id: str) -> int:
     from callboard.settings import read_settings
     from callboard.wiring import make_voices
 
-    for voice in make_voices(cfg, read_settings(cfg, node_id)):
+    # only the announce table matters here: no device is opened, whatever the backends
+    for voice in make_voices(cfg, read_settings(cfg, node_id, simulate=True)):
         print(f"# voice {voice.template.voice}: {voice.template.text}")
         for name in voice.library.names():
             if name == PAUSE:
@@ -79,7 +82,7 @@ def main(argv=None) -> int:
         clock = HallClock.from_args(cfg.tz, args.clock)
         from callboard.node import build
 
-        node = build(cfg, node_id, args.broker, clock, headless=args.headless,
+        node = build(cfg, node_id, args.broker, clock, args.simulate, headless=args.headless,
                      username=args.username, password=args.password)
     except (ConfigError, ValueError) as exc:
         print(f"hall-callboard: {exc}", file=sys.stderr)

@@ -60,8 +60,9 @@ class CallboardNode:
                  led_rules: LedRules | None = None, fps: int = 10, repeats: int = 2,
                  backlog_s: float = 20.0, max_age_s: float = 60.0,
                  real_monotonic: Callable[[], float] = time.monotonic,
-                 closers: list[Callable[[], None]] | tuple = ()):
+                 closers: list[Callable[[], None]] | tuple = (), simulate: bool = False):
         self.cfg, self.node_id, self.client, self.clock = cfg, node_id, client, clock
+        self.simulate = simulate  # the node asked for simulated devices (health says so)
         self.screen, self.speaker = screen, speaker
         self._closers = list(closers)  # e.g. the Modbus bus masters behind the LED screens
         self.board = BoardState({n: w.name for n, w in cfg.windows.items()},
@@ -254,20 +255,30 @@ class CallboardNode:
         self._next_draw = mono + 1.0 / self.fps
 
     def health(self) -> dict:
-        """Device health as published: one ``state`` per device plus a short detail."""
+        """Device health as published: one ``state`` per device (asked of the device) plus a
+        short detail and whether it is ``simulated``; ``simulated`` on top when any is, or the
+        node asked for simulated devices."""
         audio = dict(self.speaker.health())
         out: dict = {"audio": {"state": audio.get("state", "unknown")}}
         if self.announcer.error:
             out["audio"] = {"state": "error", "detail": self.announcer.error}
         elif "detail" in audio:
             out["audio"]["detail"] = audio["detail"]
+        out["audio"]["simulated"] = self.speaker.simulated
         for n, led in self.leds.items():
             h = led.screen.health()
             entry = {"state": "error" if led.error else h.get("state", "unknown")}
             if led.error or "detail" in h:
                 entry["detail"] = led.error or h["detail"]
+            entry["simulated"] = bool(getattr(led.screen, "simulated", False))
             out[f"led/{n}"] = entry
-        out["display"] = {"state": "ok"}
+        display = self.screen.health() if hasattr(self.screen, "health") else {"state": "ok"}
+        out["display"] = {"state": display.get("state", "unknown"),
+                          "simulated": bool(getattr(self.screen, "simulated", False))}
+        if "detail" in display:
+            out["display"]["detail"] = display["detail"]
+        out["simulated"] = self.simulate or any(
+            d.get("simulated") for d in out.values() if isinstance(d, dict))
         return out
 
     def _report_health(self) -> None:
@@ -277,16 +288,18 @@ class CallboardNode:
             self.client.publish_health(health)
 
 
-def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock, **overrides):
-    """The node as the hall config describes it; ``overrides`` replace parts (``client``,
-    ``screen``, ``speaker``, ``led_screens``, ``voices``, ``settings``, ``username``,
-    ``password``, ``headless``).
+def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
+          simulate: bool = False, **overrides):
+    """The node as the hall config describes it (simulated devices only where it asks for them,
+    or ``simulate``); ``overrides`` replace parts (``client``, ``screen``, ``speaker``,
+    ``led_screens``, ``voices``, ``settings``, ``username``, ``password``, ``headless``).
     """
     from callboard.wiring import make_parts
 
-    settings: CallboardSettings = overrides.pop("settings", None) or read_settings(cfg, node_id)
+    settings: CallboardSettings = (overrides.pop("settings", None)
+                                   or read_settings(cfg, node_id, simulate))
     parts = make_parts(cfg, node_id, broker_url, clock, settings, overrides)
     return CallboardNode(cfg, node_id, parts["client"], clock, parts["screen"], parts["speaker"],
                          parts["led_screens"], parts["voices"], settings.led_rules,
                          settings.fps, settings.repeats, settings.backlog_s, settings.max_age_s,
-                         closers=parts["closers"])
+                         closers=parts["closers"], simulate=settings.simulate)

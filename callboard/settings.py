@@ -9,13 +9,15 @@ from pathlib import Path
 from callboard import strings
 from callboard.leds import LedRules
 from callboard.speech import Template
+from devices.simulation import device_backend, wants_simulation
 from hub.config import HallConfig, Section
 
 DISPLAY_BACKENDS = ("offscreen", "window", "fullscreen")
 AUDIO_BACKENDS = ("wav", "pygame")
-LED_BACKENDS = ("sim", "serial", "modbus", "bx")
+LED_BACKENDS = ("sim", "serial", "modbus", "bx", "none")   # none: the hall has no LED screens
 DEFAULT_TEMPLATE = strings.ANNOUNCE_TEMPLATE
 DEFAULT_VOICE = "cmn-latn-pinyin"
+SECOND_VOICE = "en"
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,13 @@ class ScreenPort:
 
 @dataclass(frozen=True)
 class CallboardSettings:
+    """The validated devices table; every default of the table is stated here, once (the
+    device backends' defaults are the simulated ones, used only when the node simulates)."""
+
     display: str = "offscreen"
     fps: int = 10
     audio: str = "wav"
-    audio_dir: Path = Path(tempfile.gettempdir()) / "hallstack-audio"
+    audio_dir: Path | None = None   # None: the temp folder's hallstack-audio-<node id>
     audio_device: str | None = None
     templates: tuple[Template, ...] = (Template(DEFAULT_TEMPLATE, DEFAULT_VOICE),)
     clips_dir: Path | None = None
@@ -48,59 +53,85 @@ class CallboardSettings:
     led: str = "sim"
     led_rules: LedRules = LedRules()
     screens: tuple[ScreenPort, ...] = field(default=())
+    simulate: bool = False   # the node asked for simulated devices
+
+    def wav_dir(self, node_id: str) -> Path:
+        """Where the ``wav`` audio backend writes its announcements."""
+        return self.audio_dir or Path(tempfile.gettempdir()) / f"hallstack-audio-{node_id}"
 
 
-def read_settings(cfg: HallConfig, node_id: str) -> CallboardSettings:
-    """Validate ``[nodes.devices]`` of callboard ``node_id``; ConfigError names the bad key."""
+D = CallboardSettings()
+R = D.led_rules
+P = ScreenPort(0, "")
+
+
+def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> CallboardSettings:
+    """Validate ``[nodes.devices]`` of callboard ``node_id``; ConfigError names the bad key, or
+    the first device table naming no backend when the node did not ask to ``simulate``."""
     node = cfg.node(node_id)
     top = Section(node.devices, f"nodes.{node_id}.devices", cfg.source)
     if node.role != "callboard":
         top.fail(f"node {node_id!r} is a {node.role}, not a callboard")
+    simulate = wants_simulation(top, simulate)
 
     d = top.table("display")
-    display = d.str("backend", "offscreen", choices=DISPLAY_BACKENDS)
-    fps = d.int("fps", 10, min=1, max=60)
+    # a real display defaults to a window, as hall-kiosk's screen does
+    display = d.str("backend", D.display if simulate else "window", choices=DISPLAY_BACKENDS)
+    fps = d.int("fps", D.fps, min=1, max=60)
     d.check_unused()
 
     a = top.table("audio")
-    audio = a.str("backend", "wav", choices=AUDIO_BACKENDS)
-    default_dir = Path(tempfile.gettempdir()) / f"hallstack-audio-{node_id}"
-    audio_dir = Path(a.str("out_dir", str(default_dir)))
-    device = a.str("device", None)
+    audio = device_backend(a, simulate, D.audio, AUDIO_BACKENDS, ("pygame", "wav"))
+    out_dir = a.str("out_dir", None)
+    device = a.str("device", D.audio_device)
     a.check_unused()
 
     s = top.table("announce")
-    templates = [_template(s, "template", s.str("template", DEFAULT_TEMPLATE),
-                           s.str("voice", DEFAULT_VOICE))]
+    first = D.templates[0]
+    templates = [_template(s, "template", s.str("template", first.text),
+                           s.str("voice", first.voice))]
     second = s.str("second_template", None)
     if second:
-        templates.append(_template(s, "second_template", second, s.str("second_voice", "en")))
+        templates.append(_template(s, "second_template", second,
+                                   s.str("second_voice", SECOND_VOICE)))
     else:
         s.str("second_voice", None)
     clips_dir = s.str("clips_dir", None)
     cache_dir = s.str("cache_dir", None)
     if clips_dir and not Path(clips_dir).is_dir():
         s.fail(f"folder {clips_dir!r} does not exist", "clips_dir")
-    repeats = s.int("repeats", 2, min=1, max=3)
-    backlog_s = s.float("backlog_s", 20.0, min=3.0, max=600.0)
-    max_age_s = s.float("max_age_s", 60.0, min=5.0, max=3600.0)
+    repeats = s.int("repeats", D.repeats, min=1, max=3)
+    backlog_s = s.float("backlog_s", D.backlog_s, min=3.0, max=600.0)
+    max_age_s = s.float("max_age_s", D.max_age_s, min=5.0, max=3600.0)
     s.check_unused()
 
     led_s = top.table("led")
-    led = led_s.str("backend", "sim", choices=LED_BACKENDS)
+    led = device_backend(led_s, simulate, D.led, LED_BACKENDS, ("serial", "modbus", "bx", "none"))
     rules = LedRules(
-        flash_s=led_s.float("flash_s", 3.0, min=0.0, max=60.0),
-        repeat_s=led_s.float("repeat_s", 5.0, min=0.0, max=600.0),
-        call_text=_led_text(led_s, "call_text", strings.LED_CALL, call=True),
-        idle_text=_led_text(led_s, "idle_text", strings.LED_IDLE),
-        paused_text=_led_text(led_s, "paused_text", strings.LED_PAUSED),
-        closed_text=_led_text(led_s, "closed_text", strings.LED_CLOSED),
-        day_from=led_s.time("day_from", "08:00"),
-        day_to=led_s.time("day_to", "18:00"),
-        brightness_day=led_s.int("brightness_day", 100, min=0, max=100),
-        brightness_night=led_s.int("brightness_night", 30, min=0, max=100),
+        flash_s=led_s.float("flash_s", R.flash_s, min=0.0, max=60.0),
+        repeat_s=led_s.float("repeat_s", R.repeat_s, min=0.0, max=600.0),
+        call_text=_led_text(led_s, "call_text", R.call_text, call=True),
+        idle_text=_led_text(led_s, "idle_text", R.idle_text),
+        paused_text=_led_text(led_s, "paused_text", R.paused_text),
+        closed_text=_led_text(led_s, "closed_text", R.closed_text),
+        day_from=led_s.time("day_from", R.day_from.strftime("%H:%M")),
+        day_to=led_s.time("day_to", R.day_to.strftime("%H:%M")),
+        brightness_day=led_s.int("brightness_day", R.brightness_day, min=0, max=100),
+        brightness_night=led_s.int("brightness_night", R.brightness_night, min=0, max=100),
     )
-    screens = []
+    screens = [] if led == "none" else _screens(led_s, led, cfg)
+    if led not in ("sim", "none") and not screens:
+        led_s.fail(f"the {led} backend needs [[…led.screens]], one per window", "screens")
+    led_s.check_unused()
+    top.check_unused()
+    return CallboardSettings(display, fps, audio, Path(out_dir) if out_dir else D.audio_dir,
+                             device, tuple(templates), Path(clips_dir) if clips_dir else None,
+                             Path(cache_dir) if cache_dir else None, repeats, backlog_s,
+                             max_age_s, led, rules, tuple(screens), simulate)
+
+
+def _screens(led_s: Section, led: str, cfg: HallConfig) -> list[ScreenPort]:
+    screens: list[ScreenPort] = []
     for t in led_s.tables("screens"):
         window = t.int("window")
         if window not in cfg.windows:
@@ -112,22 +143,15 @@ def read_settings(cfg: HallConfig, node_id: str) -> CallboardSettings:
                                                      if k != "window"}))
             continue
         top_address = 247 if led == "modbus" else 255
-        screens.append(ScreenPort(window, t.str("port", ""),
-                                  t.int("address", 1, min=0 if led != "modbus" else 1,
+        screens.append(ScreenPort(window, t.str("port", P.port),
+                                  t.int("address", P.address, min=0 if led != "modbus" else 1,
                                         max=top_address),
-                                  t.int("baudrate", 9600, min=300, max=921600),
-                                  t.bool("ack", False) if led != "modbus" else False))
+                                  t.int("baudrate", P.baudrate, min=300, max=921600),
+                                  t.bool("ack", P.ack) if led != "modbus" else False))
         if led in ("serial", "modbus") and not screens[-1].port:
             t.fail(f"a {led} screen needs its port, e.g. /dev/ttyUSB0", "port")
         t.check_unused()
-    if led != "sim" and not screens:
-        led_s.fail(f"the {led} backend needs [[…led.screens]], one per window", "screens")
-    led_s.check_unused()
-    top.check_unused()
-    return CallboardSettings(display, fps, audio, audio_dir, device, tuple(templates),
-                             Path(clips_dir) if clips_dir else None,
-                             Path(cache_dir) if cache_dir else None, repeats, backlog_s,
-                             max_age_s, led, rules, tuple(screens))
+    return screens
 
 
 def _template(s: Section, key: str, text: str, voice: str) -> Template:

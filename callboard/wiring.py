@@ -1,4 +1,4 @@
-"""Building the callboard's devices from its settings (real or simulated, chosen by config)."""
+"""Building the callboard's devices from its settings (real, or simulated when asked for)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def make_parts(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
     else:
         from devices.audio.sim import WavAudioOut
 
-        parts["speaker"] = WavAudioOut(settings.audio_dir)
+        parts["speaker"] = WavAudioOut(settings.wav_dir(node_id))
     if "led_screens" in overrides:
         parts["led_screens"] = overrides["led_screens"]
     elif settings.led == "serial":
@@ -61,6 +61,8 @@ def make_parts(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
         parts["led_screens"] = {
             p.window: open_screen(p.bx, f"nodes.{node_id}.devices.led.screens.window-{p.window}")
             for p in settings.screens}
+    elif settings.led == "none":
+        parts["led_screens"] = {}
     else:
         from devices.ledscreen_sim import SimWindowScreen
 

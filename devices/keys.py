@@ -39,6 +39,9 @@ class KeyPad(ABC):
     :meth:`close`.
     """
 
+    #: True for keys no finger can press (node health says so).
+    simulated = False
+
     @abstractmethod
     def on_press(self, callback: Callable[[KeyPress], None]) -> None:
         """Deliver every accepted press to ``callback``."""

@@ -18,6 +18,9 @@ class WindowScreen(ABC):
     "silent" | "error" | "unknown"}``; "unknown" when the screen cannot be asked.
     """
 
+    #: True for a screen that only records what it would show (node health says so).
+    simulated = False
+
     @abstractmethod
     def show(self, text: str, mode: str = "static") -> None:
         """Display ``text`` in ``mode``; raise ValueError for an unknown mode or unencodable text."""

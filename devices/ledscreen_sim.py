@@ -12,7 +12,12 @@ from devices.ledscreen_serial import PlainProtocol
 class SimWindowScreen(WindowScreen):
     """Keeps ``sent``: ``(monotonic time, frame bytes)`` for every command, in order, encoded by
     ``protocol`` (the plain one unless another is passed), and what it would display now.
+
+    Its health is what it knows, as a serial screen's would be: ``error`` once closed or after
+    :meth:`fail` (a pulled cable, for tests), when writes also raise OSError as a dead line's do.
     """
+
+    simulated = True
 
     def __init__(self, address: int = 1, protocol: PlainProtocol | None = None,
                  monotonic: Callable[[], float] = time.monotonic):
@@ -23,16 +28,31 @@ class SimWindowScreen(WindowScreen):
         self.text: str | None = None
         self.mode: str | None = None
         self.brightness: int | None = None
+        self.error: str | None = None
 
     def show(self, text: str, mode: str = "static") -> None:
         frame = self.protocol.encode_text(self.address, text, mode)  # raises before recording
-        self.sent.append((self.monotonic(), frame))
+        self._send(frame)
         self.text, self.mode = text, mode
 
     def set_brightness(self, level: int) -> None:
         frame = self.protocol.encode_brightness(self.address, level)
-        self.sent.append((self.monotonic(), frame))
+        self._send(frame)
         self.brightness = level
 
+    def _send(self, frame: bytes) -> None:
+        if self.error is not None:
+            raise OSError(f"simulated LED screen {self.address}: {self.error}")
+        self.sent.append((self.monotonic(), frame))
+
+    def fail(self, detail: str | None = "line down") -> None:
+        """Make the line fail (``detail``) or work again (None)."""
+        self.error = detail
+
     def health(self) -> dict:
+        if self.error is not None:
+            return {"state": "error", "backend": "sim", "detail": self.error}
         return {"state": "ok", "backend": "sim", "frames": len(self.sent)}
+
+    def close(self) -> None:
+        self.error = "closed"

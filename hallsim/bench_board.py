@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = load_config(args.config)
     led = BenchScreen(args.window)
     speaker = InstantSpeaker(Path(args.report).parent / "bench-board-announcements")
-    node = build(cfg, "board-1", args.broker, HallClock(cfg.tz, args.clock), headless=True,
+    node = build(cfg, "board-1", args.broker, HallClock(cfg.tz, args.clock), True, headless=True,
                  speaker=speaker, led_screens={args.window: led})
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))

@@ -71,7 +71,7 @@ def call_latency(cfg, config_path: Path, url: str, work: Path, runs: int, hall_n
          str(report)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     clock = HallClock(cfg.tz, hall_now())
     staff = next(s.number for s in cfg.staff.values() if WINDOW in s.windows and s.post == "A")
-    rater = build_rater(cfg, f"rater-{WINDOW}", url, clock, headless=True,
+    rater = build_rater(cfg, f"rater-{WINDOW}", url, clock, headless=True, simulate=True,
                         devices={"staff": staff, "screen": {"backend": "none"}})
     kiosk = HubClient(cfg, "kiosk-1", url, clock, follow=False)  # a ticket source, no kiosk node
     stop = threading.Event()
@@ -141,7 +141,7 @@ def ticket_latency(cfg, url: str, runs: int, hall_now) -> dict:
     from kiosk.app import build as build_kiosk
 
     clock = HallClock(cfg.tz, hall_now())
-    kiosk = build_kiosk(cfg, "kiosk-1", url, clock, screen_backend="offscreen")
+    kiosk = build_kiosk(cfg, "kiosk-1", url, clock, simulate=True, screen_backend="offscreen")
     kiosk.start()
     wait_until(lambda: kiosk.client.connected, 10)
     for _ in range(50):
@@ -181,7 +181,7 @@ def footprint(config_path: Path, url: str, work: Path, hall_now) -> dict:
                "rater_rss": ["rater", "--node", "rater-1"]}
     procs = {name: subprocess.Popen(
         [sys.executable, "-m", module, *args, "--config", str(config_path), "--broker", url,
-         "--headless", "--clock", hall_now()], stdout=subprocess.DEVNULL,
+         "--headless", "--simulate", "--clock", hall_now()], stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, cwd=tempfile.mkdtemp(dir=work))
         for name, (module, *args) in scripts.items()}
     time.sleep(6)  # connected, state received, first frames drawn, clips loaded

@@ -51,7 +51,8 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=20261123)
     p.add_argument("--out", default="demo-out", help="output folder")
     p.add_argument("--windowed", action="store_true",
-                   help="show the kiosk and call board in real windows (needs a display)")
+                   help="show the kiosk in a real window (needs a display; one window per "
+                        "process, so the call board is drawn offscreen: hall-display.png)")
     p.add_argument("--legacy", action="store_true",
                    help="FF68 callers/raters at windows 5–8, BX LED controllers at 9–12")
     return p.parse_args(argv)
@@ -141,12 +142,14 @@ class DemoHall:
                 self.bx_screens[n] = open_screen(self.legacy.bx_settings(n), f"demo.bx.{n}")
             led_screens |= self.bx_screens
         screen = "window" if self.windowed else "offscreen"
-        self.kiosk = build_kiosk(self.cfg, "kiosk-1", self.url, self.clock, screen_backend=screen)
+        self.kiosk = build_kiosk(self.cfg, "kiosk-1", self.url, self.clock, simulate=True,
+                                 screen_backend=screen)
         announcements = self.out / "announcements"
         for old in announcements.glob("*.wav"):
             old.unlink()
-        self.board = build_board(self.cfg, "board-1", self.url, self.clock,
-                                 headless=not self.windowed,
+        # one window per process: with --windowed the kiosk has it, the board draws offscreen
+        self.board = build_board(self.cfg, "board-1", self.url, self.clock, simulate=True,
+                                 headless=True,
                                  speaker=WavAudioOut(announcements, self.clock.monotonic),
                                  led_screens=led_screens)
         self.nodes = [self.kiosk, self.board]
@@ -162,7 +165,7 @@ class DemoHall:
                 devices |= self.legacy.rater_devices(n, pad="5key")
                 extra = {"lines": self.lines}
             node = build_rater(self.cfg, node_id, self.url, self.clock, headless=True,
-                               devices=devices, **extra)
+                               simulate=True, devices=devices, **extra)
             self.nodes.append(node)
             self.clerks.append(Clerk(n, node, *self._hands(n, node)))
         for node in self.nodes:

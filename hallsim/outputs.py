@@ -15,7 +15,7 @@ def capture(hall) -> dict:
     saved = {"board": hall.board.screen.save_png(str(out / "hall-display.png")),
              "kiosk": hall.kiosk.save_png(str(out / "kiosk.png"))}
     if hall.kiosk.printer.jobs:
-        saved["ticket"] = hall.kiosk.printer.render_png(str(out / "ticket.png"))
+        saved["ticket"] = hall.kiosk.printer.render_last_ticket_png(str(out / "ticket.png"))
     return saved
 
 

@@ -19,14 +19,15 @@ log = logging.getLogger("hall-kiosk")
 
 
 def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
-          **overrides) -> KioskNode:
-    """A kiosk node with the devices its config names. ``overrides``: ``screen``, ``printer``,
-    ``client`` (ready-made parts), ``screen_backend``, ``username``, ``password``."""
+          simulate: bool = False, **overrides) -> KioskNode:
+    """A kiosk node with the devices its config names (simulated ones only when it asks, or
+    ``simulate``). ``overrides``: ``screen``, ``printer``, ``client`` (ready-made parts),
+    ``screen_backend``, ``username``, ``password``."""
     from dataclasses import replace
 
     from devices.screen import Screen
 
-    settings = read_settings(cfg, node_id)
+    settings = read_settings(cfg, node_id, simulate)
     if "screen_backend" in overrides:
         settings = replace(settings, screen_backend=overrides.pop("screen_backend"))
     screen = overrides.pop("screen", None) or Screen(settings.screen_size,
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--node", help="node id (default: the config's first kiosk)")
     parser.add_argument("--clock", help="hall time at start, ISO 8601 (else HALL_CLOCK)")
     parser.add_argument("--headless", action="store_true", help="no window (SDL dummy driver)")
+    parser.add_argument("--simulate", action="store_true",
+                        help="simulated devices where the config names none (demo, bench)")
     parser.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
     parser.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
     args = parser.parse_args(argv)
@@ -63,10 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         cfg = load_config(args.config)
         node_id = args.node or first_kiosk(cfg)
         clock = HallClock.from_args(cfg.tz, args.clock)
-        settings = read_settings(cfg, node_id)
+        settings = read_settings(cfg, node_id, args.simulate)
         backend = "offscreen" if args.headless else (
             settings.screen_backend if settings.screen_backend != "offscreen" else "window")
-        node = build(cfg, node_id, args.broker, clock, screen_backend=backend,
+        node = build(cfg, node_id, args.broker, clock, args.simulate, screen_backend=backend,
                      username=args.username, password=args.password)
     except ConfigError as exc:
         print(f"hall-kiosk: {exc}", file=sys.stderr)

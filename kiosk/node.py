@@ -2,7 +2,8 @@
 
 touch → printer status read → ``ticket.take`` → ticket bytes to the printer → the number on
 screen. No ticket is asked for while the printer says it cannot print; a number the hub did not
-issue is never shown. Client callbacks only put items on the node's queue.
+issue is never shown. Client callbacks only put items on the node's queue. What the screen
+shows is kiosk.views; the printer's part of the node's health, kiosk.health.
 """
 
 from __future__ import annotations
@@ -27,13 +28,12 @@ from kiosk.health import KioskHealth
 from kiosk.screens import ORANGE, RED, Painter
 from kiosk.settings import KioskSettings
 from kiosk.ticket import TicketLayout, print_ticket
+from kiosk.views import HallFacts, View, ViewState
 
 log = logging.getLogger(__name__)
 
 FPS = 20
-IDLE_S = 60.0          # an abandoned check-in returns to the catalogue
 REQUEST_TIMEOUT_S = 8.0
-MAX_CODE = 12
 REPLY_WAIT_S = 0.1
 
 
@@ -71,24 +71,37 @@ class KioskNode:
         self._watcher: threading.Thread | None = None
 
         self.request_timeout_s = REQUEST_TIMEOUT_S
-        self.view = "home"
-        self.priority: str | None = None
-        self.code = ""
+        self.views = ViewState(self.settings.result_s)
         self.capped: set[str] = set()            # 号已取完 marks, until the session ends
         self._capped_period: tuple | None = None
         self.counts: dict[str, int] = {}
         self.connected = False
-        self._health = KioskHealth(client.publish_health, printer.kind)
-        self.message: tuple[str, list[str], tuple] | None = None
-        self.shown: dict | None = None          # the ticket on screen: no, service_name, …
+        self._health = KioskHealth(client.publish_health, printer, screen,
+                                   self.settings.simulate)
         self.issued: list[dict] = []            # every ticket the hub issued to this kiosk
         self.timings: list[TicketTiming] = []
         self._pending: TicketTiming | None = None
         self._pending_service: str | None = None
-        self._view_until: float | None = None
-        self._buttons: list = []
-        self._dirty = True
-        self._drawn_minute: int | None = None
+
+    # -- what the screen shows (kiosk.views) -------------------------------------------------
+    @property
+    def view(self) -> View:
+        return self.views.view
+
+    @property
+    def message(self):
+        """The message view's (title, lines, colour), or None."""
+        return self.views.message
+
+    @property
+    def shown(self) -> dict | None:
+        """The ticket on screen: no, service_name, lines, print_failed."""
+        return self.views.shown
+
+    @property
+    def priority(self) -> str | None:
+        """The green channel chosen for the next ticket."""
+        return self.views.priority
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -103,7 +116,7 @@ class KioskNode:
         self._watcher = threading.Thread(target=self._watch_printer, daemon=True,
                                          name=f"printer-watch-{self.node_id}")
         self._watcher.start()
-        self._dirty = True
+        self.views.dirty = True
         self.client.start()
 
     def stop(self) -> None:
@@ -152,8 +165,8 @@ class KioskNode:
                 self._apply(self._queue.get(timeout=REPLY_WAIT_S))
             except queue.Empty:
                 pass
-        if self._view_until is not None and time.monotonic() >= self._view_until:
-            self._home()
+        if self.views.expired():
+            self.views.home()
         self._draw_if_needed()
 
     def _apply(self, item: tuple) -> None:
@@ -161,10 +174,10 @@ class KioskNode:
         if kind == "state":
             if item[1] == "queue":
                 self.counts = catalogue.waiting_counts(item[2])
-                self._dirty = self._dirty or self.view == "home"
+                self.views.dirty = self.views.dirty or self.view == View.HOME
         elif kind == "connection":
             self.connected = bool(item[1])
-            self._dirty = True
+            self.views.dirty = True
         elif kind == "printer":
             self._set_printer_status(item[1])
         elif kind == "reply":
@@ -176,38 +189,23 @@ class KioskNode:
         self.screen.inject_touch(x, y)
 
     def _touch(self, x: int, y: int) -> None:
-        button = next((b for b in self._buttons if b.hit(x, y)), None)
+        button = self.views.button_at(x, y)
         if button is None:
             return
         action = button.action
-        if self.view in ("check_in", "check_in_pick"):
-            self._view_until = time.monotonic() + IDLE_S
+        self.views.touched()
         if action[0] == "service":
             self.choose_service(action[1], self.priority, touched_at=time.monotonic())
         elif action[0] == "priority":
-            self.priority = None if self.priority == action[1] else action[1]
-            # a choice left behind must not pass to the next citizen
-            self._view_until = time.monotonic() + IDLE_S if self.priority else None
-            self._dirty = True
+            self.views.toggle_priority(action[1])
         elif action[0] == "check_in":
-            self._show("check_in", IDLE_S)
-            self.code = ""
+            self.views.start_check_in()
         elif action[0] == "key":
-            self._key(action[1])
+            self.views.key(action[1])
         elif action[0] == "check_in_service":
-            self.check_in(self.code, action[1], touched_at=time.monotonic())
+            self.check_in(self.views.code, action[1], touched_at=time.monotonic())
         elif action[0] in ("back", "done"):
-            self._home()
-
-    def _key(self, key: str) -> None:
-        if key == "delete":
-            self.code = self.code[:-1]
-        elif key == "ok":
-            if self.code:
-                self._show("check_in_pick", IDLE_S)
-        elif len(self.code) < MAX_CODE:
-            self.code += key
-        self._dirty = True
+            self.views.home()
 
     @property
     def busy(self) -> bool:
@@ -262,7 +260,7 @@ class KioskNode:
         self.client.request_async(
             "ticket.take", args, lambda result, exc: self._queue.put(("reply", result, exc)),
             timeout=self.request_timeout_s)
-        self._show("taking", None)
+        self.views.show(View.TAKING, None)
         return True
 
     def _on_reply(self, result: dict | None, exc: Exception | None) -> None:
@@ -272,7 +270,7 @@ class KioskNode:
             return
         timing.replied = time.monotonic()
         self.timings.append(timing)
-        self.priority = None
+        self.views.priority = None
         if isinstance(exc, HubUnreachable) or (exc is None and not isinstance(result, dict)):
             self._message(S.UNREACHABLE_TITLE, [S.UNREACHABLE_BODY], ORANGE)
             return
@@ -324,14 +322,13 @@ class KioskNode:
         lines = [S.AHEAD.format(n=ticket.get("waiting_ahead", 0)), wait_at]
         if ticket.get("priority") in S.PRIORITIES:
             lines.insert(0, S.PRIORITY_TAG.format(name=S.PRIORITIES[ticket["priority"]]))
-        self.shown = {"no": no, "service_name": service_name, "lines": lines,
-                      "print_failed": not printed}
-        self._show("result", self.settings.result_s)
+        self.views.result({"no": no, "service_name": service_name, "lines": lines,
+                           "print_failed": not printed})
 
     # -- printer health ----------------------------------------------------------------------
     def _set_printer_status(self, status: PrinterStatus) -> None:
         if self._health.printer_status(status):
-            self._dirty = True
+            self.views.dirty = True
 
     @property
     def printer_status(self) -> PrinterStatus:
@@ -348,58 +345,21 @@ class KioskNode:
         self._message(title, [S.PRINTER_BODY], RED)
 
     # -- views -------------------------------------------------------------------------------
-    def _show(self, view: str, seconds: float | None) -> None:
-        self.view = view
-        self._view_until = None if seconds is None else time.monotonic() + seconds
-        self._dirty = True
-
     def _message(self, title: str, lines: list[str], color) -> None:
-        self.message = (title, lines, color)
-        self._show("message", self.settings.result_s)
-
-    def _home(self) -> None:
-        self.code = ""
-        self.priority = None
-        self.message = None
-        self._show("home", None)
+        self.views.say(title, lines, color)
 
     def _draw_if_needed(self) -> None:
         now = self.clock.now()
         if self.capped and catalogue.period(self.cfg.hours, now) != self._capped_period:
             self.capped.clear()   # a new session or day: the hub may issue again
-        if self.view == "home" and now.minute != self._drawn_minute:
-            self._dirty = True
-        if not self._dirty:
-            return
-        self._dirty = False
-        self._drawn_minute = now.minute
-        p = self.painter
-        if self.view == "home":
-            if not self.connected:
-                self._buttons = p.message(S.UNREACHABLE_TITLE, [S.UNREACHABLE_BODY], ORANGE,
-                                          now, back=False)
-            elif not catalogue.is_open(self.cfg.hours, now):
-                self._buttons = p.message(S.CLOSED_TITLE, [catalogue.hours_text(self.cfg.hours)],
-                                          ORANGE, now, back=False)
-            elif self.printer_status.blocks_printing:
-                st = self.printer_status
-                title = S.PAPER_OUT_TITLE if st.paper == "out" else S.PRINTER_DOWN_TITLE
-                self._buttons = p.message(title, [S.PRINTER_BODY], RED, now, back=False)
-            else:
-                self._buttons = p.home(self.groups, self.counts, self.capped, self.priority, now)
-        elif self.view == "check_in":
-            self._buttons = p.check_in(self.code)
-        elif self.view == "check_in_pick":
-            self._buttons = p.check_in_pick(self.code, self.groups)
-        elif self.view == "taking":
-            self._buttons = p.taking()
-        elif self.view == "result" and self.shown is not None:
-            s = self.shown
-            self._buttons = p.result(s["no"], s["service_name"], s["lines"], s["print_failed"])
-        else:
-            title, lines, color = self.message or (S.REFUSED_TITLE, [], RED)
-            self._buttons = p.message(title, lines, color)
-        self.screen.present()
+
+        def facts() -> HallFacts:
+            return HallFacts(self.connected, catalogue.is_open(self.cfg.hours, now),
+                             catalogue.hours_text(self.cfg.hours), self.printer_status,
+                             self.groups, self.counts)
+
+        if self.views.draw(self.painter, now, facts, self.capped):
+            self.screen.present()
 
     def save_png(self, path: str) -> str:
         """Draw what is due and write the screen to ``path``."""

@@ -1,7 +1,8 @@
 """The kiosk's ``[nodes.devices]`` table: validated once at start into settings and devices.
 
-See docs/kiosk.md for every key. Defaults are the simulated printer and an offscreen screen,
-so an empty table runs anywhere.
+See docs/kiosk.md for every key. The printer must be named (``printer.backend``); the simulated
+printer and an offscreen screen are the defaults only when the node asks for simulated devices
+(``backend = "sim"`` in the table, or ``--simulate``): see devices.simulation.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from devices.printer import BACKENDS, Printer
 from devices.printer.commands import EncodeError, encode_text
+from devices.simulation import device_backend, wants_simulation
 from hub.config import ConfigError, HallConfig, Section
 from kiosk import strings as S
 from kiosk.ticket import TicketLayout
@@ -28,6 +30,7 @@ class KioskSettings:
     status_interval_s: float = 5.0
     result_s: float = 15.0
     layout: TicketLayout | None = None
+    simulate: bool = False   # the node asked for simulated devices
 
     @property
     def orientation(self) -> str:
@@ -35,17 +38,24 @@ class KioskSettings:
         return "portrait" if h >= w else "landscape"
 
 
-def read_settings(cfg: HallConfig, node_id: str) -> KioskSettings:
-    """The kiosk's settings from ``cfg``; ConfigError naming the key for anything wrong."""
+D = KioskSettings()   # the table's defaults, stated once above
+
+
+def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> KioskSettings:
+    """The kiosk's settings from ``cfg``; ConfigError naming the key for anything wrong, or
+    the printer's table and key when the node names no printer and did not ask to
+    ``simulate``."""
     node = cfg.node(node_id)
     if node.role != "kiosk":
         raise ConfigError(f"{cfg.source}: nodes.{node_id}: is a {node.role}, not a kiosk")
     path = f"nodes.{node_id}.devices"
     top = Section(node.devices, path, cfg.source)
+    simulate = wants_simulation(top, simulate)
 
     scr = top.table("screen")
-    backend = scr.str("backend", "offscreen", choices=("offscreen", "window", "fullscreen"))
-    orientation = scr.str("orientation", "portrait", choices=tuple(ORIENTATIONS))
+    default = D.screen_backend if simulate else "window"
+    backend = scr.str("backend", default, choices=("offscreen", "window", "fullscreen"))
+    orientation = scr.str("orientation", D.orientation, choices=tuple(ORIENTATIONS))
     default_w, default_h = ORIENTATIONS[orientation]
     size = (scr.int("width", default_w, min=480, max=7680),
             scr.int("height", default_h, min=480, max=7680))
@@ -54,7 +64,8 @@ def read_settings(cfg: HallConfig, node_id: str) -> KioskSettings:
     scr.check_unused()
 
     prn = top.table("printer")
-    printer_backend = prn.str("backend", "simulated", choices=BACKENDS)
+    printer_backend = device_backend(prn, simulate, D.printer_backend, BACKENDS,
+                                     tuple(b for b in BACKENDS if b != "simulated"))
     width_mm = prn.int("width_mm", 80, min=58, max=80)
     if width_mm not in (58, 80):
         prn.fail(f"must be 58 or 80, got {width_mm}", "width_mm")
@@ -72,7 +83,7 @@ def read_settings(cfg: HallConfig, node_id: str) -> KioskSettings:
     elif printer_backend == "network":
         options["host"] = prn.str("host")
         options["port"] = prn.int("port", 9100, min=1, max=65535)
-    status_interval_s = prn.float("status_interval_s", 5.0, min=0.5, max=600.0)
+    status_interval_s = prn.float("status_interval_s", D.status_interval_s, min=0.5, max=600.0)
     prn.check_unused()
 
     tkt = top.table("ticket")
@@ -90,11 +101,11 @@ def read_settings(cfg: HallConfig, node_id: str) -> KioskSettings:
     except (KeyError, IndexError, ValueError) as exc:
         tkt.fail(f"unknown placeholder {exc}; use {{no}}, {{ticket_id}}, {{date}}, {{hall}}",
                  "qr")
-    result_s = tkt.float("result_s", 15.0, min=3.0, max=120.0)
+    result_s = tkt.float("result_s", D.result_s, min=3.0, max=120.0)
     tkt.check_unused()
     top.check_unused()
     return KioskSettings(backend, size, printer_backend, tuple(sorted(options.items())),
-                         status_interval_s, result_s, layout)
+                         status_interval_s, result_s, layout, simulate)
 
 
 def make_printer(settings: KioskSettings) -> Printer:

@@ -26,8 +26,9 @@ LINES = Lines()  # the RS-485 ports of this process (one hall-rater may host sev
 
 def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
           headless: bool = False, username: str | None = None, password: str | None = None,
-          **overrides) -> RaterNode:
-    """The window node ``node_id`` with devices from its ``devices`` table.
+          simulate: bool = False, **overrides) -> RaterNode:
+    """The window node ``node_id`` with devices from its ``devices`` table (simulated pads only
+    where it asks for them, or ``simulate``).
 
     ``overrides`` replace parts: ``devices`` (a table used instead of the config's),
     ``keypad``/``pad`` (any KeyPad, e.g. a Modbus or legacy one), ``screen`` (a Screen or None),
@@ -38,23 +39,33 @@ def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
     unknown = set(overrides) - {"devices", "keypad", "pad", "screen", "client", "lines"}
     if unknown:
         raise TypeError(f"unknown overrides: {', '.join(sorted(unknown))}")
-    settings = read_settings(cfg, node_id, overrides.get("devices"))
-    built = None
-    lines = overrides.get("lines") or LINES
-    if "keypad" not in overrides or "pad" not in overrides:
-        built = build_pads(settings, lines=lines, clock=clock.monotonic,
-                           window=cfg.node(node_id).window, path=f"nodes.{node_id}.devices")
-    keypad = overrides["keypad"] if "keypad" in overrides else built[0]
-    pad = overrides["pad"] if "pad" in overrides else built[1]
+    settings = read_settings(cfg, node_id, overrides.get("devices"), simulate)
+    # the screen first: a second window in this process is refused before a line is opened
     if "screen" in overrides:
         screen = overrides["screen"]
     elif settings.screen == "none":
         screen = None
     else:
-        from devices.screen import Screen
+        from devices.screen import DisplayInUse, Screen
 
         backend = "offscreen" if headless else settings.screen
-        screen = Screen(settings.screen_size, backend, title=f"hallstack {node_id}")
+        try:
+            screen = Screen(settings.screen_size, backend, title=f"hallstack {node_id}")
+        except DisplayInUse as exc:  # several windows in one hall-rater: one may have a window
+            raise ConfigError(f"{cfg.source}: nodes.{node_id}.devices.screen.backend: {exc}; "
+                              "set backend = \"none\" (or run --headless)") from None
+    built = None
+    lines = overrides.get("lines") or LINES
+    if "keypad" not in overrides or "pad" not in overrides:
+        try:
+            built = build_pads(settings, lines=lines, clock=clock.monotonic,
+                               window=cfg.node(node_id).window, path=f"nodes.{node_id}.devices")
+        except Exception:
+            if screen is not None and "screen" not in overrides:
+                screen.close()   # give this process's display back
+            raise
+    keypad = overrides["keypad"] if "keypad" in overrides else built[0]
+    pad = overrides["pad"] if "pad" in overrides else built[1]
     client = overrides.get("client") or HubClient(cfg, node_id, broker_url, clock,
                                                   username=username, password=password)
     node = RaterNode(cfg, node_id, client, clock, keypad, pad, screen, settings)
@@ -118,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="the rater nodes of windows 1-4 (or 1,3,5) in this process")
     p.add_argument("--clock", help="hall time at start, ISO 8601 (else HALL_CLOCK)")
     p.add_argument("--headless", action="store_true", help="no window (SDL dummy driver)")
+    p.add_argument("--simulate", action="store_true",
+                   help="simulated devices where the config names none (demo, bench)")
     p.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
     p.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
     args = p.parse_args(argv)
@@ -129,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         clock = HallClock.from_args(cfg.tz, args.clock)
         for node_id in _node_ids(cfg, args.node, windows):
             nodes.append(build(cfg, node_id, args.broker, clock, headless=args.headless,
-                               username=args.username, password=args.password))
+                               username=args.username, password=args.password,
+                               simulate=args.simulate))
     except (ConfigError, ValueError) as exc:
         for node in nodes:
             node.stop()

@@ -1,7 +1,10 @@
 """The window node (hall-rater): the clerk's keypad and the citizen's rating pad wired to the hub.
 
-Threads only post to :attr:`RaterNode.inbox` (key presses, hub events, answers); :meth:`poll`
-does all the work on the caller's thread, so a test or the demo drives it deterministically.
+Threads only post typed messages (rater.inbox) to :attr:`RaterNode.inbox`: key presses, hub
+events, state and answers; :meth:`poll` does all the work on the caller's thread, so a test or
+the demo drives it deterministically. The clerk's keys are rater.clerk, the citizen's
+invitation rater.rating, the default login rater.login, the pads' LEDs and display
+rater.outputs.
 
 Broker loss (docs/rater.md): clerk keys are **refused** while the hub is unreachable (a
 ``refused`` beep and a message; the clerk must not get a surprise call minutes later). A rating
@@ -14,8 +17,8 @@ from __future__ import annotations
 
 import collections
 import logging
-import queue
 import time
+from dataclasses import replace
 
 from devices.keys import CLERK_KEYS, RATING_KEYS, KeyPad, KeyPress
 from hub.client import HubUnreachable
@@ -24,6 +27,9 @@ from hub.config import HallConfig
 from hub.contract import Conflict, HubError
 from rater import strings, view
 from rater.clerk import ClerkDesk, Send, Tell
+from rater.inbox import Answered, HubEvent, HubState, Inbox, Link, Message, Pressed, RatingAnswered
+from rater.login import DefaultLogin
+from rater.outputs import PadOutputs
 from rater.rating import RatingSession, Submission, score_of
 from rater.settings import RaterSettings, read_settings
 
@@ -32,8 +38,6 @@ log = logging.getLogger(__name__)
 CLERK_TIMEOUT_S = 5.0  # a clerk op unanswered this long is reported "unconfirmed", never retried
 LOGIN_RETRY_S = 10.0  # a default login the hub never answered is tried again this often
 HEALTH_EVERY_S = 2.0
-CLERK_LEDS = ("online", "serving", "paused")
-WAITING_EVERY_S = 1.0  # the keypad's waiting count follows the queue at most this often
 
 
 class RaterNode:
@@ -44,10 +48,13 @@ class RaterNode:
     def __init__(self, cfg: HallConfig, node_id: str, client, clock: HallClock,
                  keypad: KeyPad, pad: KeyPad, screen=None, settings: RaterSettings | None = None):
         self.cfg, self.node_id, self.client, self.clock = cfg, node_id, client, clock
-        self.settings = settings or read_settings(cfg, node_id)
+        # handed its devices, the node reads only staff, transfer and screen from its table;
+        # whether a device is simulated, the device itself says (see health())
+        self.settings = settings or replace(read_settings(cfg, node_id, simulate=True),
+                                            simulate=False)
         self.window = cfg.node(node_id).window
         self.keypad, self.pad, self.screen = keypad, pad, screen
-        self.inbox: queue.Queue = queue.Queue()
+        self.inbox = Inbox()
         self.desk = ClerkDesk(self.window, list(self.settings.transfer))
         self.session = RatingSession(cfg.rating.invite_s, cfg.rating.reasons_s,
                                      has_screen=screen is not None)
@@ -62,11 +69,8 @@ class RaterNode:
         self._in_flight: Send | None = None
         self._pressed_at: str | None = None
         self._pressed_offline = False
-        # the default staff's login: "due" until the hub answers it, then "done"
-        self._login = "due" if self.settings.staff else "done"
-        self._login_retry_at = 0.0
-        self._leds: dict[tuple[int, str], str] = {}
-        self._no_led: set[tuple[int, str]] = set()
+        self.login = DefaultLogin(self.settings.staff)
+        self.outputs = PadOutputs(self.window, keypad, pad)
         self._drawn: view.View | None = None
         self._health: dict | None = None
         self._health_at = -1e9
@@ -75,19 +79,17 @@ class RaterNode:
         self.closers: list = []  # called by stop() after the pads close (e.g. release a line)
         self._called_no: str | None = None
         self._waiting: int | None = None
-        self._display: tuple | None = None  # what the keypad's own display shows now
-        self._display_at = -1e9
         # Stamp each press with the hall time and the link state when it happened, not when
         # poll() gets to it: a rating pressed offline travels with its own time.
-        keypad.on_press(lambda p: self.inbox.put(
-            ("key", p, clock.now(), client.connected, keypad)))
+        keypad.on_press(lambda p: self.inbox.put(Pressed(p, clock.now(), client.connected,
+                                                         keypad)))
         if pad is not keypad:
-            pad.on_press(lambda p: self.inbox.put(
-                ("key", p, clock.now(), client.connected, pad)))
+            pad.on_press(lambda p: self.inbox.put(Pressed(p, clock.now(), client.connected,
+                                                          pad)))
         for kind in ("finished", "rated", "held", "called"):
-            client.on_event(kind, lambda k, e: self.inbox.put(("event", k, e)))
-        client.on_state(lambda key, s: self.inbox.put(("state", key, s)))
-        client.on_connection(lambda up: self.inbox.put(("conn", up)))
+            client.on_event(kind, lambda k, e: self.inbox.put(HubEvent(k, e)))
+        client.on_state(lambda key, s: self.inbox.put(HubState(key, s)))
+        client.on_connection(lambda up: self.inbox.put(Link(up)))
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -123,48 +125,46 @@ class RaterNode:
                 last_dog = time.monotonic()
             # sleep until a key, an event or a reply arrives, or the next blink/timeout is due:
             # a clerk's key goes to the hub at once, not at the next 50 ms tick
-            with self.inbox.not_empty:
-                if not self.inbox.queue:
-                    self.inbox.not_empty.wait(1.0 / rate_hz)
+            self.inbox.wait(1.0 / rate_hz)
 
     # -- one round of work ------------------------------------------------------------------
     def poll(self) -> None:
         """Do everything pending once: queued presses, events and answers; deadlines; touches;
         LEDs; the screen; health."""
-        while True:
+        while (message := self.inbox.take()) is not None:
             try:
-                item = self.inbox.get_nowait()
-            except queue.Empty:
-                break
-            try:
-                self._handle(item)
-            except Exception:  # noqa: BLE001 - one bad item must not stop the window
-                log.exception("window %s: failed to handle %r", self.window, item[0])
+                self._handle(message)
+            except Exception:  # noqa: BLE001 - one bad message must not stop the window
+                log.exception("window %s: failed to handle %s", self.window,
+                              type(message).__name__)
         self._default_login()
         now = self.clock.monotonic()
         self._submit(self.session.tick(now))
         if self.screen is not None:
             for touch in self.screen.touches():
                 self._touch(touch.x, touch.y, now)
-        self._show_leds()
-        self._show_on_keypad(now)
+        self.outputs.leds(self.session.leds(), self.online, self.serving, self.paused)
+        self.outputs.keypad_display(now, self._called_no if self.serving else None,
+                                    self._waiting)
         self._draw(now)
         self._publish_health(now)
 
-    def _handle(self, item: tuple) -> None:
-        kind = item[0]
-        if kind == "key":
-            self._key(*item[1:])
-        elif kind == "event":
-            self._event(item[1], item[2])
-        elif kind == "state":
-            self._state(item[1], item[2])
-        elif kind == "conn":
-            self.online = item[1]
-        elif kind == "answer":
-            self._answer(*item[1:])
-        elif kind == "rated_answer":
-            self._rating_answer(*item[1:])
+    def _handle(self, message: Message) -> None:
+        match message:
+            case Pressed(press, at, connected, source):
+                self._key(press, at, connected, source)
+            case HubEvent(kind, event):
+                self._event(kind, event)
+            case HubState(key, state):
+                self._state(key, state)
+            case Link(up):
+                self.online = up
+            case Answered(send, result, exc, default):
+                self._answer(send, result, exc, default)
+            case RatingAnswered(args, result, exc):
+                self._rating_answer(args, result, exc)
+            case _:
+                raise TypeError(f"not a window node message: {message!r}")
 
     # -- keys -------------------------------------------------------------------------------
     def _key(self, press: KeyPress, pressed_at, connected: bool, source: KeyPad) -> None:
@@ -203,10 +203,10 @@ class RaterNode:
         """Log the default staff in once the hub is reachable. A login the hub never answered
         (it was restarting, the broker went away) is tried again: a window must not stay
         closed because its node booted first."""
-        if (self._login != "due" or not self.online or not self.client.connected
-                or self._in_flight is not None or time.monotonic() < self._login_retry_at):
+        if (not self.login.due(time.monotonic()) or not self.online or not self.client.connected
+                or self._in_flight is not None):
             return
-        self._login = "sent"
+        self.login.sent()
         self._send(Send("window.login", {"window": self.window, "staff": self.settings.staff}),
                    default=True)
 
@@ -221,16 +221,14 @@ class RaterNode:
         self.timeline.append((time.monotonic(), "sent", send.op, None))
         self.client.request_async(
             send.op, send.args,
-            lambda result, exc: self.inbox.put(("answer", send, result, exc, default)),
+            lambda result, exc: self.inbox.put(Answered(send, result, exc, default)),
             timeout=CLERK_TIMEOUT_S)
 
     def _answer(self, send: Send, result, exc, default: bool) -> None:
         self._in_flight = None
         self.timeline.append((time.monotonic(), "answer", send.op, exc is None))
         if default:
-            unanswered = isinstance(exc, HubUnreachable)
-            self._login = "due" if unanswered else "done"
-            self._login_retry_at = time.monotonic() + LOGIN_RETRY_S
+            self.login.answered(isinstance(exc, HubUnreachable), time.monotonic() + LOGIN_RETRY_S)
         if exc is None:
             self._tell(self.desk.answer(send, result))
         elif default and isinstance(exc, Conflict):
@@ -265,7 +263,7 @@ class RaterNode:
         self.timeline.append((time.monotonic(), "rating", sub.score, None))
         self.client.request_async(
             "rating.submit", args,
-            lambda result, exc: self.inbox.put(("rated_answer", args, result, exc)),
+            lambda result, exc: self.inbox.put(RatingAnswered(args, result, exc)),
             timeout=float(self.cfg.rating.bind_s))
 
     def _rating_answer(self, args: dict, result, exc) -> None:
@@ -334,48 +332,6 @@ class RaterNode:
                             if isinstance(table.get(s), dict))
 
     # -- outputs ----------------------------------------------------------------------------
-    def _set_led(self, device: KeyPad, name: str, mode: str) -> None:
-        key = (id(device), name)
-        if key in self._no_led or self._leds.get(key) == mode:
-            return
-        try:
-            device.set_led(name, mode)
-        except ValueError:
-            self._no_led.add(key)  # this pad has no such LED: fine, it shows what it can
-            return
-        self._leds[key] = mode
-
-    def _show_leds(self) -> None:
-        for name, mode in self.session.leds().items():
-            self._set_led(self.pad, name, mode)
-        clerk = {"online": "on" if self.online else "blink",
-                 "serving": "on" if self.serving else "off",
-                 "paused": "on" if self.paused else "off"}
-        for name in CLERK_LEDS:
-            self._set_led(self.keypad, name, clerk[name])
-
-    def _show_on_keypad(self, now: float) -> None:
-        """The keypad's own display (KeyPad.show_call / show_waiting hooks): the ticket being
-        served, else the waiting count; on change only, the count at most every second."""
-        if self.serving and self._called_no:
-            want: tuple | None = ("call", self._called_no)
-        elif self._waiting is not None:
-            want = ("waiting", self._waiting)
-        else:
-            return
-        if want == self._display:
-            return
-        if want[0] == "waiting" and now - self._display_at < WAITING_EVERY_S:
-            return
-        self._display, self._display_at = want, now
-        try:
-            if want[0] == "call":
-                self.keypad.show_call(want[1])
-            else:
-                self.keypad.show_waiting(want[1])
-        except Exception:  # noqa: BLE001 - a display that cannot show this is not a reason to stop
-            log.exception("window %s: keypad display %r failed", self.window, want)
-
     def current_view(self, now: float | None = None) -> view.View:
         """What the screen shows now."""
         now = self.clock.monotonic() if now is None else now
@@ -401,11 +357,15 @@ class RaterNode:
         self._drawn = current
 
     def health(self) -> dict:
-        """Device health as published: each pad's, and the screen's."""
-        out = {"window": self.window, "keypad": self.keypad.health()}
+        """Device health as published, each asked of its device: the pads' and the screen's,
+        each saying whether it is ``simulated``; ``simulated`` on top when any is, or the node
+        asked for simulated devices."""
+        out: dict = {"window": self.window, "keypad": _device_health(self.keypad)}
         if self.pad is not self.keypad:
-            out["pad"] = self.pad.health()
-        out["screen"] = {"state": "ok" if self.screen is not None else "none"}
+            out["pad"] = _device_health(self.pad)
+        out["screen"] = {"state": "none"} if self.screen is None else _device_health(self.screen)
+        out["simulated"] = self.settings.simulate or any(
+            d.get("simulated") for d in out.values() if isinstance(d, dict))
         return out
 
     def _publish_health(self, now: float) -> None:
@@ -416,3 +376,13 @@ class RaterNode:
         if current != self._health:
             self._health = current
             self.client.publish_health(current)
+
+
+def _device_health(device) -> dict:
+    """``device.health()`` plus whether it is simulated; a health read that fails is an error."""
+    try:
+        out = dict(device.health())
+    except Exception as exc:  # noqa: BLE001 - a device that cannot say is reported, not fatal
+        out = {"state": "error", "detail": str(exc) or type(exc).__name__}
+    out["simulated"] = bool(getattr(device, "simulated", False))
+    return out

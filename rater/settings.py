@@ -1,6 +1,7 @@
 """The window node's ``devices`` table (docs/rater.md): validated, then turned into the clerk
-keypad, the rating pad and the optional screen. Defaults are simulated devices, so an empty
-table works."""
+keypad, the rating pad and the optional screen. The pads must be named (``keypad.backend``,
+``pad.backend``); simulated pads are the default only when the node asks for simulated devices
+(``backend = "sim"`` in the table, or ``--simulate``): see devices.simulation."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from dataclasses import dataclass, field
 
 from devices.gpio import GpioKeyPad, make_pins
 from devices.keys import CLERK_KEYS, RATING_KEYS
+from devices.simulation import device_backend, wants_simulation
 from hub.config import ConfigError, HallConfig, Section
 
 PAD_BACKENDS = ("simulated", "gpio", "modbus", "ff68")
 LINE_BACKENDS = ("modbus", "ff68")  # RS-485 pads: a port, not pins
+REAL_PADS = ("gpio",) + LINE_BACKENDS
 SCREEN_BACKENDS = ("window", "fullscreen", "offscreen", "none")
 MAX_TRANSFER = 9  # chosen with digit keys 1–9
 
@@ -54,15 +57,19 @@ class RaterSettings:
     screen_size: tuple[int, int]
     staff: str | None
     transfer: list[tuple[str, str]]
+    simulate: bool = False  # the node asked for simulated devices
 
 
-def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None) -> RaterSettings:
-    """Validate node ``node_id``'s devices table (or ``devices`` instead of it)."""
+def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None,
+                  simulate: bool = False) -> RaterSettings:
+    """Validate node ``node_id``'s devices table (or ``devices`` instead of it); a pad table
+    naming no backend is refused unless the node asks to ``simulate``."""
     node = cfg.node(node_id)
     if node.role != "rater":
         raise ConfigError(f"{cfg.source}: nodes.{node_id}.role: is {node.role!r}, not a rater")
     top = Section(node.devices if devices is None else devices, f"nodes.{node_id}.devices",
                   cfg.source)
+    simulate = wants_simulation(top, simulate)
     staff = top.str("staff", None)
     if staff is not None:
         if staff not in cfg.staff:
@@ -77,16 +84,17 @@ def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None) ->
     for sid in transfer_ids:
         if sid not in cfg.services:
             top.fail(f"unknown service {sid!r}; known: {', '.join(cfg.services)}", "transfer")
-    keypad = _pad(top.table("keypad"), CLERK_KEYS, clerk=True)
+    keypad = _pad(top.table("keypad"), CLERK_KEYS, clerk=True, simulate=simulate)
     pad_table = top.table("pad")
-    if pad_table.str("backend", "simulated", choices=PAD_BACKENDS + ("same",)) == "same":
+    if device_backend(pad_table, simulate, "simulated", PAD_BACKENDS + ("same",),
+                      REAL_PADS + ("same",)) == "same":
         pad_table.check_unused()
         pad = None
         if not any(k in keypad.keys for k in RATING_KEYS):
             pad_table.fail("backend \"same\" needs rate_1 … rate_5 in the keypad's keys",
                            "backend")
     else:
-        pad = _pad(pad_table, RATING_KEYS, clerk=False)
+        pad = _pad(pad_table, RATING_KEYS, clerk=False, simulate=simulate)
     if pad is not None and pad.port is not None and pad.port == keypad.port:
         if pad.backend != keypad.backend:
             pad_table.fail(f"port {pad.port} is the keypad's {keypad.backend} line; one line "
@@ -106,11 +114,12 @@ def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None) ->
     screen_s.check_unused()
     top.check_unused()
     return RaterSettings(keypad, pad, screen, size, staff,
-                         [(sid, cfg.services[sid].name) for sid in transfer_ids])
+                         [(sid, cfg.services[sid].name) for sid in transfer_ids], simulate)
 
 
-def _pad(s: Section, own_keys: tuple[str, ...], clerk: bool) -> PadSpec:
-    backend = s.str("backend", "simulated", choices=PAD_BACKENDS + (() if clerk else ("same",)))
+def _pad(s: Section, own_keys: tuple[str, ...], clerk: bool, simulate: bool) -> PadSpec:
+    extra = () if clerk else ("same",)
+    backend = device_backend(s, simulate, "simulated", PAD_BACKENDS + extra, REAL_PADS + extra)
     if backend in LINE_BACKENDS:
         return _line_pad(s, backend, clerk)
     simulated = backend == "simulated"

@@ -26,6 +26,9 @@ class AudioOut(ABC):
     ``health`` returns at least ``{"state": "ok" | "error" | "unknown"}``.
     """
 
+    #: True for a speaker nobody hears (node health says so).
+    simulated = False
+
     def __init__(self, monotonic: Callable[[], float] = time.monotonic):
         self.monotonic = monotonic
         self.starts: list[float] = []

@@ -27,6 +27,8 @@ class WavAudioOut(AudioOut):
     speaker would take to play it, measured on ``monotonic`` (a test may pass its own clock).
     """
 
+    simulated = True
+
     def __init__(self, out_dir: str | Path, monotonic: Callable[[], float] = time.monotonic):
         super().__init__(monotonic)
         self.out_dir = Path(out_dir)

@@ -113,6 +113,10 @@ class GpioKeyPad(KeyPad):
         if "signal" in self.leds:  # a pad without a buzzer shows the same rhythm on an LED
             self.pins.play(self.leds["signal"], SIGNAL_PATTERNS[kind])
 
+    @property
+    def simulated(self) -> bool:
+        return self.pins.simulated
+
     def health(self) -> dict:
         state = self.pins.health()
         return {"state": state.get("state", "unknown"), "backend": state.get("backend"),

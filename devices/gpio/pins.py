@@ -39,6 +39,7 @@ class Pins(ABC):
     """
 
     name = "pins"
+    simulated = False
 
     @abstractmethod
     def setup_input(self, pin: int, pull: str, on_edge: EdgeCallback) -> None:

@@ -29,6 +29,7 @@ class SimulatedPins(Pins):
     """
 
     name = "simulated"
+    simulated = True
 
     def __init__(self, time_source: Callable[[], float] = time.monotonic,
                  valid: range | None = None):

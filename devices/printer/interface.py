@@ -79,6 +79,8 @@ class Printer(ABC):
     width_mm: int = 80
     #: A short name for health and logs (``usb``, ``serial``, ``network``, ``simulated``).
     kind: str = "printer"
+    #: True for a printer in memory (node health says so: a simulation never passes for paper).
+    simulated: bool = False
 
     @abstractmethod
     def write(self, data: bytes) -> None:

@@ -77,6 +77,16 @@ class Paper:
     def cuts(self) -> int:
         return sum(isinstance(i, Cut) for i in self.items)
 
+    def last_ticket(self) -> Paper:
+        """The piece the last cut took off: from the cut before it (or the roll's start)
+        through the last cut. Without any cut, everything printed so far. ``unknown`` counts
+        the whole roll's bytes, so it is not carried over."""
+        cuts = [i for i, item in enumerate(self.items) if isinstance(item, Cut)]
+        if not cuts:
+            return Paper(list(self.items))
+        start = cuts[-2] + 1 if len(cuts) > 1 else 0
+        return Paper(self.items[start:cuts[-1] + 1])
+
 
 _ALIGN = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}
 _EC = {48: "L", 49: "M", 50: "Q", 51: "H"}

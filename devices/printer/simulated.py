@@ -29,6 +29,7 @@ class SimulatedPrinter(Printer):
     (``line="offline"``) it refuses writes with :class:`PrinterError`, as a dead line does."""
 
     kind = "simulated"
+    simulated = True
 
     def __init__(self, width_mm: int = 80, answers_status: bool = True):
         if width_mm not in (80, 58):
@@ -82,4 +83,12 @@ class SimulatedPrinter(Printer):
         from devices.printer.render import render
 
         render(self.paper(job), self.width_mm).save(path)
+        return path
+
+    def render_last_ticket_png(self, path: str) -> str:
+        """Draw the last ticket cut off the roll (cut at the last ``GS V`` in everything
+        received, whatever the jobs were); write PNG."""
+        from devices.printer.render import render
+
+        render(self.paper().last_ticket(), self.width_mm).save(path)
         return path

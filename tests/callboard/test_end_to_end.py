@@ -22,7 +22,7 @@ pytestmark = pytest.mark.timeout(60)
 def _board(hall_config, broker, hall_clock, voices, out_dir):
     from devices.audio.sim import WavAudioOut
 
-    node = build(hall_config, "board-1", broker.url, hall_clock, headless=True, voices=voices,
+    node = build(hall_config, "board-1", broker.url, hall_clock, True, headless=True, voices=voices,
                  speaker=WavAudioOut(out_dir))
     node.start()
     return node

@@ -61,7 +61,7 @@ def _config(tmp_path, screens, audio_dir) -> Path:
     text = (ROOT / "examples" / "hall.toml").read_text(encoding="utf-8")
     board = 'id = "board-1"\nrole = "callboard"\n'
     assert board in text
-    devices = (f'[nodes.devices.audio]\nout_dir = "{audio_dir}"\n'
+    devices = (f'[nodes.devices.audio]\nbackend = "wav"\nout_dir = "{audio_dir}"\n'
                '[nodes.devices.led]\nbackend = "serial"\n')
     for window, screen in screens.items():
         devices += (f'[[nodes.devices.led.screens]]\nwindow = {window}\n'

@@ -39,7 +39,7 @@ def _call(hall_config, broker, window: int, no: str, seq: int):
 
 
 def _board(hall_config, broker, hall_clock, voices, tmp_path, settings):
-    node = build(hall_config, "board-1", broker.url, hall_clock, headless=True, voices=voices,
+    node = build(hall_config, "board-1", broker.url, hall_clock, True, headless=True, voices=voices,
                  speaker=WavAudioOut(tmp_path), settings=settings)
     node.start()
     return node
@@ -47,7 +47,8 @@ def _board(hall_config, broker, hall_clock, voices, tmp_path, settings):
 
 def test_modbus_screens_on_an_emulated_bus(hall_config, broker, hall_clock, voices, tmp_path):
     emu = BusEmulator([EmulatedPeripheral(3, "screen"), EmulatedPeripheral(4, "screen")]).start()
-    settings = dataclasses.replace(read_settings(hall_config, "board-1"), led="modbus",
+    settings = dataclasses.replace(read_settings(hall_config, "board-1", simulate=True),
+                                   led="modbus",
                                    screens=(ScreenPort(3, emu.port, 3), ScreenPort(4, emu.port, 4)))
     node = _board(hall_config, broker, hall_clock, voices, tmp_path, settings)
     try:
@@ -65,7 +66,8 @@ def test_a_bx_controller_over_tcp(hall_config, broker, hall_clock, voices, tmp_p
     bx_emu = BXEmulator(address=1, tcp=True)
     table = {"host": "127.0.0.1", "tcp_port": bx_emu.tcp_port, "width": 16, "height": 16,
              "reply_timeout_s": 0.5}
-    settings = dataclasses.replace(read_settings(hall_config, "board-1"), led="bx",
+    settings = dataclasses.replace(read_settings(hall_config, "board-1", simulate=True),
+                                   led="bx",
                                    screens=(ScreenPort(5, "", bx=table),))
     node = _board(hall_config, broker, hall_clock, voices, tmp_path, settings)
     try:

@@ -93,6 +93,25 @@ def test_the_simulated_screen_records_exact_bytes_and_refuses_bad_text(fake_time
     assert len(s.sent) == 2 and s.text == "请A012号"
 
 
+def test_the_simulated_screen_reports_what_it_knows(fake_time):
+    """Its health is not always ok: a failed line or a closed screen says error, and refuses
+    writes as a dead serial line does."""
+    s = SimWindowScreen(7, monotonic=fake_time)
+    assert s.health() == {"state": "ok", "backend": "sim", "frames": 0} and s.simulated
+    s.fail("cable pulled")
+    with pytest.raises(OSError, match="cable pulled"):
+        s.show("请A012号")
+    assert s.health() == {"state": "error", "backend": "sim", "detail": "cable pulled"}
+    s.fail(None)
+    s.show("请A012号")
+    assert s.health()["state"] == "ok" and len(s.sent) == 1
+    s.close()
+    assert s.health()["state"] == "error" and s.health()["detail"] == "closed"
+    with pytest.raises(OSError):
+        s.set_brightness(30)
+    assert len(s.sent) == 1
+
+
 @pytest.fixture
 def pty_pair():
     master, slave = os.openpty()

@@ -27,6 +27,13 @@ def test_a_bad_config_is_one_clear_line(tmp_path, capsys):
     assert err.startswith("hall-callboard: ") and "\n" not in err and "hall.name" in err
 
 
+def test_a_callboard_naming_no_devices_refuses_to_start(capsys):
+    assert main(["--config", str(ROOT / "examples/hall.toml"), "--headless"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("hall-callboard: ") and "\n" not in err
+    assert "nodes.board-1.devices.audio.backend: missing" in err and "--simulate" in err
+
+
 def test_a_missing_config_and_an_unknown_node(tmp_path, capsys):
     assert main(["--config", str(tmp_path / "none.toml")]) == 2
     assert "cannot read" in capsys.readouterr().err
@@ -53,7 +60,7 @@ def test_the_process_tells_systemd_it_is_ready_and_alive(broker, clip_cache, tmp
                HALL_CLIPS_DIR=str(clip_cache), SDL_AUDIODRIVER="dummy")
     proc = subprocess.Popen(
         [sys.executable, "-m", "callboard.main", "--config", "examples/hall.toml", "--broker",
-         broker.url, "--clock", "2026-11-23T10:00:00+08:00", "--headless",
+         broker.url, "--clock", "2026-11-23T10:00:00+08:00", "--headless", "--simulate",
          "--png", str(tmp_path / "board.png")],
         cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.timeout(60)
 
 @pytest.fixture
 def board(hall_config, broker, hall_clock, voices, tmp_path):
-    node = build(hall_config, "board-1", broker.url, hall_clock, headless=True, voices=voices,
+    node = build(hall_config, "board-1", broker.url, hall_clock, True, headless=True, voices=voices,
                  speaker=WavAudioOut(tmp_path / "audio"))
     node.start()
     yield node
@@ -101,9 +101,19 @@ def test_health_is_published_per_device(hall_config, broker, board, wait_for):
         health = got["health"]
         assert health["audio"]["state"] == "ok" and health["display"]["state"] == "ok"
         assert {f"led/{n}" for n in hall_config.windows} <= set(health)
+        # asked for simulation: the node and each simulated device say so
+        assert health["simulated"] is True and health["display"]["simulated"] is True
+        assert health["audio"]["simulated"] is True and health["led/3"]["simulated"] is True
     finally:
         sub.loop_stop()
         sub.disconnect()
+    # health is asked of the devices: a failing LED line and a closed display show
+    board.leds[3].screen.fail("cable pulled")
+    assert board.health()["led/3"] == {"state": "error", "detail": "cable pulled",
+                                       "simulated": True}
+    board.screen.close()
+    assert board.health()["display"] == {"state": "error", "detail": "closed",
+                                         "simulated": True}
 
 
 def test_run_forever_says_and_shows_a_call_from_its_threads(hall_config, broker, hall_clock,

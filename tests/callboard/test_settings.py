@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from callboard.settings import DEFAULT_TEMPLATE, read_settings
+from callboard.settings import DEFAULT_TEMPLATE, CallboardSettings, read_settings
 from hub.config import ConfigError, Node
 
 
@@ -16,11 +16,39 @@ def _cfg(hall_config, devices: dict, role: str = "callboard"):
     return dataclasses.replace(hall_config, nodes=nodes)
 
 
-def test_an_empty_table_gives_simulated_devices(hall_config):
-    s = read_settings(_cfg(hall_config, {}), "board-1")
-    assert (s.display, s.audio, s.led) == ("offscreen", "wav", "sim")
+@pytest.mark.parametrize("devices, simulate", [({}, True), ({"backend": "sim"}, False)])
+def test_asked_for_simulation_an_empty_table_gives_simulated_devices(hall_config, devices,
+                                                                      simulate):
+    s = read_settings(_cfg(hall_config, devices), "board-1", simulate=simulate)
+    assert (s.display, s.audio, s.led) == ("offscreen", "wav", "sim") and s.simulate
     assert s.templates[0].text == DEFAULT_TEMPLATE and s.repeats == 2
     assert s.led_rules.flash_s == 3.0 and s.led_rules.repeat_s == 5.0
+
+
+def test_defaults_are_the_dataclass_defaults(hall_config):
+    """Each default is stated once, in CallboardSettings: an empty table gives exactly it."""
+    s = read_settings(_cfg(hall_config, {}), "board-1", simulate=True)
+    assert dataclasses.replace(s, simulate=False) == CallboardSettings()
+    assert s.wav_dir("board-1").name == "hallstack-audio-board-1"
+
+
+@pytest.mark.parametrize("devices, table", [
+    ({}, "audio"),
+    ({"audio": {"backend": "pygame"}}, "led"),
+    ({"audio": {"out_dir": "/x"}, "led": {"backend": "none"}}, "audio"),
+])
+def test_naming_no_device_refuses_to_start(hall_config, devices, table):
+    with pytest.raises(ConfigError) as err:
+        read_settings(_cfg(hall_config, devices), "board-1")
+    assert f"nodes.board-1.devices.{table}.backend: missing" in str(err.value)
+    assert "--simulate" in str(err.value)
+
+
+def test_real_devices_need_no_simulation(hall_config):
+    s = read_settings(_cfg(hall_config, {"audio": {"backend": "pygame"},
+                                         "led": {"backend": "none"}}), "board-1")
+    assert (s.display, s.audio, s.led, s.screens, s.simulate) == (
+        "window", "pygame", "none", (), False)
 
 
 def test_a_full_table(hall_config, tmp_path):
@@ -62,7 +90,7 @@ def test_a_full_table(hall_config, tmp_path):
 ])
 def test_mistakes_name_their_key(hall_config, devices, where):
     with pytest.raises(ConfigError) as err:
-        read_settings(_cfg(hall_config, devices), "board-1")
+        read_settings(_cfg(hall_config, devices), "board-1", simulate=True)
     assert where in str(err.value)
     assert "nodes.board-1.devices" in str(err.value)
 
@@ -74,6 +102,7 @@ def test_a_node_of_another_role_is_refused(hall_config):
 
 def test_bx_screens_keep_their_own_table(hall_config):
     s = read_settings(_cfg(hall_config, {"led": {"backend": "bx", "screens": [
-        {"window": 3, "transport": "serial", "port": "/dev/ttyS1", "width": 64}]}}), "board-1")
+        {"window": 3, "transport": "serial", "port": "/dev/ttyS1", "width": 64}]}}), "board-1",
+        simulate=True)
     assert s.led == "bx" and s.screens[0].window == 3
     assert s.screens[0].bx == {"transport": "serial", "port": "/dev/ttyS1", "width": 64}

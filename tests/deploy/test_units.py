@@ -216,6 +216,50 @@ NODE_OF_UNIT = {"hallstack-hub.service": "hub", "hallstack-kiosk.service": "kios
                 "hallstack-callboard.service": "board-1", "hallstack-rater@.service": "rater-3"}
 
 
+# The example hall names no node devices; this machine has none: the nodes ask for simulated
+# ones in the hall config (never on the unit's command line, which stays as shipped).
+_NODE_ENTRIES = ('id = "kiosk-1"\nrole = "kiosk"\n', 'id = "board-1"\nrole = "callboard"\n',
+                 'id = "rater-3"\nrole = "rater"\nwindow = 3\n')
+
+
+def _simulating_hall(tmp_path: Path) -> Path:
+    text = (ROOT / "examples/hall.toml").read_text(encoding="utf-8")
+    for entry in _NODE_ENTRIES:
+        assert entry in text
+        text = text.replace(entry, entry + 'devices = { backend = "sim" }\n')
+    path = tmp_path / "hall-sim.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _exec_start(unit, script: str, env: dict, instance, config: Path, tmp_path: Path) -> list:
+    """The unit's ExecStart with this test's program, broker, node, hall config and database."""
+    return [str(Path(sys.executable).parent / script) if a == VENV_BIN + script else
+            a.replace("${HALL_BROKER}", env["HALL_BROKER"])
+            .replace("${HALL_NODE}", env.get("HALL_NODE", ""))
+            .replace("%i", instance or "")
+            .replace("/etc/hallstack/hall.toml", str(config))
+            .replace("/var/lib/hallstack/hall.db", str(tmp_path / "hall.db"))
+            for a in shlex.split(one(unit, "Service", "ExecStart"))]
+
+
+@pytest.mark.parametrize("name", [n for n in UNITS if UNITS[n][0] != "hub"])
+def test_a_node_unit_on_a_hall_naming_no_devices_fails_for_good(name, tmp_path):
+    """The shipped ExecStart on the example hall (no node devices) exits 2, which the unit's
+    RestartPreventExitStatus keeps failed, with one line naming the missing table and key."""
+    role, script, instance = UNITS[name]
+    unit = read_unit(name)
+    assert "2" in one(unit, "Service", "RestartPreventExitStatus").split()
+    env = {**os.environ, "HALL_BROKER": "mqtt://127.0.0.1:9", "HALL_NODE": NODE_OF_UNIT[name],
+           "HALL_CLOCK": "2026-11-23T10:00:00+08:00", "SDL_VIDEODRIVER": "dummy"}
+    argv = _exec_start(unit, script, env, instance, ROOT / "examples/hall.toml", tmp_path)
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    table = {"kiosk": "printer", "callboard": "audio", "rater": "keypad"}[role]
+    assert f"nodes.{NODE_OF_UNIT[name]}.devices.{table}.backend: missing" in done.stderr
+
+
 @pytest.mark.parametrize("name", UNITS)
 def test_program_feeds_the_watchdog_as_the_unit_expects(name, prod_broker, tmp_path, request):
     """The unit's program started as systemd would start it (its ExecStart, the EnvironmentFile
@@ -231,13 +275,7 @@ def test_program_feeds_the_watchdog_as_the_unit_expects(name, prod_broker, tmp_p
     watchdog_s = int(one(unit, "Service", "WatchdogSec"))
     env = {**os.environ, **prod_broker.env(NODE_OF_UNIT[name]), "HALL_BROKER": prod_broker.url,
            "HALL_CLOCK": "2026-11-23T10:00:00+08:00"}
-    argv = [str(program) if a == VENV_BIN + script else
-            a.replace("${HALL_BROKER}", env["HALL_BROKER"])
-            .replace("${HALL_NODE}", env.get("HALL_NODE", ""))
-            .replace("%i", instance or "")
-            .replace("/etc/hallstack/hall.toml", str(ROOT / "examples/hall.toml"))
-            .replace("/var/lib/hallstack/hall.db", str(tmp_path / "hall.db"))
-            for a in shlex.split(one(unit, "Service", "ExecStart"))]
+    argv = _exec_start(unit, script, env, instance, _simulating_hall(tmp_path), tmp_path)
     sock_path = tmp_path / "notify"
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.bind(str(sock_path))

@@ -36,6 +36,9 @@ def test_a_morning_slice_of_the_demo_day(tmp_path, capsys):
         image = Image.open(out / name)
         assert size is None or image.size == size
         assert len(set(image.convert("L").tobytes())) > 2  # not a blank picture
+    # the last printed ticket, not the whole roll (which Pillow refused as a decompression bomb)
+    ticket = Image.open(out / "ticket.png")
+    assert ticket.size[0] == 608 and ticket.size[1] < 2000, ticket.size
 
     wavs = sorted((out / "announcements").glob("*.wav"))
     assert wavs, "no announcement was made"

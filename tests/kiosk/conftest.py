@@ -19,7 +19,7 @@ class KioskRig:
         self.printer = printer or SimulatedPrinter()
         self.screen = Screen(size, "offscreen")
         self.client = HubClient(cfg, "kiosk-1", broker_url, clock)
-        self.node = build(cfg, "kiosk-1", broker_url, clock, screen=self.screen,
+        self.node = build(cfg, "kiosk-1", broker_url, clock, simulate=True, screen=self.screen,
                           printer=self.printer, client=self.client)
 
     def start(self, wait_state: bool = True) -> KioskRig:
@@ -42,7 +42,7 @@ class KioskRig:
     def tap_service(self, service_id: str) -> None:
         """Touch the centre of ``service_id``'s tile on the home screen."""
         self.node.poll()
-        button = next(b for b in self.node._buttons if b.action == ("service", service_id))
+        button = next(b for b in self.node.views.buttons if b.action == ("service", service_id))
         x, y, w, h = button.rect
         self.node.touch(x + w // 2, y + h // 2)
 

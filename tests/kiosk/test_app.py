@@ -49,7 +49,8 @@ def test_runs_headless_under_a_watchdog(tmp_path, broker):
                XDG_CACHE_HOME=str(tmp_path / "cache"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk.app", "--config", str(ROOT / "examples" / "hall.toml"),
-         "--broker", broker.url, "--headless", "--clock", "2026-11-23T10:00:00+08:00"],
+         "--broker", broker.url, "--headless", "--simulate",
+         "--clock", "2026-11-23T10:00:00+08:00"],
         cwd=str(ROOT), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         messages = set()
@@ -64,3 +65,19 @@ def test_runs_headless_under_a_watchdog(tmp_path, broker):
             proc.kill()
             proc.wait()
         sock.close()
+
+
+def test_hall_kiosk_with_no_device_table_refuses_to_start(tmp_path, broker):
+    """The example hall names no kiosk devices: without --simulate the console script exits 2
+    with one line naming the missing table and key, and never connects or prints."""
+    script = Path(sys.executable).parent / "hall-kiosk"
+    proc = subprocess.run(
+        [str(script), "--config", str(ROOT / "examples" / "hall.toml"), "--broker", broker.url,
+         "--headless"], cwd=str(tmp_path), capture_output=True, text=True, timeout=60,
+        env=dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache")))
+    assert proc.returncode == 2, proc.stderr
+    err = proc.stderr.strip()
+    assert err.count("\n") == 0, err
+    assert err.startswith("hall-kiosk: ") and "nodes.kiosk-1.devices.printer.backend: missing" in err
+    assert "--simulate" in err
+

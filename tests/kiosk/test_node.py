@@ -82,7 +82,7 @@ def test_live_waiting_counts_follow_the_hub(kiosk):
 def test_green_channel_touch(kiosk):
     k = kiosk.start()
     k.node.poll()
-    [elderly] = [b for b in k.node._buttons if b.action == ("priority", "elderly")]
+    [elderly] = [b for b in k.node.views.buttons if b.action == ("priority", "elderly")]
     x, y, w, h = elderly.rect
     k.node.touch(x + w // 2, y + h // 2)
     k.node.poll()
@@ -168,7 +168,7 @@ def test_closed_outside_hours(hall_config, broker, hub_service, rig_factory):
     lunch = HallClock(hall_config.tz, "2026-11-23T12:30:00+08:00")
     k = rig_factory(clock=lunch).start()
     k.node.save_png(f"{OUT}/node-closed.png")
-    assert k.node._buttons == [] or all(b.action[0] != "service" for b in k.node._buttons)
+    assert k.node.views.buttons == [] or all(b.action[0] != "service" for b in k.node.views.buttons)
     assert k.node.choose_service("A") is False
     assert k.node.message[0] == S.CLOSED_TITLE and k.printer.output == b""
     assert hub_ticket(hub_service, "A001")["error"]["code"] == "no_ticket"
@@ -179,7 +179,7 @@ def test_unknown_booking_code_is_refused_with_the_hubs_words(kiosk):
     k.node.poll()
     for action in [("check_in",), ("key", "9"), ("key", "8"), ("key", "7"), ("key", "delete"),
                    ("key", "6"), ("key", "ok"), ("check_in_service", "C")]:
-        [b] = [b for b in k.node._buttons if b.action == action]
+        [b] = [b for b in k.node.views.buttons if b.action == action]
         x, y, w, h = b.rect
         k.node.touch(x + w // 2, y + h // 2)
         k.node.poll()
@@ -222,13 +222,21 @@ def test_capped_service(capped_hall, broker, hall_clock, tmp_path, rig_factory):
         k = rig_factory(cfg=capped_hall).start()
         assert k.node.choose_service("H")
         k.poll_until(lambda: k.node.view == "result")
-        k.node._home()
+        k.node.views.home()
         assert k.node.choose_service("H")
         k.poll_until(lambda: k.node.view == "message")
         assert k.node.message[0] == S.CAPPED_TITLE and len(k.printer.jobs) == 1
-        k.node._home()
+        k.node.views.home()
         k.node.poll()
         assert "H" in k.node.capped
         k.node.save_png(f"{OUT}/node-capped-home.png")
     finally:
         hub.stop()
+
+
+def test_a_simulated_kiosk_says_so_in_its_health(kiosk, broker):
+    kiosk.start()
+    health = retained(broker, "hall/demo/node/kiosk-1/health")
+    assert health["simulated"] is True
+    assert health["printer"]["simulated"] is True and health["printer"]["backend"] == "simulated"
+    assert health["screen"] == {"state": "ok", "backend": "offscreen", "simulated": True}

@@ -29,12 +29,35 @@ def cfg_with(base, devices):
     return parse_config(data, "hall.toml")
 
 
-def test_empty_table_is_simulated_and_portrait(base):
-    s = read_settings(cfg_with(base, {}), "kiosk-1")
-    assert s.printer_backend == "simulated" and s.screen_backend == "offscreen"
+@pytest.mark.parametrize("devices, simulate", [({}, True), ({"backend": "sim"}, False)])
+def test_asked_for_simulation_an_empty_table_is_simulated_and_portrait(base, devices, simulate):
+    s = read_settings(cfg_with(base, devices), "kiosk-1", simulate=simulate)
+    assert s.printer_backend == "simulated" and s.screen_backend == "offscreen" and s.simulate
     assert s.screen_size == (1080, 1920) and s.orientation == "portrait"
     assert s.layout.hall_name == "示范县政务服务中心" and s.layout.hotline == "0000-12345"
     assert isinstance(make_printer(s), SimulatedPrinter)
+
+
+@pytest.mark.parametrize("devices", [None, {}, {"screen": {"backend": "fullscreen"}},
+                                     {"printer": {"width_mm": 58}}])
+def test_a_kiosk_naming_no_printer_refuses_to_start(base, devices):
+    data = copy.deepcopy(base)
+    if devices is not None:
+        next(n for n in data["nodes"] if n["id"] == "kiosk-1")["devices"] = devices
+    with pytest.raises(ConfigError) as err:
+        read_settings(parse_config(data, "hall.toml"), "kiosk-1")
+    message = str(err.value)
+    assert message.startswith("hall.toml: nodes.kiosk-1.devices.printer.backend: missing")
+    assert "[nodes.kiosk-1.devices.printer]" in message and "--simulate" in message
+    assert "backend = \"sim\" in [nodes.kiosk-1.devices]" in message
+
+
+def test_not_simulating_the_screen_is_a_window_and_sim_must_be_spelt(base):
+    s = read_settings(cfg_with(base, {"printer": {"backend": "network", "host": "h"}}),
+                      "kiosk-1")
+    assert s.screen_backend == "window" and not s.simulate
+    with pytest.raises(ConfigError, match="devices.backend: must be one of sim"):
+        read_settings(cfg_with(base, {"backend": "simulated"}), "kiosk-1")
 
 
 def test_landscape_58mm_and_a_custom_ticket(base):
@@ -55,6 +78,7 @@ def test_landscape_58mm_and_a_custom_ticket(base):
 ])
 def test_real_backends_are_built_without_touching_hardware(base, printer):
     s = read_settings(cfg_with(base, {"printer": printer}), "kiosk-1")
+    assert not s.simulate
     made = make_printer(s)
     assert isinstance(made, EscposPrinter) and made.kind == printer["backend"]
 
@@ -73,7 +97,7 @@ def test_real_backends_are_built_without_touching_hardware(base, printer):
 ])
 def test_bad_tables_name_the_key(base, devices, where):
     with pytest.raises(ConfigError) as err:
-        read_settings(cfg_with(base, devices), "kiosk-1")
+        read_settings(cfg_with(base, devices), "kiosk-1", simulate=True)
     assert where in str(err.value) and "hall.toml" in str(err.value)
 
 

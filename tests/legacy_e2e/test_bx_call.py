@@ -26,12 +26,12 @@ def test_a_call_key_shows_the_call_on_the_bx_controller(hall_config, broker, hal
                                                         hub_service, kiosk, voices, tmp_path,
                                                         pump):
     hall = LegacyHall([1], bx_transport="serial")
-    bx = dataclasses.replace(board_settings(hall_config, "board-1"), led="bx",
+    bx = dataclasses.replace(board_settings(hall_config, "board-1", simulate=True), led="bx",
                              screens=(ScreenPort(1, "", bx=hall.bx_settings(1)),))
     board = build_board(hall_config, "board-1", broker.url, hall_clock, headless=True,
                         voices=voices, speaker=WavAudioOut(tmp_path), settings=bx)
     devices = {"staff": "1001", "screen": {"backend": "none"}} | hall.rater_devices(1)
-    window1 = build(hall_config, "rater-1", broker.url, hall_clock, devices=devices,
+    window1 = build(hall_config, "rater-1", broker.url, hall_clock, simulate=True, devices=devices,
                     lines=Lines())
     try:
         board.start()

@@ -33,7 +33,7 @@ def window3(hall_config, broker, hall_clock, hub_service, line, pump):
     devices = {"staff": "1003", "screen": {"backend": "none"},
                "keypad": {"backend": "ff68", "port": line.path, "address": CALLER},
                "pad": {"backend": "ff68", "port": line.path, "address": RATER, "pad": "4key"}}
-    node = build(hall_config, "rater-3", broker.url, hall_clock, devices=devices, lines=lines)
+    node = build(hall_config, "rater-3", broker.url, hall_clock, simulate=True, devices=devices, lines=lines)
     node.start()
     pump(node, lambda: node.online and (node.staff or {}).get("number") == "1003")
     yield node

@@ -38,7 +38,7 @@ def test_one_process_two_windows_one_line(tmp_path, broker, hub_service, kiosk):
     line = FF68Emulator([1, 2])
     proc = subprocess.Popen(
         [sys.executable, "-m", "rater", "--config", str(_config(tmp_path, line.path)),
-         "--broker", broker.url, "--windows", "1-2", "--headless",
+         "--broker", broker.url, "--windows", "1-2", "--headless", "--simulate",
          "--clock", "2026-11-23T10:00:00+08:00"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env=os.environ | {"SDL_VIDEODRIVER": "dummy"})

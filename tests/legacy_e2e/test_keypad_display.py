@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devices.keys import KeyPad
+from rater.inbox import HubEvent, HubState
 from rater.node import RaterNode
 
 
@@ -96,13 +97,13 @@ def test_the_default_hooks_do_nothing():
 
 def test_waiting_count_of_own_services_on_change_only_and_throttled(hall_config, hall_clock):
     node, pad, clock = _node(hall_config, hall_clock)  # window 3 serves B
-    node.inbox.put(("state", "queue", _queue(A=5, B=2)))
+    node.inbox.put(HubState("queue", _queue(A=5, B=2)))
     node.poll()
     assert pad.shown == [("waiting", 2)]
-    node.inbox.put(("state", "queue", _queue(A=6, B=2)))  # B unchanged: nothing sent
+    node.inbox.put(HubState("queue", _queue(A=6, B=2)))  # B unchanged: nothing sent
     node.poll()
     clock.t += 0.5
-    node.inbox.put(("state", "queue", _queue(A=6, B=3)))
+    node.inbox.put(HubState("queue", _queue(A=6, B=3)))
     node.poll()
     assert pad.shown == [("waiting", 2)]  # under a second: held back …
     clock.t += 0.6
@@ -112,16 +113,16 @@ def test_waiting_count_of_own_services_on_change_only_and_throttled(hall_config,
 
 def test_a_call_shows_at_once_and_stays_while_served(hall_config, hall_clock):
     node, pad, clock = _node(hall_config, hall_clock)
-    node.inbox.put(("state", "queue", _queue(B=2)))
-    node.inbox.put(("event", "called", {"window": 3, "no": "B012"}))
-    node.inbox.put(("event", "called", {"window": 4, "no": "C001"}))  # another window's
+    node.inbox.put(HubState("queue", _queue(B=2)))
+    node.inbox.put(HubEvent("called", {"window": 3, "no": "B012"}))
+    node.inbox.put(HubEvent("called", {"window": 4, "no": "C001"}))  # another window's
     node.poll()
     assert pad.shown[-1] == ("call", "B012")
     clock.t += 5
-    node.inbox.put(("state", "queue", _queue(B=1)))
+    node.inbox.put(HubState("queue", _queue(B=1)))
     node.poll()
     assert pad.shown[-1] == ("call", "B012")  # served: the count does not overwrite it
-    node.inbox.put(("event", "finished", {"window": 3, "no": "B012"}))
+    node.inbox.put(HubEvent("finished", {"window": 3, "no": "B012"}))
     node.poll()
     assert pad.shown[-1] == ("waiting", 1)
     assert node.pad.shown == []  # the rating pad's display is not the caller's
@@ -134,7 +135,7 @@ def test_a_display_that_fails_does_not_stop_the_window(hall_config, hall_clock):
         raise ValueError(f"ticket number {no!r} does not end in digits")
 
     pad.show_call = broken
-    node.inbox.put(("event", "called", {"window": 3, "no": "B"}))
+    node.inbox.put(HubEvent("called", {"window": 3, "no": "B"}))
     node.poll()
     assert node.serving
 
@@ -145,7 +146,7 @@ def test_a_display_that_fails_does_not_stop_the_window(hall_config, hall_clock):
 @given(st.dictionaries(st.sampled_from("ABCDEFGH"), st.integers(0, 5000), max_size=8))
 def test_the_count_is_the_sum_over_the_windows_services(hall_config, hall_clock, waiting):
     node, pad, clock = _node(hall_config, hall_clock)
-    node.inbox.put(("state", "queue", _queue(**waiting)))
+    node.inbox.put(HubState("queue", _queue(**waiting)))
     node.poll()
     services = hall_config.windows[3].services
     assert pad.shown == [("waiting", sum(waiting.get(s, 0) for s in services))]

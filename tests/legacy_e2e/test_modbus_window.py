@@ -30,7 +30,7 @@ def window3(hall_config, broker, hall_clock, hub_service, row, pump):
     devices = {"staff": "1003", "screen": {"backend": "none"},
                "keypad": {"backend": "modbus", "port": row.port, "device_id": CLERK},
                "pad": {"backend": "modbus", "port": row.port, "device_id": RATING}}
-    node = build(hall_config, "rater-3", broker.url, hall_clock, devices=devices, lines=lines)
+    node = build(hall_config, "rater-3", broker.url, hall_clock, simulate=True, devices=devices, lines=lines)
     node.start()
     pump(node, lambda: node.online and (node.staff or {}).get("number") == "1003")
     assert lines.ports() == {row.port: "modbus"}  # both pads on one bus master

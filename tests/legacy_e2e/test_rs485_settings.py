@@ -99,9 +99,9 @@ def _ff68(port, address, **more):
 def test_two_windows_share_one_line_and_it_closes_with_the_last(hall_config, broker,
                                                                 hall_clock, pty_path):
     lines = Lines()
-    a = build(hall_config, "rater-1", broker.url, hall_clock, devices=_ff68(pty_path, 1),
+    a = build(hall_config, "rater-1", broker.url, hall_clock, simulate=True, devices=_ff68(pty_path, 1),
               lines=lines)
-    b = build(hall_config, "rater-2", broker.url, hall_clock, devices=_ff68(pty_path, 2),
+    b = build(hall_config, "rater-2", broker.url, hall_clock, simulate=True, devices=_ff68(pty_path, 2),
               lines=lines)
     assert a.keypad._bus is b.keypad._bus and lines.ports() == {pty_path: "ff68"}
     a.stop()
@@ -121,11 +121,11 @@ def test_two_windows_share_one_line_and_it_closes_with_the_last(hall_config, bro
 def test_a_second_window_that_disagrees_with_the_line_is_refused(
         hall_config, broker, hall_clock, pty_path, second, where):
     lines = Lines()
-    a = build(hall_config, "rater-1", broker.url, hall_clock, devices=_ff68(pty_path, 1),
+    a = build(hall_config, "rater-1", broker.url, hall_clock, simulate=True, devices=_ff68(pty_path, 1),
               lines=lines)
     table = {k: (v | {"port": pty_path} if k == "keypad" else v) for k, v in second.items()}
     with pytest.raises(ConfigError, match=where.replace(".", r"\.")):
-        build(hall_config, "rater-2", broker.url, hall_clock, devices=table, lines=lines)
+        build(hall_config, "rater-2", broker.url, hall_clock, simulate=True, devices=table, lines=lines)
     assert sorted(a.keypad._bus.units) == [1]  # the refused window left nothing behind
     assert lines.ports() == {pty_path: "ff68"}
     a.stop()
@@ -138,7 +138,7 @@ def test_a_pad_that_fails_gives_back_the_keypads_line(hall_config, broker, hall_
     devices = _ff68(pty_path, 3) | {"pad": {"backend": "modbus", "port": "/nonexistent/tty",
                                             "device_id": 153}}
     with pytest.raises(Exception):  # noqa: B017 - the port cannot open: whatever pyserial says
-        build(hall_config, "rater-3", broker.url, hall_clock, devices=devices, lines=lines)
+        build(hall_config, "rater-3", broker.url, hall_clock, simulate=True, devices=devices, lines=lines)
     assert lines.ports() == {}
 
 
@@ -178,11 +178,11 @@ def test_a_caller_with_its_own_key_map_cannot_join_a_line_a_rater_opened(
     lines = Lines()
     rater_only = {"screen": {"backend": "none"},
                   "pad": {"backend": "ff68", "port": pty_path, "address": 101}}
-    a = build(hall_config, "rater-1", broker.url, hall_clock, devices=rater_only, lines=lines)
+    a = build(hall_config, "rater-1", broker.url, hall_clock, simulate=True, devices=rater_only, lines=lines)
     with pytest.raises(ConfigError, match=r"rater-2\.devices\.keypad\.keys: every caller on port"):
-        build(hall_config, "rater-2", broker.url, hall_clock, lines=lines,
+        build(hall_config, "rater-2", broker.url, hall_clock, simulate=True, lines=lines,
               devices=_ff68(pty_path, 2, keys={"skip": "07+0F"}))
-    b = build(hall_config, "rater-2", broker.url, hall_clock, devices=_ff68(pty_path, 2),
+    b = build(hall_config, "rater-2", broker.url, hall_clock, simulate=True, devices=_ff68(pty_path, 2),
               lines=lines)  # the default key map: welcome
     assert sorted(a.pad._bus.units) == [2, 101]
     a.stop()

@@ -76,3 +76,36 @@ def test_render_png_has_the_paper_width(tmp_path, width_mm, dots):
     with Image.open(path) as im:
         assert im.width == dots + 32
         assert im.getextrema()[0] == 0   # something black was printed
+
+
+def _ticket(no: str) -> bytes:
+    return INIT + CHINESE_ON + encode_text(f"税务 {no}\n第二行\n") + b"\x1dV\x00"
+
+
+def test_the_last_ticket_is_cut_at_the_last_paper_cut(tmp_path):
+    """hall-demo's ticket.png: the piece the last cut took off, not the whole day's roll."""
+    from PIL import Image
+
+    p = SimulatedPrinter()
+    for no in ("A001", "A002", "A003"):
+        p.write(_ticket(no))
+    piece = p.paper().last_ticket()
+    assert piece.text_lines == ["税务 A003", "第二行"] and piece.cuts == 1
+    p.render_last_ticket_png(str(tmp_path / "last.png"))
+    p.render_png(str(tmp_path / "job.png"), job=-1)
+    p.render_png(str(tmp_path / "roll.png"))
+    last, job, roll = (Image.open(tmp_path / n) for n in ("last.png", "job.png", "roll.png"))
+    assert last.size == job.size and last.tobytes() == job.tobytes()
+    assert roll.size[1] > 2 * last.size[1]
+
+
+def test_the_last_ticket_follows_cuts_not_writes():
+    """One write holding two tickets, then a half-printed one without its cut: the last cut
+    decides, and uncut paper still on the roll is not a ticket yet."""
+    p = SimulatedPrinter()
+    p.write(_ticket("B001") + _ticket("B002"))
+    p.write(INIT + encode_text("half\n"))
+    assert p.paper().last_ticket().text_lines == ["税务 B002", "第二行"]
+    q = SimulatedPrinter()
+    q.write(INIT + encode_text("no cut yet\n"))
+    assert q.paper().last_ticket().text_lines == ["no cut yet"]

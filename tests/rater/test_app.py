@@ -44,7 +44,7 @@ def test_notifier_sends_datagrams_to_the_notify_socket(tmp_path, monkeypatch):
 def test_run_loop_says_ready_then_feeds_the_watchdog(hall_config, hall_clock):
     # no broker on port 9: the loop still runs, shows offline, and feeds the watchdog
     node = build(hall_config, "rater-3", "mqtt://127.0.0.1:9", hall_clock, headless=True,
-                 devices={"screen": {"backend": "offscreen"}})
+                 simulate=True, devices={"screen": {"backend": "offscreen"}})
     stop, said = threading.Event(), []
 
     def notify(message):
@@ -66,4 +66,29 @@ def test_real_gpio_off_a_pi_exits_clearly(hall_config, hall_clock, devices):
 
     with pytest.raises(GpioUnavailable, match="rpi-lgpio"):
         build(hall_config, "rater-3", "mqtt://127.0.0.1:9", hall_clock, headless=True,
-              devices=devices)
+              simulate=True, devices=devices)
+
+
+def test_a_window_naming_no_pads_refuses_to_start(capsys):
+    assert main(["--config", EXAMPLE, "--node", "rater-3", "--headless"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("hall-rater: ") and "\n" not in err
+    assert "nodes.rater-3.devices.keypad.backend: missing" in err and "--simulate" in err
+
+
+def test_several_windows_in_one_process_get_one_display_or_a_clear_error(tmp_path):
+    """pygame has one display per process: the second windowed screen is refused by name
+    (before, it took the first one's window, and closing either closed both)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", XDG_CACHE_HOME=str(tmp_path / "cache"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "rater", "--config", os.path.abspath(EXAMPLE), "--windows", "3-4",
+         "--simulate", "--broker", "mqtt://127.0.0.1:9"],
+        cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    err = proc.stderr.strip().splitlines()[-1]
+    assert err.startswith("hall-rater: ") and "nodes.rater-4.devices.screen.backend" in err
+    assert "'hallstack rater-3'" in err and "backend = \"none\"" in err

@@ -12,6 +12,7 @@ from devices.gpio.keypad import SIGNAL_PATTERNS
 from hub.clock import HallClock
 from rater import strings, view
 from rater.app import build
+from rater.login import LoginState
 from tests.helpers import rows
 
 pytestmark = pytest.mark.timeout(60)
@@ -60,7 +61,8 @@ def kiosk(node_client, hub_service):
 
 def make_node(hall_config, broker, hall_clock, **devices):
     table = {"screen": {"backend": "offscreen"}} | devices
-    return build(hall_config, "rater-3", broker.url, hall_clock, headless=True, devices=table)
+    return build(hall_config, "rater-3", broker.url, hall_clock, headless=True, simulate=True,
+                 devices=table)
 
 
 @pytest.fixture
@@ -221,7 +223,7 @@ def test_a_default_login_the_hub_never_answered_is_sent_again(
     try:
         pump(n, lambda: n.online)
         settle(n, 1.0)  # the first login times out: no hub
-        assert n.staff is None and n._login != "done"
+        assert n.staff is None and n.login.state is not LoginState.DONE
         hub = HubService(hall_config, str(tmp_path / "hall.db"), broker.url, hall_clock)
         hub.start()
         assert hub.wait_ready(10)
@@ -320,6 +322,11 @@ def test_health_is_published_retained(node, broker):
     assert retained is True
     assert health["window"] == 3 and health["keypad"]["state"] == "ok"
     assert health["pad"]["backend"] == "simulated" and health["screen"]["state"] == "ok"
+    assert health["simulated"] is True and health["pad"]["simulated"] is True
+    assert health["screen"] == {"state": "ok", "backend": "offscreen", "simulated": True}
+    node.screen.close()   # health is asked of the screen, not assumed
+    assert node.health()["screen"] == {"state": "error", "backend": "offscreen",
+                                       "detail": "closed", "simulated": True}
 
 
 class ManualClock(HallClock):

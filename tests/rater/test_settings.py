@@ -11,8 +11,9 @@ from rater.settings import build_pads, read_settings
 
 
 def test_empty_table_gives_simulated_pads_a_screen_and_the_other_services_to_transfer(hall_config):
-    s = read_settings(hall_config, "rater-3", {})
-    assert s.keypad.backend == "simulated" and s.pad.backend == "simulated"
+    s = read_settings(hall_config, "rater-3", {}, simulate=True)
+    assert s.keypad.backend == "simulated" and s.pad.backend == "simulated" and s.simulate
+    assert read_settings(hall_config, "rater-3", {"backend": "sim"}) == s
     assert s.screen == "window" and s.staff is None
     assert [sid for sid, _ in s.transfer] == ["A", "C", "D", "E", "F", "G", "H"]
     keypad, pad = build_pads(s)
@@ -50,8 +51,20 @@ def test_real_wiring_shared_pins_and_same_pad(hall_config):
 ])
 def test_mistakes_name_the_key(hall_config, devices, where):
     with pytest.raises(ConfigError, match=where) as err:
-        read_settings(hall_config, "rater-3", devices)
+        read_settings(hall_config, "rater-3", devices, simulate=True)
     assert "nodes.rater-3.devices" in str(err.value)
+
+
+@pytest.mark.parametrize("devices, table", [
+    ({}, "keypad"),
+    ({"keypad": {"backend": "gpio", "keys": {"call_next": 5}}}, "pad"),
+    ({"keypad": {"keys": {"call_next": 5}}, "pad": {"backend": "same"}}, "keypad"),
+])
+def test_naming_no_pad_refuses_to_start(hall_config, devices, table):
+    with pytest.raises(ConfigError) as err:
+        read_settings(hall_config, "rater-3", devices)
+    assert f"nodes.rater-3.devices.{table}.backend: missing" in str(err.value)
+    assert "backend = \"sim\" in [nodes.rater-3.devices]" in str(err.value)
 
 
 def test_not_a_rater_and_unknown_node_are_config_errors(hall_config):
@@ -70,7 +83,8 @@ def test_node_choice_from_flags(hall_config):
 
 def test_build_refuses_unknown_overrides(hall_config, hall_clock):
     with pytest.raises(TypeError, match="printer"):
-        build(hall_config, "rater-3", "mqtt://127.0.0.1:1", hall_clock, printer=None)
+        build(hall_config, "rater-3", "mqtt://127.0.0.1:1", hall_clock, simulate=True,
+              printer=None)
 
 
 def test_the_documented_example_table_is_valid(hall_config):
@@ -91,7 +105,7 @@ def test_two_gpio_pads_may_not_share_a_pin(hall_config):
     devices = {"keypad": {"backend": "gpio", "keys": {"call_next": 5}},
                "pad": {"backend": "gpio", "keys": {"rate_5": 5}}}
     with pytest.raises(ConfigError, match="devices.pad.keys: pins also used by the keypad: 5"):
-        read_settings(hall_config, "rater-3", devices)
+        read_settings(hall_config, "rater-3", devices, simulate=True)
 
 
 _values = st.one_of(st.none(), st.booleans(), st.integers(-5, 300), st.text(max_size=6),

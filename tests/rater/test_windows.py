@@ -21,7 +21,7 @@ NO_BROKER = "mqtt://127.0.0.1:9"
 
 @pytest.fixture
 def windows(hall_config, hall_clock):
-    nodes = [build(hall_config, f"rater-{n}", NO_BROKER, hall_clock, headless=True,
+    nodes = [build(hall_config, f"rater-{n}", NO_BROKER, hall_clock, headless=True, simulate=True,
                    devices={"screen": {"backend": "none"}}) for n in (3, 4)]
     yield nodes
     for node in nodes:
