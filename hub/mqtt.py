@@ -17,6 +17,7 @@ import paho.mqtt.client as mqtt
 log = logging.getLogger(__name__)
 RECONNECT_MIN_S, RECONNECT_MAX_S = 0.1, 2.0
 MAX_WAIT_S = 0.5  # keepalive and reconnects are looked at least this often
+SLEPT_S = 0.001  # a select() that took longer than this slept: it returned as bytes came
 
 
 DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
@@ -191,15 +192,19 @@ class NetworkLoop:
         readable = [self._wake_r] + ([sock] if sock is not None else [])
         writable = [sock] if sock is not None and self.client.want_write() else []
         tls_pending = _pending(sock)  # decrypted bytes in hand that select() cannot see
+        began = time.monotonic()
         try:
             ready, can_write, _ = select.select(readable, writable, [],
                                                 0.0 if tls_pending else wait)
         except (OSError, ValueError):  # the socket closed under us: reconnect next turn
             return
+        woke = time.monotonic()
         if tls_pending and sock not in ready:
             ready.append(sock)
-        if sock is None or sock not in ready:
-            self.quiet_at = time.monotonic()
+        if sock is None or sock not in ready or (not tls_pending and woke - began > SLEPT_S):
+            # empty now, or select slept until bytes came (they came just now); bytes that were
+            # waiting already came after the last quiet moment, which stands
+            self.quiet_at = woke
         if self._wake_r in ready:
             try:
                 while self._wake_r.recv(4096):
