@@ -7,6 +7,7 @@ The real backends talk to an emulated printer on a real pseudo-terminal and a re
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -148,3 +149,20 @@ def test_every_backend_has_a_width_and_a_kind(rig):
 def test_a_paper_width_no_printer_has_is_refused(build):
     with pytest.raises(ValueError, match="80 or 58"):
         build()
+
+
+def test_jobs_and_status_from_two_threads_never_mix(rig):
+    """The kiosk's loop prints while its watcher asks for status: each job arrives whole."""
+    statuses = []
+
+    def watcher():
+        for _ in range(15):
+            statuses.append(rig.printer.status())
+
+    thread = threading.Thread(target=watcher)
+    thread.start()
+    for _ in range(15):
+        rig.printer.write(JOB)
+    thread.join(10)
+    assert eventually(lambda: rig.received() == JOB * 15, timeout=5.0)
+    assert [s.state for s in statuses] == ["ok"] * 15
