@@ -16,6 +16,13 @@ LED_MODES = ("off", "on", "blink")
 SIGNALS = ("ok", "refused")
 
 
+def check_invitation(seconds: object) -> int:
+    """``seconds`` if it is an int 0–600 (0 ends an invitation), else ValueError."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= 600:
+        raise ValueError(f"a rating invitation lasts 0–600 s, got {seconds!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class KeyPress:
     """One accepted press: the key's name, when it happened (monotonic s), and which pad sent it."""
@@ -35,6 +42,9 @@ class KeyPad(ABC):
     on the backend's own thread, so the callback only posts the press to its node. ``set_led``
     takes an LED name (a key name or a pad-specific one) and one of :data:`LED_MODES`.
     ``signal`` gives the clerk feedback: ``ok`` or ``refused`` (a distinct pattern or beep).
+    Presses accepted before ``on_press`` wait for it (in the pad or in the backend) and are
+    delivered then; after :meth:`close` nothing is delivered. Bad input raises ValueError and
+    drives nothing. ``tests/contracts/test_keypad.py`` holds every backend to this.
     A backend may override :meth:`invite_rating`, :meth:`show_call`, :meth:`show_waiting` and
     :meth:`close`.
     """
@@ -60,7 +70,9 @@ class KeyPad(ABC):
 
     def invite_rating(self, seconds: int) -> None:
         """Open the pad's own rating invitation for ``seconds`` (a pad whose firmware refuses
-        presses nobody invited, e.g. hallstack's Modbus pad); the default has none."""
+        presses nobody invited, e.g. hallstack's Modbus pad); the default has none. Every
+        backend refuses a duration outside 0–600 s with ValueError (:func:`check_invitation`)."""
+        check_invitation(seconds)
 
     def show_call(self, no: str) -> None:
         """Show the ticket just called at this window (e.g. an FF68 caller's 7-segment digits

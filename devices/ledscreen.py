@@ -14,8 +14,12 @@ class WindowScreen(ABC):
     override :meth:`close`. ``show`` puts ``text`` on the screen in one of :data:`MODES`:
     ``flash`` blinks the text (the caller decides when to switch back to ``static``), ``scroll``
     runs it across. A backend sends what its wire protocol needs and nothing else; a simulated
-    backend records exactly those bytes. ``health`` returns at least ``{"state": "ok" |
-    "silent" | "error" | "unknown"}``; "unknown" when the screen cannot be asked.
+    backend records exactly those bytes. Bad input raises ValueError and sends nothing. A
+    screen that cannot be driven (a dead line, a controller that refuses or does not answer)
+    raises OSError from ``show``/``set_brightness``, unless the backend queues commands for a
+    line thread of its own (Modbus), which reports it in ``health`` instead. ``health`` returns
+    at least ``{"state": "ok" | "silent" | "error" | "unknown"}``; "unknown" when the screen
+    cannot be asked. ``tests/contracts/test_window_screen.py`` holds every backend to this.
     """
 
     #: True for a screen that only records what it would show (node health says so).

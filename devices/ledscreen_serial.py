@@ -46,6 +46,8 @@ class PlainProtocol:
     def encode_text(self, address: int, text: str, mode: str) -> bytes:
         """The frame showing ``text`` in ``mode``; ValueError if not GB2312 or too long."""
         check_mode(mode)
+        if not isinstance(text, str):
+            raise ValueError(f"screen text must be a str, got {type(text).__name__}")
         try:
             data = text.encode("gb2312")
         except UnicodeEncodeError as exc:

@@ -96,6 +96,9 @@ class BusEmulator:
                     continue
                 self.counters["bytes_in"] += len(chunk)
                 buf += chunk
+            elif rtu.unknown_request(buf):  # the silence ends a function we do not know
+                self._deliver(bytes(buf))
+                buf.clear()
             elif buf:  # quiet inside a "frame": that start was noise, look further on
                 skip, n = rtu.hunt_after_silence(buf, rtu.check_request)
                 self.counters["skipped_bytes"] += skip
@@ -110,10 +113,13 @@ class BusEmulator:
                     continue
                 request = bytes(buf[:n])
                 del buf[:n]
-                self.counters["frames"] += 1
-                reply = self._answer(request)
-                if reply:
-                    os.write(self._master, reply)
+                self._deliver(request)
+
+    def _deliver(self, request: bytes) -> None:
+        self.counters["frames"] += 1
+        reply = self._answer(request)
+        if reply:
+            os.write(self._master, reply)
 
     def _answer(self, request: bytes) -> bytes | None:
         device = self.devices.get(request[0])
@@ -158,7 +164,9 @@ class BusEmulator:
 
 
 def handle(device: EmulatedPeripheral, pdu: bytes) -> bytes:
-    """Execute one request PDU on ``device`` and return the reply PDU (Refusal on refusal)."""
+    """Execute one request PDU on ``device`` and return the reply PDU (Refusal on refusal).
+
+    Any function other than 03/06/10/14/15 is refused with 01 (illegal function)."""
     fc = pdu[0]
     if fc == rtu.READ_HOLDING:
         address, count = struct.unpack(">HH", pdu[1:5])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from devices.keys import KeyPad, KeyPress
+from devices.keys import KeyPad, KeyPress, check_invitation
 from devices.ledscreen import WindowScreen, check_brightness, check_mode
 from firmware_bridge import registers as reg
 from firmware_bridge.bus import BusMaster, Peripheral
@@ -65,10 +65,9 @@ class ModbusKeyPad(Peripheral, KeyPad):
 
     def invite_rating(self, seconds: int) -> None:
         """Rating pad: accept one rating for ``seconds`` (0 ends the invitation)."""
+        check_invitation(seconds)
         if self.kind != "rating_pad":
             raise ValueError("only a rating pad takes a rating invitation")
-        if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= 600:
-            raise ValueError(f"invitation must last 0–600 s, got {seconds!r}")
         self.once(reg.KEY_INVITE, seconds, ttl_s=2.0)
 
     def on_reboot(self) -> None:

@@ -30,6 +30,7 @@ EXCEPTION_NAMES = {1: "illegal function", 2: "illegal data address", 3: "illegal
                    4: "device failure", 6: "device busy"}
 
 MAX_PDU = 253
+MAX_ADU = 256  # address + PDU + CRC: no RTU frame is longer
 MAX_READ_REGS = 125
 MAX_WRITE_REGS = 123
 
@@ -116,7 +117,11 @@ def _check_file(file_no: int, record: int, regs: int) -> None:
 # --- frame hunters -------------------------------------------------------------------------
 
 def _request_length(buf: bytes) -> int:
-    """Length of the request frame starting at buf[0]: 0 = need more, -1 = not a request."""
+    """Length of the request frame starting at buf[0]: 0 = need more, -1 = not a request.
+
+    A function hallstack does not implement has no length we know: only the line's silence
+    ends it (:func:`unknown_request`), so the hunt waits for that unless no frame is that long.
+    """
     if len(buf) < 2:
         return 0
     fc = buf[1]
@@ -126,7 +131,7 @@ def _request_length(buf: bytes) -> int:
         return 0 if len(buf) < 7 else 9 + buf[6]
     if fc in (READ_FILE, WRITE_FILE):
         return 0 if len(buf) < 3 else 5 + buf[2]
-    return -1
+    return 0 if len(buf) <= MAX_ADU else -1
 
 
 def response_length(buf: bytes) -> int:
@@ -160,6 +165,15 @@ def _hunt(buf: bytes, length_of) -> int:
 def check_request(buf: bytes) -> int:
     """Frame hunter for a peripheral reading requests: ``0``, ``n`` or ``-n`` (module doc)."""
     return _hunt(bytes(buf), _request_length)
+
+
+def unknown_request(buf: bytes) -> bool:
+    """The line went quiet after ``buf``: is it one whole request of a function hallstack does
+    not implement (04, 0x2B, 0x11, …)? As on a real device, the silence ends the frame and its
+    CRC decides; the device then answers exception 01 (illegal function)."""
+    buf = bytes(buf)
+    return (4 <= len(buf) <= MAX_ADU and buf[0] <= 247 and buf[1] not in FUNCTIONS
+            and crc_ok(buf))
 
 
 def check_response(buf: bytes, device_id: int | None = None, function: int | None = None) -> int:

@@ -22,8 +22,11 @@ class AudioOut(ABC):
     the first at once and joins the rest while it plays (an announcement starts with a short
     silence that wakes the amplifier, so nothing need be copied before the speaker starts). :meth:`play` refuses to overlap (RuntimeError while busy): queueing
     and coalescing are the announcer's job, above the backend. Every backend keeps
-    :attr:`starts`, the ``monotonic()`` instant each play began (hall-bench reads it).
-    ``health`` returns at least ``{"state": "ok" | "error" | "unknown"}``.
+    :attr:`starts`, the ``monotonic()`` instant each play began (hall-bench reads it). A
+    backend that cannot play (a broken device, or closed) raises :class:`AudioUnavailable` and
+    reports ``error`` in ``health`` until a play succeeds again. ``health`` returns at least
+    ``{"state": "ok" | "error" | "unknown"}``. ``tests/contracts/test_audio.py`` holds every
+    backend to this.
     """
 
     #: True for a speaker nobody hears (node health says so).
@@ -35,7 +38,7 @@ class AudioOut(ABC):
 
     def play(self, samples: np.ndarray | Sequence[np.ndarray]) -> None:
         """Start playing ``samples`` (an array, or parts back to back) now; RuntimeError if still
-        playing, ValueError if empty or not mono int16."""
+        playing, ValueError if empty or not mono int16, AudioUnavailable if it cannot play."""
         parts = [samples] if isinstance(samples, np.ndarray) else list(samples)
         for part in parts:
             if not isinstance(part, np.ndarray) or part.dtype != np.int16 or part.ndim != 1:
@@ -45,7 +48,11 @@ class AudioOut(ABC):
         if self.busy():
             raise RuntimeError("the speaker is still playing; announcements never overlap")
         self.starts.append(self.monotonic())
-        self._start([p for p in parts if len(p)])
+        try:
+            self._start([p for p in parts if len(p)])
+        except BaseException:
+            self.starts.pop()  # it never began: hall-bench must not count it
+            raise
 
     @abstractmethod
     def _start(self, parts: list[np.ndarray]) -> None:

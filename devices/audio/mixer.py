@@ -68,6 +68,8 @@ class MixerAudioOut(AudioOut):
         return self._pygame.mixer.Sound(buffer=data.astype("<i2").tobytes())
 
     def busy(self) -> bool:
+        if not self._pygame.mixer.get_init():  # closed: nothing plays (get_busy would raise)
+            return False
         return bool(self._channel.get_busy())
 
     def health(self) -> dict:

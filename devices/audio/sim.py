@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from devices.audio.base import AudioOut
+from devices.audio.base import AudioOut, AudioUnavailable
 from devices.audio.pcm import seconds, write_wav
 
 
@@ -39,17 +39,22 @@ class WavAudioOut(AudioOut):
                             self.out_dir.glob("announcement-[0-9][0-9][0-9][0-9].wav")), default=0)
         self._until = float("-inf")
         self._error: str | None = None
+        self._closed = False
 
     def _start(self, parts: list[np.ndarray]) -> None:
         at = self.starts[-1]
         samples = np.concatenate(parts)
         self._number += 1
         path = self.out_dir / f"announcement-{self._number:04d}.wav"
+        if self._closed:
+            self._error = "closed"
+            raise AudioUnavailable("cannot play: the speaker is closed")
         try:
             write_wav(path, samples)
-        except OSError as exc:
+        except OSError as exc:  # a full or gone disk is this speaker's broken device
+            self._number -= 1
             self._error = f"cannot write {path}: {exc.strerror}"
-            raise
+            raise AudioUnavailable(f"cannot play: {self._error}") from None
         self._error = None
         self.played.append(Played(at, path, seconds(samples)))
         self._until = at + seconds(samples)
@@ -57,7 +62,14 @@ class WavAudioOut(AudioOut):
     def busy(self) -> bool:
         return self.monotonic() < self._until
 
+    def close(self) -> None:
+        """Like a closed sound device: later plays fail with AudioUnavailable."""
+        self._closed = True
+        self._until = float("-inf")
+
     def health(self) -> dict:
+        if self._closed:
+            return {"state": "error", "detail": "closed"}
         if self._error:
             return {"state": "error", "detail": self._error}
         return {"state": "ok", "backend": "wav", "played": len(self.played)}

@@ -40,6 +40,10 @@ class RPiGPIOPins(Pins):
         gpio.setwarnings(False)
         gpio.setmode(gpio.BCM)
         self._pins: set[int] = set()
+        # What this backend set up, checked before the library is called: RPi.GPIO would
+        # answer RuntimeError, let an input become an output, or fail later on a thread.
+        self._inputs: set[int] = set()
+        self._outputs: set[int] = set()
         self._pwm: dict[int, object] = {}
         self._players: dict[int, threading.Event] = {}
         self._error: str | None = None
@@ -48,6 +52,7 @@ class RPiGPIOPins(Pins):
         g = self._gpio
         check_pin(pin)
         pud = {"up": g.PUD_UP, "down": g.PUD_DOWN, "off": g.PUD_OFF}[check_pull(pull)]
+        self._check_free(pin)
         g.setup(pin, g.IN, pull_up_down=pud)
 
         def edge(channel: int) -> None:
@@ -60,19 +65,34 @@ class RPiGPIOPins(Pins):
             self._error = f"pin {pin}: {exc}"
             raise
         self._pins.add(pin)
+        self._inputs.add(pin)
+
+    def _check_free(self, pin: int, output: bool = False) -> None:
+        if pin in self._inputs:
+            raise ValueError(f"pin {pin} is already an input")
+        if pin in self._outputs and not output:  # an output set up again (a shared buzzer)
+            raise ValueError(f"pin {pin} is already an output")
+
+    def _check_output(self, pin: int) -> None:
+        if check_pin(pin) not in self._outputs:
+            raise ValueError(f"pin {pin} is not an output")
 
     def level(self, pin: int) -> int:
-        return int(self._gpio.input(check_pin(pin)))
+        if check_pin(pin) not in self._inputs:
+            raise ValueError(f"pin {pin} is not an input")
+        return int(self._gpio.input(pin))
 
     def setup_output(self, pin: int) -> None:
         g = self._gpio
-        g.setup(check_pin(pin), g.OUT, initial=g.LOW)
+        self._check_free(check_pin(pin), output=True)
+        g.setup(pin, g.OUT, initial=g.LOW)
         self._pins.add(pin)
+        self._outputs.add(pin)
 
     def set_output(self, pin: int, mode: str) -> None:
         g = self._gpio
         check_mode(mode)
-        check_pin(pin)
+        self._check_output(pin)
         pwm = self._pwm.pop(pin, None)
         if pwm is not None:
             pwm.stop()
@@ -85,7 +105,7 @@ class RPiGPIOPins(Pins):
 
     def play(self, pin: int, pattern: tuple[float, ...]) -> None:
         pattern = check_pattern(pattern)
-        check_pin(pin)
+        self._check_output(pin)
         old = self._players.pop(pin, None)
         if old is not None:
             old.set()  # a new signal cuts the old one short
@@ -111,6 +131,10 @@ class RPiGPIOPins(Pins):
         if self._pins:
             self._gpio.cleanup(sorted(self._pins))
         self._pins.clear()
+        self._inputs.clear()
+        self._outputs.clear()
+        self._players.clear()
+        self._pwm.clear()
 
     def health(self) -> dict:
         if self._error:

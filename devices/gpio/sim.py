@@ -50,6 +50,8 @@ class SimulatedPins(Pins):
         check_pull(pull)
         if pin in self._modes:
             raise ValueError(f"pin {pin} is already an output")
+        if pin in self._inputs:  # RPi.GPIO refuses a second edge detection on a pin
+            raise ValueError(f"pin {pin} is already an input")
         level = 0 if pull == "down" else 1
         with self._lock:
             self._inputs[pin] = (pull, on_edge)
@@ -57,16 +59,15 @@ class SimulatedPins(Pins):
             self.states[pin] = [(self._time(), level)]
 
     def level(self, pin: int) -> int:
-        try:
-            return self._levels[pin]
-        except KeyError:
-            raise ValueError(f"pin {pin} is not an input") from None
+        if pin not in self._inputs:
+            raise ValueError(f"pin {pin} is not an input")
+        return self._levels[pin]
 
     def setup_output(self, pin: int) -> None:
         check_pin(pin, self._valid)
         if pin in self._inputs:
             raise ValueError(f"pin {pin} is already an input")
-        self._modes[pin] = "off"
+        self._modes[pin] = "off"  # again on an output: allowed, as RPi.GPIO allows it
 
     def set_output(self, pin: int, mode: str) -> None:
         check_mode(mode)
@@ -82,8 +83,13 @@ class SimulatedPins(Pins):
         self.played.append((self._time(), pin, pattern))
 
     def close(self) -> None:
+        """Release every pin, as RPi.GPIO's cleanup does: outputs go off and are forgotten."""
         self.closed = True
         self._inputs.clear()
+        for pin, mode in list(self._modes.items()):
+            if mode != "off":
+                self.outputs.append((self._time(), pin, "off"))
+        self._modes.clear()
 
     # -- what a test (or a keyboard) does to the pins ---------------------------------------
     def now(self) -> float:

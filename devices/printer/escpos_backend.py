@@ -11,7 +11,14 @@ from __future__ import annotations
 import threading
 
 from devices.printer.escpos_lib import escpos_module
-from devices.printer.interface import UNKNOWN, Printer, PrinterError, PrinterStatus
+from devices.printer.interface import (
+    UNKNOWN,
+    Printer,
+    PrinterError,
+    PrinterStatus,
+    check_job,
+    check_width,
+)
 from devices.printer.status import QUERIES, parse_status
 
 
@@ -24,7 +31,7 @@ class EscposPrinter(Printer):
         if kind not in ("usb", "serial", "network"):
             raise ValueError(f"unknown printer kind {kind!r}")
         self.kind = kind
-        self.width_mm = width_mm
+        self.width_mm = check_width(width_mm)
         self.status_timeout_s = status_timeout_s
         self._escpos = device
         self._open = False
@@ -113,6 +120,7 @@ class EscposPrinter(Printer):
     # -- the interface ------------------------------------------------------------------------
 
     def write(self, data: bytes) -> None:
+        data = check_job(data)
         with self._lock:
             self._ensure_open()
             try:

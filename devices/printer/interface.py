@@ -64,11 +64,28 @@ class PrinterStatus:
 UNKNOWN = PrinterStatus()
 
 
+def check_job(data: object) -> bytes:
+    """``data`` as bytes if it is bytes-like, else PrinterError: a printer takes bytes only,
+    whatever its line would make of a str or a list (pyusb would print a str, pyserial a list)."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise PrinterError(f"a printer takes ESC/POS bytes, got {type(data).__name__}; "
+                           "nothing was sent")
+    return bytes(data)
+
+
+def check_width(width_mm: object) -> int:
+    """``width_mm`` if it is 80 or 58, else ValueError."""
+    if width_mm not in (80, 58) or isinstance(width_mm, bool):
+        raise ValueError(f"paper width must be 80 or 58 mm, got {width_mm!r}")
+    return int(width_mm)
+
+
 class Printer(ABC):
     """A receipt printer that takes ESC/POS bytes.
 
     A backend must implement :meth:`write` (hand ``data`` to the printer whole, or raise
-    :class:`PrinterError` having sent nothing it knows of) and :meth:`status` (ask the printer
+    :class:`PrinterError` having sent nothing it knows of; anything but bytes-like data is a
+    PrinterError before the line is touched, see :func:`check_job`) and :meth:`status` (ask the printer
     now; answer :data:`UNKNOWN` fields for what it cannot tell, never guess ``out``). It may
     override :meth:`close`. Both methods may be called from two threads (the node's loop and
     its status watcher), so a backend serialises access to its line itself. Encoding, layout

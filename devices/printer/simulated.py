@@ -8,7 +8,13 @@ import time
 from dataclasses import dataclass
 
 from devices.printer.escpos_lib import dummy_printer
-from devices.printer.interface import Printer, PrinterError, PrinterStatus
+from devices.printer.interface import (
+    Printer,
+    PrinterError,
+    PrinterStatus,
+    check_job,
+    check_width,
+)
 from devices.printer.paper import Paper, interpret
 
 
@@ -24,23 +30,35 @@ class PrintJob:
 
 
 class SimulatedPrinter(Printer):
-    """A printer in memory. :meth:`set_status` puts it in any state; ``answers_status=False``
-    makes it a printer without ``DLE EOT`` (status unknown). Offline or unplugged
-    (``line="offline"``) it refuses writes with :class:`PrinterError`, as a dead line does."""
+    """A printer in memory that answers as the ESC/POS backends do (tests/contracts).
+
+    :meth:`set_status` changes what the printer reports (paper out, cover open, offline): like
+    a real printer it still takes the bytes and prints nothing. :meth:`unplug` is a dead line:
+    status ``offline``/``not_reachable`` and writes refused with :class:`PrinterError`.
+    ``answers_status=False`` makes it a printer without ``DLE EOT`` (status unknown)."""
 
     kind = "simulated"
     simulated = True
 
     def __init__(self, width_mm: int = 80, answers_status: bool = True):
-        if width_mm not in (80, 58):
-            raise ValueError(f"paper width must be 80 or 58 mm, got {width_mm}")
-        self.width_mm = width_mm
+        self.width_mm = check_width(width_mm)
         self.answers_status = answers_status
         self._status = PrinterStatus(paper="ok", cover="closed", line="online")
         self._sink = dummy_printer()
         self._lock = threading.Lock()
+        self._unplugged = False
         self.jobs: list[PrintJob] = []
         self.status_queries = 0
+
+    def unplug(self) -> None:
+        """Pull the cable: the line is dead until :meth:`plug`."""
+        with self._lock:
+            self._unplugged = True
+
+    def plug(self) -> None:
+        """Put the cable back."""
+        with self._lock:
+            self._unplugged = False
 
     def set_status(self, paper: str | None = None, cover: str | None = None,
                    line: str | None = None, error: object = ...) -> None:
@@ -53,18 +71,19 @@ class SimulatedPrinter(Printer):
                 error=s.error if error is ... else error)
 
     def write(self, data: bytes) -> None:
-        if not isinstance(data, (bytes, bytearray)):
-            raise TypeError(f"a printer takes bytes, got {type(data).__name__}")
+        data = check_job(data)
         with self._lock:
-            if self._status.line == "offline":
-                raise PrinterError("simulated printer is offline")
-            self._sink._raw(bytes(data))
+            if self._unplugged:
+                raise PrinterError("simulated printer not reachable: unplugged")
+            self._sink._raw(data)
             printed = not self._status.blocks_printing
-            self.jobs.append(PrintJob(time.monotonic(), bytes(data), printed))
+            self.jobs.append(PrintJob(time.monotonic(), data, printed))
 
     def status(self) -> PrinterStatus:
         with self._lock:
             self.status_queries += 1
+            if self._unplugged:
+                return PrinterStatus(line="offline", error="not_reachable")
             if not self.answers_status:
                 return PrinterStatus()
             return self._status

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import termios
 import time
 from collections import Counter
 
@@ -65,18 +66,25 @@ class SerialLink:
     def __init__(self, port: str, baud: int = 57600):
         import serial  # pyserial
 
+        self.port = port
         self._serial = serial.Serial(port, baudrate=baud, timeout=0.05, write_timeout=2.0)
 
     def write(self, data: bytes) -> None:
-        self._serial.reset_input_buffer()  # a late reply to an earlier request is stale
-        self._serial.write(data)
-        self._serial.flush()
+        try:
+            self._serial.reset_input_buffer()  # a late reply to an earlier request is stale
+            self._serial.write(data)
+            self._serial.flush()
+        except termios.error as exc:  # pyserial lets tcflush's own error through, not OSError
+            raise OSError(f"{self.port}: {exc.args[-1]}") from None
 
     def read_some(self, timeout_s: float) -> bytes:
-        self._serial.timeout = timeout_s
-        first = self._serial.read(1)
-        waiting = self._serial.in_waiting if first else 0
-        return first + (self._serial.read(waiting) if waiting else b"")
+        try:
+            self._serial.timeout = timeout_s
+            first = self._serial.read(1)
+            waiting = self._serial.in_waiting if first else 0
+            return first + (self._serial.read(waiting) if waiting else b"")
+        except termios.error as exc:
+            raise OSError(f"{self.port}: {exc.args[-1]}") from None
 
     def close(self) -> None:
         self._serial.close()

@@ -7,8 +7,11 @@ class LegacyConfigError(ValueError):
     """A legacy driver's settings are wrong; the message names the key path and the problem."""
 
 
-class ScreenError(RuntimeError):
+class ScreenError(OSError):
     """An LED controller refused a command, answered garbage, or did not answer.
+
+    An OSError, as every :class:`devices.ledscreen.WindowScreen` reports a screen it cannot
+    drive (the callboard retries those and keeps the other screens going).
 
     ``code`` is the controller's status code when it gave one, else ``None``.
     """

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from devices.keys import LED_MODES, SIGNALS, KeyPad, KeyPress
+from devices.keys import LED_MODES, SIGNALS, KeyPad, KeyPress, check_invitation
 
 from . import ff68_frame as fr
 from .ff68_keymap import KeyMap
@@ -56,12 +56,20 @@ class FF68Unit(KeyPad):
         self.counts: Counter[str] = Counter()
         self.last_seen: float | None = None
         self._callback: Callable[[KeyPress], None] | None = None
+        # The unit forgets a press once acknowledged: presses before on_press wait here.
+        self._early: list[KeyPress] = []
+        self._closed = False
+        self._lock = threading.Lock()
         self._last_raw: bytes | None = None
         self._last_at = 0.0
 
     # KeyPad -------------------------------------------------------------------------------
     def on_press(self, callback: Callable[[KeyPress], None]) -> None:
-        self._callback = callback
+        with self._lock:  # held while delivering: a press read meanwhile comes after these
+            self._callback = callback
+            early, self._early = self._early, []
+            for press in early:
+                self._call(callback, press)
 
     def set_led(self, name: str, mode: str) -> None:
         if mode not in LED_MODES:
@@ -70,7 +78,7 @@ class FF68Unit(KeyPad):
             self.paused = mode != "off"
         elif name == "rate":
             if mode != "off":
-                self.invite_rating()
+                self._invite()
         else:
             raise ValueError(f"FF68 unit has no LED {name!r}; it knows 'pause' and 'rate'")
 
@@ -88,7 +96,8 @@ class FF68Unit(KeyPad):
 
     def close(self) -> None:
         """The bus owns the line; closing one unit's keypad only stops its deliveries."""
-        self._callback = None
+        with self._lock:
+            self._closed, self._callback, self._early = True, None, []
 
     # host → unit --------------------------------------------------------------------------
     def show_ticket(self, no: str) -> None:
@@ -106,9 +115,13 @@ class FF68Unit(KeyPad):
     def beep(self) -> None:
         self._bus.send(self.addr, fr.FUNC_BEEP, b"")
 
-    def invite_rating(self, seconds: int | None = None) -> None:
+    def invite_rating(self, seconds: int) -> None:
         """Ask a rater unit to start its rating invitation (FUNC 01, DATA 0B). The unit keeps
-        its own time: ``seconds`` (the KeyPad hook's argument) is not sent."""
+        its own time: ``seconds`` is checked as on every pad but not sent; 0 sends nothing."""
+        if check_invitation(seconds):
+            self._invite()
+
+    def _invite(self) -> None:
         self._bus.send(self.addr, fr.FUNC_INVITE, bytes([fr.INVITE_CODE]))
 
     def rater_display(self, mode: int) -> None:
@@ -144,10 +157,15 @@ class FF68Unit(KeyPad):
         return KeyPress(key, now, self.source, digit)
 
     def _deliver(self, press: KeyPress) -> None:
-        callback = self._callback
-        if callback is None:
-            self.counts["undelivered"] += 1
-            return
+        with self._lock:
+            if self._callback is not None:
+                self._call(self._callback, press)
+            elif self._closed:
+                self.counts["undelivered"] += 1
+            else:
+                self._early.append(press)
+
+    def _call(self, callback: Callable[[KeyPress], None], press: KeyPress) -> None:
         try:
             callback(press)
             self.counts["delivered"] += 1

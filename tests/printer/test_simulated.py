@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from devices.printer.commands import CHINESE_ON, INIT, encode_text
-from devices.printer.interface import PrinterError
+from devices.printer.interface import PrinterError, PrinterStatus
 from devices.printer.simulated import SimulatedPrinter
 
 JOB = INIT + CHINESE_ON + encode_text("税务\n") + b"\x1dV\x00"
@@ -40,12 +40,24 @@ def test_out_of_paper_takes_the_bytes_but_prints_nothing():
     assert p.status().state == "ok"
 
 
-def test_offline_refuses_the_job_and_keeps_nothing():
+def test_unplugged_refuses_the_job_and_keeps_nothing():
     p = SimulatedPrinter()
-    p.set_status(line="offline")
+    p.unplug()
     with pytest.raises(PrinterError):
         p.write(JOB)
     assert p.output == b"" and p.jobs == []
+    assert p.status() == PrinterStatus(line="offline", error="not_reachable")
+    p.plug()
+    p.write(JOB)
+    assert p.output == JOB
+
+
+def test_a_printer_that_says_offline_takes_the_bytes_and_prints_nothing():
+    """As a real one: DLE EOT's offline bit does not stop the line taking a job."""
+    p = SimulatedPrinter()
+    p.set_status(line="offline")
+    p.write(JOB)
+    assert p.output == JOB and p.jobs[0].printed is False
 
 
 def test_printer_without_status_is_unknown_not_out():
@@ -57,7 +69,7 @@ def test_printer_without_status_is_unknown_not_out():
 
 def test_bad_input_changes_nothing():
     p = SimulatedPrinter()
-    with pytest.raises(TypeError):
+    with pytest.raises(PrinterError):
         p.write("税务")
     with pytest.raises(ValueError):
         p.set_status(paper="empty")
