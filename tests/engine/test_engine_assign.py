@@ -111,3 +111,64 @@ def test_counter_and_role_refusals(cfg):
     with pytest.raises(Forbidden):
         hall.do("admin", "window.assist", window=1, service="F", by="x")
     assert [ev.kind for ev, _ in hall.log] == ["window"]
+
+
+def test_worst_off_balance_calls_the_service_whose_citizens_are_worst_off(cfg):
+    from .engine_helpers import Hall, with_queue
+    for balance, expected in (("preference", "A"), ("worst_off", "F")):
+        hall = Hall(with_queue(cfg, balance=balance))
+        hall.open(9)
+        hall.open(12)
+        f_first = hall.take("F")
+        hall.wait(60)
+        for _ in range(3):
+            hall.take("F")
+        hall.wait(600)
+        a = hall.take("A")
+        hall.wait(60)
+        called = hall.next(12)        # window 12 prefers A; F's first has waited 11 min
+        assert called[0] == expected, balance
+        assert called == (f_first if expected == "F" else a)
+
+
+def suggest_hall(cfg, assist="suggest"):
+    from .engine_helpers import Hall, with_queue
+    hall = Hall(with_queue(cfg, assist=assist))
+    hall.open(8)
+    hall.open(9)
+    for _ in range(5):              # 5 × 600 s at one window: 50 min expected, limit 30
+        hall.take("F")
+    return hall
+
+
+def test_an_idle_skilled_clerk_is_suggested_once_per_period(cfg):
+    hall = suggest_hall(cfg)
+    alerts = [ev for ev in hall.tick() if ev.kind == "alert"]
+    assert [(a.data["kind"], a.data["window"], a.data["service"]) for a in alerts] == [
+        ("assist_suggested", 8, "F")]
+    assert alerts[0].data["text"] == "8号窗口空闲，可协助 公安户籍"
+    assert hall.engine.window_state(8)["services"] == ["E"]   # suggest only: nothing changed
+    hall.wait(60)
+    assert [ev for ev in hall.tick() if ev.data.get("kind") == "assist_suggested"] == []
+    hall.wait(cfg.queue.assist_every_s)
+    assert [ev.data["window"] for ev in hall.tick()
+            if ev.data.get("kind") == "assist_suggested"] == [8]
+    # accepting it is one action
+    hall.do("admin", "window.assist", window=8, service="F", by="张主任")
+    assert hall.engine.window_state(8)["services"] == ["E", "F"]
+
+
+def test_a_busy_or_unskilled_window_is_not_suggested(cfg):
+    hall = suggest_hall(cfg)
+    hall.take("E")                    # window 8 has its own work now
+    hall.open(6)                      # 1006 may not serve F
+    assert [ev for ev in hall.tick() if ev.data.get("kind") == "assist_suggested"] == []
+
+
+def test_auto_assist_assigns_at_once(cfg):
+    hall = suggest_hall(cfg, assist="auto")
+    events = hall.tick()
+    assert [ev.kind for ev in events][-2:] == ["alert", "window"]
+    assert events[-1].data["by"] == "hub"
+    assert hall.engine.window_state(8)["services"] == ["E", "F"]
+    assert hall.next(8)[0] == "F"
