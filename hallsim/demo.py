@@ -14,6 +14,8 @@ one emulated area line (each node opens it from its ``devices`` table, as on a P
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import logging
 import sys
 import time
@@ -26,9 +28,10 @@ from hallsim.day import plan_day
 from hallsim.people import Citizens, Clerk
 from hallsim.progress import Progress
 from hallsim.rs485 import Rs485Hall
+from hallsim.verdict import day_verdict, verdict_text
 from hub.client import HubClient
 from hub.clock import HallClock
-from hub.config import ConfigError, load_config
+from hub.config import ASSISTS, BALANCES, CAPACITY, ConfigError, load_config
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hall.toml"
 MONDAY = "2026-11-23T08:50:00+08:00"
@@ -55,14 +58,24 @@ def parse_args(argv):
                         "process, so the call board is drawn offscreen: hall-display.png)")
     p.add_argument("--legacy", action="store_true",
                    help="FF68 callers/raters at windows 5–8, BX LED controllers at 9–12")
+    p.add_argument("--balance", choices=BALANCES, help="override the hall's [queue] balance")
+    p.add_argument("--assist", choices=ASSISTS, help="override the hall's [queue] assist")
+    p.add_argument("--capacity", choices=CAPACITY, help="override the hall's [queue] capacity")
     return p.parse_args(argv)
+
+
+def with_rules(cfg, args):
+    """The hall config with the command line's [queue] overrides (docs/assignment.md)."""
+    rules = {k: getattr(args, k) for k in ("balance", "assist", "capacity")
+             if getattr(args, k) is not None}
+    return dataclasses.replace(cfg, queue=dataclasses.replace(cfg.queue, **rules))
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        cfg = load_config(args.config)
+        cfg = with_rules(load_config(args.config), args)
         clock = HallClock(cfg.tz, args.clock, args.speed)
         hh, mm = (int(x) for x in args.until.split(":"))
     except (ConfigError, ValueError) as exc:
@@ -72,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     until = clock.now().replace(hour=hh, minute=mm, second=0, microsecond=0)
     hall = DemoHall(cfg, clock, out, args.broker, args.windowed, args.legacy)
+    q = cfg.queue
     print(f"hall-demo: {cfg.name}, {len(cfg.windows)} windows, hall time "
-          f"{clock.now():%Y-%m-%d %H:%M} at ×{args.speed:g}; output in {out}", flush=True)
+          f"{clock.now():%Y-%m-%d %H:%M} at ×{args.speed:g}; balance {q.balance}, assist "
+          f"{q.assist}, capacity {q.capacity}; output in {out}", flush=True)
     saved: dict = {}
     try:
         try:
@@ -89,13 +104,19 @@ def main(argv: list[str] | None = None) -> int:
     figures = outputs.write_figures(hall, clock.now())
     n, seconds = outputs.announcements(out)
     print("\n" + figures.strip()[:3000])
+    citizens = getattr(hall, "citizens", None)
+    verdict = day_verdict(out / "hall.db", citizens.told if citizens else 0)
+    (out / "verdict.json").write_text(json.dumps(verdict, ensure_ascii=False, indent=1),
+                                      encoding="utf-8")
+    print("\n" + verdict_text(verdict))
     if args.legacy:
         print("\n" + hall.legacy_summary())
     print(f"\nhall-demo: wrote to {out}:\n  " + "\n  ".join(
         [f"{k}: {v}" for k, v in saved.items()]
         + [f"announcements: {n} WAV files, {seconds:.0f} s in all ({out / 'announcements'})",
            f"figures: {out / 'figures.txt'}, {out / 'figures.xlsx'}, {out / 'charts'}, "
-           f"{out / 'summary.html'}", f"database: {out / 'hall.db'}"]))
+           f"{out / 'summary.html'}", f"database: {out / 'hall.db'}",
+           f"verdict: {out / 'verdict.json'}"]))
     return 0
 
 

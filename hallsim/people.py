@@ -16,6 +16,16 @@ RECALL_AFTER_S = 90  # a no-show is called again, then given up
 SKIP_AFTER_S = 180
 PAPERWORK_S = 20     # between one citizen and the next
 IDLE_RETRY_S = 30    # an idle clerk presses 呼叫 again after this
+WAIT_LIMIT_S = 1800  # waits past this (and twice this) cost a point of the score each
+
+
+def score_after_wait(score: int | None, waited_s: float, limit_s: float = WAIT_LIMIT_S):
+    """A citizen's score after their wait: as real ones do, one point less past the hall's
+    limit and another past twice it (never below 1; None: does not rate)."""
+    if score is None:
+        return None
+    penalty = (waited_s > limit_s) + (waited_s > 2 * limit_s)
+    return max(1, score - penalty)
 
 
 class Citizens:
@@ -25,6 +35,7 @@ class Citizens:
         self.queue = list(visits)
         self.by_no: dict[str, Visit] = {}
         self.refused = 0
+        self.told = 0   # refused by the hub at the kiosk (号已取完, 今日已约满): told, not unserved
         self._at_kiosk: Visit | None = None
         self._taken = 0
 
@@ -37,6 +48,8 @@ class Citizens:
             for timing in done:
                 if timing.no:
                     self.by_no[timing.no] = self._at_kiosk
+                else:
+                    self.told += 1
             self._at_kiosk = None
         if self.queue and self.queue[0].arrives <= now:
             visit = self.queue.pop(0)
@@ -95,15 +108,16 @@ class Clerk:
         if visit.transfer_to and visit.transfer_to in self._transfer_ids():
             self.plan.append((later(WALK_S + 60), self._transfer, visit.transfer_to))
             return
-        self.plan.append((later(end), self._finish, visit))
+        score = score_after_wait(visit.score, (now - visit.arrives).total_seconds())
+        self.plan.append((later(end), self._finish, score))
 
-    def _finish(self, visit: Visit | None) -> None:
+    def _finish(self, score: int | None) -> None:
         self.desk_hands("finish")
         self.finished += 1
         self._next(PAPERWORK_S)
-        if visit is not None and visit.score is not None:
+        if score is not None:
             self.plan.insert(0, (self.node.clock.now() + timedelta(seconds=3), self._rate,
-                                 (visit.score, 0)))
+                                 (score, 0)))
 
     def _rate(self, arg) -> None:
         """The citizen presses once the pad's LEDs blink (the invitation), as people do."""

@@ -1,4 +1,5 @@
-"""hall-hub: run the hub service."""
+"""hall-hub: run the hub service (``hall-hub assign|assist …``: set what a window serves,
+hub/assign_cli.py)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,15 @@ def without_dataframe_libraries() -> None:
         sys.modules.setdefault(name, None)  # a later import fails, and sqlite-utils does without
 
 
+ADMIN_COMMANDS = ("assign", "assist")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ADMIN_COMMANDS:
+        from hub import assign_cli
+
+        return assign_cli.main(argv[0], argv[1:])
     parser = argparse.ArgumentParser(prog="hall-hub", description=__doc__)
     common_args(parser)
     parser.add_argument("--db", default="hall.db", help="the hub's SQLite file")

@@ -22,6 +22,9 @@ __all__ = [
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ROLES = ("kiosk", "callboard", "rater", "admin")  # admin: the hall manager's desk
 POLICIES = ("strict", "ratio", "ageing")
+BALANCES = ("preference", "worst_off")   # docs/assignment.md
+ASSISTS = ("off", "suggest", "auto")
+CAPACITY = ("off", "warn", "refuse")
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,13 @@ class Service:
 
 @dataclass(frozen=True)
 class Window:
-    """A service window; ``services`` in the order the window prefers them."""
+    """A service window; ``services`` in the order the window prefers them (until the hub
+    assigns others for the day); ``allows``: what its counter can ever serve (default: all)."""
 
     number: int
     name: str
     services: tuple[str, ...]
+    allows: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -68,6 +73,7 @@ class Staff:
     post: str
     windows: tuple[int, ...]
     photo: str | None = None
+    skills: tuple[str, ...] = ()  # services the clerk may serve (default: those of the windows)
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,10 @@ class QueueRules:
     appointment_early_s: int = 1800
     appointment_late_s: int = 900
     call_template: str = "请{no}号到{window_name}办理"
+    balance: str = "preference"   # worst_off: a multi-service window calls the worst-off service
+    assist: str = "suggest"       # off | suggest | auto: idle skilled clerks help a long queue
+    assist_every_s: int = 900     # a suggestion for one window and service at most this often
+    capacity: str = "off"         # off | warn | refuse: tickets the day cannot serve
 
 
 @dataclass(frozen=True)
@@ -203,7 +213,7 @@ def parse_config(data: dict, source: str = "config") -> HallConfig:
 
     services = _services(top)
     windows = _windows(top, services)
-    staff = _staff(top, windows)
+    staff = _staff(top, windows, services)
     nodes = _nodes(top, windows)
     top.check_unused()
     return HallConfig(hall_id, name, tz, hotline, notice, hours, queue, rating, alerts,
@@ -250,6 +260,10 @@ def _queue(s: Section) -> QueueRules:
         appointment_early_s=s.int("appointment_early_s", 1800, min=0),
         appointment_late_s=s.int("appointment_late_s", 900, min=0),
         call_template=s.str("call_template", QueueRules.call_template),
+        balance=s.str("balance", "preference", choices=BALANCES),
+        assist=s.str("assist", "suggest", choices=ASSISTS),
+        assist_every_s=s.int("assist_every_s", 900, min=60, max=86400),
+        capacity=s.str("capacity", "off", choices=CAPACITY),
     )
     try:
         rules.call_template.format(no="A001", window=1, window_name="1号窗口", service="企业开办")
@@ -310,12 +324,21 @@ def _windows(top: Section, services: dict[str, Service]) -> dict[int, Window]:
                 s.fail(f"unknown service {sid!r}; known: {', '.join(services)}", "services")
         if not serves:
             s.fail("a window must serve at least one service", "services")
-        windows[number] = Window(number, s.str("name", f"{number}号窗口"), tuple(serves))
+        allows = s.str_list("allows", list(services))
+        for sid in allows:
+            if sid not in services:
+                s.fail(f"unknown service {sid!r}; known: {', '.join(services)}", "allows")
+        for sid in serves:
+            if sid not in allows:
+                s.fail(f"serves {sid!r} but its counter does not allow it", "allows")
+        windows[number] = Window(number, s.str("name", f"{number}号窗口"), tuple(serves),
+                                 tuple(allows))
         s.check_unused()
     return windows
 
 
-def _staff(top: Section, windows: dict[int, Window]) -> dict[str, Staff]:
+def _staff(top: Section, windows: dict[int, Window],
+           services: dict[str, Service]) -> dict[str, Staff]:
     staff: dict[str, Staff] = {}
     for s in top.tables("staff"):
         number = s.str("number")
@@ -325,8 +348,13 @@ def _staff(top: Section, windows: dict[int, Window]) -> dict[str, Staff]:
         for w in at:
             if w not in windows:
                 s.fail(f"unknown window {w!r}", "windows")
+        default = list(dict.fromkeys(sid for w in at for sid in windows[w].services))
+        skills = s.str_list("skills", default)
+        for sid in skills:
+            if sid not in services:
+                s.fail(f"unknown service {sid!r}; known: {', '.join(services)}", "skills")
         staff[number] = Staff(number, s.str("name"), s.str("post", "A", choices=("A", "B")),
-                              tuple(at), s.str("photo", None))
+                              tuple(at), s.str("photo", None), tuple(skills))
         s.check_unused()
     return staff
 

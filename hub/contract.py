@@ -15,6 +15,8 @@ MAX_PAYLOAD = 16 * 1024  # a request larger than this is refused unread
 ERROR_CODES = (
     "bad_request", "unknown_service", "unknown_window", "forbidden", "closed", "capped",
     "no_ticket", "conflict",
+    "no_skill",  # window.assign: the clerk on post may not serve that service
+    "full",      # ticket.take: the day cannot serve this ticket before closing (capacity check)
     "internal",  # not bad input: a hub bug, answered instead of crashing
     "unavailable",  # not bad input: the hub cannot store right now (disk full); nothing done
 )
@@ -40,6 +42,8 @@ OP_ROLES: dict[str, tuple[str, ...]] = {
     "window.walk_in": ("rater",),
     "rating.submit": ("rater",),
     "appointment.book": ("admin",),
+    "window.assign": ("admin",),
+    "window.assist": ("admin",),
     "followup.record": ("admin",),
     "followup.list": ("admin",),
 }
@@ -117,9 +121,17 @@ class Unavailable(HubError):
     code = "unavailable"
 
 
+class NoSkill(HubError):
+    code = "no_skill"
+
+
+class Full(HubError):
+    code = "full"
+
+
 _BY_CODE = {cls.code: cls for cls in (BadRequest, UnknownService, UnknownWindow, Forbidden,
-                                      Closed, Capped, NoTicket, Conflict, InternalError,
-                                      Unavailable)}
+                                      Closed, Capped, NoTicket, Conflict, NoSkill, Full,
+                                      InternalError, Unavailable)}
 
 
 def error_from_wire(error: dict) -> HubError:

@@ -280,6 +280,8 @@ class KioskNode:
                 self._capped_period = catalogue.period(self.cfg.hours, self.clock.now())
                 self._message(S.CAPPED_TITLE, [exc.message or S.CAPPED_BODY.format(
                     name=self.cfg.services[service_id].name)], RED)
+            elif exc.code == "full":  # the hub's message names a later day to book
+                self._message(S.FULL_TITLE, [exc.message or S.FULL_BODY], RED)
             elif exc.code == "closed":
                 self._message(S.CLOSED_TITLE, [catalogue.hours_text(self.cfg.hours)], ORANGE)
             else:

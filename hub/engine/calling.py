@@ -63,7 +63,7 @@ def call_next(st: EngineState, a: Args, ctx) -> Decision:
     a.done()
     require_open(w)
     require_free(st, w)
-    t = next_ticket(st.cfg, w, st.waiting.values(), ctx.at)
+    t = next_ticket(st, w, st.waiting.values(), ctx.at)
     if t is None:
         return Decision({"ticket": None}, [])
     return _answer(st, t, w, called_event(st, t, w, ctx.at, "next"), CALLED)
@@ -91,7 +91,7 @@ def call(st: EngineState, a: Args, ctx) -> Decision:
     require_free(st, w)
     if t.status not in (WAITING, SKIPPED):
         raise Conflict(S.NOT_WAITING.format(no=t.no))
-    if not serves(st.cfg, w.number, t):
+    if not serves(st, w.number, t):
         raise Conflict(S.NOT_FOR_WINDOW.format(no=t.no))
     return _answer(st, t, w, called_event(st, t, w, ctx.at, "call", reason), CALLED)
 
@@ -173,7 +173,8 @@ def finish(st: EngineState, a: Args, ctx) -> Decision:
         "date": hall_date(st.cfg, at).isoformat(), "outcome": outcome, "case_no": case_no,
         "priority": t.priority, "issued_at": iso(t.issued_at), "called_at": iso(t.called_at),
         "started_at": iso(begun), "wait_s": _seconds(t.issued_at, t.called_at),
-        "service_s": _seconds(begun, at), "transferred": t.transferred, "skipped": t.skipped,
+        "service_s": _seconds(begun, at), "window_s": _seconds(t.called_at, at),
+        "transferred": t.transferred, "skipped": t.skipped,
         "walk_in": t.walk_in,
         "default_due": iso(at + timedelta(days=days)) if days else None})
     return _answer(st, t, w, ev, "finished")
@@ -187,7 +188,7 @@ def walk_in(st: EngineState, a: Args, ctx) -> Decision:
     a.done()
     require_open(w)
     require_free(st, w)
-    if svc.id not in st.cfg.windows[w.number].services:
+    if svc.id not in st.services_of(w.number):
         raise Conflict(S.NOT_SERVED_HERE.format(name=svc.name))
     ev = issued_event(st, svc, ctx.at, walk_in=True, window=w.number, staff=w.staff)
     d = ev.data

@@ -44,11 +44,12 @@ def dump(st) -> dict:
         "seq_day": st.seq_day.isoformat() if st.seq_day else None,
         "seq": dict(st.seq), "serial": st.serial, "daily": st.daily,
         "board": list(st.board),
-        "times": {s: [t.total_s, t.count] for s, t in st.times.items()},
+        "times": {s: [t.total_s, t.count, t.today_s, t.today_n] for s, t in st.times.items()},
         "bookings": [_out(b) for b in st.bookings.values()],
         "follow_ups": [_out(f) for f in st.follow_ups.values()],
         "unrated": st.unrated,
         "last_close": {k: v.isoformat() for k, v in st.last_close.items()},
+        "suggested": {k: v.isoformat() for k, v in st.suggested.items()},
     }
 
 
@@ -65,10 +66,11 @@ def load(st, data: dict) -> None:
     st.serial = data["serial"]
     st.daily = {k: dict(v) for k, v in data["daily"].items()}
     st.board = deque((dict(c) for c in data["board"]), maxlen=st.board.maxlen)
-    for sid, (total, count) in data["times"].items():
+    for sid, values in data["times"].items():
         if sid in st.times:
-            st.times[sid] = ServiceTimes(total, count)
+            st.times[sid] = ServiceTimes(*values)
     st.bookings = {b["code"]: _in(Booking, b) for b in data["bookings"]}
     st.follow_ups = {f["ticket_id"]: _in(FollowUp, f) for f in data["follow_ups"]}
     st.unrated = {k: dict(v) for k, v in data["unrated"].items()}
     st.last_close = {k: datetime.fromisoformat(v) for k, v in data["last_close"].items()}
+    st.suggested = {k: datetime.fromisoformat(v) for k, v in data.get("suggested", {}).items()}

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from hub.config import HallConfig
 from hub.contract import OP_ROLES, Forbidden, UnknownOp
-from hub.engine import calling, ratings, tickets, views, windows
+from hub.engine import assign, calling, ratings, tickets, views, windows
 from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.state import WINDOW_EVENTS, EngineState
@@ -39,6 +39,8 @@ HANDLERS = {
     "window.transfer": calling.transfer,
     "window.finish": calling.finish,
     "window.walk_in": calling.walk_in,
+    "window.assign": assign.assign,
+    "window.assist": assign.assist,
     "rating.submit": ratings.submit,
     "appointment.book": tickets.book,
 }

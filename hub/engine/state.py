@@ -57,11 +57,21 @@ class EngineState:
         # Tickets waiting now, in issue order: the hot paths (take, call, the queue state,
         # the wait alerts) read this instead of the whole day's tickets.
         self.waiting: dict[str, Ticket] = {}
+        self.suggested: dict[str, datetime] = {}  # "window:service" -> last assist suggestion
 
     # -- reading -------------------------------------------------------------------------
     def current(self, window: int) -> Ticket | None:
         tid = self.windows[window].current
         return None if tid is None else self.tickets.get(tid)
+
+    def services_of(self, window: int) -> tuple[str, ...]:
+        """What ``window`` serves now, in its preference order: the day's assignment (else the
+        config's list), within what its counter allows and its clerk on post may serve."""
+        w, cfg_w = self.windows[window], self.cfg.windows[window]
+        base = w.assigned if w.assigned is not None else cfg_w.services
+        staff = self.cfg.staff.get(w.staff) if w.staff is not None else None
+        return tuple(s for s in base if s in cfg_w.allows and s in self.cfg.services
+                     and (staff is None or s in staff.skills))
 
     def count(self, day: str, key: str) -> int:
         return self.daily.get(day, {}).get(key, 0)
@@ -184,10 +194,13 @@ class EngineState:
         t.status, t.finished_at, t.outcome = FINISHED, at, d["outcome"]
         w = self.windows[d["window"]]
         w.last_finished, w.last_finished_at = t.ticket_id, at
+        times = self.times[t.service]
         if (d.get("service_s") or 0) >= MIN_COUNTED_S:
-            times = self.times[t.service]
             times.total_s += d["service_s"]
             times.count += 1
+        if (d.get("window_s") or 0) >= MIN_COUNTED_S:  # the window's time per ticket, today
+            times.today_s += d["window_s"]
+            times.today_n += 1
         self._bump(d["date"], "finished")
         if d.get("default_due"):  # the hall counts an unrated service after some days
             keys = ("ticket_id", "no", "service", "window", "staff", "default_due")
@@ -206,7 +219,9 @@ class EngineState:
             self.follow_ups.pop(d["ticket_id"], None)
 
     def _on_alert(self, d: dict, at: datetime) -> None:
-        if d["kind"] == "wait_over_limit" and d.get("ticket_id") in self.tickets:
+        if d["kind"] == "assist_suggested":
+            self.suggested[f"{d['window']}:{d['service']}"] = at
+        elif d["kind"] == "wait_over_limit" and d.get("ticket_id") in self.tickets:
             self.tickets[d["ticket_id"]].alerted = True
         elif d["kind"] == "follow_up_overdue":
             if d["ticket_id"] in self.follow_ups:
@@ -224,6 +239,8 @@ class EngineState:
             w.status, w.reason = "paused", d.get("reason")
         elif action == "resume":
             w.status, w.reason = "open", None
+        elif action == "assign":
+            w.assigned, w.assigned_by = list(d["services"]), d.get("by")
 
     def _on_booked(self, d: dict, at: datetime) -> None:
         self.bookings[d["code"]] = Booking(d["code"], d["service"], parse_iso(d["slot"]),
@@ -241,6 +258,12 @@ class EngineState:
                 continue
             self._on_window(item | {"action": "logout"}, at)
             self.windows[item["window"]].logins = 0
+        # the day's assignments, suggestions and measured times end with it
+        for w in self.windows.values():
+            w.assigned = w.assigned_by = None
+        for times in self.times.values():
+            times.today_s, times.today_n = 0.0, 0
+        self.suggested = {}
         self.last_close[d["date"]] = at
         self.last_close = {k: v for k, v in self.last_close.items() if k >= d["date"]}
         # A closed day's finished and closed tickets leave memory (the log and tables keep

@@ -12,15 +12,16 @@ from hub.contract import (
     Capped,
     Closed,
     Conflict,
+    Full,
     NoTicket,
     UnknownService,
 )
 from hub.engine import strings as S
 from hub.engine.args import Args, check_id_no, check_phone, id_hash, mask_id
-from hub.engine.calendar import hall_date, is_open, iso, local
+from hub.engine.calendar import add_working_days, hall_date, is_open, iso, local
 from hub.engine.state import EngineState
 from hub.engine.types import ACTIVE, SKIPPED, Booking, Decision, Event, Ticket
-from hub.engine.views import est_wait_s, ticket_view, waiting_ahead
+from hub.engine.views import est_wait_s, serving_share, ticket_view, waiting_ahead
 
 MAX_NUMBER = 999  # three digits a day per prefix
 _NO = re.compile(r"[A-Z]\d{3}")
@@ -109,6 +110,32 @@ def _booking(st: EngineState, svc, code: str | None, hashed: str | None,
     return b
 
 
+def open_s_left(st: EngineState, at: datetime) -> float:
+    """Opening seconds left today after ``at`` (the sessions still to come)."""
+    t = local(st.cfg, at)
+    left = 0.0
+    for start, end in st.cfg.hours.sessions:
+        a = max(t, t.replace(hour=start.hour, minute=start.minute, second=0, microsecond=0))
+        b = t.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+        left += max(0.0, (b - a).total_seconds())
+    return left
+
+
+def over_capacity(st: EngineState, svc, ahead: int, at: datetime) -> bool:
+    """Whether a new ticket of ``svc`` would still wait when the day closes: the work waiting
+    before it (today's measured time per ticket × ``ahead``) over the share of windows serving
+    the service now (as one window when none is open), against the opening time left."""
+    busy = {t.service for t in st.waiting.values()} | {svc.id}
+    share = serving_share(st, svc.id, busy)
+    work = st.times[svc.id].mean_s * ahead / (share if share > 0 else 1)
+    return work > open_s_left(st, at)
+
+
+def _full_message(st: EngineState, at: datetime) -> str:
+    day = add_working_days(st.cfg, hall_date(st.cfg, at), 1)
+    return S.FULL_OFFER.format(day=day, start=st.cfg.hours.sessions[0][0])
+
+
 def take(st: EngineState, a: Args, ctx) -> Decision:
     """``ticket.take``: a numbered ticket for a service (DESIGN §3, §4). With an appointment
     code the service may be left out: the booking names it."""
@@ -146,13 +173,25 @@ def take(st: EngineState, a: Args, ctx) -> Decision:
                      slot=None if late else iso(booking.slot))
     else:
         extra["slot_cap"] = _check_caps(st, svc, at, day)
-    event = issued_event(st, svc, at, **extra)
     ahead = waiting_ahead(st, svc.id, priority)
+    full = False
+    # green channel and appointments are never refused (docs/assignment.md)
+    if st.cfg.queue.capacity != "off" and priority is None and booking is None:
+        full = over_capacity(st, svc, ahead, at)
+        if full and st.cfg.queue.capacity == "refuse":
+            raise Full(_full_message(st, at))
+    est = est_wait_s(st, svc.id, ahead)
+    extra["est_wait_s"] = est  # what the ticket promises, kept to measure the estimates
+    if full:
+        extra["full"] = True
+    event = issued_event(st, svc, at, **extra)
     d = event.data
     ticket = {"no": d["no"], "ticket_id": d["ticket_id"], "service": svc.id,
               "service_name": svc.name, "issued_at": iso(at), "waiting_ahead": ahead,
-              "est_wait_s": est_wait_s(st, svc.id, ahead), "priority": priority,
+              "est_wait_s": est, "priority": priority,
               "appointment": booking is not None and not d["late"]}
+    if full:  # warn-only hall: the ticket, and a plain word that the day may not reach it
+        ticket["warning"] = S.FULL
     return Decision({"ticket": ticket}, [event])
 
 

@@ -1,5 +1,6 @@
 """Time-driven events: wait-over-limit alerts (once per ticket), overdue follow-ups, defaulted
-ratings where the hall counts them, and the day's close-out.
+ratings where the hall counts them, suggestions that an idle clerk help a long queue
+(hub.engine.assign), and the day's close-out.
 
 The day closes when its last session ends: what still waits, is held or was skipped is closed
 with a reason (``day_closed``, with counts). A ticket still in a clerk's hand then is left to be
@@ -13,6 +14,7 @@ from datetime import date, datetime
 
 from hub.engine import checkpoint
 from hub.engine import strings as S
+from hub.engine.assign import assist_events
 from hub.engine.calendar import day_end, hall_date, iso, parse_iso
 from hub.engine.ratings import rated_events
 from hub.engine.state import EngineState
@@ -94,7 +96,8 @@ def day_close(st: EngineState, at: datetime) -> list[Event]:
 
 def tick(st: EngineState, at: datetime) -> list[Event]:
     """The events time alone makes true at ``at`` (to be applied in order by the caller)."""
-    events = wait_alerts(st, at) + follow_up_alerts(st, at) + default_ratings(st, at)
+    events = (wait_alerts(st, at) + follow_up_alerts(st, at) + default_ratings(st, at)
+              + assist_events(st, at))
     closing = day_close(st, at)
     if closing:
         # the state once this tick's events are applied rides on the close (checkpoint.py)

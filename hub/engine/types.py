@@ -89,6 +89,8 @@ class WindowSlot:
     last_finished_at: datetime | None = None
     since_green: int | None = None  # ordinary calls since the last green call (ratio policy)
     logins: int = 0             # sessions opened today, numbers the next session id
+    assigned: list[str] | None = None  # services set by window.assign for the day (None: config)
+    assigned_by: str | None = None
 
 
 @dataclass
@@ -112,13 +114,22 @@ class FollowUp:
     closed: bool = False
 
 
+#: today's measurements replace the long-run mean once there are this many
+TODAY_MIN_SAMPLES = 3
+
+
 @dataclass
 class ServiceTimes:
-    """Running mean of service time for one service (seeded from the config's service_s)."""
+    """Running mean of service time for one service (seeded from the config's service_s), and
+    today's measured time a window spends per ticket (call to 办结)."""
 
     total_s: float
     count: int = 1
+    today_s: float = 0.0
+    today_n: int = 0
 
     @property
     def mean_s(self) -> float:
+        if self.today_n >= TODAY_MIN_SAMPLES:
+            return self.today_s / self.today_n
         return self.total_s / self.count

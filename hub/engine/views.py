@@ -12,14 +12,29 @@ from hub.engine.types import WAITING, Ticket
 
 
 def open_windows(st: EngineState, service: str) -> int:
-    """Windows serving ``service`` with a clerk on post and not paused."""
-    return sum(1 for n in st.cfg.windows_serving(service) if st.windows[n].status == "open")
+    """Windows serving ``service`` now with a clerk on post and not paused."""
+    return sum(1 for n, w in st.windows.items()
+               if w.status == "open" and service in st.services_of(n))
 
 
-def est_wait_s(st: EngineState, service: str, ahead: int, open_n: int | None = None) -> int:
-    """Mean service time × tickets ahead ÷ open windows serving the service (at least one)."""
-    open_n = open_windows(st, service) if open_n is None else open_n
-    return math.ceil(st.times[service].mean_s * ahead / max(1, open_n))
+def serving_share(st: EngineState, service: str, busy: set[str] | None = None) -> float:
+    """How many windows' worth of time ``service`` gets now: each open window serving it counts
+    1 ÷ the number of its services with someone waiting (``busy``; ``service`` always counts).
+    0 when no open window serves it."""
+    busy = {t.service for t in st.waiting.values()} if busy is None else busy
+    share = 0.0
+    for n, w in st.windows.items():
+        mine = st.services_of(n) if w.status == "open" else ()
+        if service in mine:
+            share += 1 / sum(1 for s in mine if s == service or s in busy)
+    return share
+
+
+def est_wait_s(st: EngineState, service: str, ahead: int, share: float | None = None) -> int:
+    """Today's measured time per ticket × tickets ahead ÷ the windows' share serving it (as one
+    window when none is open)."""
+    share = serving_share(st, service) if share is None else share
+    return math.ceil(st.times[service].mean_s * ahead / (share if share > 0 else 1))
 
 
 def waiting_ahead(st: EngineState, service: str, priority: str | None,
@@ -66,11 +81,12 @@ def queue_state(st: EngineState, at: datetime) -> dict:
     waiting: dict[str, int] = {s: 0 for s in st.cfg.services}
     for t in st.waiting.values():
         waiting[t.service] += 1
+    busy = {sid for sid, n in waiting.items() if n}
     for sid, svc in st.cfg.services.items():
-        open_n = open_windows(st, sid)
+        share = serving_share(st, sid, busy)
         services[sid] = {"name": svc.name, "waiting": waiting[sid],
-                         "est_wait_s": est_wait_s(st, sid, waiting[sid], open_n),
-                         "open_windows": open_n}
+                         "est_wait_s": est_wait_s(st, sid, waiting[sid], share),
+                         "open_windows": open_windows(st, sid)}
     return {"at": iso(at), "services": services}
 
 
@@ -84,7 +100,8 @@ def window_state(st: EngineState, number: int) -> dict:
     if w.staff is not None:
         staff = {"number": w.staff, "name": st.cfg.staff[w.staff].name, "post": w.post}
     return {"window": number, "name": cfg_w.name, "status": w.status, "reason": w.reason,
-            "serving": serving, "staff": staff, "services": list(cfg_w.services)}
+            "serving": serving, "staff": staff, "services": list(st.services_of(number)),
+            "assigned_by": w.assigned_by}
 
 
 def board_state(st: EngineState) -> dict:

@@ -240,3 +240,32 @@ def test_a_simulated_kiosk_says_so_in_its_health(kiosk, broker):
     assert health["simulated"] is True
     assert health["printer"]["simulated"] is True and health["printer"]["backend"] == "simulated"
     assert health["screen"] == {"state": "ok", "backend": "offscreen", "simulated": True}
+
+
+def test_full_service_says_so_and_offers_a_later_day(broker, hall_clock, tmp_path,
+                                                     rig_factory):
+    from hub.service import HubService
+
+    data = copy.deepcopy(tomllib.loads((ROOT / "examples" / "hall.toml").read_text("utf-8")))
+    data["queue"]["capacity"] = "refuse"
+    for svc in data["services"]:
+        if svc["id"] == "F":
+            svc["service_s"] = 14400   # two tickets ahead need 8 h; 6 h of the day are left
+    cfg = parse_config(data, "full.toml")
+    hub = HubService(cfg, str(tmp_path / "hall.db"), broker.url, hall_clock)
+    hub.start()
+    try:
+        assert hub.wait_ready(5)
+        k = rig_factory(cfg=cfg).start()
+        for _ in range(2):
+            assert k.node.choose_service("F")
+            k.poll_until(lambda: k.node.view == "result")
+            k.node.views.home()
+        assert k.node.choose_service("F")
+        k.poll_until(lambda: k.node.view == "message")
+        title, lines, _ = k.node.message
+        assert title == S.FULL_TITLE and len(k.printer.jobs) == 2
+        assert lines[0].startswith("今日该事项已约满，预计无法在下班前办理")
+        assert "可预约11月24日" in lines[0]
+    finally:
+        hub.stop()
