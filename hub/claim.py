@@ -85,6 +85,8 @@ class HallClaim:
                 self._rival_answered = True
             self._rival = status
             return None
+        if retained:
+            return None  # decided already: a retained copy (a new subscription's) is old news
         if (str(status.get("since")), other) < (self.me.since, self.me.instance):
             return self._refuse(status, "started before this one and serves the same hall")
         return "answer"
