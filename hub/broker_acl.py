@@ -58,7 +58,7 @@ class BrokerUser:
     """One broker user: the topics it may read and write (MQTT filters)."""
 
     username: str
-    role: str  # hub | kiosk | callboard | rater | admin
+    role: str  # hub | kiosk | callboard | rater | admin | web
     window: int | None
     reads: tuple[str, ...]
     writes: tuple[str, ...]
@@ -90,7 +90,7 @@ def broker_users(cfg: HallConfig, hub_user: str = HUB_USER) -> list[BrokerUser]:
         if not USER_RE.fullmatch(node.id):
             raise BrokerConfigError(f"{cfg.source}: nodes: id {node.id!r} cannot be a broker user")
         reads = [t.resp(node.id), t.event("#"), t.state("#")]
-        if node.role == "admin":  # the hall manager's desk shows which nodes are up
+        if node.role in ("admin", "web"):  # the manager's desk and console show nodes up
             reads += [t.node_status("+"), t.node_health("+")]
         users.append(BrokerUser(
             node.id, node.role, node.window, reads=tuple(reads),

@@ -49,6 +49,7 @@ def dump(st) -> dict:
         "follow_ups": [_out(f) for f in st.follow_ups.values()],
         "unrated": st.unrated,
         "last_close": {k: v.isoformat() for k, v in st.last_close.items()},
+        "notice": st.notice,
     }
 
 
@@ -72,3 +73,4 @@ def load(st, data: dict) -> None:
     st.follow_ups = {f["ticket_id"]: _in(FollowUp, f) for f in data["follow_ups"]}
     st.unrated = {k: dict(v) for k, v in data["unrated"].items()}
     st.last_close = {k: datetime.fromisoformat(v) for k, v in data["last_close"].items()}
+    st.notice = data.get("notice")  # absent in checkpoints written before the notice op

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from hub.config import HallConfig
 from hub.contract import OP_ROLES, Forbidden, UnknownOp
-from hub.engine import calling, ratings, tickets, views, windows
+from hub.engine import calling, citizen, manage, ratings, tickets, views, windows
 from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.state import WINDOW_EVENTS, EngineState
@@ -39,11 +39,19 @@ HANDLERS = {
     "window.walk_in": calling.walk_in,
     "rating.submit": ratings.submit,
     "appointment.book": tickets.book,
+    "ticket.lookup": citizen.lookup,
+    "ticket.cancel": citizen.cancel,
+    "ticket.rate": citizen.rate,
+    "manage.pause": manage.pause,
+    "manage.resume": manage.resume,
+    "manage.move": manage.move,
+    "manage.notice": manage.notice,
+    "manage.ack": manage.ack,
 }
 
 #: events that change the retained ``state/queue``
 QUEUE_EVENTS = ("issued", "called", "transferred", "skipped", "requeued", "held", "finished",
-                "day_closed", "window")
+                "day_closed", "window", "cancelled", "moved")
 
 #: roles for the engine's ops that hub.contract.OP_ROLES does not list (yet)
 EXTRA_ROLES = {"appointment.book": ("admin",)}
@@ -110,7 +118,7 @@ class QueueEngine:
             d = ev.data
             if ev.kind in QUEUE_EVENTS:
                 keys.add("queue")  # waiting counts, open windows and estimates move
-            if ev.kind == "called":
+            if ev.kind in ("called", "notice"):
                 keys.add("board")
             if ev.kind in WINDOW_EVENTS or (ev.kind == "issued" and d.get("walk_in")):
                 keys.add(f"window/{d['window']}")
