@@ -10,7 +10,7 @@ Outputs:
   * ``--passwd``: Mosquitto password file, PBKDF2-SHA512 hashes in its ``$7$`` format;
   * ``--acl``: Mosquitto ACL file, one ``user`` block per node and one for the hub;
   * ``--credentials DIR``: one folder per broker user holding the env file its systemd unit
-    reads (``hub.env``, ``kiosk.env``, ``callboard.env``, ``window-N.env``, ``admin.env``),
+    reads (``hub.env``, ``kiosk.env``, ``callboard.env``, ``window-N.env``, ``admin.env``, ``web.env``),
     folders 0700, files 0600. Provisioning copies a node's folder to
     ``/etc/hallstack/credentials/`` on its Pi.
 
