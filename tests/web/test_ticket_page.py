@@ -10,10 +10,10 @@ import urllib.request
 
 import pytest
 
-expect = pytest.importorskip("playwright.sync_api").expect
-
 from tests.helpers import eventually
 from tests.kiosk.conftest import KioskRig
+
+expect = pytest.importorskip("playwright.sync_api").expect
 
 
 def take_at_kiosk(web, broker, clock) -> tuple[str, str]:
