@@ -75,7 +75,8 @@ def browser():
 def phone(browser):
     """A 390×844 phone page (zh-CN)."""
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                              locale="zh-CN", is_mobile=True, has_touch=True)
+                              locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=True,
+                              has_touch=True)
     page = ctx.new_page()
     yield page
     ctx.close()
@@ -84,7 +85,8 @@ def phone(browser):
 @pytest.fixture
 def desk(browser):
     """A 1920×1080 desk screen (zh-CN)."""
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN",
+                              timezone_id="Asia/Shanghai")
     page = ctx.new_page()
     yield page
     ctx.close()

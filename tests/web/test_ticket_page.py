@@ -122,3 +122,37 @@ def test_state_endpoint_and_bad_posts(web, node_client):
     status, body = post("/t/" + "B" * 22 + "/cancel", b"{}")
     assert status == 404 and body["error"]["code"] == "no_ticket"
     assert eventually(lambda: True)
+
+
+def test_each_state_shows_what_to_do(web, node_client, phone, tmp_path):
+    kiosk = node_client("kiosk-1")
+    t = kiosk.request("ticket.take", {"service": "A"})["ticket"]
+    for _ in range(5):
+        kiosk.request("ticket.take", {"service": "A"})
+    later = kiosk.request("ticket.take", {"service": "A"})["ticket"]
+    phone.goto(f"{web.url}/t/{later['token']}")
+    expect(phone.locator("#ahead")).to_have_text("前面还有 6 人")
+    expect(phone.locator("#soon")).to_be_hidden()   # more than soon_ahead (3) wait ahead
+    expect(phone.locator("#est")).to_contain_text("预计等候约")
+    shot(phone, tmp_path, "ticket-six-ahead-390x844.png")
+
+    phone.goto(f"{web.url}/t/{t['token']}")
+    rater = node_client("rater-2")
+    rater.request("window.login", {"window": 2, "staff": "1002"})
+    steps = [
+        ("window.call_next", {}, "请到 2号窗口 办理", "called"),
+        ("window.hold", {}, "挂起", "held"),
+        ("window.call_back", {"no": t["no"]}, "请到 2号窗口 办理", "called-back"),
+        ("window.transfer", {"service": "B"}, "已转办：工程建设项目", "transferred"),
+    ]
+    for op, args, text, name in steps:
+        rater.request(op, {"window": 2} | args)
+        expect(phone.locator("#status")).to_contain_text(text, timeout=5000)
+        shot(phone, tmp_path, f"ticket-{name}-390x844.png")
+    expect(phone.locator("#service")).to_have_text("工程建设项目")
+    rater.request("window.call", {"window": 2, "no": t["no"], "reason": "转办"})
+    rater.request("window.skip", {"window": 2})
+    expect(phone.locator("#status")).to_contain_text("过号", timeout=5000)
+    expect(phone.locator("#called")).to_be_hidden()
+    expect(phone.locator("#cancel")).to_be_visible()   # a skipped ticket may still be cancelled
+    shot(phone, tmp_path, "ticket-skipped-390x844.png")
