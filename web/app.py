@@ -9,6 +9,7 @@ import contextlib
 import getpass
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -126,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
                                            timeout_graceful_shutdown=GRACEFUL_S,
                                            access_log=False))
+    # uvicorn raises the stop signal again once it has shut down gracefully; after that a
+    # SIGTERM or Ctrl-C stop is a clean exit (status 0), as systemd and the demo expect
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
     log.info("hall-web %s on http://%s:%d (console /manage)", node_id, host, port)
     server.run()
     return 0

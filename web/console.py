@@ -34,9 +34,9 @@ ACTIONS = {
     "resume": ("manage.resume", ("window",)),
     "move": ("manage.move", ("no", "service", "to_window")),
     "notice": ("manage.notice", ("text",)),
-    "ack": ("manage.ack", ("seq", "note")),
+    "ack": ("manage.ack", ("alert_seq", "note")),
 }
-INT_ARGS = ("window", "to_window", "seq")
+INT_ARGS = ("window", "to_window", "alert_seq")
 
 
 class Console:

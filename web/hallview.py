@@ -64,7 +64,7 @@ class HallView:
             self.alerts.insert(0, {"seq": seq, "at": at} | d)
             del self.alerts[ALERT_KEEP:]
         elif kind == "alert_ack":
-            self.acks[int(d["seq"])] = {"by": d.get("by"), "at": at}
+            self.acks[int(d["alert_seq"])] = {"by": d.get("by"), "at": at}
         elif kind == "notice":
             self.notice = d.get("text")
 

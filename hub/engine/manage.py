@@ -81,10 +81,11 @@ def notice(st: EngineState, a: Args, ctx) -> Decision:
 
 
 def ack(st: EngineState, a: Args, ctx) -> Decision:
-    """``manage.ack``: the manager has seen the alert published with event ``seq``."""
+    """``manage.ack``: the manager has seen the alert published as event ``alert_seq`` (not
+    ``seq``: that is every published event's own number)."""
     by = _by(a)
-    seq = a.int("seq", min=1)
+    seq = a.int("alert_seq", min=1)
     note = a.str("note", required=False, max_len=200)
     a.done()
-    ev = Event("alert_ack", {"seq": seq, "note": note, "by": by})
-    return Decision({"ack": {"seq": seq, "by": by}}, [ev])
+    ev = Event("alert_ack", {"alert_seq": seq, "note": note, "by": by})
+    return Decision({"ack": {"alert_seq": seq, "by": by}}, [ev])

@@ -160,10 +160,12 @@ def test_notice_reaches_the_board_state(hall):
 
 
 def test_ack_records_who_saw_the_alert(hall):
-    hall.do("web", "manage.ack", seq=42, by="王主任")
+    hall.do("web", "manage.ack", alert_seq=42, by="王主任")
     ev = hall.log[-1][0]
-    assert (ev.kind, ev.data["seq"], ev.data["by"]) == ("alert_ack", 42, "王主任")
-    refused(hall, BadRequest, "web", "manage.ack", seq=0, by="王主任")
+    assert (ev.kind, ev.data["alert_seq"], ev.data["by"]) == ("alert_ack", 42, "王主任")
+    assert "seq" not in ev.data  # the published envelope's own number
+    refused(hall, BadRequest, "web", "manage.ack", alert_seq=0, by="王主任")
+    refused(hall, BadRequest, "web", "manage.ack", seq=42, by="王主任")
 
 
 def test_replay_rebuilds_cancel_move_and_notice(hall):

@@ -152,3 +152,43 @@ def test_a_viewer_only_looks(web, node_client, desk):
     node_client("rater-1").request("window.login", {"window": 1, "staff": "1001"})
     login(desk, web, VIEWER, VIEWER_PASSWORD)
     assert desk.locator("#windows button").count() == 0 and desk.locator("#move").count() == 0
+
+
+def test_alerts_arrive_live_and_are_acknowledged_by_name(web, hall_config, broker, hall_clock,
+                                                         node_client, hub_service, desk,
+                                                         tmp_path):
+    from hub.client import HubClient
+    from tests.helpers import rows
+
+    # a busy hall: windows open, people waiting, one served and rated badly, one node gone
+    kiosk = node_client("kiosk-1")
+    kiosk.publish_health({"printer": {"paper": "near_end", "simulated": True}})
+    for service in "AAAACCDDFFF":
+        kiosk.request("ticket.take", {"service": service})
+    for n, staff in ((1, "1001"), (4, "1004"), (6, "1006")):
+        r = node_client(f"rater-{n}")
+        r.request("window.login", {"window": n, "staff": staff})
+        r.request("window.call_next", {"window": n})
+    r1 = node_client("rater-1")
+    r1.request("window.finish", {"window": 1})
+    r1.request("rating.submit", {"window": 1, "score": 1, "reasons": ["态度不好"]})
+    r1.request("window.call_next", {"window": 1})
+    login(desk, web)
+    gone = HubClient(hall_config, "rater-9", broker.url, hall_clock)
+    gone.start()
+    assert gone.wait_connected(5)
+    expect(desk.locator("#nodes")).to_contain_text("在线", timeout=5000)
+    gone.stop()
+    alert = desk.locator(".alert", has_text="设备离线 rater-9")
+    expect(alert).to_be_visible(timeout=5000)
+    expect(desk.locator("#alerts")).to_contain_text("差评")
+    expect(desk.locator("#ratings")).to_contain_text("态度不好")
+    expect(desk.locator("#nodes")).to_contain_text("模拟设备")
+    path = tmp_path / "console-busy-1920x1080.png"
+    desk.screenshot(path=str(path))
+    print(f"screenshot: {path}")
+    alert.locator("button").click()
+    expect(desk.locator(".alert.acked", has_text="rater-9")).to_contain_text("已确认 值班主任",
+                                                                             timeout=5000)
+    (ack,) = rows(hub_service.db_path, "SELECT data FROM events WHERE kind='alert_ack'")
+    assert json.loads(ack["data"])["by"] == MANAGER

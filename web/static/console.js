@@ -70,7 +70,7 @@
         (a.waited_s ? " " + mins(a.waited_s) : "") + (a.window ? " " + a.window + "号窗口" : "");
       d.appendChild(el("span", a.at.slice(11, 16) + " " + what + " "));
       if (a.acked) { d.appendChild(el("span", C.acked + " " + (a.acked.by || ""), "small")); }
-      else if (manager) { d.appendChild(button(C.ack, function () { act("ack", { seq: a.seq }); })); }
+      else if (manager) { d.appendChild(button(C.ack, function () { act("ack", { alert_seq: a.seq }); })); }
       box.appendChild(d);
     });
     box = $("ratings"); box.textContent = "";
