@@ -35,6 +35,7 @@ ACTIONS = {
     "move": ("manage.move", ("no", "service", "to_window")),
     "notice": ("manage.notice", ("text",)),
     "ack": ("manage.ack", ("alert_seq", "note")),
+    "followup": ("followup.record", ("ticket_id", "step", "note", "result")),
 }
 INT_ARGS = ("window", "to_window", "alert_seq")
 
@@ -94,6 +95,7 @@ class Console:
             Route("/manage/state", self.state),
             Route("/manage/events", self.events),
             Route("/manage/action", self.action, methods=["POST"]),
+            Route("/manage/followups", self.followups),
             Route("/manage/figures", self.figures_page),
             Route("/manage/figures.xlsx", self.figures_xlsx),
             Route("/manage/ratings.csv", self.ratings_csv),
@@ -148,6 +150,16 @@ class Console:
         return StreamingResponse(sse_stream(request, q, self.snapshot(),
                                             lambda: self.streams.discard(q)),
                                  media_type="text/event-stream", headers=pages.SSE_HEADERS)
+
+    async def followups(self, request: Request) -> Response:
+        """The open 差评 follow-up cases (``followup.list``) with their deadlines."""
+        if self.session(request) is None:
+            return _error(401, S.FORBIDDEN, "forbidden")
+        try:
+            result = await self.link.request("followup.list", {"status": "open"})
+        except (HubError, HubUnreachable) as exc:
+            return _error(503, getattr(exc, "message", str(exc)), "unreachable")
+        return JSONResponse({"ok": True, "cases": result["cases"]}, headers=pages.NO_STORE)
 
     async def action(self, request: Request) -> Response:
         s = self.session(request)

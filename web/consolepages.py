@@ -35,7 +35,8 @@ def console(cfg, session, snapshot: dict) -> str:
     windows = "".join(f'<option value="{n}">{esc(w.name)}</option>'
                       for n, w in cfg.windows.items())
     boot = {"csrf": session.csrf, "role": session.role, "texts": C,
-            "alert_kinds": S.ALERT_KINDS, "levels": S.LEVELS, "snapshot": snapshot}
+            "alert_kinds": S.ALERT_KINDS, "levels": S.LEVELS, "steps": S.FOLLOWUP_STEPS,
+            "snapshot": snapshot}
     actions = "" if session.role != "manager" else f"""
 <section class="panel"><h2>{esc(C["move"])}</h2>
 <form id="move" class="inline"><input name="no" placeholder="{esc(C["move_no"])}" maxlength="4"
@@ -55,6 +56,7 @@ def console(cfg, session, snapshot: dict) -> str:
 </div><div>
 <section class="panel"><h2>{esc(C["alerts"])}</h2><div id="alerts"></div></section>
 <section class="panel"><h2>{esc(C["ratings"])}</h2><div id="ratings"></div></section>
+<section class="panel"><h2>{esc(C["followups"])}</h2><div id="followups"></div></section>
 <section class="panel"><h2>{esc(C["nodes"])}</h2><table id="nodes"></table></section>
 </div></div><div id="toast" hidden></div>
 <script type="application/json" id="boot">{boot_json(boot)}</script>"""

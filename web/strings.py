@@ -103,7 +103,16 @@ CONSOLE = {
     "none": "无",
     "offline_banner": "与服务器的连接已断开，正在重连…",
     "reason": "原因",
+    "followups": "差评回访整改",
+    "due": "期限",
+    "days_left": "剩余 {n} 个工作日",
+    "overdue": "已逾期",
+    "step": "步骤",
+    "note": "情况说明",
+    "result": "处理结果（办结时填写）",
+    "record": "记录",
 }
+FOLLOWUP_STEPS = {"visit": "回访", "verify": "核实", "rectify": "整改", "close": "办结"}
 ALERT_KINDS = {
     "wait_over_limit": "等候超时",
     "node_offline": "设备离线",

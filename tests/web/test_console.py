@@ -192,3 +192,14 @@ def test_alerts_arrive_live_and_are_acknowledged_by_name(web, hall_config, broke
                                                                              timeout=5000)
     (ack,) = rows(hub_service.db_path, "SELECT data FROM events WHERE kind='alert_ack'")
     assert json.loads(ack["data"])["by"] == MANAGER
+    # the 差评's follow-up step, recorded from the console with the manager's name
+    form = desk.locator("#followups form")
+    form.locator("select").select_option("visit")
+    form.locator("input[name=note]").fill("已电话回访，群众反映等候时间长")
+    form.locator("button").click()
+    assert eventually(lambda: rows(hub_service.db_path,
+                                   "SELECT data FROM events WHERE kind='follow_up_step'"))
+    (step,) = rows(hub_service.db_path, "SELECT data FROM events WHERE kind='follow_up_step'")
+    assert json.loads(step["data"])["by"] == MANAGER
+    assert json.loads(step["data"])["step"] == "visit"
+    expect(desk.locator("#followups .alert > div").first).to_contain_text("· 回访", timeout=5000)

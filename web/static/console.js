@@ -84,6 +84,7 @@
       box.appendChild(el("div", C.bad + "：" + b.no + " " + b.window + "号窗口 " + (b.level || "") +
         " " + (b.reasons || []).join("、"), "alert"));
     });
+    if (r.bad.length !== badSeen) { badSeen = r.bad.length; loadFollowups(); }
     t = $("nodes"); t.textContent = "";
     s.nodes.forEach(function (n) {
       var p = el("span", n.online ? C.online : C.offline, "pill " + (n.online ? "online" : "offline"));
@@ -91,6 +92,46 @@
       if (n.simulated) { cell.appendChild(el("span", C.simulated, "pill sim")); }
       row(t, [n.node, n.role, cell, el("span", n.health, "small")]);
     });
+  }
+
+  var badSeen = -1;
+  function loadFollowups() {
+    var x = new XMLHttpRequest();
+    x.open("GET", "/manage/followups");
+    x.onload = function () {
+      if (x.status !== 200) { return; }
+      var box = $("followups"); box.textContent = "";
+      var cases = JSON.parse(x.responseText).cases;
+      if (!cases.length) { box.appendChild(el("div", C.none, "small")); }
+      cases.forEach(function (c) {
+        var d = el("div", null, "alert" + (c.overdue ? "" : " acked"));
+        d.appendChild(el("div", c.no + " " + c.window + "号窗口 " + C.due + " " + c.due + " " +
+          (c.overdue ? C.overdue : (c.days_left != null ?
+            C.days_left.replace("{n}", c.days_left) : "")) +
+          (c.last_step ? " · " + (boot.steps[c.last_step] || c.last_step) : "")));
+        if (manager) {
+          var f = el("form", null, "inline"), sel = el("select");
+          sel.name = "step";
+          Object.keys(boot.steps).forEach(function (k) {
+            var o = el("option", boot.steps[k]); o.value = k; sel.appendChild(o);
+          });
+          var note = el("input"); note.name = "note"; note.placeholder = C.note; note.maxLength = 500;
+          var result = el("input"); result.name = "result"; result.placeholder = C.result;
+          result.maxLength = 200;
+          var b = el("button", C.record, "act"); b.type = "submit";
+          [sel, note, result, b].forEach(function (e) { f.appendChild(e); });
+          f.dataset.ticket = c.ticket_id;
+          f.onsubmit = function (e) {
+            e.preventDefault();
+            act("followup", { ticket_id: c.ticket_id, step: sel.value, note: note.value,
+                              result: result.value }, function (ok) { if (ok) { loadFollowups(); } });
+          };
+          d.appendChild(f);
+        }
+        box.appendChild(d);
+      });
+    };
+    x.send();
   }
 
   function wire(form, action) {
