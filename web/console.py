@@ -215,13 +215,17 @@ class Console:
             period = self._period(request)
         except ValueError:
             return pages.error(S.BAD_FORM, 400)
-        conn = figures.connect(self.db_path)
-        if conn is None:
-            return pages.error(S.FIGURES_NONE, 404)
-        try:
-            return await asyncio.to_thread(make, conn, period, s)
-        finally:
-            conn.close()
+
+        def run():  # the connection lives and dies on the worker thread that reads it
+            conn = figures.connect(self.db_path)
+            if conn is None:
+                return pages.error(S.FIGURES_NONE, 404)
+            try:
+                return make(conn, period, s)
+            finally:
+                conn.close()
+
+        return await asyncio.to_thread(run)
 
     async def figures_page(self, request: Request) -> Response:
         def make(conn, period, s):

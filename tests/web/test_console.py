@@ -203,3 +203,42 @@ def test_alerts_arrive_live_and_are_acknowledged_by_name(web, hall_config, broke
     assert json.loads(step["data"])["by"] == MANAGER
     assert json.loads(step["data"])["step"] == "visit"
     expect(desk.locator("#followups .alert > div").first).to_contain_text("· 回访", timeout=5000)
+
+
+def test_notice_and_move_from_the_console_and_the_figures(web, node_client, desk, tmp_path):
+    kiosk = node_client("kiosk-1")
+    t = kiosk.request("ticket.take", {"service": "A"})["ticket"]
+    board = node_client("board-1")
+    rater = node_client("rater-2")
+    rater.request("window.login", {"window": 2, "staff": "1002"})
+    login(desk, web)
+    desk.fill("#notice input[name=text]", "今日 16:00 后暂停受理不动产登记")
+    desk.click("#notice button")
+    assert eventually(lambda: (board.state.get("board") or {}).get("notice")
+                      == "今日 16:00 后暂停受理不动产登记")
+    desk.fill("#move input[name=no]", t["no"])
+    desk.select_option("#move select[name=service]", "B")
+    desk.click("#move button")
+    expect(desk.locator("#toast")).to_have_text("已完成", timeout=5000)
+    view = node_client("kiosk-1").request("ticket.status", {"no": t["no"]})["ticket"]
+    assert view["service"] == "B"
+    called = rater.request("window.call_next", {"window": 2})["ticket"]
+    assert called["no"] == t["no"] and called["service"] == "B"
+    rater.request("window.finish", {"window": 2})
+    rater.request("rating.submit", {"window": 2, "score": 5})
+
+    desk.goto(web.url + "/manage/figures")
+    expect(desk.locator("h2").nth(0)).to_contain_text("办件与评价统计")
+    expect(desk.locator("main")).to_contain_text("2号窗口")
+    path = tmp_path / "console-figures-1920x1080.png"
+    desk.screenshot(path=str(path))
+    print(f"screenshot: {path}")
+    with desk.expect_download() as dl:
+        desk.click("text=下载 xlsx")
+    assert dl.value.suggested_filename == "report-2026-11-23.xlsx"
+    with desk.expect_download() as dl:
+        desk.click("text=下载 CSV（好差评）")
+    csv_path = tmp_path / "ratings.csv"
+    dl.value.save_as(csv_path)
+    assert t["no"] in csv_path.read_text(encoding="utf-8-sig")
+    assert desk.goto(web.url + "/manage/figures?kind=year&period=x").status == 400

@@ -156,3 +156,31 @@ def test_each_state_shows_what_to_do(web, node_client, phone, tmp_path):
     expect(phone.locator("#called")).to_be_hidden()
     expect(phone.locator("#cancel")).to_be_visible()   # a skipped ticket may still be cancelled
     shot(phone, tmp_path, "ticket-skipped-390x844.png")
+
+
+def test_without_eventsource_the_page_polls(web, node_client, browser):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    ctx.add_init_script("delete window.EventSource;")   # a WeChat view without SSE
+    page = ctx.new_page()
+    try:
+        t = node_client("kiosk-1").request("ticket.take", {"service": "D"})["ticket"]
+        page.goto(f"{web.url}/t/{t['token']}")
+        assert page.evaluate("typeof window.EventSource") == "undefined"
+        rater = node_client("rater-6")
+        rater.request("window.login", {"window": 6, "staff": "1006"})
+        rater.request("window.call_next", {"window": 6})
+        expect(page.locator("#called")).to_be_visible(timeout=8000)
+    finally:
+        ctx.close()
+
+
+def test_the_page_catches_up_after_the_network_drops(web, node_client, phone):
+    t = node_client("kiosk-1").request("ticket.take", {"service": "E"})["ticket"]
+    phone.goto(f"{web.url}/t/{t['token']}")
+    expect(phone.locator("#soon")).to_be_visible()
+    phone.context.set_offline(True)
+    rater = node_client("rater-8")
+    rater.request("window.login", {"window": 8, "staff": "1008"})
+    rater.request("window.call_next", {"window": 8})
+    phone.context.set_offline(False)
+    expect(phone.locator("#called-main")).to_contain_text("8号窗口", timeout=10000)
