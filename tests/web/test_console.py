@@ -182,7 +182,7 @@ def test_alerts_arrive_live_and_are_acknowledged_by_name(web, hall_config, broke
     alert = desk.locator(".alert", has_text="设备离线 rater-9")
     expect(alert).to_be_visible(timeout=5000)
     expect(desk.locator("#alerts")).to_contain_text("差评")
-    expect(desk.locator("#ratings")).to_contain_text("态度不好")
+    expect(desk.locator("#ratings")).to_contain_text("态度不好")  # the pad's reason
     expect(desk.locator("#nodes")).to_contain_text("模拟设备")
     path = tmp_path / "console-busy-1920x1080.png"
     desk.screenshot(path=str(path))
