@@ -72,6 +72,7 @@ def ticket_page(cfg, token: str, view: dict, soon_ahead: int) -> str:
     <div id="rate-msg" class="msg"></div>
   </section>
   <section class="actions">
+    <button id="notify" class="secondary" hidden>{esc(S.PAGE["notify_enable"])}</button>
     <button id="cancel" class="secondary" hidden>{esc(S.PAGE["cancel"])}</button>
     <div id="cancel-msg" class="msg"></div>
   </section>

@@ -42,6 +42,7 @@ PAGE = {
     "notify_soon": "{no} 号即将到号",
     "notify_called": "{no} 号请到 {window}",
     "green": "绿色通道",
+    "notify_enable": "开启到号提醒",
 }
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 # the pad's own 差评 reasons (rater/strings.py; nodes import no other node: a test keeps them equal)

@@ -46,13 +46,15 @@ class TicketWatch:
 
     async def lookup(self, token: str) -> dict:
         view = (await self.link.request("ticket.lookup", {"token": token}))["ticket"]
-        self.ticket_of[token] = view["ticket_id"]
-        self.views[token] = view
+        if token in self.streams:  # only pages open now are remembered
+            self.ticket_of[token] = view["ticket_id"]
+            self.views[token] = view
         return view
 
-    def subscribe(self, token: str) -> asyncio.Queue:
+    def subscribe(self, token: str, view: dict) -> asyncio.Queue:
         q: asyncio.Queue = asyncio.Queue(maxsize=8)
         self.streams.setdefault(token, set()).add(q)
+        self.ticket_of[token], self.views[token] = view["ticket_id"], view
         return q
 
     def unsubscribe(self, token: str, q: asyncio.Queue) -> None:
@@ -142,11 +144,11 @@ def routes(watch: TicketWatch, cfg) -> list[Route]:
         if not TOKEN_RE.fullmatch(token):
             return _json_error(404, S.NOT_FOUND, "no_ticket")
         try:
-            first = browser_view(await watch.lookup(token))
+            view = await watch.lookup(token)
         except (HubError, HubUnreachable) as exc:
             return _json_error(_status_of(exc), getattr(exc, "message", S.HUB_AWAY))
-        q = watch.subscribe(token)
-        return StreamingResponse(sse_stream(request, q, first,
+        q = watch.subscribe(token, view)
+        return StreamingResponse(sse_stream(request, q, browser_view(view),
                                             lambda: watch.unsubscribe(token, q)),
                                  media_type="text/event-stream", headers=pages.SSE_HEADERS)
 

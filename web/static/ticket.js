@@ -85,6 +85,7 @@
       }
     }
     show("cancel", !!v.can_cancel);
+    if (st !== "waiting") { show("notify", false); }
     show("rate", !!v.can_rate);
     text("updated", fmt(T.updated, { t: new Date().toLocaleTimeString("zh-CN", { hour12: false }) }));
   }
@@ -166,10 +167,11 @@
     // a phone that slept may have missed the stream: catch up now
     if (!document.hidden) { fetchState(); if (es && es.readyState === 2) { live(); } }
   });
-  $("called").onclick = function () {
-    if (window.Notification && Notification.permission === "default") {
-      Notification.requestPermission();
-    }
+  // a browser asks for notification permission only after a tap
+  var canAsk = window.Notification && Notification.permission === "default";
+  show("notify", canAsk);
+  $("notify").onclick = function () {
+    Notification.requestPermission().then(function () { show("notify", false); });
   };
   buildRating();
   render(boot.ticket);
