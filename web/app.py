@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from hub.client import HubClient
 from hub.clock import HallClock
 from hub.config import ConfigError, HallConfig, load_config
+from hub.watchdog import Watchdog
 from web import console, pages, ticketpage
 from web.auth import hash_password
 from web.hublink import HubLink
@@ -28,6 +29,7 @@ from web.hublink import HubLink
 log = logging.getLogger("hall-web")
 STATIC = Path(__file__).parent / "static"
 GRACEFUL_S = 2  # open SSE streams never end by themselves: uvicorn cuts them after this
+WATCHDOG_FEED_S = 5.0  # well inside the unit's WatchdogSec
 
 
 class SecurityHeaders:
@@ -51,18 +53,32 @@ class SecurityHeaders:
         return await self.app(scope, receive, add)
 
 
-def build_app(cfg: HallConfig, link: HubLink, db_path: str | None, clock: HallClock):
-    """The ASGI app; the link starts with the app's event loop and stops with it."""
+def build_app(cfg: HallConfig, link: HubLink, db_path: str | None, clock: HallClock,
+              watchdog: Watchdog | None = None):
+    """The ASGI app; the link starts with the app's event loop and stops with it. Under
+    systemd, ``watchdog`` says ready once serving and is fed while the event loop turns."""
     watch = ticketpage.TicketWatch(link)
     hall = console.Console(cfg, link, db_path, clock)
+
+    async def feed(dog: Watchdog) -> None:
+        while True:  # a stuck event loop stops feeding it, and systemd restarts hall-web
+            dog.alive()
+            await asyncio.sleep(WATCHDOG_FEED_S)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         link.start(asyncio.get_running_loop())
         hall.start()
+        feeder = None
+        if watchdog is not None:
+            watchdog.ready()
+            feeder = asyncio.ensure_future(feed(watchdog))
         try:
             yield
         finally:
+            if feeder is not None:
+                feeder.cancel()
+                watchdog.stopping()
             link.stop()
 
     routes = [Route("/", lambda r: RedirectResponse("/manage", 303)),
@@ -123,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import uvicorn
 
-    app = build_app(cfg, link, args.db, clock)
+    app = build_app(cfg, link, args.db, clock, Watchdog())
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
                                            timeout_graceful_shutdown=GRACEFUL_S,
                                            access_log=False))

@@ -23,7 +23,7 @@ def _topbar(cfg, session, title: str) -> str:
     return f"""<header class="topbar"><h1>{esc(cfg.name)} · {esc(title)}</h1><div>
 <span>{esc(session.user)}</span><a href="/manage">{esc(S.CONSOLE_TITLE)}</a>
 <a href="/manage/figures">{esc(S.CONSOLE["figures"])}</a>
-<form method="post" action="/manage/logout" style="display:inline">
+<form method="post" action="/manage/logout">
 <input type="hidden" name="csrf" value="{esc(session.csrf)}">
 <button type="submit">{esc(S.LOGOUT)}</button></form></div></header>"""
 
@@ -44,7 +44,7 @@ def console(cfg, session, snapshot: dict) -> str:
 {services}</select><select name="to_window"><option value="">{esc(C["move_window"])}</option>
 {windows}</select><button class="act" type="submit">{esc(C["move_do"])}</button></form></section>
 <section class="panel"><h2>{esc(C["notice"])}</h2>
-<form id="notice" class="inline"><input name="text" maxlength="200" style="flex:1"
+<form id="notice" class="inline"><input name="text" maxlength="200" class="grow"
  value="{esc(snapshot.get("notice") or "")}"><button class="act" type="submit">
 {esc(C["notice_set"])}</button></form></section>"""
     body = f"""{_topbar(cfg, session, S.CONSOLE_TITLE)}
@@ -65,7 +65,7 @@ def console(cfg, session, snapshot: dict) -> str:
 
 def figures(cfg, session, period, title: str, sheets: list) -> str:
     kind, text = period.kind, period.slug()
-    parts = [f"""{_topbar(cfg, session, S.CONSOLE["figures"])}<main style="padding:14px 20px">
+    parts = [f"""{_topbar(cfg, session, S.CONSOLE["figures"])}<main class="figures">
 <form class="inline panel" method="get" action="/manage/figures">
 <select name="kind"><option value="day"{" selected" if kind == "day" else ""}>日</option>
 <option value="month"{" selected" if kind == "month" else ""}>月</option></select>
