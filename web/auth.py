@@ -14,6 +14,7 @@ SESSION_S = 8 * 3600
 LOGIN_TRIES = 5          # failed logins per name and per address ...
 LOGIN_WINDOW_S = 300     # ... within this many seconds before the next is refused
 MAX_SESSIONS = 200
+MAX_FAIL_KEYS = 10_000
 
 
 def hash_password(password: str, salt: bytes | None = None, iterations: int = ITERATIONS) -> str:
@@ -70,7 +71,10 @@ class Sessions:
         ok = check_password(password, user.password if user else self._dummy) and user is not None
         if not ok:
             now = self.clock()
-            for key in (f"user:{name}", f"addr:{address}"):
+            if len(self._fails) > MAX_FAIL_KEYS:  # many names tried: forget the stale ones
+                self._fails = {k: v for k, v in self._fails.items()
+                               if v and now - v[-1] < LOGIN_WINDOW_S}
+            for key in (f"user:{name[:64]}", f"addr:{address}"):
                 self._fails.setdefault(key, []).append(now)
             return None
         self._fails.pop(f"user:{name}", None)

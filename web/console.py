@@ -117,7 +117,7 @@ class Console:
             return HTMLResponse(consolepages.login(S.BAD_FORM), 400)
         name, password = form.get("name", ""), form.get("password", "")
         address = request.client.host if request.client else "?"
-        if self.sessions.limited(f"user:{name}", f"addr:{address}"):
+        if self.sessions.limited(f"user:{name[:64]}", f"addr:{address}"):
             return HTMLResponse(consolepages.login(S.LOGIN_LIMITED), 429)
         # PBKDF2 is slow on purpose: off the event loop, so pages keep streaming meanwhile
         sid = await asyncio.to_thread(self.sessions.login, name, password, address)
