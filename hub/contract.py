@@ -47,6 +47,7 @@ OP_ROLES: dict[str, tuple[str, ...]] = {
     "manage.move": ("web",),
     "manage.notice": ("web",),
     "manage.ack": ("web",),
+    "manage.close_day": ("web",),
 }
 OPS = tuple(OP_ROLES)
 

@@ -36,6 +36,7 @@ ACTIONS = {
     "notice": ("manage.notice", ("text",)),
     "ack": ("manage.ack", ("alert_seq", "note")),
     "followup": ("followup.record", ("ticket_id", "step", "note", "result")),
+    "close_day": ("manage.close_day", ()),
 }
 INT_ARGS = ("window", "to_window", "alert_seq")
 

@@ -46,7 +46,10 @@ def console(cfg, session, snapshot: dict) -> str:
 <section class="panel"><h2>{esc(C["notice"])}</h2>
 <form id="notice" class="inline"><input name="text" maxlength="200" class="grow"
  value="{esc(snapshot.get("notice") or "")}"><button class="act" type="submit">
-{esc(C["notice_set"])}</button></form></section>"""
+{esc(C["notice_set"])}</button></form></section>
+<section class="panel"><h2>{esc(C["close_day"])}</h2><div class="inline">
+<span class="small">{esc(C["close_day_hint"])}</span>
+<button id="close-day" class="act">{esc(C["close_day_do"])}</button></div></section>"""
     body = f"""{_topbar(cfg, session, S.CONSOLE_TITLE)}
 <div id="offline" class="banner offline" hidden>{esc(C["offline_banner"])}</div>
 <div class="grid"><div>

@@ -113,6 +113,10 @@ CONSOLE = {
     "note": "情况说明",
     "result": "处理结果（办结时填写）",
     "record": "记录",
+    "close_day": "日结",
+    "close_day_do": "立即日结",
+    "close_day_hint": "关闭今日仍在等候、挂起和过号的排队号（正在办理的号不受影响）",
+    "close_day_confirm": "确定立即日结吗？今日仍在等候、挂起和过号的排队号将全部关闭。",
 }
 FOLLOWUP_STEPS = {"visit": "回访", "verify": "核实", "rectify": "整改", "close": "办结"}
 ALERT_KINDS = {

@@ -47,6 +47,7 @@ HANDLERS = {
     "manage.move": manage.move,
     "manage.notice": manage.notice,
     "manage.ack": manage.ack,
+    "manage.close_day": manage.close_day,
 }
 
 #: events that change the retained ``state/queue``

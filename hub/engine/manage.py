@@ -1,15 +1,16 @@
 """The hall manager's ops from the console (role ``web``), each recorded with the manager's name
 (``args.by``) in its event: pause and resume a window, move a waiting ticket to another service
-or window, set the boards' scrolling notice and acknowledge an alert."""
+or window, set the boards' scrolling notice, acknowledge an alert and close the day."""
 
 from __future__ import annotations
 
 from hub.contract import BadRequest, Conflict, UnknownWindow
+from hub.engine import checkpoint, windows
 from hub.engine import strings as S
-from hub.engine import windows
 from hub.engine.args import Args
 from hub.engine.state import EngineState
 from hub.engine.tickets import service_arg, ticket_by_no
+from hub.engine.ticking import day_close
 from hub.engine.types import WAITING, Decision, Event
 
 NOTICE_MAX = 200
@@ -89,3 +90,24 @@ def ack(st: EngineState, a: Args, ctx) -> Decision:
     a.done()
     ev = Event("alert_ack", {"alert_seq": seq, "note": note, "by": by})
     return Decision({"ack": {"alert_seq": seq, "by": by}}, [ev])
+
+
+def close_day(st: EngineState, a: Args, ctx) -> Decision:
+    """``manage.close_day`` (日结): today's close-out now, as the hub makes it after the last
+    session: what waits, is held or was skipped is closed with its reason; tickets in a clerk's
+    hand are left to be finished and windows stay as they are. A ticket taken later is closed
+    by the hub's own close-out."""
+    by = _by(a)
+    a.done()
+    closing = day_close(st, ctx.at, now=True)
+    if not closing:
+        raise Conflict(S.NOTHING_TO_CLOSE)
+    ev = closing[0]
+    ev.data["by"] = by
+    # like the tick's close, the event carries the state once it is applied (checkpoint.py)
+    after = EngineState(st.cfg, st.id_key)
+    checkpoint.load(after, checkpoint.dump(st))
+    after.applied = st.applied
+    after.apply(ev, ctx.at)
+    ev.data["_carry"] = checkpoint.dump(after)
+    return Decision({"day_closed": ev.public()}, [ev])

@@ -177,3 +177,33 @@ def test_replay_rebuilds_cancel_move_and_notice(hall):
     for ev, at in hall.log:
         again.engine.apply(ev, at)
     assert snapshot(again.engine) == snapshot(hall.engine)
+
+
+def test_the_manager_closes_the_day_early(hall):
+    first, second, third = take(hall), take(hall), take(hall)
+    hall.open(1)
+    assert hall.next(1) == first["no"]
+    hall.win(1, "hold")
+    assert hall.next(1) == second["no"]         # called, in hand: left to be finished
+    r = hall.do("web", "manage.close_day", by="王主任")["day_closed"]
+    assert "_carry" not in r and r["by"] == "王主任"
+    assert [(c["no"], c["reason"]) for c in r["closed"]] == [
+        (first["no"], "day_end_held"), (third["no"], "day_end_waiting")]
+    # a closed day's closed tickets leave memory, as at the hub's own close: pages show nothing
+    refused(hall, NoTicket, "web", "ticket.lookup", token=third["token"])
+    assert lookup(hall, second["token"])["status"] == "called"
+    assert hall.engine.window_state(1)["status"] == "open"
+    refused(hall, Conflict, "web", "manage.close_day", by="王主任")  # nothing left to close
+    refused(hall, BadRequest, "web", "manage.close_day")             # who closes it
+    later = take(hall)
+    hall.win(1, "finish")
+    # a replay from the close (the hub's restart) ends where the full one does
+    log = hall.log
+    start = max(i for i, (ev, _) in enumerate(log) if ev.kind == "day_closed")
+    full, from_close = Hall(hall.cfg), Hall(hall.cfg)
+    for ev, at in log:
+        full.engine.apply(ev, at)
+    for ev, at in log[start:]:
+        from_close.engine.apply(ev, at)
+    assert snapshot(from_close.engine)["tickets"] == snapshot(full.engine)["tickets"]
+    assert lookup(hall, later["token"])["status"] == "waiting"

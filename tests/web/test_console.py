@@ -242,3 +242,22 @@ def test_notice_and_move_from_the_console_and_the_figures(web, node_client, desk
     dl.value.save_as(csv_path)
     assert t["no"] in csv_path.read_text(encoding="utf-8-sig")
     assert desk.goto(web.url + "/manage/figures?kind=year&period=x").status == 400
+
+
+def test_the_manager_closes_the_day_from_the_console(web, node_client, hub_service, desk):
+    from tests.helpers import rows
+
+    kiosk = node_client("kiosk-1")
+    for service in "AF":
+        kiosk.request("ticket.take", {"service": service})
+    login(desk, web)
+    desk.on("dialog", lambda d: d.accept())
+    desk.click("#close-day")
+    expect(desk.locator("#toast")).to_have_text("已完成", timeout=5000)
+    (ev,) = rows(hub_service.db_path, "SELECT data FROM events WHERE kind='day_closed'")
+    data = json.loads(ev["data"])
+    assert data["by"] == MANAGER and len(data["closed"]) == 2
+    assert eventually(lambda: all(s["waiting"] == 0 for s in
+                                  web.client.state["queue"]["services"].values()))
+    desk.click("#close-day")   # nothing left: refused, said why
+    expect(desk.locator("#toast")).to_have_text("今日没有需要日结的排队号", timeout=5000)

@@ -150,6 +150,11 @@
     x.send();
   }
   wire("move", "move"); wire("notice", "notice");
+  if ($("close-day")) {
+    $("close-day").onclick = function () {
+      if (window.confirm(C.close_day_confirm)) { act("close_day", {}); }
+    };
+  }
   render(boot.snapshot);
   if (window.EventSource) {
     es = new EventSource("/manage/events");
