@@ -45,28 +45,31 @@ class Pages:
 
     def start(self) -> None:
         self.thread.start()
-        for token in self.tokens:
-            asyncio.run_coroutine_threadsafe(self._page(token), self.loop)
+        self.futures = [asyncio.run_coroutine_threadsafe(self._page(token), self.loop)
+                        for token in self.tokens]
 
     async def _page(self, token: str) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-        writer.write(f"GET /t/{token}/events HTTP/1.1\r\nHost: bench\r\n"
-                     "Accept: text/event-stream\r\n\r\n".encode())
-        await writer.drain()
         first = True
-        while True:
-            line = await reader.readline()
-            if not line:
-                return
-            if not line.startswith(b"data: "):
-                continue
-            view = json.loads(line[6:])
-            if first:
-                self.opened, first = self.opened + 1, False
-            if view.get("status") == "called" and view["no"] not in self.called:
-                self.called[view["no"]] = time.perf_counter()
+        while True:  # as EventSource does: a refused or dropped stream is opened again
+            reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            writer.write(f"GET /t/{token}/events HTTP/1.1\r\nHost: bench\r\n"
+                         "Accept: text/event-stream\r\n\r\n".encode())
+            await writer.drain()
+            while line := await reader.readline():
+                if not line.startswith(b"data: "):
+                    continue
+                view = json.loads(line[6:])
+                if first:
+                    self.opened, first = self.opened + 1, False
+                if view.get("status") == "called" and view["no"] not in self.called:
+                    self.called[view["no"]] = time.perf_counter()
+            writer.close()
+            await asyncio.sleep(1.0)
 
     def stop(self) -> None:
+        for f in self.futures:
+            f.cancel()
+        time.sleep(0.2)  # the cancellations run on the loop before it stops
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
 
