@@ -30,6 +30,7 @@ class BoardState:
     queue: dict[str, dict] = field(default_factory=dict)
     windows: dict[int, dict] = field(default_factory=dict)
     flash_since: float | None = None
+    notice: str | None = None  # the manager's scrolling notice (None: the hall config's)
 
     def _name(self, window: int, given: object = None) -> str:
         if isinstance(given, str) and given:
@@ -48,6 +49,8 @@ class BoardState:
             if line is not None:
                 lines.append(line)
         self.calls = lines[:MAX_CALLS]
+        notice = payload.get("notice")
+        self.notice = notice if isinstance(notice, str) and notice else None
 
     def apply_queue(self, payload: dict) -> None:
         """Take the retained ``state/queue``; ValueError (nothing changed) when malformed."""

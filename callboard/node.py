@@ -248,8 +248,9 @@ class CallboardNode:
 
     def redraw(self, mono: float | None = None) -> None:
         mono = self.clock.monotonic() if mono is None else mono
-        draw(self.screen.surface, self.board, self.cfg.name, self.cfg.notice, self.clock.now(),
-             mono, self.online)
+        notice = self.board.notice or self.cfg.notice
+        draw(self.screen.surface, self.board, self.cfg.name, notice, self.clock.now(), mono,
+             self.online)
         self.screen.present()
         self._dirty = False
         self._next_draw = mono + 1.0 / self.fps

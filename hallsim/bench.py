@@ -85,6 +85,12 @@ def run(args) -> dict:
         if bench_nodes is not None:
             step("nodes: call latency, ticket latency, footprint")
             results.update(bench_nodes.run(cfg, config_path, broker, work, args.runs))
+        if args.web_pages > 0:
+            from hallsim import bench_web
+
+            step(f"web: called event → {args.web_pages} open ticket pages, hall-web's memory")
+            results.update(bench_web.run(cfg, config_path, broker, work, args.web_pages,
+                                         min(args.runs, 200)))
     finally:
         broker.stop()
     return results
@@ -117,10 +123,12 @@ def table(results: dict) -> str:
                      f"  = {per_op_ms:.3f} ms/op, {per_op_ms / base['p50_ms']:.1f}× mosq p50"
                      f"  target ≥ 2000/s; median of {tp.get('runs_ok_per_s', [])}")
     for name in ("hub_rss", "hub_rss_loaded", "hub_rss_full_day", "kiosk_rss", "callboard_rss",
-                 "rater_rss"):
+                 "rater_rss", "web_rss", "web_rss_after_calls"):
         if name in results:
+            pages = results[name].get("pages")
             lines.append(f"{name:<28}{results[name]['mb']:>10.1f} MB"
-                         + ("   target ≤ 60 MB" if name.startswith("hub") else ""))
+                         + ("   target ≤ 60 MB" if name.startswith("hub") else "")
+                         + (f"   with {pages} ticket pages open" if pages else ""))
     return "\n".join(lines)
 
 
@@ -136,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="throughput runs (the median is reported)")
     parser.add_argument("--day-tickets", type=int, default=10000)
     parser.add_argument("--restarts", type=int, default=5)
+    parser.add_argument("--web-pages", type=int, default=500,
+                        help="ticket pages held open for the web figure (0: no web figure)")
     parser.add_argument("--workdir", default=None)
     parser.add_argument("--json", default=None, help="also write the results here")
     args = parser.parse_args(argv)

@@ -19,6 +19,7 @@ import json
 import logging
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -56,6 +57,9 @@ def parse_args(argv):
     p.add_argument("--windowed", action="store_true",
                    help="show the kiosk in a real window (needs a display; one window per "
                         "process, so the call board is drawn offscreen: hall-display.png)")
+    p.add_argument("--web", default="127.0.0.1:8080",
+                   help="where hall-web listens (HOST:PORT; 'off': no web); the ticket QR opens "
+                        "the config's [web] public_url")
     p.add_argument("--legacy", action="store_true",
                    help="FF68 callers/raters at windows 5–8, BX LED controllers at 9–12")
     p.add_argument("--balance", choices=BALANCES, help="override the hall's [queue] balance")
@@ -81,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ValueError) as exc:
         print(f"hall-demo: {exc}", file=sys.stderr)
         return 2
+    if args.web != "off":  # the ticket QR opens the demo's own hall-web
+        cfg = replace(cfg, web=replace(cfg.web, public_url=f"http://{args.web}"))
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     until = clock.now().replace(hour=hh, minute=mm, second=0, microsecond=0)
@@ -93,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         try:
             hall.start()
+            if args.web != "off":
+                hall.start_web(args.config, args.speed, args.web)
             day = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
             visits = plan_day(cfg, day, clock.now(), until, args.visitors, args.seed)
             hall.run(visits, until)
@@ -134,6 +142,21 @@ class DemoHall:
         self.url = broker_url or self.broker.url
         self.nodes: list = []
         self.clerks: list[Clerk] = []
+        self.web = None
+
+    def start_web(self, config: str, speed: float, listen: str) -> None:
+        """hall-web on ``listen``; prints the console's address and its demo login."""
+        from hallsim.webdemo import DemoWeb
+
+        self.web = DemoWeb(config, self.url, self.out / "hall.db", self.clock, speed, listen,
+                           self.cfg.web.public_url)
+        if not self.web.start():
+            print(f"hall-demo: hall-web did not start on {listen}; going on without it",
+                  flush=True)
+            return
+        users = ", ".join(f"{u.name} ({u.role})" for u in self.cfg.web.users)
+        print(f"hall-demo: console: {self.web.console_url}  users: {users or 'none'} "
+              f"(example hall: passwords hall-demo / hall-view)", flush=True)
 
     def start(self) -> None:
         from callboard.node import build as build_board
@@ -270,6 +293,8 @@ class DemoHall:
             for clerk in self.clerks:
                 clerk.step(self.observer.state.get(f"window/{clerk.window}"), citizens, now)
             self.progress.maybe_print(self.observer.state, now)
+            if self.web is not None and (url := self.web.note_ticket(self.kiosk.issued)):
+                print(f"hall-demo: a ticket page: {url}", flush=True)
             time.sleep(0.02)
         deadline = time.monotonic() + 2  # let the last events land
         while time.monotonic() < deadline:
@@ -278,6 +303,8 @@ class DemoHall:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        if self.web is not None:
+            self.web.stop()
         for node in self.nodes:
             try:
                 node.stop()

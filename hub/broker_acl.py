@@ -10,7 +10,7 @@ Outputs:
   * ``--passwd``: Mosquitto password file, PBKDF2-SHA512 hashes in its ``$7$`` format;
   * ``--acl``: Mosquitto ACL file, one ``user`` block per node and one for the hub;
   * ``--credentials DIR``: one folder per broker user holding the env file its systemd unit
-    reads (``hub.env``, ``kiosk.env``, ``callboard.env``, ``window-N.env``, ``admin.env``),
+    reads (``hub.env``, ``kiosk.env``, ``callboard.env``, ``window-N.env``, ``admin.env``, ``web.env``),
     folders 0700, files 0600. Provisioning copies a node's folder to
     ``/etc/hallstack/credentials/`` on its Pi.
 
@@ -58,7 +58,7 @@ class BrokerUser:
     """One broker user: the topics it may read and write (MQTT filters)."""
 
     username: str
-    role: str  # hub | kiosk | callboard | rater | admin
+    role: str  # hub | kiosk | callboard | rater | admin | web
     window: int | None
     reads: tuple[str, ...]
     writes: tuple[str, ...]
@@ -92,7 +92,7 @@ def broker_users(cfg: HallConfig, hub_user: str = HUB_USER) -> list[BrokerUser]:
         if not USER_RE.fullmatch(node.id):
             raise BrokerConfigError(f"{cfg.source}: nodes: id {node.id!r} cannot be a broker user")
         reads = [t.resp(node.id), t.event("#"), t.state("#")]
-        if node.role == "admin":  # the hall manager's desk shows which nodes are up
+        if node.role in ("admin", "web"):  # the manager's desk and console show nodes up
             reads += [t.node_status("+"), t.node_health("+")]
         users.append(BrokerUser(
             node.id, node.role, node.window, reads=tuple(reads),

@@ -20,7 +20,8 @@ __all__ = [
 ]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ROLES = ("kiosk", "callboard", "rater", "admin")  # admin: the hall manager's desk
+ROLES = ("kiosk", "callboard", "rater", "admin", "web")  # admin: the hall manager's desk;
+# web: hall-web, the citizens' ticket pages and the manager's console
 POLICIES = ("strict", "ratio", "ageing")
 BALANCES = ("preference", "worst_off")   # docs/assignment.md
 ASSISTS = ("off", "suggest", "auto")
@@ -140,6 +141,25 @@ class AlertRules:
 
 
 @dataclass(frozen=True)
+class WebUser:
+    """A console user: name, role (manager acts, viewer only looks) and a salted PBKDF2 hash
+    ``pbkdf2_sha256$iterations$salt_hex$hash_hex`` (web.auth.hash_password makes one)."""
+
+    name: str
+    role: str
+    password: str
+
+
+@dataclass(frozen=True)
+class WebRules:
+    """hall-web: the address the ticket QR codes open, when a page says 即将到号, the users."""
+
+    public_url: str = ""
+    soon_ahead: int = 3
+    users: tuple[WebUser, ...] = ()
+
+
+@dataclass(frozen=True)
 class HallConfig:
     """The whole hall, as loaded from its TOML file."""
 
@@ -157,6 +177,7 @@ class HallConfig:
     staff: dict[str, Staff]
     nodes: dict[str, Node]
     source: str = "config"
+    web: WebRules = WebRules()
 
     def node(self, node_id: str) -> Node:
         """The node ``node_id``; ConfigError when the hall has no such node."""
@@ -215,9 +236,10 @@ def parse_config(data: dict, source: str = "config") -> HallConfig:
     windows = _windows(top, services)
     staff = _staff(top, windows, services)
     nodes = _nodes(top, windows)
+    web = _web(top.table("web"))
     top.check_unused()
     return HallConfig(hall_id, name, tz, hotline, notice, hours, queue, rating, alerts,
-                      services, windows, staff, nodes, source)
+                      services, windows, staff, nodes, source, web)
 
 
 def _hours(s: Section) -> Hours:
@@ -272,6 +294,33 @@ def _queue(s: Section) -> QueueRules:
                "call_template")
     s.check_unused()
     return rules
+
+
+WEB_USER_ROLES = ("manager", "viewer")
+
+
+def _web(s: Section) -> WebRules:
+    url = s.str("public_url", "").rstrip("/")
+    if url and not (url.startswith("http://") or url.startswith("https://")):
+        s.fail(f"must start with http:// or https://, got {url!r}", "public_url")
+    soon = s.int("soon_ahead", 3, min=0, max=50)
+    users: dict[str, WebUser] = {}
+    for u in s.tables("users"):
+        name = u.str("name")
+        if name in users:
+            u.fail(f"duplicate user {name!r}", "name")
+        if not 0 < len(name) <= 32:
+            u.fail("must be 1 to 32 characters", "name")
+        password = u.str("password")
+        parts = password.split("$")
+        if len(parts) != 4 or parts[0] != "pbkdf2_sha256" or not parts[1].isdigit() \
+                or int(parts[1]) < 100_000:
+            u.fail("must be a salted hash pbkdf2_sha256$iterations$salt$hash (at least "
+                   "100000 iterations; make one with hall-web --hash-password)", "password")
+        users[name] = WebUser(name, u.str("role", choices=WEB_USER_ROLES), password)
+        u.check_unused()
+    s.check_unused()
+    return WebRules(url, soon, tuple(users.values()))
 
 
 def _rating(s: Section) -> RatingRules:

@@ -44,12 +44,22 @@ OP_ROLES: dict[str, tuple[str, ...]] = {
     "appointment.book": ("admin",),
     "window.assign": ("admin",),
     "window.assist": ("admin",),
-    "followup.record": ("admin",),
-    "followup.list": ("admin",),
+    "followup.record": ("admin", "web"),
+    "followup.list": ("admin", "web"),
+    "ticket.lookup": ("web",),
+    "ticket.cancel": ("web",),
+    "ticket.rate": ("web",),
+    "manage.pause": ("web",),
+    "manage.resume": ("web",),
+    "manage.move": ("web",),
+    "manage.notice": ("web",),
+    "manage.ack": ("web",),
+    "manage.close_day": ("web",),
 }
 EVENT_KINDS = (
     "issued", "called", "started", "held", "transferred", "finished", "skipped", "requeued",
     "rated", "window", "follow_up", "follow_up_step", "booked", "day_closed", "alert",
+    "cancelled", "moved", "notice", "alert_ack",
 )
 PRIORITIES = ("elderly", "disabled", "military", "pregnant")
 OUTCOMES = ("done", "supplement", "refused", "consult")

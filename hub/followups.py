@@ -23,10 +23,11 @@ from hub.engine.args import Args
 from hub.engine.types import Decision, Event
 from hub.report import strings as S
 
-#: op -> roles that may call it (the hall manager's desk, role admin)
+#: op -> roles that may call it (the hall manager's desk, role admin, and hall-web's console,
+#: role web, which names the manager in ``by``)
 FOLLOWUP_OPS: dict[str, tuple[str, ...]] = {
-    "followup.record": ("admin",),
-    "followup.list": ("admin",),
+    "followup.record": ("admin", "web"),
+    "followup.list": ("admin", "web"),
 }
 STEPS = ("visit", "verify", "rectify", "close")
 LIST_STATUS = ("open", "overdue", "closed", "all")
@@ -95,6 +96,7 @@ def decide(op: str, args: dict, ctx, conn: sqlite3.Connection, cfg=None) -> Deci
     step = a.str("step", choices=STEPS)
     note = a.str("note", max_len=NOTE_MAX)
     result = a.str("result", required=False, max_len=RESULT_MAX)
+    by = a.str("by", max_len=32) if ctx.role == "web" else ctx.node_id
     a.done()
     found = [c for c in cases(conn, today, None, "all") if c["ticket_id"] == ticket_id]
     if not found:
@@ -107,12 +109,12 @@ def decide(op: str, args: dict, ctx, conn: sqlite3.Connection, cfg=None) -> Deci
     late = today > date.fromisoformat(case["due"])
     data = {"ticket_id": ticket_id, "no": case["no"], "window": case["window"],
             "staff": case["staff"], "step": step, "note": note, "result": result,
-            "by": ctx.node_id, "due": case["due"], "late": late}
+            "by": by, "due": case["due"], "late": late}
     events = [Event("follow_up_step", data)]
     if step == "close":
         events.append(Event("follow_up", {"ticket_id": ticket_id, "action": "closed",
                                           "result": result, "due": case["due"],
-                                          "by": ctx.node_id, "late": late}))
+                                          "by": by, "late": late}))
     return Decision({"follow_up": {"ticket_id": ticket_id, "step": step, "late": late,
                                    "closed": step == "close"}}, events)
 

@@ -28,7 +28,7 @@ DERIVED_PKS = {
     "window_sessions": "id",
 }
 #: Event kinds after which a ticket's phone number is forgotten (DESIGN.md §3, personal data).
-TICKET_ENDS = ("finished", "skipped", "closed", "day_closed")
+TICKET_ENDS = ("finished", "skipped", "closed", "cancelled", "day_closed")
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,8 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
     layout = TicketLayout(
         hall_name=tkt.str("hall_name", cfg.name), hall_id=cfg.hall_id,
         hotline=tkt.str("hotline", cfg.hotline), footer=footer,
-        qr=tkt.str("qr", "{ticket_id}"), width_mm=width_mm)
+        qr=tkt.str("qr", "{public_url}/t/{token}" if cfg.web.public_url else "{ticket_id}"),
+        width_mm=width_mm, public_url=cfg.web.public_url)
     try:
         layout.check()
         for svc in cfg.services.values():
@@ -99,8 +100,8 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
     except EncodeError as exc:
         tkt.fail(f"cannot be printed: {exc}")
     except (KeyError, IndexError, ValueError) as exc:
-        tkt.fail(f"unknown placeholder {exc}; use {{no}}, {{ticket_id}}, {{date}}, {{hall}}",
-                 "qr")
+        tkt.fail(f"unknown placeholder {exc}; use {{no}}, {{ticket_id}}, {{date}}, {{hall}}, "
+                 "{token}, {public_url}", "qr")
     result_s = tkt.float("result_s", D.result_s, min=3.0, max=120.0)
     tkt.check_unused()
     top.check_unused()

@@ -18,7 +18,8 @@ PRINTABLE_DOTS = {80: 576, 58: 384}
 @dataclass(frozen=True)
 class TicketLayout:
     """What a hall prints besides the hub's reply: its name, hotline, footer lines, the QR
-    template (``{no}``, ``{ticket_id}``, ``{date}``, ``{hall}``; empty: no QR) and the roll."""
+    template (``{no}``, ``{ticket_id}``, ``{date}``, ``{hall}``, ``{token}`` and ``{public_url}``
+    for the ticket page; empty: no QR) and the roll."""
 
     hall_name: str
     hall_id: str
@@ -26,6 +27,7 @@ class TicketLayout:
     footer: tuple[str, ...] = S.TICKET_FOOTER
     qr: str = "{ticket_id}"
     width_mm: int = 80
+    public_url: str = ""  # the hall's [web] public_url: the QR opens {public_url}/t/{token}
 
     def check(self) -> None:
         """EncodeError/ValueError now, at start, for text the printer could not print."""
@@ -33,7 +35,8 @@ class TicketLayout:
             encode_text(text)
         if self.width_mm not in PRINTABLE_DOTS:
             raise ValueError(f"paper width must be 80 or 58 mm, got {self.width_mm}")
-        self.qr.format(no="A001", ticket_id="x", date="2026-01-01", hall="h")
+        self.qr.format(no="A001", ticket_id="x", date="2026-01-01", hall="h", token="t",
+                       public_url="u")
 
 
 def text_dots(text: str) -> int:
@@ -108,7 +111,8 @@ def print_ticket(p, layout: TicketLayout, ticket: dict, issued_at: datetime,
     for text, size, bold in lines:
         _line(p, text, size, bold)
     qr = layout.qr.format(no=no, ticket_id=ticket.get("ticket_id") or no,
-                          date=f"{issued_at:%Y-%m-%d}", hall=layout.hall_id)
+                          date=f"{issued_at:%Y-%m-%d}", hall=layout.hall_id,
+                          token=ticket.get("token") or "", public_url=layout.public_url)
     if qr:
         p.set(align="center", bold=False, custom_size=True, width=1, height=1)
         p.qr(qr, native=True, size=6 if layout.width_mm == 80 else 5, ec=1)

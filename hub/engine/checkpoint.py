@@ -50,6 +50,7 @@ def dump(st) -> dict:
         "unrated": st.unrated,
         "last_close": {k: v.isoformat() for k, v in st.last_close.items()},
         "suggested": {k: v.isoformat() for k, v in st.suggested.items()},
+        "notice": st.notice,
     }
 
 
@@ -74,3 +75,4 @@ def load(st, data: dict) -> None:
     st.unrated = {k: dict(v) for k, v in data["unrated"].items()}
     st.last_close = {k: datetime.fromisoformat(v) for k, v in data["last_close"].items()}
     st.suggested = {k: datetime.fromisoformat(v) for k, v in data.get("suggested", {}).items()}
+    st.notice = data.get("notice")  # absent in checkpoints written before the notice op

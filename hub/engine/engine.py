@@ -11,7 +11,7 @@ from datetime import datetime
 
 from hub.config import HallConfig
 from hub.contract import OP_ROLES, Forbidden, UnknownOp
-from hub.engine import assign, calling, ratings, tickets, views, windows
+from hub.engine import assign, calling, citizen, manage, ratings, tickets, views, windows
 from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.state import WINDOW_EVENTS, EngineState
@@ -43,11 +43,20 @@ HANDLERS = {
     "window.assist": assign.assist,
     "rating.submit": ratings.submit,
     "appointment.book": tickets.book,
+    "ticket.lookup": citizen.lookup,
+    "ticket.cancel": citizen.cancel,
+    "ticket.rate": citizen.rate,
+    "manage.pause": manage.pause,
+    "manage.resume": manage.resume,
+    "manage.move": manage.move,
+    "manage.notice": manage.notice,
+    "manage.ack": manage.ack,
+    "manage.close_day": manage.close_day,
 }
 
 #: events that change the retained ``state/queue``
 QUEUE_EVENTS = ("issued", "called", "transferred", "skipped", "requeued", "held", "finished",
-                "day_closed", "window")
+                "day_closed", "window", "cancelled", "moved")
 
 class QueueEngine:
     """The queue of one hall. ``id_key`` is the HMAC key for resident ID numbers."""
@@ -106,7 +115,7 @@ class QueueEngine:
             d = ev.data
             if ev.kind in QUEUE_EVENTS:
                 keys.add("queue")  # waiting counts, open windows and estimates move
-            if ev.kind == "called":
+            if ev.kind in ("called", "notice"):
                 keys.add("board")
             if ev.kind in WINDOW_EVENTS or (ev.kind == "issued" and d.get("walk_in")):
                 keys.add(f"window/{d['window']}")

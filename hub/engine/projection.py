@@ -127,6 +127,9 @@ _RULES = {
     "follow_up": _follow_up,
     "window": _window,
     "day_closed": _day_closed,
+    # the citizen left the queue from the ticket page (取消排队): closed, for a reason
+    "cancelled": lambda d, at: [_ticket(d, status="closed", closed_reason="cancelled")],
+    "moved": lambda d, at: [_ticket(d, service=d["service"])],
 }
 
 

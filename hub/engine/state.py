@@ -13,6 +13,7 @@ from datetime import date, datetime
 from hub.config import HallConfig
 from hub.engine import checkpoint
 from hub.engine.calendar import parse_iso
+from hub.engine.tokens import TokenIndex
 from hub.engine.types import (
     CALLED,
     CLOSED,
@@ -30,7 +31,8 @@ from hub.engine.types import (
 )
 
 BOARD_SIZE = 10
-TICKET_EVENTS = ("called", "started", "held", "transferred", "skipped", "requeued", "finished")
+TICKET_EVENTS = ("called", "started", "held", "transferred", "skipped", "requeued", "finished",
+                 "cancelled", "moved")
 WINDOW_EVENTS = ("called", "started", "held", "transferred", "skipped", "finished", "window")
 MIN_COUNTED_S = 10  # shorter services are mis-presses, kept out of the estimate's mean
 
@@ -41,6 +43,7 @@ class EngineState:
     def __init__(self, cfg: HallConfig, id_key: bytes):
         self.cfg = cfg
         self.id_key = id_key  # read by the ops (hashing ID numbers), never changed
+        self.tokens = TokenIndex(id_key)  # the ticket pages' tokens (a cache, not state)
         self.tickets: dict[str, Ticket] = {}
         self.windows = {n: WindowSlot(n) for n in cfg.windows}
         self.seq_day: date | None = None
@@ -58,6 +61,7 @@ class EngineState:
         # the wait alerts) read this instead of the whole day's tickets.
         self.waiting: dict[str, Ticket] = {}
         self.suggested: dict[str, datetime] = {}  # "window:service" -> last assist suggestion
+        self.notice: str | None = None  # the boards' scrolling notice set by the manager
 
     # -- reading -------------------------------------------------------------------------
     def current(self, window: int) -> Ticket | None:
@@ -187,6 +191,18 @@ class EngineState:
     def _on_requeued(self, d: dict, at: datetime) -> None:
         t = self.tickets[d["ticket_id"]]
         t.status, t.order_at, t.recalls = WAITING, at, 0
+
+    def _on_cancelled(self, d: dict, at: datetime) -> None:
+        t = self.tickets[d["ticket_id"]]
+        self._release(t)
+        t.status, t.outcome = CLOSED, "cancelled"
+
+    def _on_moved(self, d: dict, at: datetime) -> None:
+        t = self.tickets[d["ticket_id"]]
+        t.service, t.to_window = d["service"], d.get("to_window")
+
+    def _on_notice(self, d: dict, at: datetime) -> None:
+        self.notice = d.get("text")
 
     def _on_finished(self, d: dict, at: datetime) -> None:
         t = self.tickets[d["ticket_id"]]

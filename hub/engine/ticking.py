@@ -59,10 +59,11 @@ def default_ratings(st: EngineState, at: datetime) -> list[Event]:
     return out
 
 
-def day_close(st: EngineState, at: datetime) -> list[Event]:
-    """``day_closed`` for the day whose last session has ended, or whose midnight has passed."""
+def day_close(st: EngineState, at: datetime, now: bool = False) -> list[Event]:
+    """``day_closed`` for the day whose last session has ended, or whose midnight has passed;
+    ``now``: today's close-out at ``at`` as if its last session had ended (the manager's)."""
     today = hall_date(st.cfg, at)
-    after_hours = at >= day_end(st.cfg, today)
+    after_hours = now or at >= day_end(st.cfg, today)
     closed, windows = [], []
     days: set[date] = set()
     for t in sorted(st.tickets.values(), key=lambda t: t.serial):

@@ -67,7 +67,7 @@ def ticket_view(st: EngineState, t: Ticket) -> dict:
         "window": t.window if t.window is not None else t.to_window,
         "called_at": iso(t.called_at), "started_at": iso(t.started_at),
         "finished_at": iso(t.finished_at), "transferred": t.transferred, "skipped": t.skipped,
-        "appointment": t.appointment is not None,
+        "appointment": t.appointment is not None, "token": st.tokens.token(t.ticket_id),
     }
     if t.status == WAITING:
         ahead = waiting_ahead(st, t.service, t.priority, t)
@@ -106,4 +106,4 @@ def window_state(st: EngineState, number: int) -> dict:
 
 def board_state(st: EngineState) -> dict:
     calls = list(st.board)
-    return {"at": calls[0]["at"] if calls else None, "calls": calls}
+    return {"at": calls[0]["at"] if calls else None, "calls": calls, "notice": st.notice}

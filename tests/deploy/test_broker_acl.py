@@ -227,7 +227,7 @@ def test_second_run_keeps_passwords_and_rotate_changes_one(tmp_path, capsys):
     first = snapshot(tmp_path / "cred")
     assert run(tmp_path) == 0
     assert snapshot(tmp_path / "cred") == first
-    assert "0 new, 16 kept" in capsys.readouterr().out
+    assert "0 new, 17 kept" in capsys.readouterr().out
     assert run(tmp_path, "--rotate", "rater-3") == 0
     second = snapshot(tmp_path / "cred")
     changed = [k for k in first if first[k] != second[k]]

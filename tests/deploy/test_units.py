@@ -27,6 +27,7 @@ UNITS = {  # unit file -> (role, console script, instance used for verify)
     "hallstack-kiosk.service": ("kiosk", "hall-kiosk", None),
     "hallstack-callboard.service": ("callboard", "hall-callboard", None),
     "hallstack-rater@.service": ("rater", "hall-rater", "3"),
+    "hallstack-web.service": ("web", "hall-web", None),
 }
 FIRSTBOOT = "hallstack-firstboot.service"  # a node image's one-shot installer, not a role
 VENV_BIN = "/opt/hallstack/venv/bin/"
@@ -107,6 +108,9 @@ def test_execstart_and_credentials_match_the_generator(name):
         assert one(unit, "Service", "StateDirectory") == "hallstack"
     elif role == "rater":
         assert args == {"--window": "%i"}
+    elif role == "web":  # the figures read the hub's file, read-only
+        assert args == {"--node": "${HALL_NODE}", "--db": "/var/lib/hallstack/hall.db",
+                        "--listen": "0.0.0.0:8080"}
     else:
         assert args == {"--node": "${HALL_NODE}"}
     env_file = one(unit, "Service", "EnvironmentFile")
@@ -212,8 +216,15 @@ def test_unit_program_takes_the_unit_options(name, capsys):
         assert option in text, f"{script} has no {option}"
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 NODE_OF_UNIT = {"hallstack-hub.service": "hub", "hallstack-kiosk.service": "kiosk-1",
-                "hallstack-callboard.service": "board-1", "hallstack-rater@.service": "rater-3"}
+                "hallstack-callboard.service": "board-1", "hallstack-rater@.service": "rater-3",
+                "hallstack-web.service": "web"}
 
 
 # The example hall names no node devices; this machine has none: the nodes ask for simulated
@@ -240,6 +251,7 @@ def _exec_start(unit, script: str, env: dict, instance, config: Path, tmp_path: 
             .replace("%i", instance or "")
             .replace("/etc/hallstack/hall.toml", str(config))
             .replace("/var/lib/hallstack/hall.db", str(tmp_path / "hall.db"))
+            .replace("0.0.0.0:8080", f"127.0.0.1:{free_port()}")
             for a in shlex.split(one(unit, "Service", "ExecStart"))]
 
 

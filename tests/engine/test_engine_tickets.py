@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 
 from hub.contract import BadRequest, Capped, Closed, Conflict, NoTicket, UnknownService
 from hub.engine.args import check_id_no, check_phone, id_check_char, id_hash, mask_id
+from hub.engine.tokens import is_token
 
 from .engine_helpers import KEY, MONDAY_10, TZ, Hall, make_id, snapshot, with_service
 
 
 def test_take_answers_the_ticket_and_logs_issued(hall):
     result = hall.do("kiosk-1", "ticket.take", service="C")
+    assert is_token(result["ticket"].pop("token"))  # the ticket page's (test_engine_web.py)
     assert result == {"ticket": {
         "no": "C001", "ticket_id": "20261123-C001", "service": "C", "service_name": "不动产登记",
         "issued_at": "2026-11-23T10:00:00+08:00", "waiting_ahead": 0, "est_wait_s": 0,

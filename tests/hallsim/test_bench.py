@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 def test_a_small_bench_run_reports_every_figure(tmp_path, capsys):
     report = tmp_path / "bench.json"
     assert main(["--runs", "30", "--seconds", "1", "--throughput-runs", "2", "--day-tickets", "300", "--restarts", "1",
-                 "--workdir", str(tmp_path / "work"), "--json", str(report)]) == 0
+                 "--web-pages", "20", "--workdir", str(tmp_path / "work"), "--json", str(report)]) == 0
     table = capsys.readouterr().out
     results = json.loads(report.read_text(encoding="utf-8"))
     for name in ("mosquitto_rtt", "mosquitto_rtt_paused", "disk_sync_paused", "call_latency",
@@ -30,3 +30,6 @@ def test_a_small_bench_run_reports_every_figure(tmp_path, capsys):
     for name in ("hub_rss", "hub_rss_full_day", "kiosk_rss", "callboard_rss", "rater_rss"):
         assert results[name]["mb"] > 5, name
     assert "×mosq" in table and "call floor" in table
+    web = results["web_called_to_page"]
+    assert web["n"] >= 1 and web["missed"] == 0 and web["pages"] == 20
+    assert results["web_rss"]["mb"] > 5 and "web_called_to_page" in table

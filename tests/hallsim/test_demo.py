@@ -4,6 +4,7 @@ kiosk screen as PNG, announcements as WAV that are not silent, and the day's fig
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import wave
 
@@ -18,14 +19,19 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 def test_a_morning_slice_of_the_demo_day(tmp_path, capsys):
     out = tmp_path / "demo"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        web = f"127.0.0.1:{s.getsockname()[1]}"
     assert main(["--clock", "2026-11-23T09:55:00+08:00", "--until", "10:25", "--speed", "120",
                  "--out", str(out), "--balance", "worst_off", "--assist", "auto",
-                 "--capacity", "refuse"]) == 0
+                 "--capacity", "refuse", "--web", web]) == 0
     printed = capsys.readouterr().out
     assert "issued" in printed and "hall-demo: wrote to" in printed
     assert "balance worst_off, assist auto, capacity refuse" in printed
     verdict = json.loads((out / "verdict.json").read_text(encoding="utf-8"))
     assert verdict["issued"] >= 10 and verdict["estimates_checked"] >= 5
+    assert f"console: http://{web}/manage" in printed
+    assert f"a ticket page: http://{web}/t/" in printed
 
     with sqlite3.connect(out / "hall.db") as conn:
         issued = conn.execute("select count(*) from tickets").fetchone()[0]

@@ -58,6 +58,14 @@ def test_example_hall_has_what_the_standards_ask_for(hall_config):
     (lambda d: d["hours"].update(working_days=["monday"]), "hours.working_days: unknown day"),
     (lambda d: d["queue"].update(call_template="请{ticket}号"), "queue.call_template: unknown placeholder"),
     (lambda d: d.update(extra={}), "extra: unknown key"),
+    (lambda d: d["web"].update(public_url="ftp://x"), "web.public_url: must start with http"),
+    (lambda d: d["web"]["users"][0].update(password="hall-demo"),
+     "web.users[0].password: must be a salted hash"),
+    (lambda d: d["web"]["users"][0].update(password="pbkdf2_sha256$1000$00$00"),
+     "at least 100000 iterations"),
+    (lambda d: d["web"]["users"][1].update(name="值班主任"), "web.users[1].name: duplicate"),
+    (lambda d: d["web"]["users"][0].update(role="admin"), "web.users[0].role: must be one of"),
+    (lambda d: d["web"].update(soon_ahead=-1), "web.soon_ahead"),
 ])
 def test_a_bad_config_names_the_key_and_the_problem(mutate, expected):
     data = example()

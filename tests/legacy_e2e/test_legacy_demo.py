@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 def test_the_legacy_demo_calls_and_rates_at_the_legacy_windows(tmp_path, capsys):
     out = tmp_path / "demo"
-    assert main(["--legacy", "--clock", "2026-11-23T09:55:00+08:00", "--until", "10:35",
+    assert main(["--legacy", "--web", "off", "--clock", "2026-11-23T09:55:00+08:00", "--until", "10:35",
                  "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     with sqlite3.connect(out / "hall.db") as conn:

@@ -161,3 +161,18 @@ def test_days_left_inverts_the_deadline_rule(hall_config, start, n):
     due = add_working_days(hall_config, start, n)
     assert followups.working_days_left(hall_config, start, due) == n
     assert followups.working_days_left(hall_config, due, start) == -n
+
+
+def test_the_console_records_a_step_in_the_managers_name(store, hall_config):
+    ctx = Context("web", "web", None, at("2026-11-24T10:00:00+08:00", hall_config))
+    args = {"ticket_id": A002, "step": "visit", "note": "电话回访"}
+    before = snapshot(store)
+    with pytest.raises(BadRequest):  # hall-web must say which manager
+        followups.decide("followup.record", args, ctx, store.conn, hall_config)
+    assert snapshot(store) == before
+    d = followups.decide("followup.record", args | {"by": "值班主任"}, ctx, store.conn,
+                         hall_config)
+    assert d.events[0].data["by"] == "值班主任"
+    with pytest.raises(BadRequest):  # other nodes are named by the node, not by an argument
+        followups.decide("followup.record", args | {"by": "x"}, admin(ctx.at), store.conn,
+                         hall_config)

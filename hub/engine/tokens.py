@@ -1,0 +1,64 @@
+"""The ticket page's token: an HMAC of the ticket id with a per-hall secret, so that the QR on a
+ticket opens that ticket's page and nothing built from a number, a date or a hall does.
+
+The secret is derived from the hall's ``id_key`` (kept in the database's meta) under its own
+label, so it is per hall, survives restarts and is never the key that hashes ID numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+
+_LABEL = b"hallstack ticket page token v1"
+TOKEN_BYTES = 16  # 128 bits (the issue asks for at least 96)
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22}")
+
+
+def token_key(id_key: bytes) -> bytes:
+    """The per-hall token secret derived from the hall's ``id_key``."""
+    return hmac.new(id_key, _LABEL, hashlib.sha256).digest()
+
+
+def ticket_token(key: bytes, ticket_id: str) -> str:
+    """The URL-safe token (22 characters) of ``ticket_id`` under the hall's token ``key``."""
+    mac = hmac.new(key, ticket_id.encode("ascii"), hashlib.sha256).digest()[:TOKEN_BYTES]
+    return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")
+
+
+def is_token(text: object) -> bool:
+    """Whether ``text`` has a token's shape (checked before any lookup)."""
+    return isinstance(text, str) and TOKEN_RE.fullmatch(text) is not None
+
+
+class TokenIndex:
+    """Tokens of the tickets in memory, worked out once per ticket (the lookup op's index)."""
+
+    def __init__(self, id_key: bytes):
+        self.key = token_key(id_key)
+        self._of: dict[str, str] = {}   # ticket_id -> token
+        self._to: dict[str, str] = {}   # token -> ticket_id
+
+    def __eq__(self, other: object) -> bool:
+        # a cache: two states are equal whatever each has worked out so far
+        return isinstance(other, TokenIndex) and other.key == self.key
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def token(self, ticket_id: str) -> str:
+        tok = self._of.get(ticket_id)
+        if tok is None:
+            tok = self._of[ticket_id] = ticket_token(self.key, ticket_id)
+            self._to[tok] = ticket_id
+        return tok
+
+    def ticket_id(self, token: str, ticket_ids) -> str | None:
+        """The ticket id among ``ticket_ids`` (those in memory) whose token is ``token``."""
+        if token not in self._to:
+            for tid in ticket_ids:
+                if tid not in self._of:
+                    self.token(tid)
+        tid = self._to.get(token)
+        return tid if tid is not None and tid in ticket_ids else None

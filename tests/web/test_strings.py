@@ -1,0 +1,10 @@
+"""The ticket page rates with the pad's levels and 差评 reasons, so both channels count alike."""
+
+from hub.engine.strings import LEVELS
+from rater import strings as pad
+from web import strings as web
+
+
+def test_the_page_offers_what_the_pad_offers():
+    assert web.BAD_REASONS == pad.BAD_REASONS
+    assert web.LEVELS == LEVELS

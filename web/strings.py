@@ -1,0 +1,134 @@
+"""Every zh-CN text hall-web shows (the JS gets the page's texts from here, as JSON)."""
+
+TICKET_TITLE = "排队进度"
+NOT_FOUND_TITLE = "没有找到排队号"
+NOT_FOUND = "这个链接没有对应的排队号。请扫描排队小票上的二维码。"
+ERROR_TITLE = "出错了"
+HUB_AWAY = "排队系统暂时连接不上，请稍后刷新。"
+
+# the ticket page (web/static/ticket.js reads these)
+PAGE = {
+    "your_number": "您的排队号",
+    "service": "办理事项",
+    "ahead": "前面还有 {n} 人",
+    "ahead_none": "前面没有人等候，请留意叫号",
+    "est_wait": "预计等候约 {m} 分钟",
+    "est_soon": "预计很快叫到",
+    "windows": "办理窗口",
+    "window_paused": "暂停",
+    "window_closed": "未开放",
+    "soon": "即将到号！请回到大厅留意叫号",
+    "called": "请到 {window} 办理",
+    "called_pre": "请到",
+    "called_post": "办理",
+    "called_sub": "{no} 号，请您尽快前往",
+    "serving": "正在 {window} 办理",
+    "held": "您的号已在 {window} 挂起，请留意窗口回呼",
+    "transferred": "您的号已转办：{service}，继续排队",
+    "skipped": "过号：叫号时您不在。请到服务台或取号机重新排队（过号重排）",
+    "finished": "已办结，感谢您的耐心等候",
+    "closed": "本号已结束（当日未办理），如需办理请重新取号",
+    "cancelled": "您已取消排队，此号不再叫号",
+    "cancel": "取消排队",
+    "cancel_confirm": "确定取消排队吗？取消后此号作废，需重新取号。",
+    "cancel_failed": "取消没有成功：{msg}",
+    "rate_title": "请对本次服务评价",
+    "rate_reasons": "不满意的原因（可多选）",
+    "rate_send": "提交评价",
+    "rated": "已评价，谢谢您的反馈",
+    "rate_failed": "评价没有成功：{msg}",
+    "offline": "网络已断开，正在重新连接…",
+    "updated": "更新于 {t}",
+    "notify_soon": "{no} 号即将到号",
+    "notify_called": "{no} 号请到 {window}",
+    "green": "绿色通道",
+    "notify_enable": "开启到号提醒",
+}
+LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+# the pad's own 差评 reasons (rater/strings.py; nodes import no other node: a test keeps them equal)
+BAD_REASONS = ("态度不好", "效率低", "材料要求不清", "让我多跑了路", "其他")
+
+# the console
+CONSOLE_TITLE = "大厅管理"
+LOGIN_TITLE = "大厅管理登录"
+LOGIN_NAME = "用户名"
+LOGIN_PASSWORD = "密码"
+LOGIN_SUBMIT = "登录"
+LOGIN_FAILED = "用户名或密码不正确"
+LOGIN_LIMITED = "登录失败次数过多，请 5 分钟后再试"
+LOGOUT = "退出"
+FORBIDDEN = "请先登录"
+CSRF_FAILED = "页面已过期，请刷新后再操作"
+REPLAYED = "这个操作已经提交过"
+VIEWER_ONLY = "只读用户不能操作"
+BAD_FORM = "表单内容不正确"
+DONE = "已完成"
+
+CONSOLE = {
+    "windows": "窗口",
+    "window": "窗口",
+    "status": "状态",
+    "staff": "工作人员",
+    "current": "当前号",
+    "since": "已用时",
+    "served": "今日办结",
+    "mean": "平均办理",
+    "open": "开放",
+    "paused": "暂停",
+    "closed": "未开放",
+    "pause": "暂停",
+    "resume": "恢复",
+    "queue": "等候",
+    "service": "事项",
+    "waiting": "等候人数",
+    "longest": "最长等候",
+    "est": "预计等候",
+    "nodes": "设备节点",
+    "online": "在线",
+    "offline": "离线",
+    "simulated": "模拟设备",
+    "alerts": "预警提醒",
+    "ack": "确认",
+    "acked": "已确认",
+    "ratings": "今日评价",
+    "satisfaction": "满意率",
+    "bad": "差评",
+    "notice": "滚动公告",
+    "notice_set": "发布公告",
+    "move": "调整排队",
+    "move_no": "排队号",
+    "move_service": "改为事项",
+    "move_window": "或指定窗口",
+    "move_do": "调整",
+    "figures": "统计报表",
+    "minutes": "{m} 分钟",
+    "none": "无",
+    "offline_banner": "与服务器的连接已断开，正在重连…",
+    "reason": "原因",
+    "followups": "差评回访整改",
+    "due": "期限",
+    "days_left": "剩余 {n} 个工作日",
+    "overdue": "已逾期",
+    "step": "步骤",
+    "note": "情况说明",
+    "result": "处理结果（办结时填写）",
+    "record": "记录",
+    "close_day": "日结",
+    "close_day_do": "立即日结",
+    "close_day_hint": "关闭今日仍在等候、挂起和过号的排队号（正在办理的号不受影响）",
+    "close_day_confirm": "确定立即日结吗？今日仍在等候、挂起和过号的排队号将全部关闭。",
+}
+FOLLOWUP_STEPS = {"visit": "回访", "verify": "核实", "rectify": "整改", "close": "办结"}
+ALERT_KINDS = {
+    "wait_over_limit": "等候超时",
+    "node_offline": "设备离线",
+    "printer_paper": "打印纸",
+    "bad_rating": "差评",
+    "follow_up_overdue": "差评回访逾期",
+}
+FIGURES_TITLE = "统计报表 {period}"
+FIGURES_DAY = "日期"
+FIGURES_SHOW = "查看"
+FIGURES_XLSX = "下载 xlsx"
+FIGURES_CSV = "下载 CSV（好差评）"
+FIGURES_NONE = "该时段没有记录"
