@@ -100,6 +100,8 @@ class Console:
             Route("/manage/figures", self.figures_page),
             Route("/manage/figures.xlsx", self.figures_xlsx),
             Route("/manage/ratings.csv", self.ratings_csv),
+            Route("/manage/bulletin.html", self.bulletin),
+            Route("/manage/chart/{name}.png", self.chart),
         ]
 
     async def home(self, request: Request) -> Response:
@@ -249,6 +251,25 @@ class Console:
                             media_type="text/csv; charset=utf-8", headers={
                                 "Content-Disposition":
                                 f'attachment; filename="ratings-{period.slug()}.csv"'})
+        return await self._with_report(request, make)
+
+
+    async def chart(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in figures.CHARTS:
+            return pages.error(S.BAD_FORM, 404)
+
+        def make(conn, period, s):
+            return Response(figures.chart_png(conn, self.cfg, period, name),
+                            media_type="image/png", headers=pages.NO_STORE)
+        return await self._with_report(request, make)
+
+    async def bulletin(self, request: Request) -> Response:
+        def make(conn, period, s):
+            return Response(figures.bulletin_html(conn, self.cfg, period).encode("utf-8"),
+                            media_type="text/html; charset=utf-8", headers={
+                                "Content-Disposition":
+                                f'attachment; filename="bulletin-{period.slug()}.html"'})
         return await self._with_report(request, make)
 
 

@@ -76,7 +76,11 @@ def figures(cfg, session, period, title: str, sheets: list) -> str:
 <button class="act" type="submit">{esc(S.FIGURES_SHOW)}</button>
 <a href="/manage/figures.xlsx?kind={esc(kind)}&amp;period={esc(text)}">{esc(S.FIGURES_XLSX)}</a>
 <a href="/manage/ratings.csv?kind={esc(kind)}&amp;period={esc(text)}">{esc(S.FIGURES_CSV)}</a>
+<a href="/manage/bulletin.html?kind={esc(kind)}&amp;period={esc(text)}">{esc(S.FIGURES_BULLETIN)}</a>
 </form><h2>{esc(title)}</h2>"""]
+    parts.append('<section class="panel charts">' + "".join(
+        f'<img src="/manage/chart/{name}.png?kind={esc(kind)}&amp;period={esc(text)}" '
+        f'alt="{esc(S.FIGURES_CHARTS[name])}">' for name in S.FIGURES_CHARTS) + "</section>")
     for name, heads, rows in sheets:
         head = "".join(f"<th>{esc(h)}</th>" for h in heads)
         body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>"

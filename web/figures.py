@@ -3,13 +3,15 @@ for the console's live picture, and hall-report's views for a chosen day or mont
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from pathlib import Path
 
-from hub.report import export, tables
+from hub.report import charts, export, summary, tables
 from hub.report.data import load
 from hub.report.figures import compute
 from hub.report.period import PeriodError, parse_period
@@ -61,3 +63,31 @@ def xlsx(conn, cfg, period) -> bytes:
 def ratings_csv(conn, cfg, period) -> str:
     """The period's ratings as the 好差评 export CSV (hall-report export --format csv)."""
     return export.to_csv(export.records(cfg, load(conn, period)))
+
+
+#: the charts the figures page shows (hall-report's, drawn on demand)
+CHARTS = ("arrivals", "waits", "satisfaction")
+
+
+def chart_png(conn, cfg, period, name: str) -> bytes:
+    """One of hall-report's charts for ``period`` as PNG bytes; KeyError for an unknown name."""
+    draw = {"arrivals": charts.arrivals, "satisfaction": charts.satisfaction,
+            "waits": lambda fig, path: charts.wait_distribution(fig, path,
+                                                                cfg.alerts.max_wait_s)}[name]
+    fig = compute(load(conn, period), cfg)
+    with tempfile.TemporaryDirectory() as tmp:
+        return draw(fig, Path(tmp) / f"{name}.png").read_bytes()
+
+
+def bulletin_html(conn, cfg, period) -> str:
+    """hall-report's 月通报 page for ``period``, one file with its charts inside (a download)."""
+    fig = compute(load(conn, period), cfg)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        drawn = charts.all_charts(fig, folder, cfg.alerts.max_wait_s)
+        page = summary.write_html(fig, cfg, folder / "summary.html", drawn).read_text("utf-8")
+        for chart in drawn:
+            data = base64.b64encode(chart.read_bytes()).decode("ascii")
+            page = re.sub(f'src="{re.escape(chart.name)}"', f'src="data:image/png;base64,{data}"',
+                          page)
+    return page

@@ -132,3 +132,6 @@ FIGURES_SHOW = "查看"
 FIGURES_XLSX = "下载 xlsx"
 FIGURES_CSV = "下载 CSV（好差评）"
 FIGURES_NONE = "该时段没有记录"
+FIGURES_BULLETIN = "下载月通报"
+FIGURES_CHARTS = {"arrivals": "每小时取号与平均等候", "waits": "各事项等候时间分布",
+                  "satisfaction": "各窗口满意率"}

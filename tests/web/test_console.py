@@ -57,6 +57,8 @@ def test_anonymous_gets_nothing(web):
     for path in ("/manage/state", "/manage/events"):
         assert get(web.url + path)[0] == 401
     assert get(web.url + "/manage/figures")[0] == 303
+    assert get(web.url + "/manage/chart/arrivals.png")[0] == 303
+    assert get(web.url + "/manage/bulletin.html")[0] == 303
     body = json.dumps({"action": "pause", "args": {"window": 1}, "csrf": "x",
                        "action_id": "abcdefgh1234"}).encode()
     assert post(web.url + "/manage/action", body, "application/json")[0] == 401
@@ -241,7 +243,21 @@ def test_notice_and_move_from_the_console_and_the_figures(web, node_client, desk
     csv_path = tmp_path / "ratings.csv"
     dl.value.save_as(csv_path)
     assert t["no"] in csv_path.read_text(encoding="utf-8-sig")
+    # hall-report's charts, drawn for the page (real PNGs the browser decoded)
+    charts = desk.locator("section.charts img")
+    assert charts.count() == 3
+    for i in range(3):
+        expect(charts.nth(i)).to_have_js_property("complete", True, timeout=20000)
+        assert charts.nth(i).evaluate("img => img.naturalWidth") > 400
+    with desk.expect_download() as dl:
+        desk.click("text=下载月通报")
+    bulletin = tmp_path / "bulletin.html"
+    dl.value.save_as(bulletin)
+    page = bulletin.read_text(encoding="utf-8")
+    assert "好差评月度通报" in page
+    assert page.count("data:image/png;base64,") == 3
     assert desk.goto(web.url + "/manage/figures?kind=year&period=x").status == 400
+    assert desk.goto(web.url + "/manage/chart/nope.png").status == 404
 
 
 def test_the_manager_closes_the_day_from_the_console(web, node_client, hub_service, desk):
