@@ -1,4 +1,4 @@
-"""hall-hub: run the hub service."""
+"""hall-hub: run the hub service (``hall-hub restore …``: rebuild hall.db from the county)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,11 @@ def without_dataframe_libraries() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["restore"]:  # a new SD card: hall.db rebuilt from the county's copy
+        from county.restore import main as restore_main
+
+        return restore_main(argv[1:])
     parser = argparse.ArgumentParser(prog="hall-hub", description=__doc__)
     common_args(parser)
     parser.add_argument("--db", default="hall.db", help="the hub's SQLite file")

@@ -42,6 +42,7 @@ OP_ROLES: dict[str, tuple[str, ...]] = {
     "appointment.book": ("admin",),
     "followup.record": ("admin",),
     "followup.list": ("admin",),
+    "events.replay": ("county",),  # hub.replay: the county fills its copy of the log
 }
 EVENT_KINDS = (
     "issued", "called", "started", "held", "transferred", "finished", "skipped", "requeued",
