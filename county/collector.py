@@ -15,6 +15,7 @@ table shows every site's lag.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -163,7 +164,7 @@ class Collector:
     def _reply(self, site: str, raw: bytes) -> None:
         counts = self.counts[site]
         try:
-            reply = _object(raw, REPLY_MAX_BYTES)
+            reply = _reply_object(raw)
         except Malformed:
             counts.malformed += 1
             return
@@ -192,6 +193,7 @@ class Collector:
             try:
                 if not isinstance(item, dict) or not isinstance(item.get("data"), dict):
                     raise Malformed("not an event")
+                _check(item)  # each event as a live one is checked
                 self._land(site, epoch, item.get("seq"), item.get("at"), item.get("kind"),
                            item["data"])
             except Malformed:
@@ -298,6 +300,27 @@ class Collector:
         epoch = self.current.get(site)
         return None if epoch is None else self.ledgers[(site, epoch)].behind
 
+
+
+def _check(value: object) -> None:
+    try:
+        payload.check(value)
+    except payload.PayloadError as exc:
+        raise Malformed(str(exc)) from None
+
+
+def _reply_object(raw: bytes) -> dict:
+    """A replay answer: many events in one message, so hub.payload's item limit applies to
+    each event (checked where it is landed), the size and depth limits to the whole."""
+    if len(raw) > REPLY_MAX_BYTES:
+        raise Malformed(f"answer of {len(raw)} bytes")
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise Malformed(f"answer is not JSON: {exc}"[:200]) from None
+    if not isinstance(value, dict):
+        raise Malformed("answer is not a JSON object")
+    return value
 
 
 def _object(raw: bytes, limit: int = MAX_PAYLOAD) -> dict:

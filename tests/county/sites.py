@@ -50,7 +50,8 @@ class Site:
         """Tickets, calls, finishes and ratings: a small hall morning."""
         for _ in range(tickets):
             self.do("kiosk-1", "ticket.take", service="A")
-        self.do("rater-1", "window.login", window=1, staff=self.staff(1))
+        if self.hub.engine.window_state(1)["staff"] is None:
+            self.do("rater-1", "window.login", window=1, staff=self.staff(1))
         for n in range(served):
             self.do("rater-1", "window.call_next", window=1)
             self.do("rater-1", "window.finish", window=1)

@@ -53,3 +53,36 @@ def test_three_sites_land_in_the_county_each_event_once(make_county, county_db):
     rows = dict(county_rows(county_db, "SELECT site, count(*) FROM events GROUP BY site"))
     assert rows == {s.id: s.last_seq() for s in sites.values()}
     assert all(c.malformed == 0 for c in collector.counts.values())
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_cut_link_with_more_than_1000_queued_events_and_a_broker_restart_catches_up_once(
+        make_county, county_db):
+    county, sites, collector = make_county(["town-a", "town-b"])
+    a, b = sites["town-a"], sites["town-b"]
+    a.day()
+    assert caught_up(county_db, a)
+    county.links["town-a"].down()  # the site's line to the county is cut; the hall serves on
+    a.toggle(350)  # 700 events: queued on the site's broker (its limit is 1000)
+    county.sites["town-a"].restart()  # the queue dies with the broker (persistence off, 2.0.11)
+    assert a.hub.wait_ready(10)
+    a.toggle(600)  # 1200 more: Mosquitto keeps 1000 and drops the rest silently
+    a.day(tickets=3, served=1)
+    b.day()  # the other site is not held up by the cut one
+    assert caught_up(county_db, b)
+    assert a.last_seq() > 1900
+    assert collector.lag("town-a") < a.last_seq()  # the county knows only what it was told
+    county.links["town-a"].up()
+    led = collector.ledgers[("town-a", a.hub.epoch)]
+    assert caught_up(county_db, a, timeout=120), (
+        led.contig, led.last, len(led.above), collector.counts, collector._asked,
+        county.broker.log_path.read_text()[-1500:],
+        county.sites["town-a"].log_path.read_text()[-1500:])
+    assert eventually(lambda: collector.lag("town-a") == 0)
+    counts = collector.counts["town-a"]
+    assert counts.landed == a.last_seq()  # each event inserted exactly once
+    assert county_rows(county_db, "SELECT count(*), max(seq) FROM events WHERE site = %s",
+                       "town-a") == [(a.last_seq(), a.last_seq())]
+    assert county_rows(county_db, "SELECT behind, oldest_missing FROM sites WHERE site = %s",
+                       "town-a") == [(0, None)]
