@@ -21,6 +21,7 @@ class Site:
     def __init__(self, cfg, db_path: Path, broker):
         self.cfg, self.db_path, self.broker = cfg, db_path, broker
         self.hub = None
+        self.clock = HallClock(cfg.tz, MONDAY_10)  # one clock: hall time goes on over restarts
         self.start()
 
     @property
@@ -28,8 +29,7 @@ class Site:
         return self.cfg.hall_id
 
     def start(self) -> None:
-        self.hub = HubService(self.cfg, str(self.db_path), self.broker.url,
-                              HallClock(self.cfg.tz, MONDAY_10))
+        self.hub = HubService(self.cfg, str(self.db_path), self.broker.url, self.clock)
         self.hub.start()
         assert self.hub.wait_ready(10), f"hub of {self.id} did not serve within 10 s"
 

@@ -4,9 +4,13 @@ PostgreSQL; links cut, brokers restarted, a hub restored from the county."""
 
 from __future__ import annotations
 
+import os
+
+import psycopg
 import pytest
 
 from county.collector import Collector
+from hub import cli as hub_cli
 from tests.helpers import eventually
 
 from .parts import County, site_config
@@ -86,3 +90,64 @@ def test_a_cut_link_with_more_than_1000_queued_events_and_a_broker_restart_catch
                        "town-a") == [(a.last_seq(), a.last_seq())]
     assert county_rows(county_db, "SELECT behind, oldest_missing FROM sites WHERE site = %s",
                        "town-a") == [(0, None)]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_a_dead_hub_is_restored_from_the_county_and_numbering_continues(
+        make_county, county_db, tmp_path, capsys):
+    county, sites, collector = make_county(["town-a"])
+    a = sites["town-a"]
+    a.day(tickets=6, served=2)
+    last_no = a.do("kiosk-1", "ticket.take", service="A")["ticket"]["no"]
+    assert caught_up(county_db, a)
+    old_epoch, old_log = a.hub.epoch, a.log()
+    a.stop()  # the SD card dies
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(f"{a.db_path}{suffix}"):
+            os.unlink(f"{a.db_path}{suffix}")
+    config = tmp_path / "town-a.toml"
+    assert hub_cli.main(["restore", "--from", county_db, "--site", "town-a", "--config",
+                         str(config), "--db", str(a.db_path)]) == 0
+    assert f"{len(old_log)} events of epoch {old_epoch}" in capsys.readouterr().out
+    assert a.log() == old_log  # the same events with the same seqs
+    a.start()
+    assert a.hub.epoch != old_epoch  # a new database is a new epoch (docs/one-hub.md)
+    ticket = a.do("kiosk-1", "ticket.take", service="A")["ticket"]
+    assert ticket["no"] == f"A{int(last_no[1:]) + 1:03d}"  # the next number, none twice
+    # the queue survived: the waiting tickets are still called in order
+    assert a.do("rater-1", "window.call_next", window=1)["ticket"]["no"] == "A003"
+    # the county keeps the old epoch's record and takes only what follows from the new one
+    assert caught_up(county_db, a)
+    assert eventually(lambda: collector.lag("town-a") == 0)
+    assert county_rows(county_db, "SELECT epoch, restored_from, base_seq FROM site_epochs "
+                       "WHERE site = %s ORDER BY first_seen", "town-a") == [
+        (old_epoch, None, None), (a.hub.epoch, old_epoch, len(old_log))]
+    assert county_rows(county_db, "SELECT min(seq) FROM events WHERE site = %s AND epoch = %s",
+                       "town-a", a.hub.epoch) == [(len(old_log) + 1,)]
+
+
+def test_restore_refuses_what_would_lose_or_overwrite(make_county, county_db, tmp_path, capsys):
+    county, sites, collector = make_county(["town-a"])
+    a = sites["town-a"]
+    a.day(tickets=2, served=1)
+    assert caught_up(county_db, a)
+    config = str(tmp_path / "town-a.toml")
+
+    def restore(*extra) -> int:
+        return hub_cli.main(["restore", "--from", county_db, "--config", config, *extra])
+
+    assert restore("--site", "town-a", "--db", str(a.db_path)) == 2  # the hub's own file
+    assert "exists" in capsys.readouterr().err
+    assert restore("--site", "town-z", "--db", str(tmp_path / "z.db")) == 2
+    assert "is hall 'town-a'" in capsys.readouterr().err
+    holed = tmp_path / "new.db"
+    with psycopg.connect(county_db) as conn:  # a hole in the county's copy
+        conn.execute("DELETE FROM events WHERE site = 'town-a' AND seq = 2")
+    collector.stop()
+    assert restore("--site", "town-a", "--db", str(holed)) == 2
+    assert "misses events 2..2" in capsys.readouterr().err
+    assert not holed.exists()  # nothing half-written
+    assert restore("--site", "town-a", "--db", str(tmp_path / "x.db"), "--from",
+                   "postgresql://nobody@/nowhere?host=/nonexistent") == 2
+    del county, sites
