@@ -181,6 +181,11 @@ class Collector:
             counts.malformed += 1
             return
         led = self._ledger(site, epoch)
+        if self.current.get(site) != epoch:  # the hub itself says which database it serves
+            log.warning("site %s: the hub serves epoch %s, not %s", site, epoch,
+                        self.current.get(site))
+            self.current[site] = epoch
+            self.db.execute("UPDATE sites SET epoch = %s WHERE site = %s", (epoch, site))
         base = result.get("restored_from")
         if isinstance(base, dict) and isinstance(base.get("seq"), int):
             if led.base is None:

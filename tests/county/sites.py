@@ -11,6 +11,7 @@ import psycopg
 from county import ledger
 from hub.clock import HallClock
 from hub.service import HubService
+from tests.helpers import eventually
 
 MONDAY_10 = "2026-11-23T10:00:00+08:00"
 
@@ -92,3 +93,8 @@ def county_log(url: str, site: str) -> list[tuple]:
 def county_rows(url: str, sql: str, *args) -> list[tuple]:
     with psycopg.connect(url) as conn:
         return conn.execute(sql, args).fetchall()
+
+
+def caught_up(county_db: str, site: Site, timeout: float = 60) -> bool:
+    """Whether the county's copy of the site's log equals the site's own within ``timeout``."""
+    return eventually(lambda: county_log(county_db, site.id) == site.log(), timeout=timeout)

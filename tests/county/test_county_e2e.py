@@ -9,40 +9,10 @@ import os
 import psycopg
 import pytest
 
-from county.collector import Collector
 from hub import cli as hub_cli
 from tests.helpers import eventually
 
-from .parts import County, site_config
-from .sites import Site, county_log, county_rows
-
-
-@pytest.fixture
-def make_county(tmp_path, county_db):
-    made = {}
-
-    def make(sites: list[str]):
-        county = made["county"] = County(tmp_path, sites)
-        made["sites"] = {s: Site(site_config(tmp_path, s), tmp_path / f"{s}.db",
-                                 county.sites[s]) for s in sites}
-        made["collector"] = Collector(county.broker.url, county_db, "county",
-                                      county.passwords["county"], probe_s=0.3,
-                                      ask_timeout_s=2.0)
-        made["collector"].start()
-        assert eventually(lambda: made["collector"].connected, timeout=10)
-        return county, made["sites"], made["collector"]
-
-    yield make
-    if "collector" in made:
-        made["collector"].stop()
-    for site in made.get("sites", {}).values():
-        site.stop()
-    if "county" in made:
-        made["county"].stop()
-
-
-def caught_up(county_db, site: Site, timeout: float = 60) -> bool:
-    return eventually(lambda: county_log(county_db, site.id) == site.log(), timeout=timeout)
+from .sites import caught_up, county_rows
 
 
 def test_three_sites_land_in_the_county_each_event_once(make_county, county_db):
