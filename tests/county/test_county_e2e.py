@@ -9,6 +9,7 @@ import os
 import psycopg
 import pytest
 
+from county.collector import Collector
 from hub import cli as hub_cli
 from tests.helpers import eventually
 
@@ -121,3 +122,23 @@ def test_restore_refuses_what_would_lose_or_overwrite(make_county, county_db, tm
     assert restore("--site", "town-a", "--db", str(tmp_path / "x.db"), "--from",
                    "postgresql://nobody@/nowhere?host=/nonexistent") == 2
     del county, sites
+
+
+def test_a_restarted_collector_goes_on_from_what_the_database_holds(make_county, county_db):
+    county, sites, collector = make_county(["town-a"])
+    a = sites["town-a"]
+    a.day(tickets=3, served=1)
+    assert caught_up(county_db, a)
+    held = a.last_seq()
+    collector.stop()  # the county machine reboots; the site serves on
+    a.toggle(20)
+    again = Collector(county.broker.url, county_db, "county", county.passwords["county"],
+                      probe_s=0.3, ask_timeout_s=2.0)
+    assert again.ledgers[("town-a", a.hub.epoch)].contig == held
+    again.start()
+    try:
+        assert caught_up(county_db, a)
+        assert eventually(lambda: again.lag("town-a") == 0)
+        assert again.counts["town-a"].landed == a.last_seq() - held
+    finally:
+        again.stop()
