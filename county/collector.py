@@ -52,6 +52,7 @@ class SiteCounts:
     duplicates: int = 0
     malformed: int = 0
     refused: int = 0  # replay requests the site's hub refused (no county node configured?)
+    replayed: int = 0  # of landed: those that came from a replay answer, not the bridge
 
 
 @dataclass
@@ -200,7 +201,7 @@ class Collector:
                     raise Malformed("not an event")
                 _check(item)  # each event as a live one is checked
                 self._land(site, epoch, item.get("seq"), item.get("at"), item.get("kind"),
-                           item["data"])
+                           item["data"], replayed=True)
             except Malformed:
                 counts.malformed += 1
                 self._count(site, "malformed")
@@ -208,7 +209,8 @@ class Collector:
         if isinstance(last, int) and not isinstance(last, bool):
             led.known(last, None)
 
-    def _land(self, site: str, epoch: str, seq, at, kind, data: dict) -> None:
+    def _land(self, site: str, epoch: str, seq, at, kind, data: dict,
+              replayed: bool = False) -> None:
         if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq < 2**53:
             raise Malformed(f"seq {seq!r}")
         if kind not in EVENT_KINDS:
@@ -227,6 +229,7 @@ class Collector:
             self._count(site, "duplicates")
         else:
             counts.landed += 1
+            counts.replayed += replayed
         led.hold(seq)
 
     def _ledger(self, site: str, epoch: str) -> EpochLedger:
@@ -296,7 +299,9 @@ class Collector:
         ttl_ms = int(self.ask_timeout_s * 1000)
         msg = {"id": req_id, "op": "events.replay", "ttl_ms": ttl_ms,
                "args": {"epoch": epoch, "from_seq": first, "to_seq": last}}
-        self._mqtt.publish(f"hall/{site}/req/{COUNTY_NODE}", encode(msg), qos=1)
+        # QoS 0, as HubClient's requests: a request must not wait out a cut line in a queue and
+        # reach the hub long after, beside the ones asked since; the collector asks again
+        self._mqtt.publish(f"hall/{site}/req/{COUNTY_NODE}", encode(msg), qos=0)
         self._asked[site] = Asked(req_id, now + self.ask_timeout_s, epoch)
 
     # -- what tests and the status command read ----------------------------------------------

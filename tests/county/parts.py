@@ -89,6 +89,10 @@ class Link:
 
     def down(self) -> None:
         """The cable pulled: no connection stays, none is accepted."""
+        try:  # wakes the thread blocked in accept(); close() alone would not on Linux
+            self._server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._server.close()
         with self._lock:
             for s in self._conns:
