@@ -7,6 +7,9 @@
     hall-report followup record --config hall.toml --broker mqtt://… --ticket-id ID
                                 --step visit|verify|rectify|close --note TEXT [--result TEXT]
 
+``--db`` may also be the county's ``postgresql://…`` database: the config's site is read from
+the county's copy of its log, through the same report code (docs/county.md).
+
 Everything but ``followup record`` only reads the database (safe while the hub runs);
 ``followup record`` asks the hub, the only writer, as node admin-1.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from hub.cli import common_args
@@ -87,18 +91,32 @@ def main(argv: list[str] | None = None) -> int:
             return _record(cfg, clock, args)
         from hub.store import open_readonly
 
-        conn = open_readonly(args.db)
-        try:
-            if args.command == "figures":
-                return _figures(cfg, conn, args)
-            if args.command == "export":
-                return _export(cfg, conn, args)
-            return _list(cfg, conn, clock, args)
-        finally:
-            conn.close()
+        with tempfile.TemporaryDirectory(prefix="hall-report-") as scratch:
+            return _run(cfg, clock, args, open_readonly(_database(args.db, cfg, scratch)))
     except (ConfigError, PeriodError, FileNotFoundError, ValueError) as exc:
         print(f"hall-report: {exc}", file=sys.stderr)
         return 2
+
+
+def _database(db: str, cfg, scratch: str) -> str:
+    """The hub database to read: ``db`` itself, or for a ``postgresql://`` county database the
+    config's site projected from the county's copy into ``scratch`` (docs/county.md)."""
+    if not db.startswith(("postgresql://", "postgres://")):
+        return db
+    from county.report import materialize
+
+    return materialize(db, cfg, scratch)
+
+
+def _run(cfg, clock, args, conn) -> int:
+    try:
+        if args.command == "figures":
+            return _figures(cfg, conn, args)
+        if args.command == "export":
+            return _export(cfg, conn, args)
+        return _list(cfg, conn, clock, args)
+    finally:
+        conn.close()
 
 
 def _figures(cfg, conn, args) -> int:

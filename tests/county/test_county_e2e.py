@@ -147,3 +147,27 @@ def test_a_restarted_collector_goes_on_from_what_the_database_holds(make_county,
         assert again.counts["town-a"].landed == a.last_seq() - held
     finally:
         again.stop()
+
+
+def test_hall_report_reads_the_county_copy_through_the_same_code(make_county, county_db,
+                                                                 tmp_path, capsys):
+    from hub.report import cli as report
+
+    _, sites, _ = make_county(["town-a", "village-b"])
+    for n, site in enumerate(sites.values()):
+        site.day(tickets=3 + n, served=2 + n)
+    for site in sites.values():
+        assert caught_up(county_db, site)
+        config = str(tmp_path / f"{site.id}.toml")
+        for command in (["figures", "--day", "2026-11-23"],
+                        ["export", "--day", "2026-11-23", "--format", "csv"]):
+            capsys.readouterr()
+            assert report.main([*command, "--config", config, "--db", str(site.db_path)]) == 0
+            at_site = capsys.readouterr().out
+            assert report.main([*command, "--config", config, "--db", county_db]) == 0
+            assert capsys.readouterr().out == at_site
+            assert len(at_site.splitlines()) > 3  # figures, or a header and the ratings
+    assert report.main(["figures", "--day", "2026-11-23", "--config",
+                        str(tmp_path / "town-a.toml"), "--db",
+                        county_db.replace("county_", "nope_")]) == 2
+    assert "county database" in capsys.readouterr().err
