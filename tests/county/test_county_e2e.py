@@ -166,7 +166,7 @@ def test_hall_report_reads_the_county_copy_through_the_same_code(make_county, co
             at_site = capsys.readouterr().out
             assert report.main([*command, "--config", config, "--db", county_db]) == 0
             assert capsys.readouterr().out == at_site
-            assert len(at_site.splitlines()) > 3  # figures, or a header and the ratings
+            assert len(at_site.splitlines()) >= 3  # figures, or a header and the ratings
     assert report.main(["figures", "--day", "2026-11-23", "--config",
                         str(tmp_path / "town-a.toml"), "--db",
                         county_db.replace("county_", "nope_")]) == 2
