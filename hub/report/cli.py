@@ -3,6 +3,7 @@
     hall-report figures  --config hall.toml --db hall.db --month 2026-11 [--csv DIR]
                          [--xlsx FILE] [--charts DIR] [--html FILE]
     hall-report export   --config hall.toml --db hall.db --month 2026-11 --format jsonl|csv
+    hall-report county   --db postgresql://… --config a.toml --config b.toml … --month 2026-11
     hall-report followup list   --config hall.toml --db hall.db [--status open|overdue|…]
     hall-report followup record --config hall.toml --broker mqtt://… --ticket-id ID
                                 --step visit|verify|rectify|close --note TEXT [--result TEXT]
@@ -63,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     fig.add_argument("--xlsx", type=Path, help="Excel workbook, one sheet per view")
     fig.add_argument("--charts", type=Path, help="folder for the PNG charts")
     fig.add_argument("--html", type=Path, help="one-page summary (HTML) for the 月通报")
+    cty = sub.add_parser("county", help="every site ranked, from the county database")
+    cty.add_argument("--db", required=True, help="postgresql://… the county database")
+    cty.add_argument("--config", action="append", required=True,
+                     help="a site's hall config (repeat: one per site)")
+    cty.add_argument("--csv", type=Path, help="CSV file of the ranking")
+    _period_args(cty)
     exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     exp.add_argument("-o", "--output", type=Path, help="file (default: standard output)")
     fsub = fol.add_subparsers(dest="action", required=True)
@@ -84,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "county":
+        return _county(args)
     try:
         cfg = load_config(args.config)
         clock = HallClock.from_args(cfg.tz, args.clock, args.speed)
@@ -117,6 +126,40 @@ def _run(cfg, clock, args, conn) -> int:
         return _list(cfg, conn, clock, args)
     finally:
         conn.close()
+
+
+def _county(args) -> int:
+    """Each site's figures through the same code as at the site, then side by side."""
+    import csv
+
+    from hub.report import county, tables
+    from hub.store import open_readonly
+
+    rows = []
+    try:
+        if not args.db.startswith(("postgresql://", "postgres://")):
+            raise ValueError("county: --db must be the county's postgresql:// database")
+        period = _period(args)
+        for path in args.config:
+            cfg = load_config(path)
+            with tempfile.TemporaryDirectory(prefix="hall-report-") as scratch:
+                conn = open_readonly(_database(args.db, cfg, scratch))
+                try:
+                    rows.append(county.site_row(cfg, conn, period))
+                finally:
+                    conn.close()
+    except (ConfigError, PeriodError, FileNotFoundError, ValueError) as exc:
+        print(f"hall-report: {exc}", file=sys.stderr)
+        return 2
+    heads, cells = county.table(county.rank(rows))
+    print(S.COUNTY_TITLE.format(period=period.label()))
+    print(tables.terminal(heads, cells))
+    if args.csv:
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
+        with open(args.csv, "w", encoding="utf-8-sig", newline="") as f:
+            csv.writer(f).writerows([heads, *cells])
+        print(f"csv: {args.csv}", file=sys.stderr)
+    return 0
 
 
 def _figures(cfg, conn, args) -> int:

@@ -171,3 +171,31 @@ def test_hall_report_reads_the_county_copy_through_the_same_code(make_county, co
                         str(tmp_path / "town-a.toml"), "--db",
                         county_db.replace("county_", "nope_")]) == 2
     assert "county database" in capsys.readouterr().err
+
+
+def test_the_county_view_ranks_every_site(make_county, county_db, tmp_path, capsys):
+    from hub.report import cli as report
+
+    _, sites, _ = make_county(["town-a", "village-b"])
+    sites["town-a"].day(tickets=3, served=3)  # one 非常不满意 of three ratings
+    sites["village-b"].day(tickets=2, served=1)  # its only rating is 非常不满意
+    sites["village-b"].do("rater-1", "window.call_next", window=1)
+    sites["village-b"].do("rater-1", "window.finish", window=1)
+    sites["village-b"].do("rater-1", "rating.submit", window=1, score=5)
+    for site in sites.values():
+        assert caught_up(county_db, site)
+    out = tmp_path / "county.csv"
+    configs = [a for s in sites for a in ("--config", str(tmp_path / f"{s}.toml"))]
+    assert report.main(["county", "--db", county_db, "--day", "2026-11-23", *configs,
+                        "--csv", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("名次,站点,名称,办结数,评价数,满意率,差评数,差评件")
+    assert [line.split(",")[:7] for line in lines[1:]] == [
+        ["1", "town-a", "示范县政务服务中心", "3", "3", "66.7%", "1"],
+        ["2", "village-b", "示范县政务服务中心", "2", "2", "50.0%", "1"]]
+    assert "各站点服务评价排名" in capsys.readouterr().out
+    assert report.main(["county", "--db", county_db, "--day", "2026-11-23", "--config",
+                        str(tmp_path / "nowhere.toml")]) == 2
+    assert report.main(["county", "--db", str(sites["town-a"].db_path), "--day", "2026-11-23",
+                        *configs]) == 2
+    assert "postgresql://" in capsys.readouterr().err
