@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from county.collector import Collector
+from hallsim.postgres import Postgres
 from tests.helpers import eventually
 
-from .parts import County, Postgres, site_config
+from .parts import County, site_config
 from .sites import Site
 
 
