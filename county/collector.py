@@ -73,6 +73,7 @@ class Collector:
     probe_s: float = 30.0
     ask_timeout_s: float = 10.0
     alert_s: float = 600.0
+    settle_s: float = 2.0  # a gap asked for only once it stayed: the bridge may be behind
     counts: dict[str, SiteCounts] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -83,6 +84,7 @@ class Collector:
         self.db.commit()
         self._asked: dict[str, Asked] = {}
         self._probe_at: dict[str, float] = {}
+        self._gap: dict[str, float] = {}  # site -> since when it is behind
         self._behind_since: dict[str, float] = {}
         self.alerted: set[str] = set()
         self._received: list[tuple[str, bytes]] = []
@@ -287,7 +289,13 @@ class Collector:
                 continue
             led = self.ledgers[(site, epoch)]
             run = led.missing_run(REPLAY_MAX)
-            if run is None:
+            if run is not None:
+                # what is missing may still be on its way over the bridge: ask once the site
+                # has been behind for settle_s (then range after range, without waiting)
+                if now - self._gap.setdefault(site, now) < self.settle_s:
+                    continue
+            else:
+                self._gap.pop(site, None)
                 if now < self._probe_at.get(site, 0.0):
                     continue
                 self._probe_at[site] = now + self.probe_s

@@ -35,7 +35,7 @@ def make_county(tmp_path, county_db):
                                  county.sites[s]) for s in sites}
         made["collector"] = Collector(county.broker.url, county_db, "county",
                                       county.passwords["county"], probe_s=0.3,
-                                      ask_timeout_s=2.0)
+                                      ask_timeout_s=2.0, settle_s=0.5)
         made["collector"].start()
         assert eventually(lambda: made["collector"].connected, timeout=10)
         return county, made["sites"], made["collector"]
