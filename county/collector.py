@@ -8,9 +8,9 @@ one that is not a well-formed event of its topic's site is counted and dropped.
 
 The bridge loses messages by design (Mosquitto's queue limit, a broker restart), so the
 collector asks each site's hub, over the bridge, for the first range it misses, one request at a
-time, and every ``probe_s`` for what follows the last event it holds (a lost tail leaves no
-gap to notice). A site behind for longer than ``alert_s`` is logged as an alert; the ``sites``
-table shows every site's lag.
+time once the site has been behind for ``settle_s`` (it may still be on its way), and every
+``probe_s`` how far the site's log goes (a lost tail leaves no gap to notice). A site behind
+for longer than ``alert_s`` is logged as an alert; the ``sites`` table shows every site's lag.
 """
 
 from __future__ import annotations
@@ -299,7 +299,9 @@ class Collector:
                 if now < self._probe_at.get(site, 0.0):
                     continue
                 self._probe_at[site] = now + self.probe_s
-                run = (led.last + 1, led.last + REPLAY_MAX)
+                # no events, only the hub's last seq: what follows may be on its way over the
+                # bridge; if not, it is a gap like any other once settle_s has passed
+                run = (led.last + 1, led.last)
             self._request(site, epoch, *run, now)
 
     def _request(self, site: str, epoch: str, first: int, last: int, now: float) -> None:
