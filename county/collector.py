@@ -86,7 +86,9 @@ class Collector:
         self._probe_at: dict[str, float] = {}
         self._gap: dict[str, float] = {}  # site -> since when it is behind
         self._behind_since: dict[str, float] = {}
-        self.alerted: set[str] = set()
+        self.alerted: set[str] = set()  # sites behind for longer than alert_s
+        self.silent: set[str] = set()  # sites not heard (events, answers) for alert_s
+        self._heard: dict[str, float] = {}
         self._received: list[tuple[str, bytes]] = []
         host, port = parse_broker_url(self.broker_url)
         self._mqtt = new_client(f"county-{uuid.uuid4().hex[:12]}", self.username, self.password)
@@ -147,6 +149,8 @@ class Collector:
         if len(parts) != 4 or parts[0] != "hall" or not SITE_RE.fullmatch(parts[1]):
             return  # the ACL lets nothing else through
         site = parts[1]
+        self._heard[site] = time.monotonic()
+        self.silent.discard(site)
         counts = self.counts.setdefault(site, SiteCounts())
         touched.add(site)
         if parts[2] == "event":
@@ -284,6 +288,11 @@ class Collector:
     # -- asking the sites for what is missing -------------------------------------------------
     def _ask(self, now: float) -> None:
         for site, epoch in self.current.items():
+            if now - self._heard.setdefault(site, now) > self.alert_s and site not in self.silent:
+                # a cut line: the county cannot know what it misses, only that nothing comes
+                self.silent.add(site)
+                log.error("ALERT site %s: nothing heard for over %.0f s (its line to the "
+                          "county?)", site, self.alert_s)
             asked = self._asked.get(site)
             if asked is not None and now < asked.deadline:
                 continue
