@@ -78,10 +78,9 @@ class Collector:
 
     def __post_init__(self):
         self.db = ledger.connect(self.db_url)
-        self.ledgers: dict[tuple[str, str], EpochLedger] = ledger.load(self.db)
-        self.current: dict[str, str] = {s: e for s, e in self.db.execute(
-            "SELECT site, epoch FROM sites WHERE epoch IS NOT NULL")}
-        self.db.commit()
+        self.ledgers: dict[tuple[str, str], EpochLedger] = {}
+        self.current: dict[str, str] = {}
+        self._load()
         self._asked: dict[str, Asked] = {}
         self._probe_at: dict[str, float] = {}
         self._gap: dict[str, float] = {}  # site -> since when it is behind
@@ -138,11 +137,20 @@ class Collector:
         return 0.5
 
     def _reconnect(self) -> None:
+        """After a failed transaction: a new connection, and memory as the database has it
+        (what the failed batch held in memory was never stored)."""
         try:
             self.db.close()
             self.db = ledger.connect(self.db_url)
-        except ValueError as exc:
-            log.error("%s", exc)
+            self._load()
+        except (ValueError, psycopg.Error) as exc:
+            log.error("county database: %s", exc)
+
+    def _load(self) -> None:
+        self.ledgers = ledger.load(self.db)
+        self.current = {s: e for s, e in self.db.execute(
+            "SELECT site, epoch FROM sites WHERE epoch IS NOT NULL")}
+        self.db.commit()
 
     def _message(self, topic: str, raw: bytes, touched: set[str]) -> None:
         parts = topic.split("/")

@@ -202,3 +202,22 @@ def test_the_county_view_ranks_every_site(make_county, county_db, tmp_path, caps
     assert report.main(["county", "--db", str(sites["town-a"].db_path), "--day", "2026-11-23",
                         *configs]) == 2
     assert "postgresql://" in capsys.readouterr().err
+
+
+def test_the_collector_waits_out_a_stopped_database_and_lands_everything(
+        make_county, county_db, postgres, caplog):
+    _, sites, collector = make_county(["town-a"])
+    a = sites["town-a"]
+    a.day(tickets=2, served=1)
+    assert caught_up(county_db, a)
+    postgres.halt()  # the county's database goes away; events keep coming
+    try:
+        a.toggle(30)
+        assert eventually(lambda: "county database" in caplog.text, timeout=10)
+    finally:
+        postgres.start()
+    assert collector.alive()
+    assert caught_up(county_db, a)
+    assert eventually(lambda: collector.lag("town-a") == 0)
+    assert county_rows(county_db, "SELECT count(*) FROM events WHERE site = %s",
+                       "town-a") == [(a.last_seq(),)]
