@@ -52,15 +52,17 @@ INSERT_EVENT = ("INSERT INTO events (site, epoch, seq, at, kind, data) "
                 "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (site, epoch, seq) DO NOTHING")
 
 
-def connect(url: str) -> psycopg.Connection:
-    """A connection to the county database with the schema in place; ValueError with one line
-    when it cannot be reached."""
+def connect(url: str, create: bool = True) -> psycopg.Connection:
+    """A connection to the county database, with the schema in place when ``create`` (the
+    collector; readers such as a restore may use a role that can only SELECT); ValueError with
+    one line when it cannot be reached."""
     try:
         conn = psycopg.connect(url, connect_timeout=10)
+        if create:
+            with conn.transaction():
+                conn.execute(SCHEMA)
     except psycopg.Error as exc:
         raise ValueError(f"county database: {str(exc).strip().splitlines()[0]}") from None
-    with conn.transaction():
-        conn.execute(SCHEMA)
     return conn
 
 

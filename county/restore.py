@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+import psycopg
+
 from county import ledger
 from hub.config import ConfigError, load_config
 from hub.restore import RestoreError, restore
@@ -22,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg = load_config(args.config)
         if cfg.hall_id != args.site:
             raise RestoreError(f"{args.config} is hall {cfg.hall_id!r}, not {args.site!r}")
-        conn = ledger.connect(args.source)
+        conn = ledger.connect(args.source, create=False)
         try:
             row = conn.execute("SELECT epoch, behind FROM sites WHERE site = %s",
                                (args.site,)).fetchone()
@@ -33,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
             conn.close()
     except (ConfigError, ValueError) as exc:  # RestoreError, an unreachable database
         print(f"hall-hub restore: {exc}", file=sys.stderr)
+        return 2
+    except psycopg.Error as exc:  # not a county database (no tables), a role that may not read
+        print(f"hall-hub restore: county database: {str(exc).strip().splitlines()[0]}",
+              file=sys.stderr)
         return 2
     print(f"hall-hub restore: {args.db}: {done['events']} events of epoch "
           f"{done['restored_from']['epoch']}, new epoch {done['epoch']}")

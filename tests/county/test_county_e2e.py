@@ -106,7 +106,8 @@ def test_a_dead_hub_is_restored_from_the_county_and_numbering_continues(
                        "town-a", a.hub.epoch) == [(len(old_log) + 1,)]
 
 
-def test_restore_refuses_what_would_lose_or_overwrite(make_county, county_db, tmp_path, capsys):
+def test_restore_refuses_what_would_lose_or_overwrite(make_county, county_db, tmp_path, capsys,
+                                                      postgres):
     county, sites, collector = make_county(["town-a"])
     a = sites["town-a"]
     a.day(tickets=2, served=1)
@@ -129,6 +130,11 @@ def test_restore_refuses_what_would_lose_or_overwrite(make_county, county_db, tm
     assert not holed.exists()  # nothing half-written
     assert restore("--site", "town-a", "--db", str(tmp_path / "x.db"), "--from",
                    "postgresql://nobody@/nowhere?host=/nonexistent") == 2
+    capsys.readouterr()
+    assert restore("--site", "town-a", "--db", str(tmp_path / "y.db"), "--from",
+                   postgres.url()) == 2  # a database without the county's tables
+    assert 'relation "sites" does not exist' in capsys.readouterr().err
+    assert not (tmp_path / "y.db").exists()
     del county, sites
 
 
