@@ -20,8 +20,8 @@ __all__ = [
 ]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ROLES = ("kiosk", "callboard", "rater", "admin", "county")
 # admin: the hall manager's desk; county: the county collector over the bridge (docs/county.md)
+ROLES = ("kiosk", "callboard", "rater", "admin", "county")
 POLICIES = ("strict", "ratio", "ageing")
 
 
