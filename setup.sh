@@ -3,7 +3,7 @@
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
-PACKAGES="python3-venv mosquitto mosquitto-clients espeak-ng fonts-noto-cjk libusb-1.0-0 socat chrony chromium"
+PACKAGES="python3-venv mosquitto mosquitto-clients espeak-ng fonts-noto-cjk libusb-1.0-0 socat chrony chromium postgresql"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 missing=""
@@ -16,6 +16,8 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
   # The tests and the demo start their own broker; a system one would only sit on port 1883.
   $SUDO systemctl disable --now mosquitto >/dev/null 2>&1 || true
+  # The county tests start their own PostgreSQL (initdb in a temp folder); no system cluster.
+  $SUDO systemctl disable --now postgresql >/dev/null 2>&1 || true
 fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv

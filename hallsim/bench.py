@@ -133,6 +133,11 @@ def table(results: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["county"]:  # sites landing in the county (docs/county.md)
+        from hallsim.bench_county import main as county_main
+
+        return county_main(argv[1:])
     parser = argparse.ArgumentParser(prog="hall-bench", description=__doc__)
     parser.add_argument("--config", default=str(EXAMPLE), help="the hall config to start from")
     parser.add_argument("--broker", default=None,

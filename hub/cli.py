@@ -1,5 +1,5 @@
 """hall-hub: run the hub service (``hall-hub assign|assist …``: set what a window serves,
-hub/assign_cli.py)."""
+hub/assign_cli.py; ``hall-hub restore …``: rebuild hall.db from the county)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,10 @@ ADMIN_COMMANDS = ("assign", "assist")
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["restore"]:  # a new SD card: hall.db rebuilt from the county's copy
+        from county.restore import main as restore_main
+
+        return restore_main(argv[1:])
     if argv and argv[0] in ADMIN_COMMANDS:
         from hub import assign_cli
 

@@ -20,8 +20,9 @@ __all__ = [
 ]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ROLES = ("kiosk", "callboard", "rater", "admin", "web")  # admin: the hall manager's desk;
-# web: hall-web, the citizens' ticket pages and the manager's console
+# admin: the hall manager's desk; web: hall-web, the citizens' ticket pages and the manager's
+# console; county: the county collector over the bridge (docs/county.md)
+ROLES = ("kiosk", "callboard", "rater", "admin", "web", "county")
 POLICIES = ("strict", "ratio", "ageing")
 BALANCES = ("preference", "worst_off")   # docs/assignment.md
 ASSISTS = ("off", "suggest", "auto")

@@ -55,6 +55,7 @@ OP_ROLES: dict[str, tuple[str, ...]] = {
     "manage.notice": ("web",),
     "manage.ack": ("web",),
     "manage.close_day": ("web",),
+    "events.replay": ("county",),  # hub.replay: the county fills its copy of the log
 }
 EVENT_KINDS = (
     "issued", "called", "started", "held", "transferred", "finished", "skipped", "requeued",

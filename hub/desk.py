@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from hub import followups
+from hub import followups, replay
 from hub.clock import iso
 from hub.config import HallConfig
 from hub.contract import (
@@ -174,6 +174,8 @@ class Desk:
         node = self.cfg.nodes.get(node_id)
         if node is None:
             return error_reply(req_id, Forbidden(f"unknown node {node_id[:64]!r}"))
+        if msg.get("op") in replay.REPLAY_OPS:
+            return replay.answer(node, msg, self.store)  # a read of the log: nothing kept
         earlier = self.refusals.get(node_id, req_id) or self.store.reply(node_id, req_id)
         if earlier is not None:
             return earlier  # a retry: the same answer, nothing done twice

@@ -3,9 +3,13 @@
     hall-report figures  --config hall.toml --db hall.db --month 2026-11 [--csv DIR]
                          [--xlsx FILE] [--charts DIR] [--html FILE]
     hall-report export   --config hall.toml --db hall.db --month 2026-11 --format jsonl|csv
+    hall-report county   --db postgresql://… --config a.toml --config b.toml … --month 2026-11
     hall-report followup list   --config hall.toml --db hall.db [--status open|overdue|…]
     hall-report followup record --config hall.toml --broker mqtt://… --ticket-id ID
                                 --step visit|verify|rectify|close --note TEXT [--result TEXT]
+
+``--db`` may also be the county's ``postgresql://…`` database: the config's site is read from
+the county's copy of its log, through the same report code (docs/county.md).
 
 Everything but ``followup record`` only reads the database (safe while the hub runs);
 ``followup record`` asks the hub, the only writer, as node admin-1.
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from hub.cli import common_args
@@ -59,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     fig.add_argument("--xlsx", type=Path, help="Excel workbook, one sheet per view")
     fig.add_argument("--charts", type=Path, help="folder for the PNG charts")
     fig.add_argument("--html", type=Path, help="one-page summary (HTML) for the 月通报")
+    cty = sub.add_parser("county", help="every site ranked, from the county database")
+    cty.add_argument("--db", required=True, help="postgresql://… the county database")
+    cty.add_argument("--config", action="append", required=True,
+                     help="a site's hall config (repeat: one per site)")
+    cty.add_argument("--csv", type=Path, help="CSV file of the ranking")
+    _period_args(cty)
     exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     exp.add_argument("-o", "--output", type=Path, help="file (default: standard output)")
     fsub = fol.add_subparsers(dest="action", required=True)
@@ -80,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "county":
+        return _county(args)
     try:
         cfg = load_config(args.config)
         clock = HallClock.from_args(cfg.tz, args.clock, args.speed)
@@ -87,18 +100,66 @@ def main(argv: list[str] | None = None) -> int:
             return _record(cfg, clock, args)
         from hub.store import open_readonly
 
-        conn = open_readonly(args.db)
-        try:
-            if args.command == "figures":
-                return _figures(cfg, conn, args)
-            if args.command == "export":
-                return _export(cfg, conn, args)
-            return _list(cfg, conn, clock, args)
-        finally:
-            conn.close()
+        with tempfile.TemporaryDirectory(prefix="hall-report-") as scratch:
+            return _run(cfg, clock, args, open_readonly(_database(args.db, cfg, scratch)))
     except (ConfigError, PeriodError, FileNotFoundError, ValueError) as exc:
         print(f"hall-report: {exc}", file=sys.stderr)
         return 2
+
+
+def _database(db: str, cfg, scratch: str) -> str:
+    """The hub database to read: ``db`` itself, or for a ``postgresql://`` county database the
+    config's site projected from the county's copy into ``scratch`` (docs/county.md)."""
+    if not db.startswith(("postgresql://", "postgres://")):
+        return db
+    from county.report import materialize
+
+    return materialize(db, cfg, scratch)
+
+
+def _run(cfg, clock, args, conn) -> int:
+    try:
+        if args.command == "figures":
+            return _figures(cfg, conn, args)
+        if args.command == "export":
+            return _export(cfg, conn, args)
+        return _list(cfg, conn, clock, args)
+    finally:
+        conn.close()
+
+
+def _county(args) -> int:
+    """Each site's figures through the same code as at the site, then side by side."""
+    import csv
+
+    from hub.report import county, tables
+    from hub.store import open_readonly
+
+    rows = []
+    try:
+        if not args.db.startswith(("postgresql://", "postgres://")):
+            raise ValueError("county: --db must be the county's postgresql:// database")
+        period = _period(args)
+        for path in args.config:
+            cfg = load_config(path)
+            with tempfile.TemporaryDirectory(prefix="hall-report-") as scratch:
+                conn = open_readonly(_database(args.db, cfg, scratch))
+                try:
+                    rows.append(county.site_row(cfg, conn, period))
+                finally:
+                    conn.close()
+    except (ConfigError, PeriodError, FileNotFoundError, ValueError) as exc:
+        print(f"hall-report: {exc}", file=sys.stderr)
+        return 2
+    heads, cells = county.table(county.rank(rows))
+    print(S.COUNTY_TITLE.format(period=period.label()))
+    print(tables.terminal(heads, cells))
+    if args.csv:
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
+        with open(args.csv, "w", encoding="utf-8-sig", newline="") as f:
+            csv.writer(f).writerows([heads, *cells])
+        print(f"csv: {args.csv}", file=sys.stderr)
+    return 0
 
 
 def _figures(cfg, conn, args) -> int:

@@ -35,6 +35,14 @@ RANK_COLUMNS = {"rank": "名次", "name": "名称", "served": "办结数", "rate
                 "satisfied_rate": "满意率", "bad": "差评数", "unrated_rate": "未评价率",
                 "wait_mean_s": "平均等候(分)"}
 
+#: the county view (hall-report county): one line per site
+COUNTY_TITLE = "{period} 各站点服务评价排名"
+COUNTY_COLUMNS = {"rank": "名次", "key": "站点", "name": "名称", "served": "办结数",
+                  "rated": "评价数", "satisfied_rate": "满意率", "bad": "差评数",
+                  "cases": "差评件", "on_time_rate": "差评按期办结率",
+                  "wait_mean_s": "平均等候(分)", "wait_p90_s": "等候P90(分)",
+                  "over_limit": "超时等候数"}
+
 KEY_HEAD = {"hall": "大厅", "window": "窗口", "staff": "工号", "service": "事项"}
 NAME_HEAD = "名称"
 

@@ -3,14 +3,15 @@ hub.followups for follow-up ops) how it is done; the two name exactly the same o
 
 from __future__ import annotations
 
-from hub import followups
+from hub import followups, replay
 from hub.contract import ERROR_CODES, OP_ROLES, HubError, error_from_wire
 from hub.engine.engine import HANDLERS
 
 
 def test_every_op_has_roles_and_exactly_one_handler():
-    handled = set(HANDLERS) | set(followups.FOLLOWUP_OPS)
+    handled = set(HANDLERS) | set(followups.FOLLOWUP_OPS) | set(replay.REPLAY_OPS)
     assert set(HANDLERS).isdisjoint(followups.FOLLOWUP_OPS)
+    assert set(replay.REPLAY_OPS).isdisjoint(set(HANDLERS) | set(followups.FOLLOWUP_OPS))
     assert handled == set(OP_ROLES)
     assert all(OP_ROLES[op] for op in OP_ROLES)
 

@@ -1,0 +1,154 @@
+"""The county's PostgreSQL copy of every site's event log, and how complete it is.
+
+``events`` holds each event once, keyed by (site, epoch, seq). ``site_epochs`` is one row per
+database a site's hub has had: how far the county holds it without a gap (``contig``), the
+highest seq the site is known to have (``last_seq``) and, for a restored database, the old epoch
+and seq it continues (``restored_from``, ``base_seq``). ``sites`` says each site's current epoch,
+what arrived broken or twice, and its lag: events behind, the oldest missing seq, since when.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import psycopg
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    site text NOT NULL,
+    epoch text NOT NULL,
+    seq bigint NOT NULL,
+    at text NOT NULL,
+    kind text NOT NULL,
+    data jsonb NOT NULL,
+    landed_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (site, epoch, seq)
+);
+CREATE TABLE IF NOT EXISTS site_epochs (
+    site text NOT NULL,
+    epoch text NOT NULL,
+    first_seen timestamptz NOT NULL DEFAULT now(),
+    contig bigint NOT NULL DEFAULT 0,
+    last_seq bigint NOT NULL DEFAULT 0,
+    restored_from text,
+    base_seq bigint,
+    PRIMARY KEY (site, epoch)
+);
+CREATE TABLE IF NOT EXISTS sites (
+    site text PRIMARY KEY,
+    epoch text,
+    malformed bigint NOT NULL DEFAULT 0,
+    duplicates bigint NOT NULL DEFAULT 0,
+    behind bigint NOT NULL DEFAULT 0,
+    oldest_missing bigint,
+    behind_since timestamptz,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+INSERT_EVENT = ("INSERT INTO events (site, epoch, seq, at, kind, data) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (site, epoch, seq) DO NOTHING")
+
+
+def connect(url: str, create: bool = True) -> psycopg.Connection:
+    """A connection to the county database, with the schema in place when ``create`` (the
+    collector; readers such as a restore may use a role that can only SELECT); ValueError with
+    one line when it cannot be reached."""
+    try:
+        conn = psycopg.connect(url, connect_timeout=10)
+        if create:
+            with conn.transaction():
+                conn.execute(SCHEMA)
+    except psycopg.Error as exc:
+        raise ValueError(f"county database: {str(exc).strip().splitlines()[0]}") from None
+    return conn
+
+
+@dataclass
+class EpochLedger:
+    """How much of one site database's log the county holds."""
+
+    site: str
+    epoch: str
+    contig: int = 0  # every seq 1..contig is held
+    last: int = 0  # the highest seq the site is known to have
+    above: set[int] = field(default_factory=set)  # held seqs beyond contig
+    base: int | None = None  # a restored database: seqs up to base are the old epoch's
+
+    def hold(self, seq: int) -> None:
+        if seq > self.contig:
+            self.above.add(seq)
+        self.last = max(self.last, seq)
+        self._advance()
+
+    def known(self, last: int, base: int | None) -> None:
+        self.last = max(self.last, last)
+        if base is not None:
+            self.base = base
+            self.contig = max(self.contig, base)
+            self.above = {s for s in self.above if s > self.contig}
+        self._advance()
+
+    def _advance(self) -> None:
+        while self.contig + 1 in self.above:
+            self.contig += 1
+            self.above.discard(self.contig)
+
+    @property
+    def behind(self) -> int:
+        return max(0, self.last - self.contig - len(self.above))
+
+    def missing_run(self, limit: int) -> tuple[int, int] | None:
+        """The first range of missing seqs (at most ``limit`` long), or None."""
+        if self.behind == 0:
+            return None
+        first = self.contig + 1
+        later = [s for s in self.above if s > first]
+        end = min(min(later) - 1 if later else self.last, first + limit - 1)
+        return first, end
+
+
+def load(conn: psycopg.Connection) -> dict[tuple[str, str], EpochLedger]:
+    """Every site epoch's ledger as the database has it (the collector's memory at start)."""
+    out = {}
+    for site, epoch, contig, last, base in conn.execute(
+            "SELECT site, epoch, contig, last_seq, base_seq FROM site_epochs"):
+        led = EpochLedger(site, epoch, contig, last, base=base)
+        led.above = {r[0] for r in conn.execute(
+            "SELECT seq FROM events WHERE site = %s AND epoch = %s AND seq > %s",
+            (site, epoch, contig))}
+        led._advance()
+        out[(site, epoch)] = led
+    return out
+
+
+def site_log(conn: psycopg.Connection, site: str,
+             epoch: str | None = None) -> Iterator[tuple[int, str, str, dict]]:
+    """A site's whole log as its hub had it in ``epoch`` (default: the site's current one):
+    (seq, at, kind, data) in seq order, a restored epoch's start taken from the epoch it
+    continues."""
+    if epoch is None:
+        row = conn.execute("SELECT epoch FROM sites WHERE site = %s", (site,)).fetchone()
+        if row is None or row[0] is None:
+            raise LookupError(f"the county holds no events of site {site!r}")
+        epoch = row[0]
+    chain = []  # newest first: (epoch, base): its seqs up to base are its parent's
+    while epoch is not None and epoch not in {e for e, _ in chain}:
+        row = conn.execute("SELECT restored_from, base_seq FROM site_epochs "
+                           "WHERE site = %s AND epoch = %s", (site, epoch)).fetchone()
+        parent, base = row or (None, None)
+        chain.append((epoch, base or 0))
+        epoch = parent
+    chain.reverse()
+    for i, (ep, base) in enumerate(chain):
+        upto = chain[i + 1][1] if i + 1 < len(chain) else None  # where the next one took over
+        sql = ("SELECT seq, at, kind, data FROM events WHERE site = %s AND epoch = %s "
+               "AND seq > %s" + (" AND seq <= %s" if upto is not None else "") + " ORDER BY seq")
+        params = (site, ep, base) + ((upto,) if upto is not None else ())
+        with conn.cursor(name=f"log_{i}") as cur:
+            cur.itersize = 2000
+            cur.execute(sql, params)
+            for seq, at, kind, data in cur:
+                yield seq, at, kind, data if isinstance(data, dict) else json.loads(data)

@@ -1,0 +1,186 @@
+"""hall-bench county: many simulated sites land in the county through the real bridge path.
+
+Each simulated site is a hub's event log (a real hub.store database) and a client on the site's
+own Mosquitto, bridged to the county broker as in production; it publishes a hall day's events
+as the hub does and answers ``events.replay`` with the hub's own code (hub.replay). The
+collector is ``hall-county`` as its own process on a private PostgreSQL.
+
+Figures: events/s landed with every site publishing, the lag when the line of ``--cut`` sites
+comes back after an hour's events (and how long until it is zero), the collector's RSS, and
+PostgreSQL's row count against the sites' logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from hallsim.county_net import County
+from hallsim.postgres import Postgres
+from hub import replay
+from hub.clock import iso
+from hub.contract import BadRequest, decode_object, encode, error_reply, ok_reply
+from hub.mqtt import new_client
+from hub.store import Store
+
+DAY = ("issued", "called", "started", "finished", "rated")  # one visitor's events
+START = datetime.fromisoformat("2026-11-23T09:00:00+08:00")
+
+
+class SimSite:
+    """A site's event log and the hub's side of the wire for the county."""
+
+    def __init__(self, site: str, broker, folder: Path):
+        self.site = site
+        self.store = Store(str(folder / f"{site}.db"))
+        self.lock = threading.Lock()
+        self.client = new_client(f"{site}-sim-{uuid.uuid4().hex[:6]}")
+        self.client.on_message = self._request
+        self.client.on_connect = lambda c, *_: c.subscribe(f"hall/{site}/req/county", 1)
+        self.client.connect(broker.host, broker.port)
+        self.client.loop_start()
+        self.visitors = 0
+
+    def visitors_arrive(self, n: int) -> int:
+        """``n`` visitors served and rated: their events stored, then published."""
+        out = []
+        with self.lock, self.store.transaction():
+            for _ in range(n):
+                self.visitors += 1
+                at = START + timedelta(seconds=30 * self.visitors)
+                no = f"A{self.visitors:03d}"
+                for kind in DAY:
+                    data = {"ticket_id": f"20261123-{no}", "no": no, "service": "A",
+                            "window": 1 + self.visitors % 8}
+                    if kind == "rated":
+                        data["score"] = 5
+                    seq = self.store.append_event(iso(at), kind, "sim", None, data)
+                    out.append((seq, kind, {"seq": seq, "at": iso(at),
+                                            "epoch": self.store.epoch, **data}))
+        for _, kind, payload in out:
+            self.client.publish(f"hall/{self.site}/event/{kind}", encode(payload), qos=1)
+        return len(out)
+
+    def _request(self, client, _userdata, msg) -> None:
+        try:
+            req = decode_object(msg.payload)
+            if req.get("op") != "events.replay":
+                raise BadRequest("only events.replay here")
+            with self.lock:
+                reply = ok_reply(req.get("id"), replay.read(self.store, req.get("args")))
+        except BadRequest as exc:
+            reply = error_reply(None, exc)
+        client.publish(f"hall/{self.site}/resp/county", encode(reply), qos=1)
+
+    def last_seq(self) -> int:
+        with self.lock:
+            return self.store.last_seq()
+
+    def stop(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+        self.store.close()
+
+
+def _wait(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+def run(sites: int, visitors: int, cut: int, hour: int, folder: Path) -> dict:
+    import psycopg
+
+    pg = Postgres()
+    names = [f"site-{n:02d}" for n in range(sites)]
+    county = sims = collector = None
+    try:
+        db = pg.new_database()
+        county = County(folder, names)
+        sims = {s: SimSite(s, county.sites[s], folder) for s in names}
+        env = dict(os.environ, HALL_MQTT_USERNAME="county",
+                   HALL_MQTT_PASSWORD=county.passwords["county"])
+        collector = subprocess.Popen([sys.executable, "-m", "county.cli", "run", "--broker",
+                                      county.broker.url, "--db", db, "--probe", "2"], env=env)
+        conn = psycopg.connect(db, autocommit=True)
+
+        def held() -> int:
+            return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+        def behind() -> int:
+            return conn.execute("SELECT coalesce(sum(behind), 0) FROM sites").fetchone()[0]
+
+        time.sleep(2)  # the collector subscribes
+        t0 = time.monotonic()
+        made = 0
+        for step in range(0, visitors, 10):  # the day in steps, every site publishing
+            for sim in sims.values():
+                made += sim.visitors_arrive(min(10, visitors - step))
+        landed_all = _wait(lambda: held() == made, 600)
+        day_s = time.monotonic() - t0
+        for s in names[:cut]:
+            county.links[s].down()
+        cut_made = sum(sims[s].visitors_arrive(hour) for s in names[:cut])
+        total = made + cut_made
+        for s in names[:cut]:
+            county.links[s].up()
+        t1 = time.monotonic()
+        _wait(lambda: held() > made, 60)  # the first of the queued events arrive
+        lag_at_return = total - held()
+        caught_up = _wait(lambda: held() == total and behind() == 0, 600)
+        catch_up_s = time.monotonic() - t1
+        rss = next(int(line.split()[1]) for line in open(f"/proc/{collector.pid}/status")
+                   if line.startswith("VmRSS")) / 1024
+        expected = sum(sim.last_seq() for sim in sims.values())
+        rows, distinct = conn.execute(
+            "SELECT count(*), count(DISTINCT (site, epoch, seq)) FROM events").fetchone()
+        dup = conn.execute("SELECT coalesce(sum(duplicates), 0), coalesce(sum(malformed), 0) "
+                           "FROM sites").fetchone()
+        conn.close()
+        return {"sites": sites, "events_day": made, "landed_all": landed_all,
+                "day_s": round(day_s, 1), "events_per_s": round(made / day_s),
+                "cut_sites": cut, "events_during_cut": cut_made,
+                "lag_when_line_returns": lag_at_return, "caught_up": caught_up,
+                "catch_up_s": round(catch_up_s, 1), "collector_rss_mb": round(rss, 1),
+                "rows": rows, "rows_distinct": distinct, "rows_expected": expected,
+                "duplicates_seen": int(dup[0]), "malformed_seen": int(dup[1])}
+    finally:
+        if collector is not None:
+            collector.terminate()
+            collector.wait(10)
+        for sim in (sims or {}).values():
+            sim.stop()
+        if county is not None:
+            county.stop()
+        pg.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="hall-bench county", description=__doc__.split("\n")[0])
+    p.add_argument("--sites", type=int, default=50)
+    p.add_argument("--visitors", type=int, default=100, help="visitors per site in the day "
+                   "(5 events each)")
+    p.add_argument("--cut", type=int, default=10, help="sites whose line is cut for an hour")
+    p.add_argument("--hour", type=int, default=60, help="visitors of the cut hour per site")
+    p.add_argument("--json", default=None, help="also write the results here")
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="hall-bench-county-") as folder:
+        results = run(args.sites, args.visitors, min(args.cut, args.sites), args.hour,
+                      Path(folder))
+    text = json.dumps(results, indent=2)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text, encoding="utf-8")
+    return 0 if results["caught_up"] and results["rows"] == results["rows_expected"] else 1

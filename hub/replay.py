@@ -1,0 +1,73 @@
+"""``events.replay``: the county asks a site's hub for a range of its event log (docs/county.md).
+
+The bridge to the county is transport, not truth: Mosquitto drops a bridge's queue beyond
+``max_queued_messages`` and on a restart. The hub's log is the truth, so the county collector
+asks for what it misses and the hub answers with the events themselves (bounded per request).
+
+A read of the log: nothing is stored and nothing is kept in memory (a retry reads again; the
+replies are large). Only the public part of each event leaves the hall, as on ``event/{kind}``:
+private keys (``_id_hash``, ``_carry`` …) stay in ``hall.db``.
+
+The reply says the hub's ``epoch`` and ``last_seq``, so the county also learns of events whose
+live copies were lost at the end of the stream, and ``restored_from`` when this database was
+restored from the county (hub.restore): its events up to that seq are the county's own copy of
+the old epoch and are never sent again.
+"""
+
+from __future__ import annotations
+
+import json
+
+from hub.contract import OP_ROLES, BadRequest, Forbidden, HubError, error_reply, ok_reply
+from hub.engine.args import Args
+from hub.store import Store
+
+REPLAY_OPS: dict[str, tuple[str, ...]] = {"events.replay": OP_ROLES["events.replay"]}
+REPLAY_MAX = 500  # events per reply: ~150 KB, one MQTT message over the bridge
+MAX_SEQ = 2**53
+
+
+def restored_from(store: Store) -> dict | None:
+    """``{"epoch", "seq"}`` when this database was restored from the county, else None."""
+    raw = store.meta("restored_from")
+    return json.loads(raw) if raw else None
+
+
+def answer(node, msg: dict, store: Store) -> dict:
+    """The reply to one ``events.replay`` request from ``node`` (a hub.config Node)."""
+    req_id = msg.get("id")
+    try:
+        if node.role not in OP_ROLES["events.replay"]:
+            raise Forbidden(f"{node.role} nodes may not call events.replay")
+        extra = set(msg) - {"id", "op", "args", "ttl_ms"}
+        if extra:
+            raise BadRequest(f"unknown request fields: {', '.join(sorted(extra))[:200]}")
+        return ok_reply(req_id, read(store, msg.get("args", {})))
+    except HubError as exc:
+        return error_reply(req_id, exc)
+
+
+def read(store: Store, args: object) -> dict:
+    """Events ``from_seq``..``to_seq`` (at most REPLAY_MAX) of the epoch ``epoch``; none when the
+    hub's epoch is another one (that database is gone: the county learns the new epoch)."""
+    if not isinstance(args, dict):
+        raise BadRequest("args must be a JSON object")
+    a = Args(args)
+    epoch = a.str("epoch", required=False, max_len=16)
+    first = a.int("from_seq", min=1, max=MAX_SEQ)
+    last = a.int("to_seq", min=0, max=MAX_SEQ)
+    a.done()
+    base = restored_from(store)
+    result = {"epoch": store.epoch, "last_seq": store.last_seq(), "restored_from": base,
+              "events": []}
+    if epoch is not None and epoch != store.epoch:
+        return result
+    first = max(first, base["seq"] + 1 if base else 1)
+    last = min(last, first + REPLAY_MAX - 1)
+    rows = store.conn.execute("SELECT seq, at, kind, data FROM events WHERE seq BETWEEN ? AND ? "
+                              "ORDER BY seq", (first, last))
+    result["events"] = [{"seq": seq, "at": at, "kind": kind,
+                         "data": {k: v for k, v in json.loads(data).items()
+                                  if not k.startswith("_")}}
+                        for seq, at, kind, data in rows]
+    return result
