@@ -37,7 +37,12 @@ ACTIONS = {
     "ack": ("manage.ack", ("alert_seq", "note")),
     "followup": ("followup.record", ("ticket_id", "step", "note", "result")),
     "close_day": ("manage.close_day", ()),
+    "assign": ("window.assign", ("window", "services")),
+    "assist": ("window.assist", ("window", "service")),
 }
+#: console action -> the op that follows its success (accepting a suggestion acknowledges it)
+THEN_ACK = {"assist"}
+ASSIGN_MAX = 8   # services in one assignment from the form
 INT_ARGS = ("window", "to_window", "alert_seq")
 
 
@@ -190,7 +195,12 @@ class Console:
                 continue
             if k in INT_ARGS and isinstance(v, str) and v.strip().isdigit():
                 v = int(v)
+            if k == "services":
+                v = _services(v)
+                if v is None:
+                    return _error(400, S.BAD_FORM)
             args[k] = v
+        alert_seq = body["args"].get("alert_seq") if what in THEN_ACK else None
         s.used.add(action_id)
         try:
             result = await self.link.request(op, args | {"by": s.user})
@@ -200,6 +210,13 @@ class Console:
                 getattr(exc, "code", "") == "conflict" else 400
             return _error(status, getattr(exc, "message", str(exc)),
                           getattr(exc, "code", "unreachable"))
+        if type(alert_seq) is int and alert_seq > 0:
+            try:  # the suggestion is settled: acknowledge its alert under the same name
+                await self.link.request("manage.ack", {"alert_seq": alert_seq, "by": s.user,
+                                                       "note": S.ASSIST_ACK_NOTE})
+            except (HubError, HubUnreachable) as exc:
+                return JSONResponse({"ok": True, "result": result, "message": S.DONE_NO_ACK
+                                     .format(msg=getattr(exc, "message", str(exc)))})
         return JSONResponse({"ok": True, "result": result, "message": S.DONE})
 
     # -- figures (hall-report's views, read-only) -------------------------------------------
@@ -271,6 +288,15 @@ class Console:
                                 "Content-Disposition":
                                 f'attachment; filename="bulletin-{period.slug()}.html"'})
         return await self._with_report(request, make)
+
+
+def _services(value) -> list[str] | None:
+    """The form's ordered services: non-empty ids, blanks dropped (the hub judges the rest)."""
+    if not isinstance(value, list) or len(value) > ASSIGN_MAX:
+        return None
+    if not all(isinstance(v, str) and len(v) <= 16 for v in value):
+        return None
+    return [v for v in value if v] or None
 
 
 def _error(status: int, message: str, code: str = "bad_request") -> JSONResponse:

@@ -37,7 +37,14 @@ def console(cfg, session, snapshot: dict) -> str:
     boot = {"csrf": session.csrf, "role": session.role, "texts": C,
             "alert_kinds": S.ALERT_KINDS, "levels": S.LEVELS, "steps": S.FOLLOWUP_STEPS,
             "snapshot": snapshot}
+    then = "".join(f"""<select name="services"><option value="">{esc(C["assign_then"])}</option>
+{services}</select>""" for _ in range(2))
     actions = "" if session.role != "manager" else f"""
+<section class="panel"><h2>{esc(C["assign"])}</h2>
+<form id="assign" class="inline"><select name="window" required>{windows}</select>
+<select name="services" required><option value="">{esc(C["assign_first"])}</option>
+{services}</select>{then}<button class="act" type="submit">{esc(C["assign_do"])}</button>
+<span class="small">{esc(C["assign_hint"])}</span></form></section>
 <section class="panel"><h2>{esc(C["move"])}</h2>
 <form id="move" class="inline"><input name="no" placeholder="{esc(C["move_no"])}" maxlength="4"
  size="6" required><select name="service"><option value="">{esc(C["move_service"])}</option>

@@ -81,7 +81,11 @@ class HallView:
                 since = max(0, round((now - datetime.fromisoformat(serving["called_at"]))
                                      .total_seconds()))
             staff = st.get("staff") or {}
+            served_now = [sid for sid in st.get("services") or w.services if sid in cfg.services]
             windows.append({"window": n, "name": w.name, "status": st.get("status", "closed"),
+                            "services": [{"service": sid, "name": cfg.services[sid].name}
+                                         for sid in served_now],
+                            "assigned_by": st.get("assigned_by"),
                             "reason": st.get("reason"), "staff": staff.get("name"),
                             "staff_no": staff.get("number"),
                             "current": serving.get("no") if serving else None,

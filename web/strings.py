@@ -63,6 +63,8 @@ REPLAYED = "这个操作已经提交过"
 VIEWER_ONLY = "只读用户不能操作"
 BAD_FORM = "表单内容不正确"
 DONE = "已完成"
+DONE_NO_ACK = "已完成，但预警未能确认：{msg}"
+ASSIST_ACK_NOTE = "已同意协助"
 
 CONSOLE = {
     "windows": "窗口",
@@ -116,6 +118,16 @@ CONSOLE = {
     "close_day": "日结",
     "close_day_do": "立即日结",
     "close_day_hint": "关闭今日仍在等候、挂起和过号的排队号（正在办理的号不受影响）",
+    "services_now": "办理事项",
+    "assigned_by": "由 {by} 调整",
+    "assign": "窗口办理事项",
+    "assign_window": "窗口",
+    "assign_first": "首选事项",
+    "assign_then": "其次（可不选）",
+    "assign_do": "调整",
+    "assign_hint": "按顺序选择窗口办理的事项（首选在前），当日有效，日结后恢复",
+    "assist_do": "同意协助",
+    "assist_auto": "已自动安排",
     "close_day_confirm": "确定立即日结吗？今日仍在等候、挂起和过号的排队号将全部关闭。",
 }
 FOLLOWUP_STEPS = {"visit": "回访", "verify": "核实", "rectify": "整改", "close": "办结"}
@@ -125,6 +137,7 @@ ALERT_KINDS = {
     "printer_paper": "打印纸",
     "bad_rating": "差评",
     "follow_up_overdue": "差评回访逾期",
+    "assist_suggested": "协助建议",
 }
 FIGURES_TITLE = "统计报表 {period}"
 FIGURES_DAY = "日期"

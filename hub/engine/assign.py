@@ -58,8 +58,8 @@ def _servable(st: EngineState, w: WindowSlot) -> set[str]:
 
 
 def assign(st: EngineState, a: Args, ctx) -> Decision:
-    """``window.assign`` (admin): the services ``window`` serves from now, in preference order,
-    until changed or the day closes; ``by`` is the manager who decided."""
+    """``window.assign`` (admin, web): the services ``window`` serves from now, in preference
+    order, until changed or the day closes; ``by`` is the manager who decided."""
     w = window_arg(st, a, ctx)
     raw = a.data.get("services")
     if not isinstance(raw, list) or not raw:
@@ -76,7 +76,7 @@ def assign(st: EngineState, a: Args, ctx) -> Decision:
 
 
 def assist(st: EngineState, a: Args, ctx) -> Decision:
-    """``window.assist`` (admin): accept a suggestion in one action: ``window`` also serves
+    """``window.assist`` (admin, web): accept a suggestion in one action: ``window`` also serves
     ``service`` (last in its preference) until changed or the day closes."""
     w = window_arg(st, a, ctx)
     svc = service_arg(st, a)

@@ -172,3 +172,29 @@ def test_auto_assist_assigns_at_once(cfg):
     assert events[-1].data["by"] == "hub"
     assert hall.engine.window_state(8)["services"] == ["E", "F"]
     assert hall.next(8)[0] == "F"
+
+
+def test_the_console_assigns_only_with_the_managers_name(hall):
+    """Role web (hall-web's console) may assign and assist, as the manage.* ops: ``by`` required,
+    recorded, and the retained window state follows."""
+    hall.open(8)
+    for op, args in (("window.assign", {"window": 8, "services": ["F"]}),
+                     ("window.assist", {"window": 8, "service": "F"})):
+        before, log = snapshot(hall.engine), len(hall.log)
+        with pytest.raises(BadRequest):
+            hall.do("web", op, **args)
+        assert snapshot(hall.engine) == before and len(hall.log) == log
+    result = hall.do("web", "window.assign", window=8, services=["F", "E"], by="值班主任")
+    assert result["window"]["services"] == ["F", "E"]
+    ev = hall.log[-1][0]
+    assert (ev.kind, ev.data["action"], ev.data["by"]) == ("window", "assign", "值班主任")
+    state = hall.engine.window_state(8)
+    assert state["services"] == ["F", "E"] and state["assigned_by"] == "值班主任"
+    hall.do("web", "window.assign", window=8, services=["E"], by="值班主任")
+    hall.do("web", "window.assist", window=8, service="F", by="值班主任")
+    assert hall.engine.window_state(8)["services"] == ["E", "F"]
+    assert hall.log[-1][0].data["suggested"] is True
+    with pytest.raises(NoSkill):   # 1008 may serve E and F only
+        hall.do("web", "window.assign", window=8, services=["A"], by="值班主任")
+    with pytest.raises(Forbidden):  # a kiosk is neither admin nor web
+        hall.do("kiosk-1", "window.assign", window=8, services=["E"], by="值班主任")

@@ -44,7 +44,8 @@
 
   function render(s) {
     var t = $("windows"); t.textContent = "";
-    row(t, [C.window, C.status, C.staff, C.current, C.since, C.served, C.mean, ""], true);
+    row(t, [C.window, C.status, C.staff, C.services_now, C.current, C.since, C.served, C.mean, ""],
+        true);
     s.windows.forEach(function (w) {
       var pill = el("span", C[w.status] + (w.reason ? "（" + w.reason + "）" : ""), "pill " + w.status);
       var btn = "";
@@ -54,7 +55,14 @@
         btn = button(C.resume, function () { act("resume", { window: w.window }); });
       }
       if (btn) { btn.dataset.window = w.window; }
-      row(t, [w.name, pill, w.staff || "—", w.current || "—",
+      var served = el("span", (w.services || []).map(function (x) { return x.name; }).join("、") || "—",
+                      "services");
+      served.dataset.window = w.window;
+      if (w.assigned_by) {
+        served.title = C.assigned_by.replace("{by}", w.assigned_by);
+        served.className += " assigned";
+      }
+      row(t, [w.name, pill, w.staff || "—", served, w.current || "—",
               w.since_s == null ? "—" : mins(w.since_s), w.served, mins(w.mean_s), btn]);
     });
     t = $("services"); t.textContent = "";
@@ -68,8 +76,18 @@
       var d = el("div", null, "alert" + (a.acked ? " acked" : ""));
       var what = (boot.alert_kinds[a.kind] || a.kind) + " " + (a.no || a.node || "") +
         (a.waited_s ? " " + mins(a.waited_s) : "") + (a.window ? " " + a.window + "号窗口" : "");
+      if (a.kind === "assist_suggested") {
+        what = boot.alert_kinds[a.kind] + " " + a.text + "（" + C.est + " " + mins(a.est_wait_s) + "）" +
+          (a.auto ? " " + C.assist_auto : "");
+      }
       d.appendChild(el("span", a.at.slice(11, 16) + " " + what + " "));
       if (a.acked) { d.appendChild(el("span", C.acked + " " + (a.acked.by || ""), "small")); }
+      else if (manager && a.kind === "assist_suggested" && !a.auto) {
+        d.appendChild(button(C.assist_do, function () {
+          act("assist", { window: a.window, service: a.service, alert_seq: a.seq });
+        }));
+        d.appendChild(button(C.ack, function () { act("ack", { alert_seq: a.seq }); }));
+      }
       else if (manager) { d.appendChild(button(C.ack, function () { act("ack", { alert_seq: a.seq }); })); }
       box.appendChild(d);
     });
@@ -150,6 +168,16 @@
     x.send();
   }
   wire("move", "move"); wire("notice", "notice");
+  if ($("assign")) {
+    $("assign").onsubmit = function (e) {
+      e.preventDefault();
+      var f = $("assign"), services = [];
+      Array.prototype.forEach.call(f.elements, function (x) {
+        if (x.name === "services" && x.value) { services.push(x.value); }
+      });
+      act("assign", { window: f.querySelector("select[name=window]").value, services: services });
+    };
+  }
   if ($("close-day")) {
     $("close-day").onclick = function () {
       if (window.confirm(C.close_day_confirm)) { act("close_day", {}); }
