@@ -3,8 +3,6 @@ own ``devices`` table; the real hub and Mosquitto do the rest."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from firmware_bridge.legacy.ff68_emulator import FF68Emulator
@@ -15,9 +13,6 @@ pytestmark = pytest.mark.timeout(60)
 
 CALL_NEXT, FINISH = 0x0C, 0x0B
 CALLER, RATER = 3, 103
-
-
-os.makedirs("/tmp/rs485", exist_ok=True)
 
 
 @pytest.fixture
@@ -49,7 +44,7 @@ def _call(node, line, kiosk, pump):
 
 
 def test_call_key_calls_the_next_ticket_and_the_caller_shows_its_digits(window3, line, kiosk,
-                                                                        pump):
+                                                                        pump, pictures):
     no = _call(window3, line, kiosk, pump)
     assert window3.keypad.source == f"ff68:{line.path}:{CALLER}"
     # retained state is the latest value and may trail the reply by up to 20 ms under load
@@ -57,7 +52,7 @@ def test_call_key_calls_the_next_ticket_and_the_caller_shows_its_digits(window3,
     assert (kiosk.state["window/3"]["serving"] or {}).get("no") == no
     assert window3.clerk_message == f"已呼叫 {no}"
     assert line.beeps[CALLER] == 0  # nothing was refused
-    line.render_png("/tmp/rs485/ff68-window3-called.png")  # what the clerk sees
+    line.render_png(str(pictures("rs485") / "ff68-window3-called.png"))  # what the clerk sees
 
 
 def test_finish_and_one_rating_press_record_exactly_one_rating(window3, line, kiosk, pump,

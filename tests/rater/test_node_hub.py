@@ -107,12 +107,13 @@ def test_finish_then_one_press_records_exactly_one_rating_with_window_and_staff(
     assert node.pad.led_modes["rate_4"] == "on" and node.pad.led_modes["rate_5"] == "off"
 
 
-def test_bad_rating_with_reasons_opens_a_follow_up_case(node, kiosk, hub_service):
+def test_bad_rating_with_reasons_opens_a_follow_up_case(node, kiosk, hub_service,
+                                                        pictures):
     hands = Hands(node)
     no = call_and_finish(node, hands, kiosk)
     hands.tap("rate_2")
     pump(node, lambda: node.session.state == "reasons")
-    node.screen.save_png("/tmp/rater/node_reasons.png")
+    node.screen.save_png(f"{pictures('rater')}/node_reasons.png")
     buttons = view.reason_buttons(node.screen.size)
     for i in (1, 5):  # 效率低, then 提交
         x, y, w, h = buttons[i]
@@ -243,7 +244,7 @@ def test_nobody_waiting_is_a_refusal_beep(node):
 
 
 def test_broker_loss_refuses_clerk_keys_and_delivers_a_rating_once(node, kiosk, broker,
-                                                                   hub_service):
+                                                                   hub_service, pictures):
     hands = Hands(node)
     no = call_and_finish(node, hands, kiosk)
     broker.kill()
@@ -257,7 +258,7 @@ def test_broker_loss_refuses_clerk_keys_and_delivers_a_rating_once(node, kiosk, 
     hands.tap("rate_5")
     node.poll()
     assert node.submitted[0]["score"] == 5 and "pressed_at" in node.submitted[0]
-    node.screen.save_png("/tmp/rater/node_offline.png")
+    node.screen.save_png(f"{pictures('rater')}/node_offline.png")
     broker.restart()
     pump(node, lambda: len(node.rating_answers) == 1, timeout=15)
     args, result, exc = node.rating_answers[0]
@@ -266,7 +267,7 @@ def test_broker_loss_refuses_clerk_keys_and_delivers_a_rating_once(node, kiosk, 
     assert [(r["no"], r["score"]) for r in got] == [(no, 5)]
 
 
-def test_transfer_pause_hold_and_call_back_from_the_keypad(node, kiosk):
+def test_transfer_pause_hold_and_call_back_from_the_keypad(node, kiosk, pictures):
     hands = Hands(node)
     first = kiosk.request("ticket.take", {"service": "B"})["ticket"]["no"]
     hands.tap("call_next")
@@ -291,7 +292,7 @@ def test_transfer_pause_hold_and_call_back_from_the_keypad(node, kiosk):
 
     hands.tap("pause")
     pump(node, lambda: node.paused and node.keypad.led_modes["paused"] == "on")
-    node.screen.save_png("/tmp/rater/node_paused.png")
+    node.screen.save_png(f"{pictures('rater')}/node_paused.png")
     assert node.current_view().paused
     hands.tap("resume")
     pump(node, lambda: not node.paused and node.keypad.led_modes["paused"] == "off")
