@@ -29,12 +29,15 @@ def pump(node, predicate, timeout=5.0):
                          f"{node.clerk_message!r}, session {node.session.state}")
 
 
-def settle(node, seconds=0.4):
-    """Let answers and events that might (wrongly) come arrive."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        node.poll()
-        time.sleep(0.01)
+def settle(node, timeout=10.0):
+    """poll() until the node has nothing in flight: every press handled, every request it sent
+    answered and the answer handled. The hub publishes what an op caused before its answer, so
+    events that might (wrongly) come have arrived by then too."""
+    def quiet():
+        kinds = [e[1] for e in node.timeline]
+        return (node.inbox.empty() and kinds.count("sent") == kinds.count("answer")
+                and len(node.submitted) == len(node.rating_answers))
+    pump(node, quiet, timeout)
 
 
 class Hands:
@@ -221,7 +224,8 @@ def test_a_default_login_the_hub_never_answered_is_sent_again(
     hub = None
     try:
         pump(n, lambda: n.online)
-        settle(n, 1.0)  # the first login times out: no hub
+        # the first login times out: no hub
+        pump(n, lambda: ("answer", "window.login", False) in [e[1:] for e in n.timeline])
         assert n.staff is None and n._login != "done"
         hub = HubService(hall_config, str(tmp_path / "hall.db"), broker.url, hall_clock)
         hub.start()
