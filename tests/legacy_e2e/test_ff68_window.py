@@ -8,6 +8,7 @@ import pytest
 from firmware_bridge.legacy.ff68_emulator import FF68Emulator
 from rater.app import build
 from rater.lines import Lines
+from tests.legacy_e2e.conftest import keys_handled
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -64,8 +65,9 @@ def test_finish_and_one_rating_press_record_exactly_one_rating(window3, line, ki
     pump(window3, lambda: line.invitations[RATER] == 1)
     assert line.rate(RATER, 2)  # 4-key pad: value 2 = 满意 (score 4)
     pump(window3, lambda: len(window3.rating_answers) == 1)
+    keys = keys_handled(window3)
     assert line.rate(RATER, 3)  # a second press: the invitation is over
-    settle(window3)
+    settle(window3, keys=keys + 1)
     got = rows(hub_service.db_path, "select * from ratings")
     assert [(r["no"], r["window"], r["staff"], r["score"]) for r in got] == \
         [(no, 3, "1003", 4)]
