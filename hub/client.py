@@ -245,6 +245,9 @@ class HubClient:
                 self._event_topics = ({t.event()} if "*" in kinds
                                       else {t.event(k) for k in kinds})
                 topics += sorted(self._event_topics) + [t.state()]
+        with self._sub_lock:  # a new connection: what an earlier one sent is no concern
+            self._subs_sent.clear()
+            self._subs_acked.clear()
         self._subscribing(client.subscribe([(topic, 1) for topic in topics])[1])
         client.publish(t.node_status(self.node_id), self._status(True), qos=1, retain=True)
         if self.health is not None:
