@@ -81,7 +81,8 @@ def call_and_finish(node, hands, kiosk, service="B"):
     hands.tap("call_next")
     pump(node, lambda: node.clerk_message == strings.CLERK["called"].format(no=no))
     hands.tap("finish")
-    pump(node, lambda: node.session.state == "inviting")
+    pump(node, lambda: node.session.state == "inviting")  # from the event, before the answer
+    settle(node)  # the finish answered too: the node takes the next clerk key
     return no
 
 
@@ -200,6 +201,7 @@ def test_clerk_logs_in_by_typing_the_staff_number(hall_config, broker, hall_cloc
         hands.type_number("2001")  # 郑华, the B post of windows 1–3
         hands.tap("login")
         pump(n, lambda: (n.staff or {}).get("number") == "2001")
+        settle(n)
         assert n.keypad.pins.played[-1][2] == SIGNAL_PATTERNS["ok"]
         hands.tap("login")
         hands.type_number("1003")
@@ -288,14 +290,17 @@ def test_transfer_pause_hold_and_call_back_from_the_keypad(node, kiosk, pictures
     hands.tap("call_next")
     pump(node, lambda: node.clerk_message == f"已呼叫 {second}")
     hands.tap("hold")
-    pump(node, lambda: node.desk.held == [second])
+    pump(node, lambda: node.desk.held == [second])  # from the `held` event, before the answer
+    settle(node)  # a key while the hold is unanswered would be refused as busy
     hands.tap("call_back")
     pump(node, lambda: node.clerk_message == f"已呼叫 {second}" and node.desk.held == [])
     hands.tap("finish")
     pump(node, lambda: node.session.state == "inviting")
+    settle(node)
 
     hands.tap("pause")
     pump(node, lambda: node.paused and node.keypad.led_modes["paused"] == "on")
+    settle(node)  # the pause answered: the next key is taken, not refused as busy
     node.screen.save_png(f"{pictures('rater')}/node_paused.png")
     assert node.current_view().paused
     hands.tap("resume")
