@@ -43,6 +43,7 @@ def test_modbus_call_key_and_one_rating(window3, row, kiosk, pump, settle, rows,
     no = kiosk.request("ticket.take", {"service": "B"})["ticket"]["no"]
     row[CLERK].press("call_next")
     pump(window3, lambda: (kiosk.state.get("window/3", {}).get("serving") or {}).get("no") == no)
+    settle(window3)  # the node handled the answer: FINISH is not refused as busy
     row[CLERK].press("finish")
     pump(window3, lambda: window3.session.state == "inviting")
     # the node opened the pad's own invitation (its firmware refuses uninvited presses)
