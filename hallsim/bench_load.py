@@ -97,7 +97,10 @@ class HallLoad:
             self.clerks[n].send(op, args)
 
     def _reply(self, node: _Node, reply: dict) -> None:
-        op, args = node.pending.pop(reply["id"])
+        sent = node.pending.pop(reply.get("id"), None)
+        if sent is None:  # not ours: e.g. a late answer to wait_answered()'s restart probes,
+            return        # which a busy hub may still be working through on this node's topic
+        op, args = sent
         ok = reply.get("ok") is True
         if op == "window.login":
             self._logins.add(args["window"])

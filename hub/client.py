@@ -88,6 +88,7 @@ class HubClient:
         self._mqtt.on_connect = guarded("on_connect", self._on_connect)
         self._mqtt.on_disconnect = guarded("on_disconnect", self._on_disconnect)
         self._mqtt.on_message = guarded("on_message", self._on_message)
+        self._mqtt.on_subscribe = guarded("on_subscribe", self._on_subscribe)
         self._lock = threading.Lock()
         self._pending: dict[str, _Pending] = {}
         self._ids = itertools.count(1)
@@ -103,6 +104,11 @@ class HubClient:
         self.health: dict | None = None
         self._connected = threading.Event()
         self._stop = threading.Event()
+        # SUBSCRIBE mids sent / acknowledged on this connection (see wait_subscribed)
+        self._sub_lock = threading.Lock()
+        self._subs_sent: set[int] = set()
+        self._subs_acked: set[int] = set()
+        self._subscribed = threading.Event()
         # one thread reads, calls back and re-sends; requests are written on the caller's thread
         self._loop = NetworkLoop(self._mqtt, host, port, self._turn, f"hub-client-{node_id}")
 
@@ -134,6 +140,11 @@ class HubClient:
 
     def wait_connected(self, timeout: float = 5.0) -> bool:
         return self._connected.wait(timeout)
+
+    def wait_subscribed(self, timeout: float = 5.0) -> bool:
+        """Whether the broker acknowledged every subscription of the current connection
+        within ``timeout`` s: from then on, what is published to them reaches this client."""
+        return self._subscribed.wait(timeout)
 
     @property
     def connected(self) -> bool:
@@ -239,7 +250,8 @@ class HubClient:
             if not self.follow or self._event_topics is None or topic in self._event_topics:
                 return  # subscribed already, or at the next connect
             self._event_topics.add(topic)
-        self._mqtt.subscribe(topic, qos=1)
+        self._subscribed.clear()
+        self._subscribing(self._mqtt.subscribe(topic, qos=1)[1])
         if self._mqtt.want_write():
             self._loop.wake()
 
@@ -272,7 +284,10 @@ class HubClient:
                 self._event_topics = ({t.event()} if "*" in kinds
                                       else {t.event(k) for k in kinds})
                 topics += sorted(self._event_topics) + [t.state()]
-        client.subscribe([(topic, 1) for topic in topics])
+        with self._sub_lock:  # a new connection: what an earlier one sent is no concern
+            self._subs_sent.clear()
+            self._subs_acked.clear()
+        self._subscribing(client.subscribe([(topic, 1) for topic in topics])[1])
         client.publish(t.node_status(self.node_id), self._status(True), qos=1, retain=True)
         if self.health is not None:
             client.publish(t.node_health(self.node_id), encode(self.health), qos=1, retain=True)
@@ -287,7 +302,28 @@ class HubClient:
         self._connected.clear()
         with self._lock:
             self._event_topics = None
+        with self._sub_lock:
+            self._subs_sent.clear()
+            self._subs_acked.clear()
+            self._subscribed.clear()
         self._notify_connection(False)
+
+    def _subscribing(self, mid: int | None) -> None:
+        with self._sub_lock:
+            if mid is not None:
+                self._subs_sent.add(mid)
+            self._update_subscribed()
+
+    def _on_subscribe(self, _client, _userdata, mid, _reason_codes, _properties):
+        with self._sub_lock:
+            self._subs_acked.add(mid)
+            self._update_subscribed()
+
+    def _update_subscribed(self) -> None:
+        if self._subs_sent and self._subs_sent <= self._subs_acked:
+            self._subscribed.set()
+        else:
+            self._subscribed.clear()
 
     def _notify_connection(self, up: bool) -> None:
         for cb in self._conn_cbs:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,8 +12,12 @@ import pytest
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", "/tmp/hallstack-escpos")
-os.makedirs(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"], exist_ok=True)
+# python-escpos pickles its capabilities; in a run, into a fresh folder under TMPDIR (removed at
+# the end), not the user's ~/.cache, and never a fixed /tmp path
+_ESCPOS_DIR = None
+if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+    _ESCPOS_DIR = tempfile.mkdtemp(prefix="hallstack-escpos-")
+    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = _ESCPOS_DIR
 
 from hallsim.broker import start_broker  # noqa: E402
 from hub.clock import HallClock  # noqa: E402
@@ -20,6 +26,32 @@ from hub.config import load_config  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "hall.toml"
 MONDAY_10 = "2026-11-23T10:00:00+08:00"
+_PICTURES: list[Path] = []  # the session's picture folder, once a test asked for it
+
+
+@pytest.fixture(scope="session")
+def pictures(tmp_path_factory):
+    """``pictures("kiosk")``: a folder of this session's pictures and sounds (PNG, WAV) that a
+    person should look at; its path is printed at the end of the run."""
+    root = tmp_path_factory.mktemp("pictures", numbered=False)
+    _PICTURES.append(root)
+
+    def folder(name: str) -> Path:
+        path = root / name
+        path.mkdir(exist_ok=True)
+        return path
+
+    return folder
+
+
+def pytest_terminal_summary(terminalreporter):
+    for root in _PICTURES:
+        terminalreporter.write_sep("-", f"pictures and sounds to look at: {root}")
+
+
+def pytest_unconfigure(config):
+    if _ESCPOS_DIR is not None:
+        shutil.rmtree(_ESCPOS_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -129,8 +129,15 @@ class SimulatedPins(Pins):
         self.drive(pin, 1 - self._active(pin), at)
 
     def tap(self, pin: int, at: float | None = None, hold_s: float = 0.1) -> None:
-        """Press and release cleanly, the release ``hold_s`` later."""
-        t = self._time() if at is None else at
+        """Press and release cleanly, the release ``hold_s`` later. Without ``at``: now, or
+        once the key has been up for ``hold_s`` if its last release is later (a finger cannot
+        press a key before letting it go; two taps in one busy turn of a caller stay two)."""
+        if at is None:
+            with self._lock:
+                edges = self.states[pin]
+                t = max(self._time(), edges[-1][0] + hold_s if len(edges) > 1 else 0.0)
+        else:
+            t = at
         self.press(pin, t)
         self.release(pin, t + hold_s)
 

@@ -8,16 +8,11 @@ from callboard.settings import DEFAULT_TEMPLATE, DEFAULT_VOICE
 from callboard.speech import Template
 from tests.helpers import FakeTime, eventually
 
-PNG_DIR = "/tmp/callboard"
-
 
 @pytest.fixture(scope="session")
-def png_dir():
-    """Where tests leave the pictures a person should look at (/tmp/callboard)."""
-    import os
-
-    os.makedirs(PNG_DIR, exist_ok=True)
-    return PNG_DIR
+def png_dir(pictures):
+    """Where tests leave the pictures a person should look at (the session's callboard folder)."""
+    return pictures("callboard")
 
 
 @pytest.fixture(scope="session")

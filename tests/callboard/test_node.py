@@ -35,9 +35,12 @@ def test_broker_loss_shows_offline_then_recovers_the_same_picture(
         kiosk.request("ticket.take", {"service": "D"})
         rater.request("window.login", {"window": 6, "staff": "1006"})
         no = rater.request("window.call_next", {"window": 6})["ticket"]["no"]
+        # the ops' last retained states landed: the call, window 6 open, nobody waiting for D
         assert wait_for(lambda: board.board.newest and board.board.newest.no == no
-                        and board.leds[6].serving == no, board.poll)
-        wait_for(lambda: False, board.poll, timeout=0.3)  # the ops' last retained states land
+                        and board.leds[6].serving == no
+                        and 6 not in [w[0] for w in board.board.paused()]
+                        and ("D", 0) in [(w[0], w[2]) for w in board.board.waiting()],
+                        board.poll)
         before = board.board.picture()
 
         broker.kill()

@@ -199,12 +199,22 @@ def console_scripts() -> dict[str, str]:
                 (ln.partition("=") for ln in raw.splitlines() if ln.strip()))
 
 
+@pytest.mark.parametrize("name", [*UNITS, FIRSTBOOT])
+def test_every_unit_program_is_an_installed_console_script(name):
+    """A unit whose program is missing fails here, never skips (a skip hid it in CI)."""
+    program = shlex.split(one(read_unit(name), "Service", "ExecStart"))[0]
+    assert program.startswith(VENV_BIN), program
+    script = program.removeprefix(VENV_BIN)
+    assert script in console_scripts(), f"{name} runs {script}: no console script in setup.cfg"
+    assert (Path(sys.executable).parent / script).exists(), \
+        f"{name} runs {script}, missing from this venv: ./setup.sh"
+
+
 @pytest.mark.parametrize("name", UNITS)
 def test_unit_program_takes_the_unit_options(name, capsys):
     _, script, _ = UNITS[name]
     target = console_scripts().get(script)
-    if target is None:
-        pytest.skip(f"{script} is not a console script in setup.cfg yet")
+    assert target is not None, f"{name} runs {script}, which is no console script in setup.cfg"
     module, _, func = target.partition(":")
     main = getattr(__import__(module, fromlist=[func]), func)
     with pytest.raises(SystemExit) as exit_:
@@ -279,8 +289,7 @@ def test_program_feeds_the_watchdog_as_the_unit_expects(name, prod_broker, tmp_p
     READY=1, then WATCHDOG=1 well inside WatchdogSec, and stops cleanly on SIGTERM."""
     role, script, instance = UNITS[name]
     program = Path(sys.executable).parent / script
-    if not program.exists():
-        pytest.skip(f"{script} is not installed in this venv (pip install -e .)")
+    assert program.exists(), f"{name} runs {script}, missing from this venv: ./setup.sh"
     if role != "hub":
         request.getfixturevalue("hub_on")(prod_broker)
     unit = read_unit(name)

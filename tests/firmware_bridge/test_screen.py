@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from firmware_bridge import registers as reg
@@ -11,6 +9,7 @@ from firmware_bridge.bus import BusMaster
 from firmware_bridge.link import RtuLink
 from firmware_bridge.modbus_devices import ModbusWindowScreen
 from firmware_bridge.rtu import ModbusException
+from tests.helpers import eventually
 
 TEXTS = [("请A012号到3号窗口办理", "flash"), ("3号窗口 暂停服务", "static"),
          ("欢迎光临示范县政务服务中心，办事请携带本人有效身份证件。", "scroll"),
@@ -57,10 +56,8 @@ def test_a_rebooted_screen_gets_its_text_back(screen_bus):
     with emu[1].lock:
         emu[1]._reboot()
     assert emu[1].text == ""
-    deadline = time.monotonic() + 5
-    while emu[1].text != "3号窗口 张敏 为您服务" and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert emu[1].text == "3号窗口 张敏 为您服务" and screen.health()["reboots"] == 1
+    assert eventually(lambda: emu[1].text == "3号窗口 张敏 为您服务", timeout=10)
+    assert screen.health()["reboots"] == 1
 
 
 @pytest.mark.parametrize("call", [
@@ -116,7 +113,10 @@ def test_writes_to_a_device_of_the_wrong_type_do_not_flood_the_line(emulated_bus
     screen = ModbusWindowScreen(master, 1)
     try:
         screen.show("请A012号")
-        time.sleep(0.5)
+        assert eventually(lambda: screen.health()["state"] == "error")
+        # identified as the wrong type: now at least two silent_retry_s pass, polled on
+        polls = screen.stats["polls"]
+        assert eventually(lambda: screen.stats["polls"] >= polls + 2)
         health = screen.health()
     finally:
         master.stop()

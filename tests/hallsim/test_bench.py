@@ -33,3 +33,18 @@ def test_a_small_bench_run_reports_every_figure(tmp_path, capsys):
     web = results["web_called_to_page"]
     assert web["n"] >= 1 and web["missed"] == 0 and web["pages"] == 20
     assert results["web_rss"]["mb"] > 5 and "web_called_to_page" in table
+
+
+def test_the_load_ignores_answers_to_requests_it_never_sent(hall_config, broker):
+    """A busy hub still answers wait_answered()'s restart probes on kiosk-1's topic when the
+    load starts: those answers are not the load's (they raised KeyError and failed the bench)."""
+    from hallsim.bench_load import HallLoad
+
+    load = HallLoad(hall_config, broker.url)
+    try:
+        load._reply(load.kiosk, {"id": "probe-109", "ok": False,
+                                 "error": {"code": "no_ticket", "message": "今日没有A001号"}})
+        assert load.counts == {"ok": 0, "refused": 0} and load.asked == 0
+    finally:
+        for node in load.nodes:
+            node.client.disconnect()

@@ -50,9 +50,10 @@ class RawPeer:
                     raise AssertionError(f"no message on {topic_prefix!r} within {timeout} s")
                 self._cond.wait(left)
 
-    def drain(self, seconds: float = 0.3) -> list[tuple[str, dict]]:
-        """Every message not taken by :meth:`next` yet, after waiting ``seconds``."""
-        time.sleep(seconds)
+    def drain(self) -> list[tuple[str, dict]]:
+        """Every message not taken by :meth:`next` yet. It does not wait: call it once a marker
+        arrived that the hub published after everything expected (e.g. the reply to a request
+        whose events come first)."""
         with self._cond:
             out = [(t, json.loads(p) if p else {}) for i, (t, p) in enumerate(self.log)
                    if i not in self._taken]

@@ -6,6 +6,7 @@ import threading
 import time
 
 from hub.mqtt import NetworkLoop, new_client, parse_broker_url
+from tests.helpers import eventually
 
 
 def make_loop(broker_url: str, turn, name: str) -> NetworkLoop:
@@ -25,10 +26,7 @@ def test_a_failing_turn_is_logged_and_the_loop_goes_on(broker, caplog):
     loop = make_loop(broker.url, turn, "loop-bug")
     loop.start()
     try:
-        deadline = time.monotonic() + 5
-        while len(turns) < 5 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert len(turns) >= 5 and loop.alive()
+        assert eventually(lambda: len(turns) >= 5, timeout=10) and loop.alive()
         assert "turn failed" in caplog.text
     finally:
         loop.stop()
@@ -36,15 +34,20 @@ def test_a_failing_turn_is_logged_and_the_loop_goes_on(broker, caplog):
 
 
 def test_a_stuck_turn_is_not_alive_for_the_watchdog(broker):
-    release = threading.Event()
-    loop = make_loop(broker.url, lambda: release.wait(10) and 0.01, "loop-stuck")
+    release, stuck = threading.Event(), threading.Event()
+
+    def turn():
+        stuck.set()
+        return release.wait(30) and 0.01
+
+    loop = make_loop(broker.url, turn, "loop-stuck")
     loop.start()
     try:
-        time.sleep(0.3)
-        assert not loop.alive(stale_s=0.2)  # a hub stuck in a turn must not feed systemd
+        assert stuck.wait(10)
+        # a hub stuck in a turn must not feed systemd: stale once 0.2 s passed in the turn
+        assert eventually(lambda: not loop.alive(stale_s=0.2), timeout=10)
         release.set()
-        time.sleep(0.1)
-        assert loop.alive(stale_s=0.2)
+        assert eventually(lambda: loop.alive(stale_s=0.2), timeout=10)
     finally:
         release.set()
         loop.stop()
@@ -65,9 +68,7 @@ def test_a_publish_from_another_thread_goes_out_at_once_and_in_order(broker):
     loop = make_loop(broker.url, lambda: 10.0, "loop-pub")
     loop.start()
     try:
-        deadline = time.monotonic() + 5
-        while not loop.client.is_connected() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        assert eventually(loop.client.is_connected, timeout=10)
         loop.client.publish("loop/first", b"x", qos=1)
         assert not loop.client.want_write()  # written by publish() itself, not left for the loop
         writers = [threading.Thread(target=lambda k=k: [
@@ -77,7 +78,7 @@ def test_a_publish_from_another_thread_goes_out_at_once_and_in_order(broker):
             w.start()
         for w in writers:
             w.join()
-        assert done.wait(2), f"only {len(got)} of 200 arrived"
+        assert done.wait(20), f"only {len(got)} of 200 arrived"
         for k in range(2):  # each writer's messages whole and in its order
             mine = [p for p in got if p.startswith(f"{k}-".encode())]
             assert mine == [f"{k}-{i}".encode() for i in range(100)]
@@ -97,27 +98,23 @@ def test_an_exception_out_of_paho_reconnects_instead_of_going_deaf(broker, caplo
             raise RuntimeError("a callback bug")
         got.append(msg.payload)
 
+    subacks: list[int] = []  # one per connection: the client subscribes in on_connect
     loop.client.on_message = on_message
     loop.client.on_connect = lambda c, *_: c.subscribe("loop/deaf", qos=1)
+    loop.client.on_subscribe = lambda _c, _u, mid, *_: subacks.append(mid)
     loop.start()
     pub = new_client("loop-deaf-pub")
     pub.connect(host, port)
     pub.loop_start()
     try:
-        deadline = time.monotonic() + 5
-        while not loop.client.is_connected() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        time.sleep(0.2)  # subscribed
+        assert eventually(lambda: subacks, timeout=10)
         pub.publish("loop/deaf", b"boom", qos=1).wait_for_publish(5)
-        deadline = time.monotonic() + 5
-        while "network error" not in caplog.text and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert "network error" in caplog.text
-        deadline = time.monotonic() + 5
-        while not got and time.monotonic() < deadline:  # reconnected and subscribed again
-            pub.publish("loop/deaf", b"after", qos=1).wait_for_publish(5)
-            time.sleep(0.1)
-        assert got and got[0] == b"after" and loop.alive()
+        assert eventually(lambda: "network error" in caplog.text, timeout=10)
+        # reconnected and subscribed again: the broker acknowledged a new SUBSCRIBE
+        assert eventually(lambda: len(subacks) >= 2, timeout=20)
+        pub.publish("loop/deaf", b"after", qos=1).wait_for_publish(5)
+        assert eventually(lambda: got, timeout=10)
+        assert got == [b"after"] and loop.alive()
     finally:
         loop.stop()
         pub.disconnect()

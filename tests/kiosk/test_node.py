@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import threading
 import tomllib
 from pathlib import Path
@@ -19,8 +18,13 @@ from hub.clock import HallClock
 from hub.config import parse_config
 from kiosk import strings as S
 
-OUT = "/tmp/kiosk"
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def out(pictures):
+    """Where this module leaves the pictures a person should look at."""
+    return pictures("kiosk")
 
 
 def retained(broker, topic: str, timeout: float = 3.0) -> dict | None:
@@ -49,10 +53,9 @@ def hub_ticket(hub, no: str) -> dict:
     return hub.service.request_local("kiosk-1", "ticket.status", {"no": no})
 
 
-def test_touch_prints_the_number_the_hub_issued(kiosk, hub_service):
+def test_touch_prints_the_number_the_hub_issued(out, kiosk, hub_service):
     k = kiosk.start()
-    os.makedirs(OUT, exist_ok=True)
-    k.node.save_png(f"{OUT}/node-home.png")
+    k.node.save_png(f"{out}/node-home.png")
     k.tap_service("A")
     k.poll_until(lambda: k.node.view == "result", what="the result screen")
     no = k.node.shown["no"]
@@ -67,8 +70,8 @@ def test_touch_prints_the_number_the_hub_issued(kiosk, hub_service):
 
     timing = k.node.timings[0]
     assert timing.touch <= timing.bytes_out <= job.at and timing.no == no
-    k.node.save_png(f"{OUT}/node-result.png")
-    k.printer.render_png(f"{OUT}/node-ticket.png", 0)
+    k.node.save_png(f"{out}/node-result.png")
+    k.printer.render_png(f"{out}/node-ticket.png", 0)
 
 
 def test_live_waiting_counts_follow_the_hub(kiosk):
@@ -94,7 +97,7 @@ def test_green_channel_touch(kiosk):
     assert k.node.priority is None   # the next citizen starts without it
 
 
-def test_paper_out_takes_no_ticket(kiosk, hub_service, broker):
+def test_paper_out_takes_no_ticket(out, kiosk, hub_service, broker):
     k = kiosk.start()
     k.printer.set_status(paper="out")
     k.tap_service("A")
@@ -104,7 +107,7 @@ def test_paper_out_takes_no_ticket(kiosk, hub_service, broker):
     assert hub_ticket(hub_service, "A001")["error"]["code"] == "no_ticket"
     health = retained(broker, "hall/demo/node/kiosk-1/health")
     assert health["printer"]["paper"] == "out" and health["printer"]["state"] == "out"
-    k.node.save_png(f"{OUT}/node-paper-out.png")
+    k.node.save_png(f"{out}/node-paper-out.png")
 
     k.printer.set_status(paper="ok")                    # refilled: the first number is A001
     assert k.node.choose_service("A")
@@ -129,7 +132,7 @@ class JammedPrinter(SimulatedPrinter):
         raise PrinterError("USB write timed out")
 
 
-def test_print_failure_after_issue_shows_the_number_and_reports_it(hall_config, broker,
+def test_print_failure_after_issue_shows_the_number_and_reports_it(out, hall_config, broker,
                                                                     hall_clock, hub_service,
                                                                     rig_factory):
     k = rig_factory(printer=JammedPrinter()).start()
@@ -140,17 +143,17 @@ def test_print_failure_after_issue_shows_the_number_and_reports_it(hall_config, 
     assert hub_ticket(hub_service, "B001")["ok"]
     health = retained(broker, "hall/demo/node/kiosk-1/health")
     assert health["last_print_failure"]["no"] == "B001"
-    k.node.save_png(f"{OUT}/node-print-failed.png")
+    k.node.save_png(f"{out}/node-print-failed.png")
 
 
-def test_hub_unreachable_shows_no_number(hall_config, broker, hall_clock, rig_factory):
+def test_hub_unreachable_shows_no_number(out, hall_config, broker, hall_clock, rig_factory):
     k = rig_factory().start(wait_state=False)            # a broker but no hub
     k.node.request_timeout_s = 1.0
     assert k.node.choose_service("A")
     k.poll_until(lambda: k.node.view == "message", timeout=5)
     assert k.node.message[0] == S.UNREACHABLE_TITLE
     assert k.node.shown is None and k.node.issued == [] and k.printer.output == b""
-    k.node.save_png(f"{OUT}/node-unreachable.png")
+    k.node.save_png(f"{out}/node-unreachable.png")
 
 
 def test_no_broker_refuses_before_asking(hall_config, hall_clock, rig_factory):
@@ -164,10 +167,10 @@ def test_no_broker_refuses_before_asking(hall_config, hall_clock, rig_factory):
     assert k.node.message[0] == S.UNREACHABLE_TITLE and k.printer.output == b""
 
 
-def test_closed_outside_hours(hall_config, broker, hub_service, rig_factory):
+def test_closed_outside_hours(out, hall_config, broker, hub_service, rig_factory):
     lunch = HallClock(hall_config.tz, "2026-11-23T12:30:00+08:00")
     k = rig_factory(clock=lunch).start()
-    k.node.save_png(f"{OUT}/node-closed.png")
+    k.node.save_png(f"{out}/node-closed.png")
     assert k.node.views.buttons == [] or all(b.action[0] != "service" for b in k.node.views.buttons)
     assert k.node.choose_service("A") is False
     assert k.node.message[0] == S.CLOSED_TITLE and k.printer.output == b""
@@ -212,7 +215,7 @@ def capped_hall():
     return parse_config(data, "capped.toml")
 
 
-def test_capped_service(capped_hall, broker, hall_clock, tmp_path, rig_factory):
+def test_capped_service(out, capped_hall, broker, hall_clock, tmp_path, rig_factory):
     from hub.service import HubService
 
     hub = HubService(capped_hall, str(tmp_path / "hall.db"), broker.url, hall_clock)
@@ -229,7 +232,7 @@ def test_capped_service(capped_hall, broker, hall_clock, tmp_path, rig_factory):
         k.node.views.home()
         k.node.poll()
         assert "H" in k.node.capped
-        k.node.save_png(f"{OUT}/node-capped-home.png")
+        k.node.save_png(f"{out}/node-capped-home.png")
     finally:
         hub.stop()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 import pytest
@@ -12,14 +11,15 @@ from kiosk import catalogue
 from kiosk import strings as S
 from kiosk.screens import Painter
 
-OUT = "/tmp/kiosk"
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
 
 @pytest.fixture(params=list(SIZES))
-def painter(request, hall_config):
+def painter(request, hall_config, pictures):
     screen = Screen(SIZES[request.param], "offscreen")
-    return request.param, Painter(screen, hall_config.name)
+    p = Painter(screen, hall_config.name)
+    p.test_pictures = pictures("kiosk")  # where save() leaves this painter's screens
+    return request.param, p
 
 
 def check_buttons(buttons, size):
@@ -36,8 +36,7 @@ def check_buttons(buttons, size):
 
 
 def save(painter, name):
-    os.makedirs(OUT, exist_ok=True)
-    return painter.screen.save_png(f"{OUT}/{name}.png")
+    return painter.screen.save_png(f"{painter.test_pictures}/{name}.png")
 
 
 def test_home_lists_every_service_by_area(painter, hall_config):

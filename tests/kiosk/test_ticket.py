@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 import pytest
@@ -18,12 +17,17 @@ from devices.printer.render import render
 from kiosk import strings as S
 from kiosk.ticket import TicketLayout, fit, print_ticket, split_line, text_dots
 
-OUT = "/tmp/kiosk"
 ISSUED = datetime.fromisoformat("2026-11-23T10:00:05+08:00")
 TICKET = {"no": "A012", "ticket_id": "20261123-A012", "service": "A", "service_name": "企业开办",
           "issued_at": ISSUED.isoformat(), "waiting_ahead": 3, "est_wait_s": 540,
           "priority": "elderly", "appointment": False}
 WAIT = "请到 1号窗口、2号窗口、12号综合窗口 附近等候叫号"
+
+
+@pytest.fixture
+def out(pictures):
+    """Where this module leaves the pictures a person should look at."""
+    return pictures("kiosk")
 
 
 def layout(**kw):
@@ -81,15 +85,14 @@ def test_unprintable_text_writes_nothing():
 
 
 @pytest.mark.parametrize("width_mm", [80, 58])
-def test_every_line_fits_the_roll(width_mm):
+def test_every_line_fits_the_roll(out, width_mm):
     paper = interpret(lay_out(lay=layout(width_mm=width_mm)))
     dots = {80: 576, 58: 384}[width_mm]
     for line in paper.lines:
         if line.runs:
             width = sum((12 if ord(c) < 0x80 else 24) * r.width for r in line.runs for c in r.text)
             assert width <= dots, line.text
-    os.makedirs(OUT, exist_ok=True)
-    render(paper, width_mm).save(f"{OUT}/ticket-{width_mm}mm.png")
+    render(paper, width_mm).save(f"{out}/ticket-{width_mm}mm.png")
 
 
 @given(st.text(alphabet="企业开办社会保障ABC123", min_size=1, max_size=30),

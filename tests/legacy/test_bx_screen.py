@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 
@@ -15,7 +14,11 @@ from firmware_bridge.legacy.bx_emulator import BXEmulator
 from firmware_bridge.legacy.bx_screen import BXScreen, TcpLink, open_screen
 from firmware_bridge.legacy.errors import LegacyConfigError, ScreenError
 
-OUT = "/tmp/legacy"
+
+@pytest.fixture
+def out(pictures):
+    """Where this module leaves the pictures a person should look at."""
+    return pictures("legacy")
 
 
 @pytest.fixture
@@ -33,7 +36,7 @@ def screen(emulator):
     scr.close()
 
 
-def test_call_text_is_decoded_from_the_bytes_the_controller_got(emulator, screen):
+def test_call_text_is_decoded_from_the_bytes_the_controller_got(out, emulator, screen):
     assert isinstance(screen, WindowScreen)
     screen.show("请A012号", "flash")
     assert emulator.text(0) == "请A012号"
@@ -44,8 +47,7 @@ def test_call_text_is_decoded_from_the_bytes_the_controller_got(emulator, screen
     screen.show("请A012号")
     assert emulator.areas[0].effect == cmd.EFFECTS["static"]
     assert screen.health()["state"] == "ok"
-    os.makedirs(OUT, exist_ok=True)
-    emulator.render_png(f"{OUT}/bx_window.png")
+    emulator.render_png(f"{out}/bx_window.png")
 
 
 def test_brightness_and_status(emulator, screen):

@@ -6,7 +6,6 @@ emulated units on a real pseudo-terminal.
 
 from __future__ import annotations
 
-import os
 import random
 
 import pytest
@@ -180,7 +179,7 @@ def test_health_is_unknown_until_a_unit_speaks(fed_bus):
 
 # on a pseudo-terminal ---------------------------------------------------------------------
 
-def test_emulated_units_on_a_pty_show_digits_and_beep(ff68_line, wait_for):
+def test_emulated_units_on_a_pty_show_digits_and_beep(ff68_line, wait_for, pictures):
     emulator, bus, presses = ff68_line([1, 2], [101])
     assert emulator.press(1, 0x0C) and emulator.rate(101, 2)
     assert [p.key for p in presses] == ["call_next", "rate_4"]
@@ -189,8 +188,7 @@ def test_emulated_units_on_a_pty_show_digits_and_beep(ff68_line, wait_for):
     bus.keypad(2).signal("refused")
     assert wait_for(lambda: emulator.displays[1] == "   012" and emulator.beeps[2] == 1)
     assert emulator.displays[2] == "037   "
-    os.makedirs("/tmp/legacy", exist_ok=True)
-    emulator.render_png("/tmp/legacy/ff68_displays.png")
+    emulator.render_png(str(pictures("legacy") / "ff68_displays.png"))
     assert emulator.received[1][-1] == bytes.fromhex(
         "FF 68 08 08 68 01 02 0A 0A 0A 00 01 02 24 16")
 

@@ -24,14 +24,25 @@ def pump(nodes, predicate, timeout: float = 8.0) -> None:
                          f"{[n.clerk_message for n in nodes][:4]}")
 
 
-def settle(nodes, seconds: float = 0.5) -> None:
-    """Let answers and events that might (wrongly) come arrive."""
+def keys_handled(node) -> int:
+    """How many key presses ``node`` has handled (each is in its timeline)."""
+    return sum(e[1] == "key" for e in node.timeline)
+
+
+def settle(nodes, keys: int = 0, timeout: float = 10.0) -> None:
+    """poll() until each node handled ``keys`` presses in all (a press crosses the line on the
+    bus thread) and has nothing in flight: every request it sent answered and handled. The hub
+    publishes what an op caused before its answer, so events that might (wrongly) come have
+    arrived by then too."""
     nodes = nodes if isinstance(nodes, list | tuple) else [nodes]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        for node in nodes:
-            node.poll()
-        time.sleep(0.01)
+
+    def quiet(node) -> bool:
+        kinds = [e[1] for e in node.timeline]
+        return (keys_handled(node) >= keys and node.inbox.empty()
+                and kinds.count("sent") == kinds.count("answer")
+                and len(node.submitted) == len(node.rating_answers))
+
+    pump(nodes, lambda: all(quiet(node) for node in nodes), timeout)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ is decoded from the bytes the controller received."""
 from __future__ import annotations
 
 import dataclasses
-import os
 
 import pytest
 
@@ -24,7 +23,7 @@ CALL_NEXT = 0x0C
 
 def test_a_call_key_shows_the_call_on_the_bx_controller(hall_config, broker, hall_clock,
                                                         hub_service, kiosk, voices, tmp_path,
-                                                        pump):
+                                                        pump, pictures):
     hall = LegacyHall([1], bx_transport="serial")
     bx = dataclasses.replace(board_settings(hall_config, "board-1", simulate=True), led="bx",
                              screens=(ScreenPort(1, "", bx=hall.bx_settings(1)),))
@@ -45,8 +44,7 @@ def test_a_call_key_shows_the_call_on_the_bx_controller(hall_config, broker, hal
         pump([window1, board], lambda: hall.shown(1) == {"caller": "   " + no[-3:],
                                                         "led": f"请{no}号"})
         assert no.startswith("A")
-        os.makedirs("/tmp/rs485", exist_ok=True)
-        hall.screens[1].render_png("/tmp/rs485/bx-window1.png")  # what the citizen sees
+        hall.screens[1].render_png(str(pictures("rs485") / "bx-window1.png"))  # what the citizen sees
     finally:
         window1.stop()
         board.stop()

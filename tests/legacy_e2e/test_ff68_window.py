@@ -3,21 +3,17 @@ own ``devices`` table; the real hub and Mosquitto do the rest."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from firmware_bridge.legacy.ff68_emulator import FF68Emulator
 from rater.app import build
 from rater.lines import Lines
+from tests.legacy_e2e.conftest import keys_handled, settle
 
 pytestmark = pytest.mark.timeout(60)
 
 CALL_NEXT, FINISH = 0x0C, 0x0B
 CALLER, RATER = 3, 103
-
-
-os.makedirs("/tmp/rs485", exist_ok=True)
 
 
 @pytest.fixture
@@ -45,11 +41,12 @@ def _call(node, line, kiosk, pump):
     no = kiosk.request("ticket.take", {"service": "B"})["ticket"]["no"]
     assert line.press(CALLER, CALL_NEXT)
     pump(node, lambda: line.displays[CALLER] == "   " + no[-3:])
+    settle(node)  # answered too: the node takes the next key instead of refusing it as busy
     return no
 
 
 def test_call_key_calls_the_next_ticket_and_the_caller_shows_its_digits(window3, line, kiosk,
-                                                                        pump):
+                                                                        pump, pictures):
     no = _call(window3, line, kiosk, pump)
     assert window3.keypad.source == f"ff68:{line.path}:{CALLER}"
     # retained state is the latest value and may trail the reply by up to 20 ms under load
@@ -57,7 +54,7 @@ def test_call_key_calls_the_next_ticket_and_the_caller_shows_its_digits(window3,
     assert (kiosk.state["window/3"]["serving"] or {}).get("no") == no
     assert window3.clerk_message == f"已呼叫 {no}"
     assert line.beeps[CALLER] == 0  # nothing was refused
-    line.render_png("/tmp/rs485/ff68-window3-called.png")  # what the clerk sees
+    line.render_png(str(pictures("rs485") / "ff68-window3-called.png"))  # what the clerk sees
 
 
 def test_finish_and_one_rating_press_record_exactly_one_rating(window3, line, kiosk, pump,
@@ -69,8 +66,9 @@ def test_finish_and_one_rating_press_record_exactly_one_rating(window3, line, ki
     pump(window3, lambda: line.invitations[RATER] == 1)
     assert line.rate(RATER, 2)  # 4-key pad: value 2 = 满意 (score 4)
     pump(window3, lambda: len(window3.rating_answers) == 1)
+    keys = keys_handled(window3)
     assert line.rate(RATER, 3)  # a second press: the invitation is over
-    settle(window3)
+    settle(window3, keys=keys + 1)
     got = rows(hub_service.db_path, "select * from ratings")
     assert [(r["no"], r["window"], r["staff"], r["score"]) for r in got] == \
         [(no, 3, "1003", 4)]
@@ -91,6 +89,7 @@ def test_idle_caller_shows_the_waiting_count_of_its_services(window3, line, kios
     pump(window3, lambda: line.displays[CALLER] == "002   ")
     assert line.press(CALLER, CALL_NEXT)
     pump(window3, lambda: line.displays[CALLER][3:] == "001")  # B's first ticket, not `no`
+    settle(window3)
     assert no.endswith("002")
     assert line.press(CALLER, FINISH)
     pump(window3, lambda: line.displays[CALLER] == "001   ")  # idle again: one still waits

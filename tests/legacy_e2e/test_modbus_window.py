@@ -43,13 +43,15 @@ def test_modbus_call_key_and_one_rating(window3, row, kiosk, pump, settle, rows,
     no = kiosk.request("ticket.take", {"service": "B"})["ticket"]["no"]
     row[CLERK].press("call_next")
     pump(window3, lambda: (kiosk.state.get("window/3", {}).get("serving") or {}).get("no") == no)
+    settle(window3)  # the node handled the answer: FINISH is not refused as busy
     row[CLERK].press("finish")
     pump(window3, lambda: window3.session.state == "inviting")
     # the node opened the pad's own invitation (its firmware refuses uninvited presses)
     pump(window3, lambda: row[RATING].invite_until > 0)
     row[RATING].press("rate_5")
     pump(window3, lambda: len(window3.rating_answers) == 1)
-    row[RATING].press("rate_1")  # a second press: the invitation is over
+    # a second press: the invitation is over, the pad's firmware does not even take it
+    assert not row[RATING].press("rate_1")
     settle(window3)
     got = rows(hub_service.db_path, "select * from ratings")
     assert [(r["no"], r["window"], r["staff"], r["score"]) for r in got] == [(no, 3, "1003", 5)]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +11,11 @@ from devices.printer.commands import ALIGN, CHINESE_ON, INIT, encode_text, qr_na
 from devices.printer.paper import interpret
 from devices.printer.render import render
 
-OUT = "/tmp/kiosk"
+
+@pytest.fixture
+def out(pictures):
+    """Where this module leaves the pictures a person should look at."""
+    return pictures("kiosk")
 
 
 def _ink_box(image):
@@ -40,14 +42,13 @@ def test_qr_code_is_drawn_and_scannable_size(tmp_path):
 
 
 @pytest.mark.parametrize("width_mm", [80, 58])
-def test_long_lines_wrap_instead_of_being_cut(width_mm):
+def test_long_lines_wrap_instead_of_being_cut(out, width_mm):
     text = "请到 1号窗口、2号窗口、3号窗口、4号窗口、12号综合窗口 附近等候叫号"
     paper = interpret(INIT + CHINESE_ON + encode_text(text) + b"\n")
     image = render(paper, width_mm)
     x0, _, x1, _ = _ink_box(image)
     assert x0 >= 16 and x1 <= image.width - 16  # inside the printable area
-    os.makedirs(OUT, exist_ok=True)
-    image.save(f"{OUT}/wrap-{width_mm}.png")
+    image.save(f"{out}/wrap-{width_mm}.png")
 
 
 def test_render_refuses_other_widths():

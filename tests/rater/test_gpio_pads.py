@@ -42,6 +42,20 @@ def test_held_key_fires_once_and_digits_carry_their_value():
     assert [(p.key, p.digit) for p in got] == [("finish", None), ("digit", 1)]
 
 
+def test_taps_in_one_instant_are_two_presses_a_finger_apart():
+    """A caller that taps the same key twice before time moves (hall-demo's clerk after a busy
+    turn): the second press waits until the key was up for as long as it was held."""
+    clock = FakeTime(100.0)
+    pins = SimulatedPins(clock)
+    pad = pad_on(pins)
+    got = []
+    pad.on_press(got.append)
+    pins.tap(5)
+    pins.tap(5)  # its release at 100.1 is still ahead: this press comes at 100.2
+    assert [(p.key, round(p.at, 6)) for p in got] == [("call_next", 100.0), ("call_next", 100.2)]
+    assert [round(t, 6) for t, _ in pins.states[5][1:]] == [100.0, 100.1, 100.2, 100.3]
+
+
 def test_presses_before_a_callback_are_kept_and_delivered_once():
     pins = SimulatedPins(FakeTime(100.0))
     pad = pad_on(pins)

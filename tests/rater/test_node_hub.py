@@ -30,12 +30,15 @@ def pump(node, predicate, timeout=5.0):
                          f"{node.clerk_message!r}, session {node.session.state}")
 
 
-def settle(node, seconds=0.4):
-    """Let answers and events that might (wrongly) come arrive."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        node.poll()
-        time.sleep(0.01)
+def settle(node, timeout=10.0):
+    """poll() until the node has nothing in flight: every press handled, every request it sent
+    answered and the answer handled. The hub publishes what an op caused before its answer, so
+    events that might (wrongly) come have arrived by then too."""
+    def quiet():
+        kinds = [e[1] for e in node.timeline]
+        return (node.inbox.empty() and kinds.count("sent") == kinds.count("answer")
+                and len(node.submitted) == len(node.rating_answers))
+    pump(node, quiet, timeout)
 
 
 class Hands:
@@ -80,7 +83,8 @@ def call_and_finish(node, hands, kiosk, service="B"):
     hands.tap("call_next")
     pump(node, lambda: node.clerk_message == strings.CLERK["called"].format(no=no))
     hands.tap("finish")
-    pump(node, lambda: node.session.state == "inviting")
+    pump(node, lambda: node.session.state == "inviting")  # from the event, before the answer
+    settle(node)  # the finish answered too: the node takes the next clerk key
     return no
 
 
@@ -109,12 +113,13 @@ def test_finish_then_one_press_records_exactly_one_rating_with_window_and_staff(
     assert node.pad.led_modes["rate_4"] == "on" and node.pad.led_modes["rate_5"] == "off"
 
 
-def test_bad_rating_with_reasons_opens_a_follow_up_case(node, kiosk, hub_service):
+def test_bad_rating_with_reasons_opens_a_follow_up_case(node, kiosk, hub_service,
+                                                        pictures):
     hands = Hands(node)
     no = call_and_finish(node, hands, kiosk)
     hands.tap("rate_2")
     pump(node, lambda: node.session.state == "reasons")
-    node.screen.save_png("/tmp/rater/node_reasons.png")
+    node.screen.save_png(f"{pictures('rater')}/node_reasons.png")
     buttons = view.reason_buttons(node.screen.size)
     for i in (1, 5):  # 效率低, then 提交
         x, y, w, h = buttons[i]
@@ -198,6 +203,7 @@ def test_clerk_logs_in_by_typing_the_staff_number(hall_config, broker, hall_cloc
         hands.type_number("2001")  # 郑华, the B post of windows 1–3
         hands.tap("login")
         pump(n, lambda: (n.staff or {}).get("number") == "2001")
+        settle(n)
         assert n.keypad.pins.played[-1][2] == SIGNAL_PATTERNS["ok"]
         hands.tap("login")
         hands.type_number("1003")
@@ -222,7 +228,8 @@ def test_a_default_login_the_hub_never_answered_is_sent_again(
     hub = None
     try:
         pump(n, lambda: n.online)
-        settle(n, 1.0)  # the first login times out: no hub
+        # the first login times out: no hub
+        pump(n, lambda: ("answer", "window.login", False) in [e[1:] for e in n.timeline])
         assert n.staff is None and n.login.state is not LoginState.DONE
         hub = HubService(hall_config, str(tmp_path / "hall.db"), broker.url, hall_clock)
         hub.start()
@@ -245,7 +252,7 @@ def test_nobody_waiting_is_a_refusal_beep(node):
 
 
 def test_broker_loss_refuses_clerk_keys_and_delivers_a_rating_once(node, kiosk, broker,
-                                                                   hub_service):
+                                                                   hub_service, pictures):
     hands = Hands(node)
     no = call_and_finish(node, hands, kiosk)
     broker.kill()
@@ -259,7 +266,7 @@ def test_broker_loss_refuses_clerk_keys_and_delivers_a_rating_once(node, kiosk, 
     hands.tap("rate_5")
     node.poll()
     assert node.submitted[0]["score"] == 5 and "pressed_at" in node.submitted[0]
-    node.screen.save_png("/tmp/rater/node_offline.png")
+    node.screen.save_png(f"{pictures('rater')}/node_offline.png")
     broker.restart()
     pump(node, lambda: len(node.rating_answers) == 1, timeout=15)
     args, result, exc = node.rating_answers[0]
@@ -268,7 +275,7 @@ def test_broker_loss_refuses_clerk_keys_and_delivers_a_rating_once(node, kiosk, 
     assert [(r["no"], r["score"]) for r in got] == [(no, 5)]
 
 
-def test_transfer_pause_hold_and_call_back_from_the_keypad(node, kiosk):
+def test_transfer_pause_hold_and_call_back_from_the_keypad(node, kiosk, pictures):
     hands = Hands(node)
     first = kiosk.request("ticket.take", {"service": "B"})["ticket"]["no"]
     hands.tap("call_next")
@@ -285,15 +292,18 @@ def test_transfer_pause_hold_and_call_back_from_the_keypad(node, kiosk):
     hands.tap("call_next")
     pump(node, lambda: node.clerk_message == f"已呼叫 {second}")
     hands.tap("hold")
-    pump(node, lambda: node.desk.held == [second])
+    pump(node, lambda: node.desk.held == [second])  # from the `held` event, before the answer
+    settle(node)  # a key while the hold is unanswered would be refused as busy
     hands.tap("call_back")
     pump(node, lambda: node.clerk_message == f"已呼叫 {second}" and node.desk.held == [])
     hands.tap("finish")
     pump(node, lambda: node.session.state == "inviting")
+    settle(node)
 
     hands.tap("pause")
     pump(node, lambda: node.paused and node.keypad.led_modes["paused"] == "on")
-    node.screen.save_png("/tmp/rater/node_paused.png")
+    settle(node)  # the pause answered: the next key is taken, not refused as busy
+    node.screen.save_png(f"{pictures('rater')}/node_paused.png")
     assert node.current_view().paused
     hands.tap("resume")
     pump(node, lambda: not node.paused and node.keypad.led_modes["paused"] == "off")

@@ -1,4 +1,4 @@
-"""The rater's screen, rendered offscreen to PNG under /tmp/rater/ for a person to look at."""
+"""The rater's screen, rendered offscreen to PNG in the session's pictures folder."""
 
 import os
 
@@ -6,14 +6,11 @@ import pytest
 
 from rater import strings, view
 
-OUT = "/tmp/rater"
-
 
 @pytest.fixture(scope="module")
 def screen():
     from devices.screen import Screen
 
-    os.makedirs(OUT, exist_ok=True)
     s = Screen((800, 480), "offscreen")
     yield s
 
@@ -38,9 +35,9 @@ def centre(rect):
     ("thanks_bad", base(state="thanks", score=1)),
     ("offline_paused", base(online=False, paused=True, staff_name=None, staff_number=None)),
 ])
-def test_every_state_renders(screen, name, v):
+def test_every_state_renders(screen, name, v, pictures):
     view.draw(screen.surface, v)
-    path = screen.save_png(f"{OUT}/{name}.png")
+    path = screen.save_png(f"{pictures('rater')}/{name}.png")
     assert os.path.getsize(path) > 5000
     bottom = screen.surface.get_at((400, 470))[:3]
     # nothing runs off the right edge: the last columns below the header stay background

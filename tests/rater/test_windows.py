@@ -7,7 +7,6 @@ replacing one node's poll()."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -57,12 +56,16 @@ def test_a_hung_window_starves_the_watchdog_until_it_runs_again(windows):
     windows[1].poll = poll
     said, stop = [], threading.Event()
     loops = WindowLoops(windows, said.append, stall_s=0.3)
+    offered: list[str] = []  # what window 3's loop offered, said or withheld
+    notify = loops._notify
+    loops._notify = lambda message: (offered.append(message), notify(message))
     thread, status = run_in_thread(loops, stop)
     try:
-        hung.wait(5)
+        assert hung.wait(10)
         assert eventually(lambda: loops.stalled() == [4], timeout=10.0), "not reached"
-        before = len(said)
-        time.sleep(2.5)  # window 3's loop offers WATCHDOG=1 each second meanwhile
+        before, offers = len(said), offered.count("WATCHDOG=1")
+        # window 3's loop offers WATCHDOG=1 each second meanwhile: twice more, and withheld
+        assert eventually(lambda: offered.count("WATCHDOG=1") >= offers + 2, timeout=15.0)
         assert said[before:] == [] and said[0] == "READY=1"
         assert loops.stalled() == [4]
         hang.set()

@@ -16,8 +16,6 @@ import pytest
 from hub.report.cli import main
 from tests.conftest import EXAMPLE
 
-OUT = Path("/tmp/reports")
-
 
 def run(capsys, *argv) -> tuple[int, str, str]:
     code = main(list(argv))
@@ -44,9 +42,8 @@ def test_terminal_tables(day_db, capsys):
     assert [line.split()[2] for line in ranking] == ["1号窗口", "4号窗口", "2号窗口"]
 
 
-def test_files_for_the_manager(day_db, capsys):
-    folder = OUT / "cli"
-    shutil.rmtree(folder, ignore_errors=True)
+def test_files_for_the_manager(day_db, capsys, pictures):
+    folder = pictures("reports") / "cli"  # a person opens the charts and the workbook
     code, _, err = run(capsys, *fig_args(day_db, "--week", "2026-11-23", "--csv",
                                          str(folder / "csv"), "--xlsx",
                                          str(folder / "report.xlsx"), "--charts",
