@@ -6,6 +6,7 @@ raises RuntimeError, which becomes :class:`GpioUnavailable` with a line for the 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -19,6 +20,8 @@ from devices.gpio.pins import (
     check_pin,
     check_pull,
 )
+
+log = logging.getLogger(__name__)
 
 
 class RPiGPIOPins(Pins):
@@ -116,12 +119,16 @@ class RPiGPIOPins(Pins):
 
     def _play(self, pin: int, pattern: tuple[float, ...], stop: threading.Event) -> None:
         g = self._gpio
-        for i, seconds in enumerate(pattern):
-            if stop.is_set():
-                break
-            g.output(pin, g.HIGH if i % 2 == 0 else g.LOW)
-            stop.wait(seconds)
-        g.output(pin, g.LOW)
+        try:
+            for i, seconds in enumerate(pattern):
+                if stop.is_set():
+                    return  # cut short: a new signal drives the pin now, or close() freed it
+                g.output(pin, g.HIGH if i % 2 == 0 else g.LOW)
+                stop.wait(seconds)
+            if not stop.is_set():
+                g.output(pin, g.LOW)
+        except RuntimeError:  # close() cleaned the pin up under this thread: nothing to drive
+            log.debug("gpio pin %s closed while a signal played", pin)
 
     def close(self) -> None:
         for stop in self._players.values():
