@@ -36,7 +36,7 @@ def settle(node, timeout=10.0):
     events that might (wrongly) come have arrived by then too."""
     def quiet():
         kinds = [e[1] for e in node.timeline]
-        return (node.inbox.empty() and kinds.count("sent") == kinds.count("answer")
+        return (len(node.inbox) == 0 and kinds.count("sent") == kinds.count("answer")
                 and len(node.submitted) == len(node.rating_answers))
     pump(node, quiet, timeout)
 
