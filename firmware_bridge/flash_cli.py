@@ -6,6 +6,8 @@
                       --broker mqtt://10.0.0.2:1883 --username rater-3 --password-file pw.txt
     hall-flash firstboot                                  on the Pi, as root: install what `node`
                                                           wrote on the boot partition
+    hall-flash bundle --role kiosk --out hallstack-kiosk.tar   the offline install bundle for a
+                                                          role's Pi (docs/bundle.md)
     hall-flash keygen --dir keys/                        the hall's firmware signing key pair
     hall-flash image  --key keys/firmware.key --type screen --version 1.2.0 --payload fw.bin \\
                       --out screen-1.2.0.hsfw
@@ -20,7 +22,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from firmware_bridge import firstboot, strings
+from firmware_bridge import bundle, firstboot, strings
 from firmware_bridge import image as fw_image
 from firmware_bridge import registers as reg
 from firmware_bridge.flash import Flasher, FlashError, scan
@@ -88,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--boot", type=Path,
                    help="the card's hallstack folder (default: <root>/boot/firmware/hallstack, "
                         "then <root>/boot/hallstack)")
+    p = sub.add_parser("bundle", help="build the offline install bundle for a role's Pi")
+    p.add_argument("--role", required=True, choices=bundle.ROLES)
+    p.add_argument("--out", required=True, type=Path, help="the bundle file (.tar)")
+    p.add_argument("--source", type=Path, default=Path("."), help="the hallstack source tree")
+    p.add_argument("--cache", type=Path, default=bundle.DEFAULT_CACHE,
+                   help="where the private arm64 apt keeps its lists and .debs")
+    p.add_argument("--no-debs", action="store_true", help="wheels only (the Pi has the .debs)")
     p = sub.add_parser("keygen", help="create the hall's firmware signing key pair")
     p.add_argument("--dir", required=True, type=Path)
     p = sub.add_parser("image", help="build and sign a firmware image")
@@ -206,6 +215,22 @@ def cmd_firstboot(args, out) -> int:
     return 0
 
 
+def cmd_bundle(args, out) -> int:
+    if not (args.source / "setup.cfg").is_file():
+        print(f"hall-flash bundle: {args.source}: not a hallstack source tree", file=out)
+        return 2
+    try:
+        path, manifest = bundle.build(args.source, args.role, args.out, args.cache,
+                                      debs=not args.no_debs)
+    except (bundle.BuildError, OSError) as exc:
+        print(f"hall-flash bundle: {exc}", file=out)
+        return 1
+    print(strings.BUNDLE_BUILT.format(path=path, size=path.stat().st_size / 2**20,
+                                      wheels=len(manifest["wheels"]), debs=len(manifest["debs"]),
+                                      sha=manifest["manifest_sha256"]), file=out)
+    return 0
+
+
 def cmd_keygen(args, out) -> int:
     try:
         key, pub = fw_image.generate_keys(args.dir)
@@ -226,7 +251,7 @@ def cmd_image(args, out) -> int:
 
 
 COMMANDS = {"scan": cmd_scan, "device": cmd_device, "node": cmd_node,
-            "firstboot": cmd_firstboot, "keygen": cmd_keygen, "image": cmd_image}
+            "firstboot": cmd_firstboot, "bundle": cmd_bundle, "keygen": cmd_keygen, "image": cmd_image}
 
 
 def main(argv=None, out=None) -> int:
