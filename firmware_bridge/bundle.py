@@ -186,22 +186,31 @@ def stage(source: Path, role: str, into: Path, cache: Path, debs: bool = True) -
         pool.update()
         deb_entries = pool.download(pool.closure(list(COMMON_DEBS + ROLE_DEBS[role])),
                                     into / "debs")
-    shutil.copytree(source / "systemd", into / "systemd")
-    installer = Path(bundle_install.__file__)
-    shutil.copy2(installer, into / "install.py")
+    add_installer(source, into)
+    return write_manifest(into, {
+        "project": "hallstack", "version": project_version(source), "role": role,
+        "python": f"cp{PYTHON}", "platform": "manylinux aarch64", "debian": "bookworm arm64",
+        "pip_extras": extras, "wheels": wheels, "debs": deb_entries})
+
+
+def add_installer(source: Path, into: Path) -> None:
+    """The units (``source``/systemd), install.py and install.sh."""
+    shutil.copytree(Path(source) / "systemd", into / "systemd")
+    shutil.copy2(Path(bundle_install.__file__), into / "install.py")
     (into / "install.sh").write_text(
         '#!/bin/sh\n# Install this hallstack bundle with no network (see install.py).\n'
         'exec /usr/bin/python3 "$(dirname "$0")/install.py" "$@"\n', encoding="utf-8")
     os.chmod(into / "install.sh", 0o755)
+
+
+def write_manifest(into: Path, meta: dict) -> dict:
+    """Write ``MANIFEST.json``: ``meta`` and the SHA-256 and size of every file under ``into``."""
     files = {}
     for path in sorted(p for p in into.rglob("*") if p.is_file()):
         name = path.relative_to(into).as_posix()
-        files[name] = {"sha256": bundle_install.sha256(path), "size": path.stat().st_size}
-    manifest = {"format": bundle_install.FORMAT, "project": "hallstack",
-                "version": project_version(source), "role": role, "python": f"cp{PYTHON}",
-                "platform": "manylinux aarch64", "debian": "bookworm arm64",
-                "pip_extras": extras, "wheels": wheels,
-                "debs": deb_entries, "files": files}
+        if name != bundle_install.MANIFEST:
+            files[name] = {"sha256": bundle_install.sha256(path), "size": path.stat().st_size}
+    manifest = dict(meta, format=bundle_install.FORMAT, files=files)
     (into / bundle_install.MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True)
                                                 + "\n", encoding="utf-8")
     return manifest
@@ -216,11 +225,17 @@ def build(source: Path, role: str, out: Path, cache: Path = DEFAULT_CACHE,
         into.mkdir()
         manifest = stage(source, role, into, cache, debs)
         manifest["manifest_sha256"] = bundle_install.sha256(into / bundle_install.MANIFEST)
-        part = out.with_name(out.name + ".part")
-        with tarfile.open(part, "w", format=tarfile.GNU_FORMAT) as tar:
-            tar.add(into, arcname=TOP, filter=_plain)
-        os.replace(part, out)
+        pack(into, out)
     return out, manifest
+
+
+def pack(into: Path, out: Path) -> Path:
+    """The folder ``into`` as the tar ``out``, under the name hallstack-bundle/."""
+    part = out.with_name(out.name + ".part")
+    with tarfile.open(part, "w", format=tarfile.GNU_FORMAT) as tar:
+        tar.add(into, arcname=TOP, filter=_plain)
+    os.replace(part, out)
+    return out
 
 
 def _plain(info: tarfile.TarInfo) -> tarfile.TarInfo:
