@@ -10,11 +10,11 @@ The bundle is a tar holding one folder, ``hallstack-bundle/``::
 
 Wheels come from ``pip download --only-binary=:all:`` for the Pi's platform, so a dependency
 without an aarch64 wheel fails the build here, not on the Pi. The .debs come from Debian's
-bookworm arm64 archive through a private apt configuration under the cache folder (its own
-sources, lists, status and archives): the build machine's apt is never changed, and no
-``dpkg --add-architecture`` is needed. Packages of Priority ``required`` (in every Debian and
-Raspberry Pi OS) are left out; the installer skips any that the Pi already has at the same or a
-newer version.
+bookworm arm64 archive (with -updates and -security) through a private apt configuration under
+the cache folder (its own sources, lists, an empty status and archives): the build machine's apt
+is never changed, and no ``dpkg --add-architecture`` is needed. The whole dependency closure is
+bundled (libc6 included); the installer skips each package the Pi already has at the same or a
+newer version, so only what is missing or older is installed.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ ROLE_DEBS = {
 # RPi.GPIO has no aarch64 wheel (sdist only, it needs a compiler on the Pi); rpi-lgpio is the
 # same API over lgpio and runs on a Pi 4 and a Pi 5 alike, so offline every Pi gets it.
 ROLE_EXTRAS = {"rater": "[pi5-gpio]"}
-BASE = ("apt", "python3")  # with Priority required: what the installer may take as present
 PYTHON = "3.11"
 # Raspberry Pi OS bookworm has glibc 2.36: every manylinux tag up to it, and the old aliases.
 PLATFORMS = (["manylinux2014_aarch64", "linux_aarch64"]
@@ -127,18 +126,11 @@ class DebianPool:
                    "apt-get -s install (resolve)")
         return [(n.split(":")[0], v) for n, v in re.findall(r"^Inst (\S+) \((\S+) ", out, re.M)]
 
-    def base(self) -> set[str]:
-        """What every target has: Priority required, apt and python3, with their dependencies
-        (= ``debootstrap --variant=minbase --include=python3``, a subset of Raspberry Pi OS)."""
-        avail = _run(["apt-cache", *self.options(), "dumpavail"], "apt-cache dumpavail")
-        required = sorted(set(re.findall(r"^Package: (\S+)\n(?:[^\n]+\n)*?Priority: required$",
-                                         avail, re.M)))
-        return {name for name, _ in self._simulate(required + list(BASE))}
-
     def closure(self, packages: list[str]) -> list[tuple[str, str]]:
-        """(package, version) of ``packages`` and their dependencies, less the base system."""
-        base = self.base()
-        return [(n, v) for n, v in self._simulate(packages) if n not in base]
+        """(package, version) of ``packages`` and all their dependencies. Nothing is taken as
+        present: a Pi whose image is older than the bundle (python3.11 below the version
+        python3.11-venv needs) gets the newer one; the installer skips what is already there."""
+        return self._simulate(packages)
 
     def download(self, wanted: list[tuple[str, str]], dest: Path) -> list[dict]:
         """Download (or take from the cache) each package version into ``dest``."""
@@ -249,3 +241,26 @@ def unpack(tar_path: Path, dest: Path) -> Path:
     with tarfile.open(tar_path) as tar:
         tar.extractall(dest, filter="data")
     return Path(dest) / TOP
+
+
+def check_tar(tar_path: Path) -> dict:
+    """The manifest of the bundle ``tar_path`` once every file checks (BuildError otherwise)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            return bundle_install.verify(unpack(tar_path, Path(tmp)))
+        except (OSError, tarfile.TarError, bundle_install.BundleError) as exc:
+            raise BuildError(f"bundle {tar_path}: {exc}") from None
+
+
+def copy_to_card(tar_path: Path, folder: Path, manifest: dict) -> Path:
+    """Copy a checked bundle into the card's hallstack folder, where first boot looks."""
+    dest = Path(folder) / f"hallstack-{manifest['role']}-{manifest['version']}.tar"
+    for old in Path(folder).glob("hallstack-*.tar"):
+        if old != dest:
+            old.unlink()  # one bundle on a card: first boot takes the first it finds
+    part = dest.with_name(dest.name + ".part")
+    shutil.copyfile(tar_path, part)
+    with open(part, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(part, dest)
+    return dest

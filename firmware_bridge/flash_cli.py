@@ -27,7 +27,7 @@ from firmware_bridge import image as fw_image
 from firmware_bridge import registers as reg
 from firmware_bridge.flash import Flasher, FlashError, scan
 from firmware_bridge.link import LinkError, RtuLink
-from firmware_bridge.provision import NodePlan, ProvisionError, write_node
+from firmware_bridge.provision import NodePlan, ProvisionError, check_plan, write_node
 
 
 def _ids(text: str) -> range:
@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing node.toml")
     p.add_argument("--ca-file", type=Path,
                    help="mqtts:// broker: the hall CA (ca.crt in the node's credentials folder)")
+    p.add_argument("--bundle", type=Path,
+                   help="the role's offline bundle (hall-flash bundle): first boot installs it")
     p = sub.add_parser("firstboot", help="on the node Pi: install the boot partition's node")
     p.add_argument("--root", type=Path, default=Path("/"),
                    help="system root (an image being prepared); not / enables offline")
@@ -193,12 +195,31 @@ def cmd_node(args, out) -> int:
         return 2
     plan = NodePlan(args.node, args.role, args.window, args.broker, args.username or args.node)
     try:
+        if args.bundle is not None:
+            manifest = _card_bundle(args, plan, password)
+            bundle.copy_to_card(args.bundle, Path(args.target) / "hallstack", manifest)
         folder = write_node(args.target, plan, password, args.config, args.force, args.ca_file)
-    except ProvisionError as exc:
+    except (ProvisionError, bundle.BuildError, OSError) as exc:
         print(f"hall-flash node: {exc}", file=out)
         return 1
     print(strings.NODE_WRITTEN.format(path=folder, unit=plan.unit), file=out)
     return 0
+
+
+def _card_bundle(args, plan: NodePlan, password: str) -> dict:
+    """Check the node and its bundle (whole, and for this role) before anything is written."""
+    check_plan(plan, password, args.config)
+    manifest = bundle.check_tar(args.bundle)
+    if manifest.get("role") != plan.role:
+        raise ProvisionError(f"bundle {args.bundle}: built for role {manifest.get('role')!r}, "
+                             f"the node is {plan.role!r}")
+    if not Path(args.target).is_dir():
+        raise ProvisionError(f"target {args.target}: not a directory")
+    if (Path(args.target) / "hallstack/node.toml").exists() and not args.force:
+        raise ProvisionError(f"{Path(args.target) / 'hallstack/node.toml'} exists; pass --force "
+                             "to replace it")
+    (Path(args.target) / "hallstack").mkdir(exist_ok=True)
+    return manifest
 
 
 def cmd_firstboot(args, out) -> int:

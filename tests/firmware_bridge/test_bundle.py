@@ -233,3 +233,44 @@ def test_the_cli_refuses_a_folder_that_is_no_source_tree(tmp_path):
     assert main(["bundle", "--role", "kiosk", "--out", str(tmp_path / "b.tar"),
                  "--source", str(tmp_path)], out=Out()) == 2
     assert "not a hallstack source tree" in "".join(out)
+
+
+def _node(tmp_path, tar, role="kiosk", node="kiosk-1"):
+    from firmware_bridge.flash_cli import main
+
+    card = tmp_path / "bootfs"
+    card.mkdir(exist_ok=True)
+    secret = tmp_path / "pw.txt"
+    secret.write_text("s3cret-pw\n")
+    out = []
+
+    class Out:
+        def write(self, text):
+            out.append(text)
+
+    code = main(["node", "--target", str(card), "--node", node, "--role", role,
+                 "--broker", "mqtt://10.0.0.2:1883", "--password-file", str(secret),
+                 "--bundle", str(tar)], out=Out())
+    return code, card / "hallstack", "".join(out)
+
+
+def test_hall_flash_node_puts_the_checked_bundle_on_the_card(tmp_path):
+    code, folder, _ = _node(tmp_path, make_bundle(tmp_path, role="kiosk"))
+    assert code == 0
+    assert (folder / "node.toml").is_file()
+    on_card = folder / "hallstack-kiosk-0.1.0.tar"
+    assert bundle_install.verify(bundle.unpack(on_card, tmp_path / "x"))["role"] == "kiosk"
+
+
+@pytest.mark.parametrize("bad", ["other role", "changed byte"])
+def test_hall_flash_node_refuses_a_wrong_bundle_and_writes_nothing(tmp_path, bad):
+    tar = make_bundle(tmp_path, role="hub" if bad == "other role" else "kiosk")
+    if bad == "changed byte":
+        with tarfile.open(tar) as t:
+            offset = t.getmember(f"{bundle.TOP}/install.py").offset_data + 10
+        data = bytearray(tar.read_bytes())
+        data[offset] ^= 0x20
+        tar.write_bytes(bytes(data))
+    code, folder, out = _node(tmp_path, tar)
+    assert code == 1 and ("role" in out if bad == "other role" else "differs" in out)
+    assert not folder.exists() or not any(folder.iterdir())
