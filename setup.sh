@@ -3,7 +3,10 @@
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
-PACKAGES="python3-venv mosquitto mosquitto-clients espeak-ng sox fonts-noto-cjk libusb-1.0-0 socat"
+# debootstrap, qemu-user-static, binfmt-support: the emulated arm64 Pi of the bundle test
+# (tests/firmware_bridge/test_bundle_arm64.py, docs/bundle.md).
+PACKAGES="python3-venv mosquitto mosquitto-clients espeak-ng sox fonts-noto-cjk libusb-1.0-0 socat
+  debootstrap qemu-user-static binfmt-support"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 missing=""

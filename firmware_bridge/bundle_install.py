@@ -124,9 +124,12 @@ def install_debs(bundle: Path, manifest: dict, log) -> None:
     if not needed:
         log("debs: all present")
         return
-    with tempfile.TemporaryDirectory() as lists:  # apt sees no mirror: only dpkg and these files
+    # apt sees no mirror, only dpkg's database and these files, so it has nothing to download.
+    # (Not --no-download: apt 2.6 then fails on an Essential package given as a file, "Pathname
+    # to install is not absolute".)
+    with tempfile.TemporaryDirectory() as lists:
         os.makedirs(os.path.join(lists, "partial"))
-        argv = ["apt-get", "install", "-y", "-q", "--no-download", "--no-install-recommends",
+        argv = ["apt-get", "install", "-y", "-q", "--no-install-recommends",
                 "-o", f"Dir::State::Lists={lists}", "-o", "Dir::Etc::SourceList=/dev/null",
                 "-o", "Dir::Etc::SourceParts=/dev/null"] + [str(p) for p in needed]
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
