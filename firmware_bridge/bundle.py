@@ -70,7 +70,11 @@ def build_wheels(source: Path, dest: Path, extras: str = "") -> list[dict]:
     dest.mkdir(parents=True, exist_ok=True)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     with tempfile.TemporaryDirectory() as tmp:
-        _run(pip + ["wheel", "--no-deps", "-q", "-w", tmp, str(source)], "pip wheel (hallstack)")
+        # a clean copy: setuptools' build/ in the tree could carry modules since deleted
+        clean = Path(tmp) / "src"
+        shutil.copytree(source, clean, ignore=shutil.ignore_patterns(
+            ".*", "build", "dist", "*.egg-info", "__pycache__", "tests", "demo-out"))
+        _run(pip + ["wheel", "--no-deps", "-q", "-w", tmp, str(clean)], "pip wheel (hallstack)")
         built = next(Path(tmp).glob("*.whl"))
         shutil.copy2(built, dest / built.name)
     platform_args = [arg for tag in PLATFORMS for arg in ("--platform", tag)]
