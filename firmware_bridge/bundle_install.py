@@ -41,7 +41,8 @@ from pathlib import Path
 MANIFEST = "MANIFEST.json"
 FORMAT = 1
 SMOKE = ("import hub.cli, kiosk.app, callboard.main, rater.app, firmware_bridge.flash_cli")
-KEEP = 2  # releases kept: the current one and the one to roll back to
+ROLE_UNITS = ("hallstack-hub.service", "hallstack-kiosk.service", "hallstack-callboard.service",
+              "hallstack-rater@*.service")
 
 
 class BundleError(Exception):
@@ -191,8 +192,8 @@ def restart_units(root: Path, log) -> None:
     run(["systemctl", "daemon-reload"], "systemctl daemon-reload", timeout=120)
     if shutil.which("systemd-sysusers"):
         run(["systemd-sysusers"], "systemd-sysusers", timeout=120)
-    run(["systemctl", "try-restart", "hallstack-*.service"], "restart hallstack units",
-        timeout=600)
+    # the role units only: never hallstack-firstboot, which may be the caller
+    run(["systemctl", "try-restart", *ROLE_UNITS], "restart hallstack units", timeout=600)
     log("units: restarted")
 
 
@@ -232,6 +233,9 @@ def install(bundle: Path, prefix: Path = Path("/opt/hallstack"), root: Path = Pa
     """Check and install ``bundle``; the release directory now current."""
     bundle, prefix = Path(bundle), Path(prefix)
     manifest = verify(bundle)
+    if debs and Path(root).resolve() != Path("/"):
+        raise InstallError(f"--root {root}: .debs install only into the running system "
+                           "(--no-debs)")
     release = f"{manifest['version']}-{manifest_id(bundle)}"
     path = prefix / "releases" / release
     (prefix / "releases").mkdir(parents=True, exist_ok=True)
@@ -274,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
                                      "with no network")
     parser.add_argument("--bundle", type=Path, default=here, help="the unpacked bundle folder")
     parser.add_argument("--prefix", type=Path, default=Path("/opt/hallstack"))
+    parser.add_argument("--root", type=Path, default=Path("/"),
+                        help="system root for the units (an image being prepared)")
     parser.add_argument("--python", default="/usr/bin/python3")
     parser.add_argument("--no-debs", action="store_true", help="skip the Debian packages")
     parser.add_argument("--check", action="store_true", help="only check the bundle")
@@ -285,13 +291,13 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.rollback:
-            log(f"current: {rollback(args.prefix, log=log)}")
+            log(f"current: {rollback(args.prefix, args.root, log=log)}")
         elif args.check:
             manifest = verify(args.bundle)
             log(f"bundle ok: hallstack {manifest['version']} for {manifest.get('role')}, "
                 f"manifest {manifest_id(args.bundle)}")
         else:
-            install(args.bundle, args.prefix, python=args.python, debs=not args.no_debs, log=log)
+            install(args.bundle, args.prefix, args.root, args.python, not args.no_debs, log)
     except BundleError as exc:
         print(f"install: REFUSED: {exc}", file=sys.stderr)
         return 3

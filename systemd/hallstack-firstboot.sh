@@ -8,17 +8,20 @@
 #   3. a USB stick nobody mounted (Raspberry Pi OS Lite mounts none): each USB partition,
 #      mounted read-only on /run/hallstack-usb for the install and unmounted after.
 # The bundle's own installer checks every file first and installs nothing from a damaged one.
+# HALLSTACK_ROOT: another system root (an image being prepared, the tests): its card folders and
+# prefix, and no USB scan. HALLSTACK_INSTALL_ARGS: more arguments for install.sh.
 set -eu
-PREFIX=${HALLSTACK_PREFIX:-/opt/hallstack}
+R=${HALLSTACK_ROOT:-}
+PREFIX=$R/opt/hallstack
 card=""
-for d in /boot/firmware/hallstack /boot/hallstack; do
+for d in "$R/boot/firmware/hallstack" "$R/boot/hallstack"; do
   if [ -f "$d/node.toml" ]; then card=$d; break; fi
 done
 pick() { for f in "$@"; do if [ -f "$f" ]; then echo "$f"; return 0; fi; done; return 1; }
-bundle=$(pick ${card:+"$card"/hallstack-*.tar} /media/*/hallstack-*.tar \
-  /media/*/*/hallstack-*.tar /mnt/hallstack-*.tar /mnt/*/hallstack-*.tar || true)
+bundle=$(pick ${card:+"$card"/hallstack-*.tar} "$R"/media/*/hallstack-*.tar \
+  "$R"/media/*/*/hallstack-*.tar "$R"/mnt/hallstack-*.tar "$R"/mnt/*/hallstack-*.tar || true)
 mounted=""
-if [ -z "$bundle" ]; then
+if [ -z "$bundle" ] && [ -z "$R" ]; then
   for dev in /dev/disk/by-id/usb-*; do
     [ -b "$dev" ] || continue
     mkdir -p /run/hallstack-usb
@@ -30,12 +33,15 @@ if [ -z "$bundle" ]; then
 fi
 if [ -n "$bundle" ]; then
   echo "hallstack firstboot: installing $bundle"
-  tmp=$(mktemp -d /var/tmp/hallstack-bundle.XXXXXX)
+  tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/hallstack-bundle.XXXXXX")
   rc=0
-  tar -xf "$bundle" -C "$tmp" && "$tmp/hallstack-bundle/install.sh" || rc=$?
+  # shellcheck disable=SC2086 # HALLSTACK_INSTALL_ARGS is a list of words
+  tar -xf "$bundle" -C "$tmp" &&
+    "$tmp/hallstack-bundle/install.sh" --prefix "$PREFIX" --root "${R:-/}" \
+      ${HALLSTACK_INSTALL_ARGS:-} || rc=$?
   rm -rf "$tmp"
   [ -z "$mounted" ] || umount /run/hallstack-usb || true
   [ "$rc" -eq 0 ] || exit "$rc"
 fi
 [ -n "$card" ] || exit 0
-exec "$PREFIX/venv/bin/hall-flash" firstboot
+exec "$PREFIX/venv/bin/hall-flash" firstboot --root "${R:-/}"

@@ -69,7 +69,7 @@ def test_the_first_boot_runs_once_per_card_before_the_node():
         "|/boot/firmware/hallstack/node.toml", "|/boot/hallstack/node.toml"]
     assert shlex.split(one(unit, "Service", "ExecStart")) == [FIRSTBOOT_SCRIPT]
     assert (SYSTEMD / "hallstack-firstboot.sh").read_text().rstrip().endswith(
-        '"$PREFIX/venv/bin/hall-flash" firstboot')
+        '"$PREFIX/venv/bin/hall-flash" firstboot --root "${R:-/}"')
     before = one(unit, "Unit", "Before").split()
     assert "hallstack-kiosk.service" in before and "hallstack-callboard.service" in before
     assert one(unit, "Install", "WantedBy") == "multi-user.target"

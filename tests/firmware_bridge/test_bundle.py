@@ -8,7 +8,9 @@ venv with every wheel is the slow test in test_bundle_arm64.py).
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -24,7 +26,8 @@ FAKE_PYTHON = """#!/bin/sh
 if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then
   mkdir -p "$3/bin" && cp "$0" "$3/bin/python"
   printf '#!/bin/sh\\nexit "${FAKE_HUB_RC:-0}"\\n' > "$3/bin/hall-hub"
-  chmod +x "$3/bin/hall-hub"; exit 0
+  printf '#!/bin/sh\necho "$@" > "$(dirname "$0")/../hall-flash-args"\n' > "$3/bin/hall-flash"
+  chmod +x "$3/bin/hall-hub" "$3/bin/hall-flash"; exit 0
 fi
 if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then
   [ -z "$FAKE_PIP_FAIL" ] || { echo "ERROR: No matching distribution found" >&2; exit 1; }
@@ -274,3 +277,53 @@ def test_hall_flash_node_refuses_a_wrong_bundle_and_writes_nothing(tmp_path, bad
     code, folder, out = _node(tmp_path, tar)
     assert code == 1 and ("role" in out if bad == "other role" else "differs" in out)
     assert not folder.exists() or not any(folder.iterdir())
+
+
+def first_boot(tmp_path, root, python, bundle_tar=None):
+    """systemd/hallstack-firstboot.sh on ``root`` (HALLSTACK_ROOT), a card with a kiosk node."""
+    from firmware_bridge.provision import NodePlan, write_node
+
+    boot = root / "boot/firmware"
+    boot.mkdir(parents=True, exist_ok=True)
+    write_node(boot, NodePlan("kiosk-1", "kiosk", None, "mqtt://10.0.0.2:1883", "kiosk-1"), "pw")
+    if bundle_tar is not None:
+        shutil.copy2(bundle_tar, boot / "hallstack" / bundle_tar.name)
+    env = dict(os.environ, HALLSTACK_ROOT=str(root), TMPDIR=str(tmp_path),
+               HALLSTACK_INSTALL_ARGS=f"--python {python} --no-debs")
+    return subprocess.run(["sh", str(ROOT / "systemd/hallstack-firstboot.sh")], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_first_boot_installs_the_bundle_on_the_card_then_the_node(tmp_path, hall, fake_python):
+    root, files = hall
+    done = first_boot(tmp_path, root, fake_python, make_bundle(tmp_path))
+    assert done.returncode == 0, done.stderr
+    prefix = root / "opt/hallstack"
+    assert os.readlink(prefix / "current").startswith("releases/0.1.0-")
+    assert (prefix / "current/venv/hall-flash-args").read_text().split() == [
+        "firstboot", "--root", str(root)]
+    assert (root / "etc/systemd/system/hallstack-kiosk.service").is_file()
+    assert not list(tmp_path.glob("hallstack-bundle.*"))  # the unpacked copy is gone
+    assert_hall_untouched(root, files)
+
+
+def test_first_boot_refuses_a_changed_bundle_and_keeps_the_card(tmp_path, hall, fake_python):
+    root, _ = hall
+    tar = make_bundle(tmp_path)
+    with tarfile.open(tar) as t:
+        offset = t.getmember(f"{bundle.TOP}/systemd/hallstack-hub.service").offset_data + 3
+    data = bytearray(tar.read_bytes())
+    data[offset] ^= 0x01
+    tar.write_bytes(bytes(data))
+    done = first_boot(tmp_path, root, fake_python, tar)
+    assert done.returncode == 3 and "REFUSED" in done.stderr
+    assert not (root / "opt").exists()
+    assert (root / "boot/firmware/hallstack/node.toml").is_file()  # the next boot tries again
+
+
+def test_debs_go_only_into_the_running_system(tmp_path, fake_python):
+    folder = bundle.unpack(make_bundle(tmp_path), tmp_path / "x")
+    with pytest.raises(InstallError, match="--no-debs"):
+        bundle_install.install(folder, tmp_path / "opt", tmp_path / "root", fake_python,
+                               debs=True, log=lambda _: None)
+    assert not (tmp_path / "opt").exists()
