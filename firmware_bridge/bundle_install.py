@@ -17,9 +17,10 @@ Order, each step only when the one before succeeded:
    --find-links wheels``, then a smoke test of that venv (imports, ``hall-hub --help``). A failure
    removes the new release; the symlink and the running release stay as they were (exit 1).
 4. the systemd units into ``/etc/systemd/system``; then the switch: ``<prefix>/current`` is
-   replaced atomically by a symlink to the new release, ``<prefix>/previous`` to the old one, and
-   the running ``hallstack-*`` units are restarted. If a restart fails, the switch is undone and
-   the units restarted on the old release (exit 1). Two releases are kept.
+   replaced atomically by a symlink to the new release, ``<prefix>/previous`` to the old one,
+   and the running role units (hub, kiosk, callboard, rater@N) are restarted. If a restart
+   fails, the switch is undone and the units restarted on the old release (exit 1). Two
+   releases are kept.
 
 ``<prefix>/venv`` is a symlink to ``current/venv``, the path the units run. Config, credentials
 (``/etc/hallstack``) and ``hall.db`` (``/var/lib/hallstack``) are never read or written here.
