@@ -13,8 +13,8 @@ without an aarch64 wheel fails the build here, not on the Pi. The .debs come fro
 bookworm arm64 archive (with -updates and -security) through a private apt configuration under
 the cache folder (its own sources, lists, an empty status and archives): the build machine's apt
 is never changed, and no ``dpkg --add-architecture`` is needed. The whole dependency closure is
-bundled (libc6 included); the installer skips each package the Pi already has at the same or a
-newer version, so only what is missing or older is installed.
+bundled (libc6 included) with a ``Packages`` index: on the Pi, apt installs the role's packages
+from that flat repository, taking only what the Pi lacks or has too old.
 """
 
 from __future__ import annotations
@@ -150,7 +150,24 @@ class DebianPool:
                 raise BuildError(f"apt-get download: {name} {version}: no file")
             shutil.copy2(path, dest / path.name)
             entries.append({"package": name, "version": version, "file": f"debs/{path.name}"})
+        (dest / "Packages").write_text(self.index(entries), encoding="utf-8")
         return entries
+
+    def index(self, entries: list[dict]) -> str:
+        """A flat repository's ``Packages`` for the bundle's .debs: on the Pi apt picks from it
+        only what the installed system lacks, and resolves alternatives against it."""
+        shown = _run(["apt-cache", *self.options(), "show",
+                      *[f"{e['package']}={e['version']}" for e in entries]], "apt-cache show")
+        files = {(e["package"], e["version"]): Path(e["file"]).name for e in entries}
+        stanzas, seen = [], set()
+        for stanza in shown.strip().split("\n\n"):
+            key = (re.search(r"^Package: (\S+)", stanza, re.M).group(1),
+                   re.search(r"^Version: (\S+)", stanza, re.M).group(1))
+            if key in files and key not in seen:  # the same version may be in two suites
+                seen.add(key)
+                stanzas.append(re.sub(r"^Filename: .*$", f"Filename: ./{files[key]}", stanza,
+                                      flags=re.M))
+        return "\n\n".join(stanzas) + "\n"
 
     def _cached(self, name: str, version: str) -> Path | None:
         quoted = version.replace(":", "%3a")
@@ -186,7 +203,8 @@ def stage(source: Path, role: str, into: Path, cache: Path, debs: bool = True) -
     return write_manifest(into, {
         "project": "hallstack", "version": project_version(source), "role": role,
         "python": f"cp{PYTHON}", "platform": "manylinux aarch64", "debian": "bookworm arm64",
-        "pip_extras": extras, "wheels": wheels, "debs": deb_entries})
+        "pip_extras": extras, "wheels": wheels, "debs": deb_entries,
+        "packages": list(COMMON_DEBS + ROLE_DEBS[role]) if debs else []})
 
 
 def add_installer(source: Path, into: Path) -> None:

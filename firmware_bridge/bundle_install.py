@@ -10,9 +10,9 @@ Order, each step only when the one before succeeded:
 
 1. check: every file against ``MANIFEST.json`` (SHA-256 and size), no file missing, none extra.
    A bundle that fails installs nothing (exit 3).
-2. the role's Debian packages (``apt-get install ./*.deb`` with apt's package lists hidden, so apt
-   sees only what is installed and the bundle's files: it cannot reach for a mirror); packages
-   already installed at the same or a newer version are left alone.
+2. the role's Debian packages from the bundle's flat repository (``debs/Packages``) with apt's
+   own lists and sources hidden: apt sees only what is installed and the bundle, takes only what
+   is missing or too old, and cannot reach for a mirror.
 3. a new venv in ``<prefix>/releases/<version>-<manifest hash>/venv``, ``pip install --no-index
    --find-links wheels``, then a smoke test of that venv (imports, ``hall-hub --help``). A failure
    removes the new release; the symlink and the running release stay as they were (exit 1).
@@ -33,6 +33,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -106,37 +107,31 @@ def run(argv: list[str], what: str, **kwargs) -> str:
     return done.stdout
 
 
-def debs_needed(bundle: Path, manifest: dict) -> list[Path]:
-    """The bundle's .deb files whose package is missing or older on this machine."""
-    needed = []
-    for deb in manifest.get("debs", []):
-        have = subprocess.run(["dpkg-query", "-W", "-f=${Status} ${Version}", deb["package"]],
-                              capture_output=True, text=True)
-        words = have.stdout.split()
-        if have.returncode == 0 and words[:3] == ["install", "ok", "installed"] and len(words) > 3:
-            newer = subprocess.run(["dpkg", "--compare-versions", words[3], "ge", deb["version"]])
-            if newer.returncode == 0:
-                continue
-        needed.append(bundle / deb["file"])
-    return needed
-
-
 def install_debs(bundle: Path, manifest: dict, log) -> None:
-    needed = debs_needed(bundle, manifest)
-    if not needed:
-        log("debs: all present")
+    """The role's packages from the bundle's flat repository (debs/Packages): apt's own lists
+    and sources are hidden, so apt sees only dpkg's database and the bundle; it takes from the
+    bundle only what is missing or too old, and has no mirror to reach for."""
+    wanted = manifest.get("packages") or []
+    if not wanted:
+        log("debs: none in this bundle")
         return
-    # apt sees no mirror, only dpkg's database and these files, so it has nothing to download.
-    # (Not --no-download: apt 2.6 then fails on an Essential package given as a file, "Pathname
-    # to install is not absolute".)
-    with tempfile.TemporaryDirectory() as lists:
-        os.makedirs(os.path.join(lists, "partial"))
-        argv = ["apt-get", "install", "-y", "-q", "--no-install-recommends",
-                "-o", f"Dir::State::Lists={lists}", "-o", "Dir::Etc::SourceList=/dev/null",
-                "-o", "Dir::Etc::SourceParts=/dev/null"] + [str(p) for p in needed]
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "lists", "partial"))
+        sources = os.path.join(tmp, "sources.list")
+        with open(sources, "w", encoding="utf-8") as f:
+            f.write(f"deb [trusted=yes] file:{(bundle / 'debs').resolve()} ./\n")
+        opts = ["-q", "-o", f"Dir::Etc::SourceList={sources}",
+                "-o", "Dir::Etc::SourceParts=/dev/null",
+                "-o", f"Dir::State::Lists={os.path.join(tmp, 'lists')}",
+                "-o", "Acquire::AllowInsecureRepositories=true", "-o", "Acquire::Languages=none"]
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        run(argv, "apt-get install (bundle .debs)", env=env, timeout=3600)
-    log(f"debs: installed {len(needed)}")
+        run(["apt-get", *opts, "update"], "apt-get update (the bundle's debs)", env=env,
+            timeout=600)
+        out = run(["apt-get", *opts, "install", "-y", "--no-install-recommends", *wanted],
+                  "apt-get install (the bundle's debs)", env=env, timeout=3600)
+    changed = re.search(r"^(\d+) upgraded, (\d+) newly installed", out, re.M)
+    log("debs: installed " + (f"{changed.group(2)}, upgraded {changed.group(1)}" if changed
+                              else "(apt said nothing)"))
 
 
 def build_release(bundle: Path, manifest: dict, release: Path, python: str, log) -> None:
