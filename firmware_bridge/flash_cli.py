@@ -6,6 +6,8 @@
                       --broker mqtt://10.0.0.2:1883 --username rater-3 --password-file pw.txt
     hall-flash firstboot                                  on the Pi, as root: install what `node`
                                                           wrote on the boot partition
+    hall-flash bundle --role kiosk --out hallstack-kiosk.tar   the offline install bundle for a
+                                                          role's Pi (docs/bundle.md)
     hall-flash keygen --dir keys/                        the hall's firmware signing key pair
     hall-flash image  --key keys/firmware.key --type screen --version 1.2.0 --payload fw.bin \\
                       --out screen-1.2.0.hsfw
@@ -20,12 +22,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from firmware_bridge import firstboot, strings
+from firmware_bridge import bundle, firstboot, strings
 from firmware_bridge import image as fw_image
 from firmware_bridge import registers as reg
 from firmware_bridge.flash import Flasher, FlashError, scan
 from firmware_bridge.link import LinkError, RtuLink
-from firmware_bridge.provision import NodePlan, ProvisionError, write_node
+from firmware_bridge.provision import NodePlan, ProvisionError, check_plan, write_node
 
 
 def _ids(text: str) -> range:
@@ -82,12 +84,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing node.toml")
     p.add_argument("--ca-file", type=Path,
                    help="mqtts:// broker: the hall CA (ca.crt in the node's credentials folder)")
+    p.add_argument("--bundle", type=Path,
+                   help="the role's offline bundle (hall-flash bundle): first boot installs it")
     p = sub.add_parser("firstboot", help="on the node Pi: install the boot partition's node")
     p.add_argument("--root", type=Path, default=Path("/"),
                    help="system root (an image being prepared); not / enables offline")
     p.add_argument("--boot", type=Path,
                    help="the card's hallstack folder (default: <root>/boot/firmware/hallstack, "
                         "then <root>/boot/hallstack)")
+    p = sub.add_parser("bundle", help="build the offline install bundle for a role's Pi")
+    p.add_argument("--role", required=True, choices=bundle.ROLES)
+    p.add_argument("--out", required=True, type=Path, help="the bundle file (.tar)")
+    p.add_argument("--source", type=Path, default=Path("."), help="the hallstack source tree")
+    p.add_argument("--cache", type=Path, default=bundle.DEFAULT_CACHE,
+                   help="where the private arm64 apt keeps its lists and .debs")
+    p.add_argument("--no-debs", action="store_true", help="wheels only (the Pi has the .debs)")
     p = sub.add_parser("keygen", help="create the hall's firmware signing key pair")
     p.add_argument("--dir", required=True, type=Path)
     p = sub.add_parser("image", help="build and sign a firmware image")
@@ -184,12 +195,31 @@ def cmd_node(args, out) -> int:
         return 2
     plan = NodePlan(args.node, args.role, args.window, args.broker, args.username or args.node)
     try:
+        if args.bundle is not None:
+            manifest = _card_bundle(args, plan, password)
+            bundle.copy_to_card(args.bundle, Path(args.target) / "hallstack", manifest)
         folder = write_node(args.target, plan, password, args.config, args.force, args.ca_file)
-    except ProvisionError as exc:
+    except (ProvisionError, bundle.BuildError, OSError) as exc:
         print(f"hall-flash node: {exc}", file=out)
         return 1
     print(strings.NODE_WRITTEN.format(path=folder, unit=plan.unit), file=out)
     return 0
+
+
+def _card_bundle(args, plan: NodePlan, password: str) -> dict:
+    """Check the node and its bundle (whole, and for this role) before anything is written."""
+    check_plan(plan, password, args.config)
+    manifest = bundle.check_tar(args.bundle)
+    if manifest.get("role") != plan.role:
+        raise ProvisionError(f"bundle {args.bundle}: built for role {manifest.get('role')!r}, "
+                             f"the node is {plan.role!r}")
+    if not Path(args.target).is_dir():
+        raise ProvisionError(f"target {args.target}: not a directory")
+    if (Path(args.target) / "hallstack/node.toml").exists() and not args.force:
+        raise ProvisionError(f"{Path(args.target) / 'hallstack/node.toml'} exists; pass --force "
+                             "to replace it")
+    (Path(args.target) / "hallstack").mkdir(exist_ok=True)
+    return manifest
 
 
 def cmd_firstboot(args, out) -> int:
@@ -206,6 +236,22 @@ def cmd_firstboot(args, out) -> int:
     if done.chrony is not None:
         said = strings.FIRSTBOOT_NO_CHRONY if done.chrony_missing else strings.FIRSTBOOT_TIME
         print(said.format(chrony=done.chrony), file=out)
+    return 0
+
+
+def cmd_bundle(args, out) -> int:
+    if not (args.source / "setup.cfg").is_file():
+        print(f"hall-flash bundle: {args.source}: not a hallstack source tree", file=out)
+        return 2
+    try:
+        path, manifest = bundle.build(args.source, args.role, args.out, args.cache,
+                                      debs=not args.no_debs)
+    except (bundle.BuildError, OSError) as exc:
+        print(f"hall-flash bundle: {exc}", file=out)
+        return 1
+    print(strings.BUNDLE_BUILT.format(path=path, size=path.stat().st_size / 2**20,
+                                      wheels=len(manifest["wheels"]), debs=len(manifest["debs"]),
+                                      sha=manifest["manifest_sha256"]), file=out)
     return 0
 
 
@@ -229,7 +275,7 @@ def cmd_image(args, out) -> int:
 
 
 COMMANDS = {"scan": cmd_scan, "device": cmd_device, "node": cmd_node,
-            "firstboot": cmd_firstboot, "keygen": cmd_keygen, "image": cmd_image}
+            "firstboot": cmd_firstboot, "bundle": cmd_bundle, "keygen": cmd_keygen, "image": cmd_image}
 
 
 def main(argv=None, out=None) -> int:

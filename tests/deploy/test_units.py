@@ -31,6 +31,7 @@ UNITS = {  # unit file -> (role, console script, instance used for verify)
 }
 FIRSTBOOT = "hallstack-firstboot.service"  # a node image's one-shot installer, not a role
 VENV_BIN = "/opt/hallstack/venv/bin/"
+FIRSTBOOT_SCRIPT = "/usr/local/lib/hallstack/firstboot.sh"  # systemd/hallstack-firstboot.sh
 HOST_UNITS = Path("/usr/lib/systemd/system")
 
 
@@ -67,8 +68,9 @@ def test_the_first_boot_runs_once_per_card_before_the_node():
     assert "User" not in unit["Service"]  # it writes /etc and enables a unit: root
     assert sorted(unit["Unit"]["ConditionPathExists"]) == [
         "|/boot/firmware/hallstack/node.toml", "|/boot/hallstack/node.toml"]
-    assert shlex.split(one(unit, "Service", "ExecStart")) == [VENV_BIN + "hall-flash",
-                                                              "firstboot"]
+    assert shlex.split(one(unit, "Service", "ExecStart")) == [FIRSTBOOT_SCRIPT]
+    assert (SYSTEMD / "hallstack-firstboot.sh").read_text().rstrip().endswith(
+        '"$PREFIX/venv/bin/hall-flash" firstboot --root "${R:-/}"')
     before = one(unit, "Unit", "Before").split()
     assert "hallstack-kiosk.service" in before and "hallstack-callboard.service" in before
     assert one(unit, "Install", "WantedBy") == "multi-user.target"
@@ -136,6 +138,10 @@ def scratch_root(tmp_path: Path, units: dict[str, str], programs: list[str]) -> 
     for program in programs:
         (bin_dir / program).write_text("#!/bin/sh\nexit 0\n")
         os.chmod(bin_dir / program, 0o755)
+    script = root / FIRSTBOOT_SCRIPT.lstrip("/")
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\nexit 0\n")
+    os.chmod(script, 0o755)
     return root
 
 
