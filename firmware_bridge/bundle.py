@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from firmware_bridge import bundle_install
 
@@ -261,7 +261,15 @@ def _plain(info: tarfile.TarInfo) -> tarfile.TarInfo:
 def unpack(tar_path: Path, dest: Path) -> Path:
     """Unpack a bundle tar into ``dest`` (no links, nothing outside it); the bundle folder."""
     with tarfile.open(tar_path) as tar:
-        tar.extractall(dest, filter="data")
+        members = tar.getmembers()
+        for m in members:
+            name = PurePosixPath(m.name)
+            if name.is_absolute() or ".." in name.parts or not (m.isfile() or m.isdir()):
+                raise BuildError(f"{tar_path}: {m.name!r} is not a plain file inside the bundle")
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(dest, members=members, filter="data")
+        else:  # Python before 3.11.4 (Debian 12's 3.11.2) has no filters: the check above is it
+            tar.extractall(dest, members=members)
     return Path(dest) / TOP
 
 
