@@ -29,6 +29,9 @@ from firmware_bridge import bundle, bundle_install
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("HALLSTACK_TEST_CACHE", "/var/cache/hallstack-test"))
 MIRROR = os.environ.get("HALLSTACK_DEBIAN_MIRROR", bundle.MIRROR)
+# what runs inside the root gets the Pi's own environment, not this machine's: a host TMPDIR
+# (CI sets one) does not exist in the root, and dpkg's maintainer scripts fail on it
+PI_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": "C.UTF-8"}
 MONDAY_10 = "2026-11-23T10:00:00+08:00"
 TIMINGS: dict[str, float] = {}
 
@@ -107,9 +110,10 @@ def cached_root() -> Path:
     start = time.monotonic()
     _check(_run(["debootstrap", "--arch=arm64", "--foreign", "--variant=minbase",
                  "--include=python3", "bookworm", str(partial), MIRROR]), "debootstrap stage 1")
-    _check(_run(["chroot", str(partial), "/debootstrap/debootstrap", "--second-stage"]),
+    _check(_run(["chroot", str(partial), "/debootstrap/debootstrap", "--second-stage"],
+                env=PI_ENV),
            "debootstrap stage 2 (emulated)")
-    _check(_run(["chroot", str(partial), "apt-get", "clean"]), "apt-get clean")
+    _check(_run(["chroot", str(partial), "apt-get", "clean"], env=PI_ENV), "apt-get clean")
     (partial / ".hallstack-complete").write_text(time.strftime("%F %T\n"))
     shutil.rmtree(done, ignore_errors=True)
     partial.rename(done)
@@ -125,7 +129,7 @@ def offline(root: Path, script: str, timeout: int = 3600) -> subprocess.Complete
                'mount -t tmpfs tmpfs "$r/run"; '
                f'exec chroot "$r" /bin/sh -c {shlex.quote(script)}')
     return _run(["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "sh", "-c",
-                 wrapper], timeout=timeout, env=dict(os.environ, PATH="/usr/sbin:/usr/bin:/sbin:/bin"))
+                 wrapper], timeout=timeout, env=PI_ENV)
 
 
 def derived_bundle(base_tar: Path, tmp: Path, version: str, wheel: Path | None) -> Path:
