@@ -25,6 +25,15 @@ def _pg_bin() -> Path:
     return Path(found[-1]).parent
 
 
+def _reachable_tempdir() -> str:
+    """The temp folder, if every folder down to it lets other users through (the server runs
+    as postgres); else the system's own /tmp, which always does."""
+    base = Path(tempfile.gettempdir()).resolve()
+    if all(p.stat().st_mode & 0o001 for p in [base, *base.parents]):
+        return str(base)
+    return "/tmp"
+
+
 class Postgres:
     """A private PostgreSQL cluster: initdb in a temp folder, a free port, a unix socket."""
 
@@ -32,7 +41,7 @@ class Postgres:
         self.bin = _pg_bin()
         # not under pytest's tmp folders: their parents are 0700 root, and the server runs as
         # user postgres when the tests run as root (initdb refuses root)
-        self.dir = Path(tempfile.mkdtemp(prefix="hall-county-pg-"))
+        self.dir = Path(tempfile.mkdtemp(prefix="hall-county-pg-", dir=_reachable_tempdir()))
         self.port = free_port()
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.as_user:
