@@ -47,7 +47,7 @@ from kiosk.app import build
 cfg = load_config("/etc/hallstack/hall.toml")
 printer = SimulatedPrinter()
 node = build(cfg, "kiosk-1", "mqtt://127.0.0.1:1883", HallClock(cfg.tz, sys.argv[1]),
-             screen_backend="offscreen", printer=printer)
+             simulate=True, screen_backend="offscreen", printer=printer)
 tickets = []
 shown = node._print_and_show
 node._print_and_show = lambda t, s, timing: (tickets.append(t), shown(t, s, timing))
