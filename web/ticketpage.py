@@ -128,25 +128,27 @@ def routes(watch: TicketWatch, cfg) -> list[Route]:
         return HTMLResponse(pages.ticket_page(cfg, token, browser_view(view), soon),
                             headers=pages.NO_STORE)
 
-    async def state(request: Request) -> Response:
+    async def looked_up(request: Request) -> tuple[str, dict | None, Response | None]:
+        """(token, the ticket's view, None), or (token, None, the JSON error to answer)."""
         token = request.path_params["token"]
         if not TOKEN_RE.fullmatch(token):
-            return _json_error(404, S.NOT_FOUND, "no_ticket")
+            return token, None, _json_error(404, S.NOT_FOUND, "no_ticket")
         try:
-            view = await watch.lookup(token)
+            return token, await watch.lookup(token), None
         except (HubError, HubUnreachable) as exc:
-            return _json_error(_status_of(exc), getattr(exc, "message", S.HUB_AWAY),
-                               getattr(exc, "code", "unreachable"))
+            return token, None, _json_error(_status_of(exc), getattr(exc, "message", S.HUB_AWAY),
+                                            getattr(exc, "code", "unreachable"))
+
+    async def state(request: Request) -> Response:
+        _, view, error = await looked_up(request)
+        if error is not None:
+            return error
         return JSONResponse({"ok": True, "ticket": browser_view(view)}, headers=pages.NO_STORE)
 
     async def events(request: Request) -> Response:
-        token = request.path_params["token"]
-        if not TOKEN_RE.fullmatch(token):
-            return _json_error(404, S.NOT_FOUND, "no_ticket")
-        try:
-            view = await watch.lookup(token)
-        except (HubError, HubUnreachable) as exc:
-            return _json_error(_status_of(exc), getattr(exc, "message", S.HUB_AWAY))
+        token, view, error = await looked_up(request)
+        if error is not None:
+            return error
         q = watch.subscribe(token, view)
         return StreamingResponse(sse_stream(request, q, browser_view(view),
                                             lambda: watch.unsubscribe(token, q)),
