@@ -28,9 +28,7 @@ class SimWindowScreen(WindowScreen):
         self.text: str | None = None
         self.mode: str | None = None
         self.brightness: int | None = None
-        self.error: str | None = None  # a failed line (fail()) or a closed screen
-        self._unplugged = False
-        self._write_error: str | None = None
+        self.error: str | None = None  # a failed line (fail(), unplug()) or a closed screen
 
     def show(self, text: str, mode: str = "static") -> None:
         frame = self.protocol.encode_text(self.address, text, mode)  # raises before recording
@@ -44,19 +42,15 @@ class SimWindowScreen(WindowScreen):
 
     def unplug(self) -> None:
         """Pull the cable: sending fails with OSError, as on a serial screen's dead line."""
-        self._unplugged = True
+        self.fail("write failed: unplugged")
 
     def plug(self) -> None:
         """Put the cable back; the next command goes out again."""
-        self._unplugged = False
+        self.fail(None)
 
     def _send(self, frame: bytes) -> None:
         if self.error is not None:
             raise OSError(f"simulated LED screen {self.address}: {self.error}")
-        if self._unplugged:
-            self._write_error = "write failed: unplugged"
-            raise OSError(f"LED screen sim:{self.address}: {self._write_error}")
-        self._write_error = None
         self.sent.append((self.monotonic(), frame))
 
     def fail(self, detail: str | None = "line down") -> None:
@@ -64,9 +58,8 @@ class SimWindowScreen(WindowScreen):
         self.error = detail
 
     def health(self) -> dict:
-        detail = self.error or self._write_error
-        if detail is not None:
-            return {"state": "error", "backend": "sim", "detail": detail}
+        if self.error is not None:
+            return {"state": "error", "backend": "sim", "detail": self.error}
         return {"state": "ok", "backend": "sim", "frames": len(self.sent)}
 
     def close(self) -> None:
