@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 # tests; postgresql: the county tests; debootstrap, qemu-user-static, binfmt-support: the
 # emulated arm64 Pi of the bundle test (tests/firmware_bridge/test_bundle_arm64.py).
 PACKAGES="python3-venv mosquitto mosquitto-clients espeak-ng fonts-noto-cjk libusb-1.0-0 socat
-  chrony chromium postgresql debootstrap qemu-user-static binfmt-support"
+  chrony chromium postgresql debootstrap qemu-user-static binfmt-support faketime"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 missing=""

@@ -1,0 +1,44 @@
+"""Fixtures of the black-box suite (tests/blackbox/outside.py says what it is and is not)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from .outside import Hall
+
+
+@pytest.fixture
+def bb_workdir():
+    """A folder Mosquitto can reach after dropping to its user (pytest's tmp_path is 0700)."""
+    path = Path(tempfile.mkdtemp(prefix="hallstack-bb-"))
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def make_hall(bb_workdir):
+    """``make_hall(toml_edit=None)``: a hall with its broker running and no hub yet."""
+    halls: list[Hall] = []
+
+    def make(toml_edit=None, name: str = "hall") -> Hall:
+        folder = bb_workdir / name
+        folder.mkdir(mode=0o755)
+        halls.append(Hall(folder, toml_edit))
+        return halls[-1]
+    yield make
+    for hall in halls:
+        hall.close()
+
+
+@pytest.fixture
+def hall(make_hall):
+    """The example hall with its hub serving (real time: no --clock)."""
+    h = make_hall()
+    h.start_hub()
+    return h
