@@ -23,26 +23,6 @@ from hub.config import HallConfig
 
 log = logging.getLogger(__name__)
 HEALTH_EVERY_S = 2.0
-SEEN_SEQS = 1024
-
-
-class SeenSeqs:
-    """The last ``size`` event seqs seen, to drop a repeated event."""
-
-    def __init__(self, size: int = SEEN_SEQS):
-        self._set: set[int] = set()
-        self._order: collections.deque[int] = collections.deque()
-        self.size = size
-
-    def first_time(self, seq: object) -> bool:
-        """True the first time ``seq`` (an int) is seen; False for a repeat or a non-int."""
-        if not isinstance(seq, int) or isinstance(seq, bool) or seq in self._set:
-            return False
-        self._set.add(seq)
-        self._order.append(seq)
-        if len(self._order) > self.size:
-            self._set.discard(self._order.popleft())
-        return True
 
 
 class CallboardNode:
@@ -80,7 +60,6 @@ class CallboardNode:
         self._calls_wake = threading.Event()
         self._led_lock = threading.Lock()
         self._fast_lock = threading.Lock()  # the announcer is driven from two threads
-        self._seen_board, self._seen_fast = SeenSeqs(), SeenSeqs()
         self._fast_thread: threading.Thread | None = None
         self._flash_phase: int | None = None
         self._next_draw = float("-inf")
@@ -199,9 +178,8 @@ class CallboardNode:
                     with self._led_lock:
                         self.leds[number].apply_state(payload)
             return False
-        # A called event, for the display (the fast path has announced it and lit the LED).
-        if not self._seen_board.first_time(payload.get("seq")):
-            return False  # the client drops repeats too; a repeat here must still show nothing
+        # A called event, for the display (the fast path has announced it and lit the LED). The
+        # hub client delivers each event once per epoch: the one de-duplication (docs/node-api.md).
         if self.board.on_called(payload, mono) is None:
             self.errors.append(f"called event {payload.get('seq')} without a ticket or window")
             return False
@@ -227,8 +205,6 @@ class CallboardNode:
         self.announcer.poll()
 
     def _fast_call(self, received: float, event: dict) -> None:
-        if not self._seen_fast.first_time(event.get("seq")):
-            return  # a repeated event is said once
         call = parse_call(event)
         if call is None:
             return  # the display path records the malformed event

@@ -51,6 +51,7 @@ class CallboardSettings:
     backlog_s: float = 20.0
     max_age_s: float = 60.0
     led: str = "sim"
+    led_dir: Path | None = None     # sim only: each screen's frames go to led-window-<n>.bin
     led_rules: LedRules = LedRules()
     screens: tuple[ScreenPort, ...] = field(default=())
     simulate: bool = False   # the node asked for simulated devices
@@ -107,6 +108,10 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Call
 
     led_s = top.table("led")
     led = device_backend(led_s, simulate, D.led, LED_BACKENDS, ("serial", "modbus", "bx", "none"))
+    led_dir = led_s.str("out_dir", None)
+    if led_dir and led != "sim":
+        led_s.fail(f"out_dir is for the simulated screens (backend = \"sim\"), not {led}",
+                   "out_dir")
     rules = LedRules(
         flash_s=led_s.float("flash_s", R.flash_s, min=0.0, max=60.0),
         repeat_s=led_s.float("repeat_s", R.repeat_s, min=0.0, max=600.0),
@@ -127,7 +132,8 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Call
     return CallboardSettings(display, fps, audio, Path(out_dir) if out_dir else D.audio_dir,
                              device, tuple(templates), Path(clips_dir) if clips_dir else None,
                              Path(cache_dir) if cache_dir else None, repeats, backlog_s,
-                             max_age_s, led, rules, tuple(screens), simulate)
+                             max_age_s, led, Path(led_dir) if led_dir else None, rules,
+                             tuple(screens), simulate)
 
 
 def _screens(led_s: Section, led: str, cfg: HallConfig) -> list[ScreenPort]:

@@ -68,8 +68,11 @@ def make_parts(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
 
         numbers = [p.window for p in settings.screens] or sorted(cfg.windows)
         addresses = {p.window: p.address for p in settings.screens}
-        parts["led_screens"] = {n: SimWindowScreen(addresses.get(n, 1))
-                                for n in numbers}
+        if settings.led_dir is not None:
+            settings.led_dir.mkdir(parents=True, exist_ok=True)
+        parts["led_screens"] = {n: SimWindowScreen(addresses.get(n, 1), record_to=(
+            settings.led_dir / f"led-window-{n}.bin" if settings.led_dir else None))
+            for n in numbers}
     parts["voices"] = overrides.get("voices") or make_voices(cfg, settings)
     parts.setdefault("closers", [])
     return parts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from devices.ledscreen import WindowScreen
 from devices.ledscreen_serial import PlainProtocol
@@ -15,13 +16,17 @@ class SimWindowScreen(WindowScreen):
 
     Its health is what it knows, as a serial screen's would be: ``error`` once closed or after
     :meth:`fail` (a pulled cable, for tests), when writes also raise OSError as a dead line's do.
+    With ``record_to`` every frame is also appended to that file, byte for byte what the line
+    would carry, so a process outside can judge what a window's screen received.
     """
 
     simulated = True
 
     def __init__(self, address: int = 1, protocol: PlainProtocol | None = None,
-                 monotonic: Callable[[], float] = time.monotonic):
+                 monotonic: Callable[[], float] = time.monotonic,
+                 record_to: str | Path | None = None):
         self.address = address
+        self.record_to = Path(record_to) if record_to is not None else None
         self.protocol = protocol or PlainProtocol()
         self.monotonic = monotonic
         self.sent: list[tuple[float, bytes]] = []
@@ -52,6 +57,9 @@ class SimWindowScreen(WindowScreen):
         if self.error is not None:
             raise OSError(f"simulated LED screen {self.address}: {self.error}")
         self.sent.append((self.monotonic(), frame))
+        if self.record_to is not None:  # the serial line's capture: appended, never rewritten
+            with open(self.record_to, "ab") as f:
+                f.write(frame)
 
     def fail(self, detail: str | None = "line down") -> None:
         """Make the line fail (``detail``) or work again (None)."""

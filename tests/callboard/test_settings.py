@@ -87,6 +87,7 @@ def test_a_full_table(hall_config, tmp_path):
     ({"led": {"idle_text": "欢迎 ☺"}}, "led.idle_text"),
     ({"led": {"brightness_day": 120}}, "led.brightness_day: must be ≤ 100"),
     ({"led": {"day_from": "8h"}}, "led.day_from: must be a time"),
+    ({"led": {"backend": "none", "out_dir": "/x"}}, "led.out_dir: out_dir is for the simulated"),
 ])
 def test_mistakes_name_their_key(hall_config, devices, where):
     with pytest.raises(ConfigError) as err:
