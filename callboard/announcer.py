@@ -40,6 +40,7 @@ class Pending:
     received: float
     times: int
     parts: list[np.ndarray] = field(repr=False)
+    service: str | None = None
 
     @property
     def duration_s(self) -> float:
@@ -80,7 +81,8 @@ class Announcer:
         self.error: str | None = None
         self._silences: dict[float, np.ndarray] = {}
 
-    def compose(self, no: str, window: int, times: int) -> list[np.ndarray]:
+    def compose(self, no: str, window: int, times: int,
+                service: str | None = None) -> list[np.ndarray]:
         """The whole announcement as parts played back to back: lead-in silence, chime, then the
         reading ``times`` times. The parts are the clips themselves: nothing is copied before
         the speaker starts (it joins them during the lead-in)."""
@@ -88,7 +90,7 @@ class Announcer:
         for i, voice in enumerate(self.voices):
             if i:
                 once.append(self._silence(GAP_BETWEEN_LANGUAGES_S))
-            once += voice.library.parts(voice.template.clips(no, window))
+            once += voice.library.parts(voice.template.clips(no, window, service))
         first = self.voices[0].library
         parts = [self._silence(LEAD_IN_S), first[CHIME], self._silence(GAP_AFTER_CHIME_S), *once]
         for _ in range(times - 1):
@@ -100,21 +102,25 @@ class Announcer:
             self._silences[seconds_] = silence(seconds_)
         return self._silences[seconds_]
 
-    def call(self, no: str, window: int) -> None:
-        """Queue ticket ``no`` called to ``window``; ValueError (nothing queued) if unspeakable."""
-        parts = self.compose(no, window, self.repeats)  # raises before anything changes
+    def call(self, no: str, window: int, service: str | None = None) -> None:
+        """Queue ticket ``no`` (of ``service``) called to ``window``; ValueError (nothing
+        queued) if unspeakable."""
+        parts = self.compose(no, window, self.repeats, service)  # raises before anything changes
         for i, item in enumerate(self.pending):
             if item.window == window:
                 if item.no != no:  # the window has moved on: say its newest call in that place
                     self.dropped.append((item.no, item.window, "superseded"))
-                    self.pending[i] = Pending(no, window, self.monotonic(), self.repeats, parts)
+                    self.pending[i] = Pending(no, window, self.monotonic(), self.repeats, parts,
+                                              service)
                 break
         else:
-            self.pending.append(Pending(no, window, self.monotonic(), self.repeats, parts))
+            self.pending.append(Pending(no, window, self.monotonic(), self.repeats, parts,
+                                        service))
         if self.backlog() > self.backlog_s:
             for item in self.pending:
                 if item.times > 1:
-                    item.times, item.parts = 1, self.compose(item.no, item.window, 1)
+                    item.times, item.parts = 1, self.compose(item.no, item.window, 1,
+                                                             item.service)
 
     def backlog(self) -> float:
         """Seconds of speech waiting."""

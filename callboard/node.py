@@ -48,7 +48,8 @@ class CallboardNode:
         self.board = BoardState({n: w.name for n, w in cfg.windows.items()},
                                 {sid: s.name for sid, s in cfg.services.items()})
         rules = led_rules or LedRules()
-        self.leds = {n: WindowLed(n, s, rules) for n, s in sorted(led_screens.items())}
+        self.leds = {n: WindowLed(n, s, rules, self._sentence(n))
+                     for n, s in sorted(led_screens.items())}
         # Audio plays in real time whatever the hall clock's speed: its queue runs on real time.
         self.announcer = Announcer(voices, speaker, real_monotonic, repeats, backlog_s, max_age_s)
         self.fps = fps
@@ -68,6 +69,9 @@ class CallboardNode:
         self._dirty = True
         self.drawn_at: list[float] = []  # monotonic instant of each frame after a call
         self.received: list[tuple[int, float]] = []  # (seq, monotonic) of each called event
+
+    def _sentence(self, window: int) -> Callable[[str, str | None], str]:
+        return lambda no, service: self.cfg.call_text(no, window, service)
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -214,10 +218,10 @@ class CallboardNode:
         if window in self.leds:
             mono = self.clock.monotonic()
             with self._led_lock:
-                self.leds[window].on_call(no, mono)
+                self.leds[window].on_call(no, mono, _text(event), _service(event))
                 self.leds[window].poll(mono, self.clock.now().time())
         try:
-            self.announcer.call(no, window)
+            self.announcer.call(no, window, _service(event))
             self.announcer.poll()  # start it now if the speaker is free
         except (ValueError, KeyError) as exc:
             self.errors.append(f"cannot announce {no}: {exc}")
@@ -263,6 +267,17 @@ class CallboardNode:
         if health != self._health:
             self._health = health
             self.client.publish_health(health)
+
+
+def _text(event: dict) -> str | None:
+    """The hub's call sentence carried by a ``called`` event, when it carries one."""
+    text = event.get("text")
+    return text if isinstance(text, str) and text else None
+
+
+def _service(event: dict) -> str | None:
+    service = event.get("service")
+    return service if isinstance(service, str) and service else None
 
 
 def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,

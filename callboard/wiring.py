@@ -14,7 +14,8 @@ def make_voices(cfg: HallConfig, settings: CallboardSettings) -> list[Voice]:
     from devices.audio.clips import ClipLibrary
 
     windows = {n: w.name for n, w in cfg.windows.items()}
-    return [Voice(t, ClipLibrary.load(t.clip_texts(windows), t.voice, settings.cache_dir,
+    services = {sid: s.name for sid, s in cfg.services.items()}
+    return [Voice(t, ClipLibrary.load(t.clip_texts(windows, services), t.voice, settings.cache_dir,
                                       settings.clips_dir))
             for t in settings.templates]
 

@@ -72,8 +72,8 @@ def test_call_next_is_heard_shown_and_lit(hall_config, broker, hall_clock, hub_s
 
         # The LED screen of window 3 got the number, GB2312, flashing first.
         texts = _texts(node.leds[3].screen)
-        assert (f"请{no}号", "flash") in texts
-        assert texts[-1] == (f"请{no}号", "flash")
+        assert (f"请{no}号到3号窗口办理", "flash") in texts
+        assert texts[-1] == (f"请{no}号到3号窗口办理", "flash")
         # The display shows it as the newest call.
         assert node.board.newest.no == no and node.board.newest.window == 3
         node.redraw()
@@ -98,7 +98,7 @@ def test_restart_recovers_the_same_picture(hall_config, broker, hall_clock, hub_
         assert wait_for(lambda: node.board.newest and node.board.newest.no == nos[1]
                         and node.leds[4].shown == ("暂停服务", "static"), node.poll)
         # The flash ends; by then every retained state of these ops has arrived.
-        assert wait_for(lambda: node.leds[3].shown == (f"请{nos[1]}号", "static"),
+        assert wait_for(lambda: node.leds[3].shown == (f"请{nos[1]}号到3号窗口办理", "static"),
                         node.poll, timeout=6)
         before_picture = node.board.picture()
         before_leds = {n: led.shown for n, led in node.leds.items()}
@@ -153,7 +153,7 @@ def test_duplicated_called_event_is_announced_once(hall_config, broker, hall_clo
         assert [c.no for c in node.board.calls] == ["C008", "C007"]
         # The LED does not re-flash an identical call within 5 s.
         flashes = [t for t in _texts(node.leds[5].screen) if t[1] == "flash"]
-        assert flashes == [("请C007号", "flash")]
+        assert flashes == [("请C007号到5号窗口办理", "flash")]
     finally:
         pub.loop_stop()
         pub.disconnect()

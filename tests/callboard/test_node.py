@@ -52,7 +52,7 @@ def test_broker_loss_shows_offline_then_recovers_the_same_picture(
         broker.restart()
         assert wait_for(lambda: board.online, board.poll, timeout=15)
         assert wait_for(lambda: board.board.picture() == before, board.poll)
-        assert board.leds[6].shown[0] == f"请{no}号"
+        assert board.leds[6].shown[0] == f"请{no}号到6号窗口办理"
         assert len(board.speaker.played) == 1  # recovery says nothing again
     finally:
         rater.stop()
@@ -142,7 +142,7 @@ def test_run_forever_says_and_shows_a_call_from_its_threads(hall_config, broker,
         seq, received = board.received[-1]
         assert board.announcer.said[-1].no == no
         assert board.speaker.starts[-1] >= received  # started after the event, by the fast path
-        assert board.leds[9].screen.text == f"请{no}号"
+        assert board.leds[9].screen.text == f"请{no}号到9号窗口办理"
         assert board.board.newest.no == no
     finally:
         stop.set()
