@@ -3,7 +3,8 @@
 The rules (docs/announcements.md): never overlap, never interrupt; a newer call of a window
 replaces that window's call still waiting to be said; a call already waiting is not queued twice;
 once more than ``backlog_s`` of speech waits, waiting calls are said once instead of twice; a call
-that waited longer than ``max_age_s`` is dropped (the display still shows it).
+that waited longer than ``max_age_s`` is dropped (the display still shows it). What was said
+and dropped goes to the recorder (``said``: :class:`Said`, ``dropped``: (no, window, why)).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from callboard.speech import Template
 from devices.audio.base import AudioOut
 from devices.audio.clips import CHIME, LEAD_IN_S, ClipLibrary
 from devices.audio.pcm import SAMPLE_RATE, silence
+from devices.recorder import DISCARD, Recorder
 
 GAP_AFTER_CHIME_S = 0.2
 GAP_BETWEEN_READINGS_S = 0.6
@@ -75,9 +77,8 @@ class Announcer:
         self.repeats = repeats
         self.backlog_s = backlog_s
         self.max_age_s = max_age_s
-        self.pending: list[Pending] = []
-        self.said: list[Said] = []
-        self.dropped: list[tuple[str, int, str]] = []  # (no, window, why)
+        self.pending: list[Pending] = []  # at most one per window (rule 2)
+        self.recorder: Recorder = DISCARD
         self.error: str | None = None
         self._silences: dict[float, np.ndarray] = {}
 
@@ -109,7 +110,7 @@ class Announcer:
         for i, item in enumerate(self.pending):
             if item.window == window:
                 if item.no != no:  # the window has moved on: say its newest call in that place
-                    self.dropped.append((item.no, item.window, "superseded"))
+                    self.recorder.record("dropped", (item.no, item.window, "superseded"))
                     self.pending[i] = Pending(no, window, self.monotonic(), self.repeats, parts,
                                               service)
                 break
@@ -134,16 +135,16 @@ class Announcer:
         while self.pending:
             item = self.pending.pop(0)
             if now - item.received > self.max_age_s:
-                self.dropped.append((item.no, item.window, "too old"))
+                self.recorder.record("dropped", (item.no, item.window, "too old"))
                 continue
             try:
                 self.out.play(item.parts)
             except Exception as exc:  # a broken speaker must not stop the board
                 self.error = f"{type(exc).__name__}: {exc}"
-                self.dropped.append((item.no, item.window, "speaker error"))
+                self.recorder.record("dropped", (item.no, item.window, "speaker error"))
                 return None
             self.error = None
-            said = Said(item.no, item.window, self.out.starts[-1], item.duration_s, item.times)
-            self.said.append(said)
+            said = Said(item.no, item.window, self.out.last_start, item.duration_s, item.times)
+            self.recorder.record("said", said)
             return said
         return None

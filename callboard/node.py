@@ -18,6 +18,7 @@ from callboard.leds import LedRules, WindowLed
 from callboard.settings import CallboardSettings, read_settings
 from devices.audio.base import AudioOut
 from devices.ledscreen import WindowScreen
+from devices.recorder import DISCARD, Recorder
 from hub.clock import HallClock
 from hub.config import HallConfig
 
@@ -67,11 +68,22 @@ class CallboardNode:
         self._next_health = float("-inf")
         self._health: dict | None = None
         self._dirty = True
-        self.drawn_at: list[float] = []  # monotonic instant of each frame after a call
-        self.received: list[tuple[int, float]] = []  # (seq, monotonic) of each called event
+        self.recorder: Recorder = DISCARD  # see attach()
 
     def _sentence(self, window: int) -> Callable[[str, str | None], str]:
         return lambda no, service: self.cfg.call_text(no, window, service)
+
+    def attach(self, recorder: Recorder) -> None:
+        """Hand what the board does to ``recorder`` (tests, hall-sim; a board in the hall keeps
+        nothing that grows): ``received`` (seq, monotonic instant) of each call, ``drawn`` the
+        first frame after it, the announcer's ``said``/``dropped``, the speaker's
+        ``audio.start`` (and a simulated one's ``audio.played``), a simulated LED screen's
+        ``led.sent/<window>``."""
+        self.recorder = self.announcer.recorder = self.speaker.recorder = recorder
+        tagged = getattr(recorder, "tagged", None)
+        for n, led in self.leds.items():
+            if hasattr(led.screen, "recorder"):
+                led.screen.recorder = tagged(str(n)) if tagged else recorder
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -160,7 +172,7 @@ class CallboardNode:
             self._flash_phase = phase
             self.redraw(mono)
             if called:
-                self.drawn_at.append(time.monotonic())
+                self.recorder.record("drawn", time.monotonic())
         if mono >= self._next_health:
             self._next_health = mono + HEALTH_EVERY_S
             self._report_health()
@@ -213,7 +225,7 @@ class CallboardNode:
         if call is None:
             return  # the display path records the malformed event
         no, window = call
-        self.received.append((event["seq"], received))
+        self.recorder.record("received", (event["seq"], received))
         # the LED first: a few bytes, while composing the announcement takes longer
         if window in self.leds:
             mono = self.clock.monotonic()
