@@ -187,6 +187,16 @@ class HallConfig:
         except KeyError:
             raise ConfigError(f"{self.source}: nodes: no node {node_id!r}") from None
 
+    def call_text(self, no: str, window: int, service: str | None) -> str:
+        """The hall's one call sentence (``[queue] call_template``) for ticket ``no`` of
+        ``service`` (an id; unknown: its id stands in) called to ``window``: the `called`
+        event's ``text``, the LED screens and the announcement all say this."""
+        known = self.services.get(service) if service is not None else None
+        name = self.windows[window].name if window in self.windows else f"{window}"
+        return self.queue.call_template.format(
+            no=no, window=window, window_name=name,
+            service=known.name if known else (service or ""))
+
     def windows_serving(self, service_id: str) -> tuple[int, ...]:
         """The windows that serve ``service_id`` (asked on every queue update: worked out once)."""
         return self._serving.get(service_id, ())
