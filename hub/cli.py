@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hall-hub", description=__doc__)
     common_args(parser)
     parser.add_argument("--db", default="hall.db", help="the hub's SQLite file")
+    parser.add_argument("--take-over", action="store_true",
+                        help="serve this hall from this database although the hall's retained "
+                             "hub status names another epoch (a new SD card without a restore; "
+                             "never over a live hub; recorded as an alert): docs/one-hub.md")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     without_dataframe_libraries()  # after --help, which callers (tests) may run in-process
@@ -63,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     from hub.service import HubService
 
     try:
-        service = HubService(cfg, args.db, args.broker, clock, args.username, args.password)
+        service = HubService(cfg, args.db, args.broker, clock, args.username, args.password,
+                             args.take_over)
     except ValueError as exc:  # the broker URL, its CA file, or the database (StoreError)
         print(f"hall-hub: {exc}", file=sys.stderr)
         return 2

@@ -42,13 +42,14 @@ def test_a_second_hub_with_its_own_database_refuses_and_the_first_keeps_the_hall
 
 def test_a_stale_retained_hub_status_does_not_block_a_new_hub(hall_config, hall_clock, broker,
                                                               tmp_path):
+    hub = HubService(hall_config, str(tmp_path / "hall.db"), broker.url, hall_clock)
+    # the ghost is this database's own earlier process: another epoch would be refused at once
     ghost = {"online": True, "role": "hub", "version": "0.1.0", "instance": "deadbeefdeadbeef",
-             "epoch": "0123456789abcdef", "since": "2026-11-22T09:00:00.000+08:00"}
+             "epoch": hub.epoch, "since": "2026-11-22T09:00:00.000+08:00"}
     peer = RawPeer(broker.url, [], "ghost-writer")
     peer.client.publish("hall/demo/node/hub/status", json.dumps(ghost).encode(), qos=1,
                         retain=True).wait_for_publish(5)
     peer.close()
-    hub = HubService(hall_config, str(tmp_path / "hall.db"), broker.url, hall_clock)
     hub.start()
     try:
         assert hub.wait_ready(PROBE_WAIT_S + 10), "a stale status kept the hub from serving"
