@@ -50,6 +50,14 @@ def new_instance() -> str:
     return secrets.token_hex(8)
 
 
+def connection_id(hall_id: str) -> str:
+    """A new random MQTT client id for each of the hub's connections. Mosquitto 2.0's password
+    file and ACL cannot bind an id to a user, so any user who learned an id may take it over
+    (docs/one-hub.md); an id used once is worth one takeover at most. Random, so two hubs never
+    take each other over either."""
+    return f"{hall_id}-hub-{secrets.token_hex(16)}"
+
+
 class HallClaim:
     """The hub's claim on its hall, driven from the hub's own thread (not thread-safe).
 

@@ -23,7 +23,7 @@ import time
 import uuid
 from datetime import datetime
 
-from hub.claim import HallClaim, HubIdentity, new_instance
+from hub.claim import HallClaim, HubIdentity, connection_id, new_instance
 from hub.clock import HallClock, iso
 from hub.config import HallConfig
 from hub.contract import (
@@ -58,9 +58,9 @@ class HubService:
         self.topics = Topics(cfg.hall_id)
         self.db_path = db_path
         host, port = parse_broker_url(broker_url)
-        # an unguessable client id per process: no node can knock the hub off by taking it,
-        # and two hubs never take each other over (hub.claim settles which one serves)
-        self._mqtt = new_client(f"{cfg.hall_id}-hub-{uuid.uuid4().hex}", username, password)
+        # an unguessable client id per connection (hub.claim.connection_id): two hubs never take
+        # each other over, and an id a node user learned is worth one takeover at most
+        self._mqtt = new_client(connection_id(cfg.hall_id), username, password)
         use_tls(self._mqtt, broker_url)  # mqtts://: CA from HALL_MQTT_CA; before the store opens
         self.store = Store(db_path)
         self.epoch = self.store.epoch
@@ -76,7 +76,7 @@ class HubService:
         self._mqtt.on_connect = guarded("on_connect", self._on_connect)
         self._mqtt.on_message = guarded("on_message", self._on_message)
         self._mqtt.on_publish = guarded("on_publish", self._on_publish)
-        self._mqtt.on_disconnect = guarded("on_disconnect", lambda *_: self._ready.clear())
+        self._mqtt.on_disconnect = guarded("on_disconnect", self._on_disconnect)
         self._ready = threading.Event()
         self.refused = threading.Event()  # another hub serves this hall (reason: claim.refusal)
         self._loop = NetworkLoop(self._mqtt, host, port, self._turn, "hub-loop")
@@ -182,6 +182,11 @@ class HubService:
         coming back says it has been seen (hub.claim)."""
         self._mqtt.subscribe([(self.topics.node_status("hub"), 1), (self._probe_topic(), 1)])
         self._mqtt.publish(self._probe_topic(), encode(self.claim.probe_payload()), qos=1)
+
+    def _on_disconnect(self, *_args) -> None:
+        self._ready.clear()
+        # paho has no setter for the id; reconnect() sends this attribute in its CONNECT
+        self._mqtt._client_id = connection_id(self.cfg.hall_id).encode()
 
     def _probe_topic(self) -> str:
         return f"{self.topics.base}/hub/probe"
