@@ -5,6 +5,8 @@ what counts is what the hall's nodes are told and what each database holds."""
 
 from __future__ import annotations
 
+import time
+
 from .onehub_parts import (
     LAST_WEEK,
     LATER,
@@ -91,3 +93,18 @@ def test_a_hub_on_a_new_database_serves_only_by_the_operators_take_over(make_hal
     back = hall.start_hub(real_db, wait=False, log_name="old-back")
     assert exit_code(back) == 2
     assert tickets(hall, real_db) == ["A001"]
+
+
+def test_a_stall_with_no_other_hub_costs_a_recheck_and_loses_nothing(make_hall):
+    hall = make_hall()
+    hub = hall.start_hub()
+    kiosk = hall.node("kiosk-1")
+    stop(hub)
+    rid = kiosk.send("ticket.take", {"service": "A"}, ttl_ms=60000)
+    time.sleep(2.0)  # the stall itself (the scenario: longer than the hub's 1.5 s limit)
+    cont(hub)
+    reply = kiosk.reply(rid)  # sent once, read during the stall, answered after the re-check
+    assert reply["ok"] is True and reply["result"]["ticket"]["no"] == "A001", reply
+    assert "took no turn" in hub.log_path.read_text()
+    assert tickets(hall, hall.workdir / "hall.db") == ["A001"]
+    assert hub.poll() is None
