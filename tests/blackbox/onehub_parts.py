@@ -4,6 +4,7 @@ hub to exit. Nothing here imports hallstack; databases are read and copied with 
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sqlite3
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from .outside import HALL, Hall, wait_for
 
+CONNECTED = re.compile(r"New client connected from \S+ as (\S+) \(.*u'hub'\)")
 LATER = "2026-11-23T10:01:00+08:00"  # a hub started a minute after the first one
 LAST_WEEK = "2026-11-16T10:00:00+08:00"  # a spare Pi whose clock is a week behind
 
@@ -66,3 +68,8 @@ def hub_status(hall: Hall) -> dict:
     watcher = hall.node("admin-1", f"hall/{HALL}/node/hub/status")
     topic = f"hall/{HALL}/node/hub/status"
     return wait_for(lambda: watcher.retained.get(topic), what="the retained hub status")
+
+
+def hub_ids(hall: Hall) -> list[str]:
+    """Client ids the hub user connected with, in order (Mosquitto logs each connection)."""
+    return CONNECTED.findall(hall.broker.log_path.read_text())

@@ -7,18 +7,11 @@ hands) that reads the hub's id where it is visible: the broker's log."""
 from __future__ import annotations
 
 import queue
-import re
 
 import paho.mqtt.client as mqtt
 
+from .onehub_parts import hub_ids
 from .outside import Hall, wait_for
-
-CONNECTED = re.compile(r"New client connected from \S+ as (\S+) \(.*u'hub'\)")
-
-
-def hub_ids(hall: Hall) -> list[str]:
-    """Client ids the hub user connected with, in order (Mosquitto logs each connection)."""
-    return CONNECTED.findall(hall.broker.log_path.read_text())
 
 
 def take_id(hall: Hall, user: str, client_id: str) -> mqtt.Client:

@@ -14,6 +14,7 @@ from .onehub_parts import (
     cont,
     copy_db,
     exit_code,
+    hub_ids,
     meta,
     stop,
     terminate,
@@ -64,6 +65,8 @@ def test_a_spare_pi_with_last_weeks_clock_never_displaces_the_hub(make_hall):
     assert kiosk.request("ticket.take", {"service": "A"})["result"]["ticket"]["no"] == "A002"
     assert real.poll() is None
     assert tickets(hall, spare_db) == []
+    ids = hub_ids(hall)  # the real hub and the spare connected once each: nobody was knocked off
+    assert len(ids) == len(set(ids)) == 2, ids
 
 
 def test_a_hub_on_a_new_database_serves_only_by_the_operators_take_over(make_hall):
@@ -108,3 +111,19 @@ def test_a_stall_with_no_other_hub_costs_a_recheck_and_loses_nothing(make_hall):
     assert "took no turn" in hub.log_path.read_text()
     assert tickets(hall, hall.workdir / "hall.db") == ["A001"]
     assert hub.poll() is None
+
+
+def test_two_hubs_started_together_on_a_new_hall_leave_one_without_flapping(make_hall):
+    hall = make_hall()  # a new hall: the broker holds no hub status yet
+    one = hall.start_hub(hall.workdir / "one.db", wait=False, log_name="one")
+    two = hall.start_hub(hall.workdir / "two.db", wait=False, log_name="two")
+    loser = wait_for(lambda: next((p for p in (one, two) if p.poll() is not None), None),
+                     20, "one of the two hubs to give way")
+    assert loser.returncode == 2, loser.log_path.read_text()[-2000:]
+    winner = two if loser is one else one
+    hall.wait_serving(winner)
+    kiosk = hall.node("kiosk-1")
+    assert kiosk.request("ticket.take", {"service": "A"})["result"]["ticket"]["no"] == "A001"
+    assert winner.poll() is None
+    ids = hub_ids(hall)
+    assert len(ids) == len(set(ids)) == 2, ids  # each connected once: no flapping
