@@ -84,7 +84,11 @@ def test_a_hub_on_a_new_database_serves_only_by_the_operators_take_over(make_hal
     assert tickets(hall, new_db) == []
 
     alert_watch = hall.node("admin-1", f"hall/{HALL}/event/alert")
-    hall.start_hub(new_db, "--take-over", log_name="new")
+    # the operator's act as under systemd: a file beside the database, used up once served
+    marker = hall.workdir / "new.db.take-over"
+    marker.touch()
+    hall.start_hub(new_db, log_name="new")
+    wait_for(lambda: not marker.exists(), what="the hub to use up the take-over file")
     assert kiosk.request("ticket.take", {"service": "A"})["result"]["ticket"]["no"] == "A001"
     (taken,) = alerts(hall, new_db, "hub_takeover")
     assert taken["epoch"] == old_epoch and taken["how"] == "take_over"
