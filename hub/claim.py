@@ -164,7 +164,8 @@ class HallClaim:
             return self._refuse(self._hall, "holds the hall's current epoch, which this hub's "
                                 f"database (epoch {self.me.epoch}) does not continue; serving "
                                 "the hall from this database is an operator's act: "
-                                "hall-hub --take-over (docs/one-hub.md)", live=False)
+                                "hall-hub --take-over, or a file <db>.take-over beside the "
+                                "database (docs/one-hub.md)", live=False)
         if self._rival is not None:
             if self._rival_answered:
                 return self._refuse(self._rival, "is online and answers")
