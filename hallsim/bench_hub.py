@@ -97,12 +97,14 @@ def disk_sync(folder: Path, n: int, pause_s: float = KEY_GAP_S) -> list[float]:
 
 
 def start_hub_process(config_path: Path, broker_url: str, db: Path, clock: str = START):
-    """hall-hub in its own process (so its memory and CPU are its own)."""
+    """hall-hub in its own process (so its memory and CPU are its own). The bench moves its
+    hall from one fresh database to the next on one broker: each hub takes the hall over
+    (``--take-over``, docs/one-hub.md), as an operator would."""
     env = dict(os.environ)
     return subprocess.Popen(
         [sys.executable, "-m", "hub.cli", "--config", str(config_path), "--broker", broker_url,
-         "--db", str(db), "--clock", clock], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        env=env, text=True)
+         "--db", str(db), "--clock", clock, "--take-over"], stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, env=env, text=True)
 
 
 def wait_answered(cfg: HallConfig, broker_url: str, timeout: float = 30.0) -> float:

@@ -169,7 +169,9 @@ class DemoHall:
         db = self.out / "hall.db"
         for stale in (db, db.with_suffix(".db-wal"), db.with_suffix(".db-shm")):
             stale.unlink(missing_ok=True)
-        self.hub = HubService(self.cfg, str(db), self.url, self.clock)
+        # a fresh database each run: on a --broker that kept the last run's hub status, this
+        # run takes the hall over, as an operator would (docs/one-hub.md)
+        self.hub = HubService(self.cfg, str(db), self.url, self.clock, take_over=True)
         self.hub.start()
         if not self.hub.wait_ready(10):
             raise RuntimeError(f"the hub could not subscribe on {self.url}")
