@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from hub.contract import OP_ROLES, BadRequest, Conflict, Forbidden, NoTicket
+from hub.contract import BadRequest, Conflict, Forbidden, NoTicket
 from hub.engine import QueueEngine
-from hub.engine.engine import HANDLERS
 from hub.engine.tokens import is_token, ticket_token, token_key
+from hub.ops import OPS
 
 from .engine_helpers import KEY, Hall, snapshot
 from .test_engine_calling import refused
@@ -25,7 +25,7 @@ def lookup(hall, token) -> dict:
 def test_every_web_op_has_a_handler():
     for op in ("ticket.lookup", "ticket.cancel", "ticket.rate", "manage.pause",
                "manage.resume", "manage.move", "manage.notice", "manage.ack"):
-        assert OP_ROLES[op] == ("web",) and op in HANDLERS
+        assert OPS[op].roles == ("web",)
 
 
 def test_take_carries_an_unguessable_token(hall):
