@@ -86,3 +86,17 @@ def test_a_misspelt_limit_class_stops_the_hub_with_a_suggestion(make_hall):
     hub = hall.start_hub(wait=False)
     assert hub.wait(30) == 2
     assert "did you mean 'kiosk'" in hub.log_path.read_text()
+
+
+def test_hall_web_is_limited_per_ticket_page_not_as_one_node(make_hall):
+    hall = make_hall(lambda text: text + "\n[limits.page]\nburst = 5\nper_minute = 1\n")
+    hall.start_hub()
+    burst = tomllib.loads(hall.config.read_text(encoding="utf-8"))["limits"]["page"]["burst"]
+    kiosk, web = hall.node("kiosk-1"), hall.node("web")
+    mine, other = (kiosk.request("ticket.take", {"service": "A"})["result"]["ticket"]["token"]
+                   for _ in range(2))
+    replies = [web.request("ticket.lookup", {"token": mine}) for _ in range(burst + 3)]
+    codes = [r["ok"] or r["error"]["code"] for r in replies]
+    assert codes[:burst] == [True] * burst
+    assert "rate_limited" in codes[burst:]  # one page polled too fast is slowed down ...
+    assert web.request("ticket.lookup", {"token": other})["ok"]  # ... not every citizen's
