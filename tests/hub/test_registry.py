@@ -78,3 +78,26 @@ def test_the_doc_rate_table_is_the_registry():
         if len(cells) == 4 and cells[0].startswith("`"):
             rows[cells[0].strip("`")] = ops.RateLimit(int(cells[1]), float(cells[2]), cells[3])
     assert rows == ops.RATE_CLASSES
+
+
+def test_own_window_says_what_the_handlers_do(hall_config):
+    """Every op a rater may call that names a window says ``own_window``, and then another
+    window is refused (hub.engine.windows.window_arg, the one place the rule is checked)."""
+    from datetime import datetime
+
+    from hub.engine import Context, QueueEngine
+
+    engine = QueueEngine(hall_config, b"registry-test-key-0123456789abcdef")
+    at = datetime(2026, 11, 23, 10, 0, tzinfo=hall_config.tz)
+    rater_1 = Context("rater-1", "rater", 1, at)
+    for op in ops.OPS.values():
+        if "rater" not in op.roles:
+            continue
+        try:
+            ops.decide(op.name, {"window": 2}, rater_1, engine=engine)
+        except Forbidden:
+            assert op.own_window, f"{op.name} refuses another window but does not say so"
+        except HubError:
+            assert not op.own_window, f"{op.name} says own_window but let window 2 through"
+        else:
+            raise AssertionError(f"{op.name} acted for rater-1 on window 2")
