@@ -176,8 +176,9 @@ class Desk:
         node = self.cfg.nodes.get(node_id)
         if node is None:
             return error_reply(req_id, Forbidden(f"unknown node {node_id[:64]!r}"))
-        if msg.get("op") == "events.replay":
-            return self._replay(node, req_id, msg, at, events)  # a read of the log: nothing kept
+        spec = ops.OPS.get(msg.get("op")) if isinstance(msg.get("op"), str) else None
+        if spec is not None and spec.room == ops.REPLAY:
+            return self._replay(node, req_id, spec, msg, at, events)  # a read: nothing kept
         earlier = self.refusals.get(node_id, req_id) or self.store.reply(node_id, req_id)
         if earlier is not None:
             return earlier  # a retry: the same answer, nothing done twice
@@ -186,9 +187,10 @@ class Desk:
             self.refusals.put(node_id, req_id, reply)
         return reply
 
-    def _replay(self, node, req_id: str, msg: dict, at: datetime, events: list) -> dict:
+    def _replay(self, node, req_id: str, spec: ops.Op, msg: dict, at: datetime,
+                events: list) -> dict:
         try:
-            self._admit(ops.authorize(msg["op"], node.role), node, msg.get("args"), at, events)
+            self._admit(ops.authorize(spec.name, node.role), node, msg.get("args"), at, events)
         except HubError as exc:
             return error_reply(req_id, exc)
         return replay.answer(msg, self.store)
