@@ -179,6 +179,9 @@ class HallConfig:
     nodes: dict[str, Node]
     source: str = "config"
     web: WebRules = WebRules()
+    #: ``[limits.<class>]``: rate-limit overrides, class -> {"burst": int, "per_minute": float};
+    #: the class names and defaults are the op registry's (hub.ops), checked by the hub at start
+    limits: dict = field(default_factory=dict, hash=False)
 
     def node(self, node_id: str) -> Node:
         """The node ``node_id``; ConfigError when the hall has no such node."""
@@ -248,9 +251,23 @@ def parse_config(data: dict, source: str = "config") -> HallConfig:
     staff = _staff(top, windows, services)
     nodes = _nodes(top, windows)
     web = _web(top.table("web"))
+    limits = _limits(top.table("limits"))
     top.check_unused()
     return HallConfig(hall_id, name, tz, hotline, notice, hours, queue, rating, alerts,
-                      services, windows, staff, nodes, source, web)
+                      services, windows, staff, nodes, source, web, limits)
+
+
+def _limits(s: Section) -> dict[str, dict]:
+    """Each ``[limits.<class>]`` table: ``burst`` (requests at once) and ``per_minute`` (the
+    refill), both optional (the registry's default stays)."""
+    out = {}
+    for name in list(s.data):
+        t = s.table(name)
+        got = {"burst": t.int("burst", None, min=1, max=100_000),
+               "per_minute": t.float("per_minute", None, min=0.01, max=1_000_000)}
+        t.check_unused()
+        out[name] = {k: v for k, v in got.items() if v is not None}
+    return out
 
 
 def _hours(s: Section) -> Hours:

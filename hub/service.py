@@ -90,6 +90,7 @@ class HubService:
         self._held: list = []  # local requests that wait until this hub serves
         self._online: set[str] = set()
         self.store_failure: str | None = None  # why the last COMMIT failed, until one succeeds
+        self._said_health: dict = {"store": "ok"}  # the hub's retained health, as last said
         self.rebuild_s = self.desk.rebuild()
         # the rebuilt day lives until the hub stops: the collector need not walk it again
         gc.collect()
@@ -321,6 +322,8 @@ class HubService:
         batch = self.desk.run(items, tick, at)
         self._store_health(batch, batch.at)
         self._send(batch.at, batch)
+        if tick and self.desk.limits.refused != self._said_health.get("rate_limited", {}):
+            self._health_says({})  # refusals counted: said at most once a tick
 
     def _send(self, at: datetime, batch: Batch) -> None:
         """After COMMIT: events first (the hall's board, LEDs and speakers wait on them), then
@@ -362,8 +365,16 @@ class HubService:
             self._publish_event(seq, ev.kind, ev.public(), at)
 
     def _health_says(self, health: dict) -> None:
+        """The hub's retained health: the store's word (``health``) and the rate-limit
+        refusals per class so far (hub.ratelimit)."""
+        if "store" in health:
+            self._said_health = {k: v for k, v in self._said_health.items() if k == "rate_limited"}
+        self._said_health.update(health)
+        if self.desk.limits.refused:
+            self._said_health["rate_limited"] = dict(self.desk.limits.refused)
         if not self._offline:
-            self._mqtt.publish(self.topics.node_health("hub"), encode(health), 1, retain=True)
+            self._mqtt.publish(self.topics.node_health("hub"), encode(self._said_health), 1,
+                               retain=True)
 
     def _node_event(self, kind: str, node: str | None, raw, at: datetime, events: list) -> None:
         """Non-request items of a batch (inside its savepoint): node presence and health, and
