@@ -39,7 +39,7 @@ COUNTY_NODE = "county"  # the collector's node id in every site's hall config (r
 SITE_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 EPOCH_RE = re.compile(r"[0-9a-f]{16}")
 WIRE_KEYS = ("seq", "at", "epoch")
-REPLY_MAX_BYTES = 8 * 1024 * 1024  # a replay answer carries up to REPLAY_MAX events
+REPLY_MAX_BYTES = 256 * 1024  # the brokers' max_packet_size; hub.replay answers within it
 
 
 class Malformed(ValueError):
