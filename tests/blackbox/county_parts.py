@@ -158,6 +158,11 @@ class County:
         log.close()
         return self.collector
 
+    def wait_subscribed(self, timeout: float = 20.0) -> None:
+        """Until the county broker logs the collector's subscription (log_type all)."""
+        wait_for(lambda: self.log_path.read_text().count("hall/+/resp/county (QoS 1)") > 0,
+                 timeout, "hall-county to subscribe")
+
     def stop_collector(self) -> int | None:
         if self.collector is None:
             return None
@@ -176,8 +181,11 @@ class County:
 
     def landed(self, site: str) -> tuple[int, int]:
         """(events held, highest seq) of ``site``."""
-        (row,) = self.rows("SELECT count(*), coalesce(max(seq), 0) FROM events WHERE site = %s",
-                           site)
+        try:
+            (row,) = self.rows("SELECT count(*), coalesce(max(seq), 0) FROM events "
+                               "WHERE site = %s", site)
+        except psycopg.errors.UndefinedTable:
+            return (0, 0)  # hall-county has not made its tables yet
         return row
 
     def run(self, *argv, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -208,3 +216,47 @@ def wait_landed(county: County, site: str, last: int, timeout: float = 40.0) -> 
     except AssertionError as exc:
         raise AssertionError(f"{exc}; held {county.landed(site)}; collector log: "
                              f"{county.collector_log.read_text()[-1500:]}") from None
+
+
+class SiteUser:
+    """A raw paho client as a site's broker user on the county broker (what a hostile or broken
+    site can send), written from docs/county.md."""
+
+    def __init__(self, county: County, user: str, client_id: str | None = None):
+        import queue
+
+        import paho.mqtt.client as mqtt
+
+        text = (county.out / "bridges" / f"{user}.conf").read_text()
+        password = next(ln.split()[1] for ln in text.splitlines()
+                        if ln.startswith("remote_password "))
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
+                                  client_id=client_id or f"forger-{user}")
+        self.client.username_pw_set(user, password)
+        self.client.tls_set(ca_certs=str(county.ca_path))
+        connacks: queue.Queue = queue.Queue()
+        self.client.on_connect = lambda c, u, f, rc, p: connacks.put(rc)
+        self.client.connect("127.0.0.1", county.tls_port, keepalive=30)
+        self.client.loop_start()
+        rc = connacks.get(timeout=10)
+        assert not rc.is_failure, f"{user}: CONNACK {rc}"
+
+    def publish(self, topic: str, body: dict | bytes) -> None:
+        import json
+
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.client.publish(topic, raw, qos=1).wait_for_publish(10)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def hub_epoch(hall) -> str:
+    (row,) = hall.db_rows("SELECT value FROM meta WHERE key = 'epoch'")
+    return row["value"]
+
+
+def last_seq(hall) -> int:
+    (row,) = hall.db_rows("SELECT coalesce(max(seq), 0) AS seq FROM events")
+    return row["seq"]

@@ -25,6 +25,7 @@ def test_a_close_out_of_1000_open_tickets_lands_and_reports_and_restores(county,
     bridge_site(county, hall, HALL)
     hall.start_hub()
     county.start_collector()
+    county.wait_subscribed()
     kiosk = hall.node("kiosk-1")
     for service, n in MORNING.items():  # 100 requests in flight at a time, as many kiosks
         for first in range(0, n, 100):
