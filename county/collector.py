@@ -89,7 +89,7 @@ class Collector:
         self._received: list[tuple[str, bytes]] = []
         self.progress = time.monotonic()  # the last turn that landed or waited on the database
         self._db_logged = 0.0
-        self._db_wait = 1.0
+        self._db_wait, self._db_retry_at = 1.0, 0.0
         self.skew = SkewWatch()
         host, port = parse_broker_url(self.broker_url)
         self._mqtt = new_client(f"county-{uuid.uuid4().hex[:12]}", self.username, self.password)
@@ -122,6 +122,10 @@ class Collector:
 
     # -- one turn (the loop's thread) ---------------------------------------------------------
     def _turn(self) -> float:
+        now = time.monotonic()
+        if now < self._db_retry_at:  # the database is away: messages wait, tries back off
+            self.progress = now
+            return min(1.0, self._db_retry_at - now)
         items, self._received = self._received, []
         try:
             try:
@@ -144,10 +148,11 @@ class Collector:
             self._received = items + self._received
             try:
                 self._reconnect()
-                self._db_wait = 1.0
+                self._db_wait, self._db_retry_at = 1.0, 0.0
             except psycopg.OperationalError:
                 self._db_wait = min(30.0, self._db_wait * 2)
-            return self._db_wait
+                self._db_retry_at = time.monotonic() + self._db_wait
+            return 1.0
         self.progress = time.monotonic()
         if self._mqtt.is_connected():
             self._ask(time.monotonic())
