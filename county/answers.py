@@ -7,6 +7,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from hub import payload
+from hub.contract import MAX_PAYLOAD
 from hub.replay import MAX_SEQ, REPLAY_MAX
 
 EPOCH_RE = re.compile(r"[0-9a-f]{16}")
@@ -73,3 +75,22 @@ def parse(raw: bytes) -> Answer:
     if not isinstance(events, list) or len(events) > REPLAY_MAX:
         raise Malformed("answer events")
     return Answer(req_id, True, None, epoch, last, base, tuple(events))
+
+
+def check_event(value: object) -> None:
+    """A replayed event within hub.payload's limits, as a live one."""
+    try:
+        payload.check(value)
+    except payload.PayloadError as exc:
+        raise Malformed(str(exc)) from None
+
+
+def event_object(raw: bytes) -> dict:
+    """A live event's payload: within MAX_PAYLOAD and hub.payload's limits, an object."""
+    try:
+        value = payload.parse(raw, MAX_PAYLOAD)
+    except payload.PayloadError as exc:
+        raise Malformed(str(exc)) from None
+    if not isinstance(value, dict):
+        raise Malformed("not a JSON object")
+    return value

@@ -29,8 +29,7 @@ from county import answers, hours, ledger
 from county.answers import Malformed
 from county.ledger import EpochLedger
 from county.skew import SkewWatch
-from hub import payload
-from hub.contract import EVENT_KINDS, MAX_PAYLOAD, encode
+from hub.contract import EVENT_KINDS, encode
 from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 from hub.replay import REPLAY_MAX
 
@@ -214,7 +213,7 @@ class Collector:
         touched.add(site)
         try:
             if parts[2] == "event":
-                value = _object(raw)
+                value = answers.event_object(raw)
                 epoch = value.get("epoch")
                 if not answers.epoch_ok(epoch):
                     raise Malformed("no epoch")
@@ -262,7 +261,7 @@ class Collector:
             try:
                 if not isinstance(item, dict) or not isinstance(item.get("data"), dict):
                     raise Malformed("not an event")
-                _check(item)  # each event as a live one is checked
+                answers.check_event(item)  # each event as a live one is checked
                 seq = item.get("seq")
                 if asked is not None and answers.seq_ok(seq) and not (
                         asked.first <= seq <= min(asked.last, ans.last_seq)):
@@ -406,21 +405,3 @@ class Collector:
         """Events the county misses of ``site``'s current epoch (None: never heard of it)."""
         epoch = self.current.get(site)
         return None if epoch is None else self.ledgers[(site, epoch)].behind
-
-
-
-def _check(value: object) -> None:
-    try:
-        payload.check(value)
-    except payload.PayloadError as exc:
-        raise Malformed(str(exc)) from None
-
-
-def _object(raw: bytes, limit: int = MAX_PAYLOAD) -> dict:
-    try:
-        value = payload.parse(raw, limit)
-    except payload.PayloadError as exc:
-        raise Malformed(str(exc)) from None
-    if not isinstance(value, dict):
-        raise Malformed("not a JSON object")
-    return value
