@@ -15,6 +15,7 @@ from county import hours, ledger
 from hub.watchdog import Watchdog
 
 WAIT_LOG_S = 60.0  # one line a minute while the database is away, not one a try
+PROBE_S = 30.0  # the shipped --probe (hall-bench county prints it)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
                                                            "mqtt://127.0.0.1:1883"))
     parser.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
     parser.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
-    parser.add_argument("--probe", type=float, default=30.0,
+    parser.add_argument("--probe", type=float, default=PROBE_S,
                         help="seconds between asking each site what follows its last event")
     parser.add_argument("--alert", type=float, default=600.0,
                         help="a site behind (or silent in its hall hours) this many seconds "

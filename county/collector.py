@@ -207,7 +207,12 @@ class Collector:
         if len(parts) != 4 or parts[0] != "hall" or not SITE_RE.fullmatch(parts[1]):
             return  # the ACL lets nothing else through
         site = parts[1]
-        self._heard[site] = datetime.now(UTC)
+        now = datetime.now(UTC)
+        if (now - self._heard.get(site, now)).total_seconds() > self.probe_s:
+            # heard again after a silence (a line back): how far its log goes, now, not at
+            # the next probe; what the bridge lost is then a gap like any other
+            self._probe_at[site] = 0.0
+        self._heard[site] = now
         self.silent.discard(site)
         self.counts.setdefault(site, SiteCounts())
         touched.add(site)

@@ -16,8 +16,10 @@ class County:
     """The county broker (passwords and ACL from hall-broker-config county) and each site's
     broker bridged to it through a Link."""
 
-    def __init__(self, tmp_path: Path, sites: list[str]):
+    def __init__(self, tmp_path: Path, sites: list[str],
+                 restart_s: tuple[int, int] | None = (1, 1)):
         self.tmp = tmp_path
+        self.restart_s = restart_s  # the bridges' backoff (None: the shipped one)
         self.out = tmp_path / "county-conf"
         self.passwords = generate(sites, "mqtt://127.0.0.1:1", self.out)  # address set below
         for f in ("passwd", "acl"):
@@ -34,7 +36,7 @@ class County:
         from hub.broker_bridge import render_bridge
 
         return render_bridge(site, f"mqtt://127.0.0.1:{port}", self.passwords[site],
-                             restart_s=(1, 1))
+                             **({"restart_s": self.restart_s} if self.restart_s else {}))
 
     def add_site(self, site: str) -> None:
         link = self.links[site] = Link(self.broker.port)
