@@ -189,6 +189,7 @@ class Collector:
     def _reconnect(self) -> None:
         """After a failed transaction: a new connection, and memory as the database has it
         (what the failed batch held in memory was never stored)."""
+        self.skew.forget()
         try:
             self.db.close()
             self.db = ledger.connect(self.db_url)
@@ -292,7 +293,7 @@ class Collector:
         if led.base is not None and seq <= led.base:
             return  # the restored start of this epoch: the county holds it as the old epoch
         if live and seq > led.last:
-            self.skew.check(site, when, self.db)  # a new event: the site's clock now
+            self.skew.check(site, when)  # a new event: the site's clock now
         cur = self.db.execute(ledger.INSERT_EVENT, (site, epoch, seq, at, kind, Jsonb(data)))
         counts = self.counts[site]
         if cur.rowcount == 0:
@@ -341,6 +342,7 @@ class Collector:
             self.db.execute("UPDATE site_epochs SET contig = %s, last_seq = %s "
                             "WHERE site = %s AND epoch = %s", (led.contig, led.last, site, epoch))
         for site in sites:
+            self.skew.save(site, self.db)
             epoch = self.current.get(site)
             if epoch is None:
                 continue
