@@ -253,6 +253,9 @@ class Collector:
                 return
             self._land_answer(site, ans, None)
             return
+        if ans.base is not None and (site, ans.base[0]) not in self.ledgers:
+            # a restore is made from the county's own copy: a lineage it never held is false
+            raise Malformed(f"restored from epoch {ans.base[0]}, which the county never held")
         led = self._ledger(site, ans.epoch)
         if self.current.get(site) != ans.epoch:
             self._follow(site, ans.epoch)  # the hub itself says which database it serves
