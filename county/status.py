@@ -42,7 +42,7 @@ def status(db_url: str, site_hours: dict, alert_s: float) -> int:
         st = state(site_hours.get(site), behind, heard, now, alert_s)
         bad |= st in ("behind", "silent")
         print(f"{site:<16} {epoch or '-':<16} {last:>8} {behind:>7} {oldest or '-':>7} "
-              f"{malformed:>9} {dup:>6} {skewed:>6}  {heard:%Y-%m-%d %H:%M:%S}  {st}")
+              f"{malformed:>9} {dup:>6} {skewed:>6}  {heard.astimezone(UTC):%Y-%m-%d %H:%M:%S}  {st}")
     for site in sorted(set(site_hours) - {r[0] for r in rows}):
         bad = True
         print(f"{site:<16} {'-':<16} {0:>8} {0:>7} {'-':>7} {0:>9} {0:>6} {0:>6}  "

@@ -54,7 +54,7 @@ def test_a_database_down_at_start_is_waited_for_and_systemd_hears_it_live(county
     wait_for(lambda: "waiting for the county database" in county.collector_log.read_text(), 20,
              "hall-county to say it waits")
     assert received("READY=1")
-    assert received("WATCHDOG=1")  # waiting, not stuck: systemd lets it wait
+    wait_for(lambda: received("WATCHDOG=1"), 10, "WATCHDOG=1 while it waits")  # not stuck
     assert county.collector.poll() is None  # not exit 2 (RestartPreventExitStatus=2)
     county.pg.start()
     county.wait_subscribed()
@@ -116,3 +116,27 @@ def test_hall_report_county_reports_what_there_is_and_names_what_is_missing(coun
                      "--config", str(town2), "--month", "2026-11")
     assert out.returncode == 1, out.stderr
     assert HALL in out.stdout and "未完整计入：town2（县级库中没有该站点的数据）" in out.stdout
+
+
+def test_a_collector_that_lands_nothing_stops_telling_systemd_it_lives(county, make_hall,
+                                                                       notify):
+    import psycopg
+
+    hall = make_hall(with_county_node)
+    bridge_site(county, hall, HALL)
+    hall.start_hub()
+    path, received = notify
+    county.start_collector(env={"NOTIFY_SOCKET": path})
+    county.wait_subscribed()
+    kiosk = hall.node("kiosk-1")
+    assert kiosk.request("ticket.take", {"service": "A"})["ok"]
+    wait_landed(county, HALL, last_seq(hall))
+    wait_for(lambda: received("WATCHDOG=1"), 10, "WATCHDOG=1 while it lands")
+    with psycopg.connect(county.db) as dba:  # a long transaction holds the table: nothing lands
+        dba.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+        assert kiosk.request("ticket.take", {"service": "A"})["ok"]
+        # hall-county gives up (systemd restarts it) instead of pretending to live
+        wait_for(lambda: county.collector.poll() is not None, 30, "hall-county to give up")
+        assert county.collector.returncode not in (0, 2)
+    county.start_collector()  # as systemd restarts it: it lands what it missed
+    wait_landed(county, HALL, last_seq(hall))
