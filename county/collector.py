@@ -209,9 +209,10 @@ class Collector:
             return  # the ACL lets nothing else through
         site = parts[1]
         now = datetime.now(UTC)
-        if (now - self._heard.get(site, now)).total_seconds() > self.probe_s:
-            # heard again after a silence (a line back): how far its log goes, now, not at
-            # the next probe; what the bridge lost is then a gap like any other
+        if (now - self._heard.get(site, now)).total_seconds() > 2 * self.probe_s:
+            # heard again after a silence longer than two probes (a line back): how far its
+            # log goes, now, not at the next probe; what the bridge lost is then a gap like
+            # any other (a quiet site is heard once a probe: that is no silence)
             self._probe_at[site] = 0.0
         self._heard[site] = now
         self.silent.discard(site)
