@@ -69,6 +69,16 @@ def ttl_seconds(msg: dict) -> float | None:
     return ttl / 1000
 
 
+def expired(msg: dict, received: float) -> bool:
+    """A well-formed ``ttl_ms`` that ran out since ``received`` (monotonic; the loop's stall-
+    safe receipt time, hub.mqtt). A bad one is not judged here."""
+    try:
+        ttl = ttl_seconds(msg)
+    except BadRequest:
+        return False
+    return ttl is not None and time.monotonic() > received + ttl
+
+
 class Desk:
     """Decides and stores; the hub (hub.service) brings the batches and publishes."""
 
@@ -179,6 +189,11 @@ class Desk:
         earlier = self.refusals.get(node_id, req_id) or self.store.reply(node_id, req_id)
         if earlier is not None:
             return earlier  # a retry: the same answer, nothing done twice
+        if expired(msg, received):
+            # not kept: a copy re-sent with a fresh ttl_ms is judged on its own (a stall may
+            # have aged the first copy while the node still waits)
+            return error_reply(req_id, BadRequest(
+                f"expired: the node gave up on this request after {msg['ttl_ms'] / 1000:.1f} s"))
         reply, acted = self._decide_and_store(node, req_id, msg, at, received, events)
         if not acted:
             self.refusals.put(node_id, req_id, reply)
@@ -216,9 +231,7 @@ class Desk:
             extra = set(msg) - REQUEST_FIELDS
             if extra:
                 raise BadRequest(f"unknown request fields: {', '.join(sorted(extra))[:200]}")
-            ttl = ttl_seconds(msg)
-            if ttl is not None and time.monotonic() > received + ttl:
-                raise BadRequest(f"expired: the node gave up on this request after {ttl:.1f} s")
+            ttl_seconds(msg)  # a bad ttl_ms is refused like any bad field
             ctx = Context(node.id, node.role, node.window, at)
             if op in followups.FOLLOWUP_OPS:
                 decision = followups.decide(op, args, ctx, self.store.conn, self.cfg)
