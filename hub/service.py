@@ -85,7 +85,8 @@ class HubService:
         self._intruders_recorded = 0
         self._held: list = []  # local requests that wait until this hub serves
         self._online: set[str] = set()
-        self.store_failure: str | None = None  # why the last COMMIT failed, until one succeeds
+        # why and since when the store fails, until a write of the hub's own succeeds
+        self.store_failure: tuple[str, str] | None = None
         self.rebuild_s = self.desk.rebuild()
         # the rebuilt day lives until the hub stops: the collector need not walk it again
         gc.collect()
@@ -296,7 +297,7 @@ class HubService:
                              for i in self.claim.intruders[self._intruders_recorded:]]
             self._intruders_recorded = len(self.claim.intruders)
         batch = self.desk.run(items, tick, at)
-        self._store_health(batch, batch.at)
+        self._store_health(batch, tick)
         self._send(batch.at, batch)
 
     def _send(self, at: datetime, batch: Batch) -> None:
@@ -318,25 +319,36 @@ class HubService:
             self.retained.changed(self.engine.state_keys([e for _, e in batch.events]))
             self.retained.flush(at)
 
-    def _store_health(self, batch: Batch, at: datetime) -> None:
-        """A full disk is said once in the log and in the hub's retained health; once the hub
-        stores again, it is recorded as an alert for the hall manager."""
+    def _store_health(self, batch: Batch, tick: bool) -> None:
+        """A full disk is said once in the log and in the hub's retained health, which stays
+        ``failed`` until a write of the hub's own succeeds: an empty COMMIT succeeds on a full
+        disk and proves nothing. Only then are the failure and the recovery recorded."""
         if batch.failure is not None:
             if self.store_failure is None:
                 log.error("the hub cannot store (%s): requests are refused until it can",
                           batch.failure)
-                self._health_says({"store": "failed", "error": batch.failure})
-            self.store_failure = batch.failure
+                self.store_failure = (batch.failure, iso(batch.at))
+                self._health_says({"store": "failed", "error": batch.failure,
+                                   "since": self.store_failure[1]})
             return
-        if self.store_failure is None:
-            return
-        log.warning("the hub stores again after: %s", self.store_failure)
-        failure, self.store_failure = self.store_failure, None
+        if self.store_failure is not None and tick:
+            self._try_recovery(batch.at)
+
+    def _try_recovery(self, at: datetime) -> None:
+        """Once a tick while the store failed: record the failure and the recovery (with the
+        failure's time); stored, they are the proof that the hub can write again."""
+        error, since = self.store_failure
+        after = self.desk.run([
+            ("alert", None, {"kind": "store_failed", "error": error, "failed_at": since}, None),
+            ("own", None, Event("store_recovered", {"failed_at": since, "error": error}), None),
+        ], False, at)
+        if after.failure is not None or len(after.events) != 2:
+            return  # still full: health stays failed, the next tick tries again
+        log.warning("the hub stores again after: %s (since %s)", error, since)
+        self.store_failure = None
         self._health_says({"store": "ok"})
-        after = self.desk.run([("alert", None, {"kind": "store_failed", "error": failure}, None)],
-                              False, at)
         for seq, ev in after.events:
-            self._publish_event(seq, ev.kind, ev.public(), at)
+            self._publish_event(seq, ev.kind, ev.public(), after.at)
 
     def _health_says(self, health: dict) -> None:
         if not self._offline:
@@ -354,6 +366,8 @@ class HubService:
                              events)
         elif kind == "alert":
             self.desk.record([Event("alert", raw)], "hub", None, at, events)
+        elif kind == "own":  # an event the hub records about itself
+            self.desk.record([raw], "hub", None, at, events)
 
     def _presence(self, node_id: str, raw: bytes, at: datetime, events: list) -> None:
         try:

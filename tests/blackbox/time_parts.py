@@ -3,10 +3,13 @@ disks (tmpfs). Nothing here imports hallstack."""
 
 from __future__ import annotations
 
+import errno
+import os
 import signal
 import subprocess
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 from .outside import RawNode
 
@@ -30,3 +33,38 @@ def stopped(proc: subprocess.Popen, seconds: float):
             time.sleep(left)
     finally:
         proc.send_signal(signal.SIGCONT)
+
+
+@contextmanager
+def small_disk(folder: Path, size: str = "2m"):
+    """A tmpfs of ``size`` mounted at ``folder`` (CI runs as root), unmounted afterwards."""
+    folder.mkdir(mode=0o755)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", folder],
+                   check=True, capture_output=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", folder], check=False, capture_output=True)
+
+
+def fill(folder: Path) -> Path:
+    """Write a filler file until the file system says it is full; returns its path."""
+    path = folder / "filler"
+    with open(path, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+    return path
+
+
+def watch(seconds: float, each) -> None:
+    """Call ``each()`` about twice a second for ``seconds``: an observation window (what must
+    hold over several hub ticks), not a synchronisation."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        each()
+        time.sleep(0.5)
