@@ -292,6 +292,7 @@ class HubService:
 
     def _process(self, items: list, tick: bool) -> None:
         at = self.clock.now()
+        items = items + self._clock_steps()
         if len(self.claim.intruders) > self._intruders_recorded:
             items = items + [("intruder", None, i, None)
                              for i in self.claim.intruders[self._intruders_recorded:]]
@@ -299,6 +300,18 @@ class HubService:
         batch = self.desk.run(items, tick, at)
         self._store_health(batch, tick)
         self._send(batch.at, batch)
+
+    def _clock_steps(self) -> list:
+        """A step of the system clock over ``[alerts] clock_step_s`` (either way), as an event
+        of the hub's own and an alert for the manager (hall time follows the step)."""
+        out = []
+        for before, after, step in self.clock.take_steps():
+            if abs(step) < self.cfg.alerts.clock_step_s:
+                continue
+            data = {"from": iso(before), "to": iso(after), "step_s": round(step, 1)}
+            out.append(("own", None, [Event("clock_step", data),
+                                      Event("alert", {"kind": "clock_step", **data})], None))
+        return out
 
     def _send(self, at: datetime, batch: Batch) -> None:
         """After COMMIT: events first (the hall's board, LEDs and speakers wait on them), then
@@ -340,7 +353,7 @@ class HubService:
         error, since = self.store_failure
         after = self.desk.run([
             ("alert", None, {"kind": "store_failed", "error": error, "failed_at": since}, None),
-            ("own", None, Event("store_recovered", {"failed_at": since, "error": error}), None),
+            ("own", None, [Event("store_recovered", {"failed_at": since, "error": error})], None),
         ], False, at)
         if after.failure is not None or len(after.events) != 2:
             return  # still full: health stays failed, the next tick tries again
@@ -366,8 +379,8 @@ class HubService:
                              events)
         elif kind == "alert":
             self.desk.record([Event("alert", raw)], "hub", None, at, events)
-        elif kind == "own":  # an event the hub records about itself
-            self.desk.record([raw], "hub", None, at, events)
+        elif kind == "own":  # events the hub records about itself
+            self.desk.record(raw, "hub", None, at, events)
 
     def _presence(self, node_id: str, raw: bytes, at: datetime, events: list) -> None:
         try:

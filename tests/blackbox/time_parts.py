@@ -68,3 +68,39 @@ def watch(seconds: float, each) -> None:
     while time.monotonic() < end:
         each()
         time.sleep(0.5)
+
+
+FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+
+class FakeClock:
+    """The system clock of one process, stepped while it runs (libfaketime 0.9.10, Debian 12).
+
+    ``@<UTC time>`` in the timestamp file, re-read at every clock read (FAKETIME_NO_CACHE=1):
+    the process's wall clock is that time plus the time since it started. Only the wall clock:
+    a faked monotonic clock would step too and hang timed waits (FAKETIME_DONT_FAKE_MONOTONIC=1).
+    Under it time.sleep() fails with EINVAL (clock_nanosleep); select() and Event.wait() work.
+    """
+
+    def __init__(self, folder: Path, utc: str):
+        self.file = folder / "faketime"
+        self.set(utc)
+
+    def set(self, utc: str) -> None:
+        """``utc`` as 'YYYY-MM-DD hh:mm:ss'; written whole at once (rename)."""
+        tmp = self.file.with_suffix(".new")
+        tmp.write_text(f"@{utc}\n")
+        tmp.replace(self.file)
+
+    def env(self) -> dict[str, str]:
+        return {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME_TIMESTAMP_FILE": str(self.file),
+                "FAKETIME_NO_CACHE": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1", "TZ": "UTC"}
+
+
+def on_wire(node: RawNode, topic: str) -> list[dict]:
+    """Every payload ``node`` received on ``topic`` so far, in order (RawNode.events merges an
+    alert's own ``kind`` over its topic's)."""
+    seen = node.__dict__.setdefault("_on_wire", [])
+    while not node.messages.empty():
+        seen.append(node.messages.get_nowait())
+    return [payload for t, payload, _ in seen if t == topic]
