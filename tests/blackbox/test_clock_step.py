@@ -26,7 +26,8 @@ def test_a_step_back_over_midnight_closes_nothing_and_is_recorded(make_hall):
     (step,) = wait_for(lambda: on_wire(watcher, STEPS), what="a clock_step event")
     assert step["step_s"] < -39000 and step["from"].startswith("2026-11-23T10:0"), step
     assert step["to"].startswith(("2026-11-22T22:59", "2026-11-22T23:0")), step
-    (alert,) = [a for a in on_wire(watcher, ALERTS) if a["kind"] == "clock_step"]
+    (alert,) = wait_for(lambda: [a for a in on_wire(watcher, ALERTS) if a["kind"] == "clock_step"],
+                        what="the clock_step alert")
     assert alert["step_s"] == step["step_s"] and alert["seq"] == step["seq"] + 1, alert
 
     def nothing_closed():
