@@ -4,7 +4,7 @@ write of its own succeeds again, and the log then holds when it failed and when 
 import json
 
 from .outside import HALL, wait_for
-from .time_parts import fill, watch
+from .time_parts import fill, small_disk, watch
 
 HEALTH = f"hall/{HALL}/node/hub/health"
 
@@ -52,3 +52,32 @@ def healths(admin, said: list) -> list:
         if topic == HEALTH and isinstance(payload, dict):
             said.append(payload.get("store"))
     return said
+
+
+def test_the_day_close_missed_on_a_full_disk_is_made_once_it_stores_again(make_hall):
+    """The last session ends (17:00) while the disk is full: nothing is closed in memory that
+    the log lacks, and the close-out is made on the first tick that can store it."""
+    hall = make_hall()
+    with small_disk(hall.workdir / "disk") as disk:
+        try:
+            hall.start_hub(disk / "hall.db", clock="2026-11-23T16:59:56+08:00")
+            watcher = hall.node("admin-1", HEALTH, f"hall/{HALL}/event/day_closed")
+            kiosk = hall.node("kiosk-1")
+            assert kiosk.request("ticket.take", {"service": "A"})["ok"] is True
+            filler = fill(disk)
+            said = []
+            wait_for(lambda: "failed" in healths(watcher, said), timeout=15,
+                     what="the hub's health to say failed (its ticks cannot store)")
+            watch(5.0, lambda: None)  # the hall's 17:00 passes while the disk is full
+            assert watcher.events_of("day_closed") == []
+            assert hall.db_rows("SELECT status FROM tickets", db=disk / "hall.db") == [
+                {"status": "waiting"}]
+            filler.unlink()
+            (closed,) = wait_for(lambda: watcher.events_of("day_closed"), timeout=15,
+                                 what="the day's close-out once the disk has room")
+            assert [c["no"] for c in closed["closed"]] == ["A001"], closed
+            assert closed["closed_at"] >= "2026-11-23T17:00", closed
+            assert hall.db_rows("SELECT status FROM tickets", db=disk / "hall.db") != [
+                {"status": "waiting"}]
+        finally:
+            hall.close()
