@@ -37,17 +37,25 @@ def test_a_step_back_over_midnight_closes_nothing_and_is_recorded(make_hall):
                            {"no": "A002", "status": "waiting"}], waiting
     watch(2.5, nothing_closed)  # several of the hub's once-a-second ticks at Sunday 23:00
 
-    clock.set(MONDAY_1005_UTC)  # NTP puts it right again
-    wait_for(lambda: len(on_wire(watcher, STEPS)) == 2, what="the step forward")
-    rater = hall.node("rater-1")
+    rater = hall.node("rater-1")  # still callable at "Sunday 23:00"
     assert rater.request("window.login", {"window": 1, "staff": "1001"})["ok"] is True
     called = rater.request("window.call_next", {"window": 1})
     assert called["ok"] is True and called["result"]["ticket"]["no"] == "A001", called
+    assert rater.request("window.finish", {"window": 1})["ok"] is True
 
-    kinds = [r["kind"] for r in hall.db_rows("SELECT kind FROM events ORDER BY seq")]
-    assert kinds.count("clock_step") == 2 and "day_closed" not in kinds, kinds
+    clock.set(MONDAY_1005_UTC)  # NTP puts it right again
+    wait_for(lambda: len(on_wire(watcher, STEPS)) == 2, what="the step forward")
+    # "Sunday's" session ends with its day; no ticket is closed, A002 is called next
+    closed = wait_for(lambda: watcher.events_of("day_closed"), what="Sunday's session closed")
+    assert [c["closed"] for c in closed] == [[]], closed
+    assert rater.request("window.login", {"window": 1, "staff": "1001"})["ok"] is True
+    called = rater.request("window.call_next", {"window": 1})
+    assert called["ok"] is True and called["result"]["ticket"]["no"] == "A002", called
+
     stored = [json.loads(r["data"]) for r in hall.db_rows(
         "SELECT data FROM events WHERE kind = 'clock_step' ORDER BY seq")]
-    assert stored[0]["step_s"] < 0 < stored[1]["step_s"], stored
+    assert len(stored) == 2 and stored[0]["step_s"] < 0 < stored[1]["step_s"], stored
+    tickets = hall.db_rows("SELECT no, status FROM tickets ORDER BY no")
+    assert tickets == [{"no": "A001", "status": "finished"}, {"no": "A002", "status": "called"}]
     assert hub.poll() is None
     assert "the system clock stepped by -39" in hub.log_path.read_text()
