@@ -34,7 +34,7 @@ from hub.contract import (
     encode,
     error_reply,
 )
-from hub.desk import Batch, Desk, Unavailable
+from hub.desk import Batch, Desk, Unavailable, stored_time
 from hub.engine import Event
 from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 from hub.retained import RetainedState
@@ -282,7 +282,22 @@ class HubService:
         self._mqtt.subscribe([(self.topics.req(), 1), (self.topics.node_status(), 1),
                               (self.topics.node_health(), 1)])
         self._mqtt.publish(self.topics.node_status("hub"), self._status(True), 1, retain=True)
+        self._check_store()
         self._ready.set()
+
+    def _check_store(self) -> None:
+        """On serving, a write of the hub's own, and the health it proves: the retained health a
+        previous process (or connection) left may be stale either way."""
+        at = stored_time(self.clock.now())
+        try:
+            with self.store.transaction():
+                self.store.set_meta("served_at", iso(at))
+        except sqlite3.Error as exc:
+            self.store.abandon()
+            self._store_health(Batch(failure=str(exc), at=at), tick=False)
+            return
+        if self.store_failure is None:
+            self._health_says({"store": "ok"})
 
     def _refuse(self) -> None:
         self._ready.clear()

@@ -81,3 +81,31 @@ def test_the_day_close_missed_on_a_full_disk_is_made_once_it_stores_again(make_h
                 {"status": "waiting"}]
         finally:
             hall.close()
+
+
+def test_a_restarted_hub_says_what_its_own_write_finds(hall_on_disk):
+    """The retained health a previous hub process left may be stale either way: a hub that
+    starts serving writes once and says what it found."""
+    hall, disk = hall_on_disk
+    admin = hall.node("admin-1", HEALTH)
+    kiosk = hall.node("kiosk-1")
+    filler = fill(disk)
+    said = []
+    assert kiosk.reply(kiosk.send("ticket.take", {"service": "A"}))["error"]["code"] == \
+        "unavailable"
+    wait_for(lambda: "failed" in healths(admin, said), what="the hub's health to say failed")
+
+    restart(hall)  # the disk still full: the new process finds it by itself
+    wait_for(lambda: len([s for s in healths(admin, said) if s == "failed"]) == 2,
+             what="the restarted hub to say failed")
+    filler.unlink()
+    restart(hall)  # a technician made room and restarted the service
+    wait_for(lambda: healths(admin, said)[-1] == "ok", what="the restarted hub to say ok")
+    assert kiosk.request("ticket.take", {"service": "A"})["result"]["ticket"]["no"] == "A001"
+
+
+def restart(hall) -> None:
+    old = hall.hubs[-1]
+    old.terminate()
+    old.wait(10)
+    hall.start_hub(hall.hubs[-1].args[hall.hubs[-1].args.index("--db") + 1])
