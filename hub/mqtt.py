@@ -235,9 +235,12 @@ class NetworkLoop:
                 return
             if _pending(sock):
                 continue
+            # read the time before looking: a stall between the look and the clock must not
+            # date what came meanwhile after it
+            checked = time.monotonic()
             ready, _, _ = select.select([sock], [], [], 0)
             if not ready:
-                self.quiet_at = time.monotonic()
+                self.quiet_at = checked
                 return
 
     def _connection(self):

@@ -11,7 +11,19 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .outside import RawNode
+from .outside import RawNode, wait_for
+
+
+def all_stopped(pid: int) -> bool:
+    """Every thread of ``pid`` is stopped (SIGSTOP takes effect asynchronously)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue  # a thread that just ended
+        if stat.rsplit(")", 1)[1].split()[0] != "T":
+            return False
+    return True
 
 
 def broker_has(node: RawNode, topic: str = "hall/bb/flush") -> None:
@@ -27,6 +39,7 @@ def stopped(proc: subprocess.Popen, seconds: float):
     proc.send_signal(signal.SIGSTOP)
     began = time.monotonic()
     try:
+        wait_for(lambda: all_stopped(proc.pid), what=f"process {proc.pid} to stop")
         yield
         left = seconds - (time.monotonic() - began)
         if left > 0:
