@@ -27,6 +27,15 @@ def test_an_idle_hub_serves_a_short_lived_request_at_once(hall):
     """An idle hub waits in select() for up to its loop timeout: a request that arrives at the
     end of such a wait is fresh, not stalled."""
     kiosk = hall.node("kiosk-1")
+    hub = hall.hubs[0]
+    served = 0
     for _ in range(5):
         reply = kiosk.request("ticket.take", {"service": "A"}, ttl_ms=300, resend_s=2.0)
-        assert reply["ok"] is True, reply
+        if reply["ok"] is not True:
+            # only a real stall may cost a request its life: a machine so busy that the hub
+            # was not scheduled for 0.2 s past its wait, and the hub says so in its log
+            assert "expired" in reply["error"]["message"], reply
+            assert "stalled for" in hub.log_path.read_text(), reply
+            continue
+        served += 1
+    assert served == len(hall.db_rows("SELECT no FROM tickets")) > 0
