@@ -3,12 +3,15 @@
     call A012 ──► "请A012号" flash ──(flash_s)──► "请A012号" static
     window paused/closed ──► "暂停服务"        open, nobody served ──► "热情为您服务"
 
-A repeat of the same call within ``repeat_s`` of its flash is not sent again. Nothing is sent
-that the screen already shows. Brightness follows the time of day.
+The sentence is the hall's one (``[queue] call_template``): the ``called`` event's ``text``, or
+for a ticket known only from the retained window state, the same template filled in by
+``sentence``. A repeat of the same call within ``repeat_s`` of its flash is not sent again.
+Nothing is sent that the screen already shows. Brightness follows the time of day.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
 
@@ -24,7 +27,6 @@ class LedRules:
 
     flash_s: float = 3.0
     repeat_s: float = 5.0
-    call_text: str = strings.LED_CALL
     idle_text: str = strings.LED_IDLE
     paused_text: str = strings.LED_PAUSED
     closed_text: str = strings.LED_CLOSED
@@ -38,12 +40,16 @@ class LedRules:
 
 
 class WindowLed:
-    """One window's LED screen driven by the window's retained state and its calls."""
+    """One window's LED screen driven by the window's retained state and its calls.
+    ``sentence(no, service)`` is the hall's call sentence for this window."""
 
-    def __init__(self, window: int, screen: WindowScreen, rules: LedRules):
+    def __init__(self, window: int, screen: WindowScreen, rules: LedRules,
+                 sentence: Callable[[str, str | None], str]):
         self.window, self.screen, self.rules = window, screen, rules
+        self.sentence = sentence
         self.status: str | None = None  # None until the hub's retained state is seen
         self.serving: str | None = None
+        self._serving_text: str | None = None
         self._flash_text: str | None = None
         self._flash_since = float("-inf")
         self._shown: tuple[str, str] | None = None
@@ -55,15 +61,20 @@ class WindowLed:
         """Take the window's retained ``state/window/{n}``."""
         self.status = payload.get("status")
         serving = payload.get("serving")
-        self.serving = serving.get("no") if isinstance(serving, dict) else None
+        no = serving.get("no") if isinstance(serving, dict) else None
+        if no != self.serving:  # a ticket known from the state alone: the sentence filled in
+            service = serving.get("service") if isinstance(serving, dict) else None
+            self._serving_text = self.sentence(no, service) if no else None
+        self.serving = no
 
-    def on_call(self, no: str, now: float) -> None:
-        """A ``called`` event for this window: flash its text unless just flashed."""
-        text = self.rules.call_text.format(no=no)
+    def on_call(self, no: str, now: float, text: str | None = None,
+                service: str | None = None) -> None:
+        """A ``called`` event for this window (its ``text``): flash it unless just flashed."""
+        text = text or self.sentence(no, service)
         if text == self._flash_text and now - self._flash_since < self.rules.repeat_s:
             return
         self._flash_text, self._flash_since = text, now
-        self.serving = no
+        self.serving, self._serving_text = no, text
         if self.status is None:
             self.status = "open"  # a call means the window is open, state will confirm
 
@@ -74,7 +85,7 @@ class WindowLed:
             return text, "static"
         if self.status is None:
             return None
-        call = self.rules.call_text.format(no=self.serving) if self.serving else None
+        call = self._serving_text if self.serving else None
         if self._flash_text and now - self._flash_since < self.rules.flash_s:
             return self._flash_text, "flash"
         return (call, "static") if call else (self.rules.idle_text, "static")

@@ -18,31 +18,12 @@ from callboard.leds import LedRules, WindowLed
 from callboard.settings import CallboardSettings, read_settings
 from devices.audio.base import AudioOut
 from devices.ledscreen import WindowScreen
+from devices.recorder import DISCARD, Recorder
 from hub.clock import HallClock
 from hub.config import HallConfig
 
 log = logging.getLogger(__name__)
 HEALTH_EVERY_S = 2.0
-SEEN_SEQS = 1024
-
-
-class SeenSeqs:
-    """The last ``size`` event seqs seen, to drop a repeated event."""
-
-    def __init__(self, size: int = SEEN_SEQS):
-        self._set: set[int] = set()
-        self._order: collections.deque[int] = collections.deque()
-        self.size = size
-
-    def first_time(self, seq: object) -> bool:
-        """True the first time ``seq`` (an int) is seen; False for a repeat or a non-int."""
-        if not isinstance(seq, int) or isinstance(seq, bool) or seq in self._set:
-            return False
-        self._set.add(seq)
-        self._order.append(seq)
-        if len(self._order) > self.size:
-            self._set.discard(self._order.popleft())
-        return True
 
 
 class CallboardNode:
@@ -68,7 +49,8 @@ class CallboardNode:
         self.board = BoardState({n: w.name for n, w in cfg.windows.items()},
                                 {sid: s.name for sid, s in cfg.services.items()})
         rules = led_rules or LedRules()
-        self.leds = {n: WindowLed(n, s, rules) for n, s in sorted(led_screens.items())}
+        self.leds = {n: WindowLed(n, s, rules, self._sentence(n))
+                     for n, s in sorted(led_screens.items())}
         # Audio plays in real time whatever the hall clock's speed: its queue runs on real time.
         self.announcer = Announcer(voices, speaker, real_monotonic, repeats, backlog_s, max_age_s)
         self.fps = fps
@@ -80,15 +62,28 @@ class CallboardNode:
         self._calls_wake = threading.Event()
         self._led_lock = threading.Lock()
         self._fast_lock = threading.Lock()  # the announcer is driven from two threads
-        self._seen_board, self._seen_fast = SeenSeqs(), SeenSeqs()
         self._fast_thread: threading.Thread | None = None
         self._flash_phase: int | None = None
         self._next_draw = float("-inf")
         self._next_health = float("-inf")
         self._health: dict | None = None
         self._dirty = True
-        self.drawn_at: list[float] = []  # monotonic instant of each frame after a call
-        self.received: list[tuple[int, float]] = []  # (seq, monotonic) of each called event
+        self.recorder: Recorder = DISCARD  # see attach()
+
+    def _sentence(self, window: int) -> Callable[[str, str | None], str]:
+        return lambda no, service: self.cfg.call_text(no, window, service)
+
+    def attach(self, recorder: Recorder) -> None:
+        """Hand what the board does to ``recorder`` (tests, hall-sim; a board in the hall keeps
+        nothing that grows): ``received`` (seq, monotonic instant) of each call, ``drawn`` the
+        first frame after it, the announcer's ``said``/``dropped``, the speaker's
+        ``audio.start`` (and a simulated one's ``audio.played``), a simulated LED screen's
+        ``led.sent/<window>``."""
+        self.recorder = self.announcer.recorder = self.speaker.recorder = recorder
+        tagged = getattr(recorder, "tagged", None)
+        for n, led in self.leds.items():
+            if hasattr(led.screen, "recorder"):
+                led.screen.recorder = tagged(str(n)) if tagged else recorder
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -177,7 +172,7 @@ class CallboardNode:
             self._flash_phase = phase
             self.redraw(mono)
             if called:
-                self.drawn_at.append(time.monotonic())
+                self.recorder.record("drawn", time.monotonic())
         if mono >= self._next_health:
             self._next_health = mono + HEALTH_EVERY_S
             self._report_health()
@@ -199,9 +194,8 @@ class CallboardNode:
                     with self._led_lock:
                         self.leds[number].apply_state(payload)
             return False
-        # A called event, for the display (the fast path has announced it and lit the LED).
-        if not self._seen_board.first_time(payload.get("seq")):
-            return False  # the client drops repeats too; a repeat here must still show nothing
+        # A called event, for the display (the fast path has announced it and lit the LED). The
+        # hub client delivers each event once per epoch: the one de-duplication (docs/node-api.md).
         if self.board.on_called(payload, mono) is None:
             self.errors.append(f"called event {payload.get('seq')} without a ticket or window")
             return False
@@ -227,21 +221,19 @@ class CallboardNode:
         self.announcer.poll()
 
     def _fast_call(self, received: float, event: dict) -> None:
-        if not self._seen_fast.first_time(event.get("seq")):
-            return  # a repeated event is said once
         call = parse_call(event)
         if call is None:
             return  # the display path records the malformed event
         no, window = call
-        self.received.append((event["seq"], received))
+        self.recorder.record("received", (event["seq"], received))
         # the LED first: a few bytes, while composing the announcement takes longer
         if window in self.leds:
             mono = self.clock.monotonic()
             with self._led_lock:
-                self.leds[window].on_call(no, mono)
+                self.leds[window].on_call(no, mono, _text(event), _service(event))
                 self.leds[window].poll(mono, self.clock.now().time())
         try:
-            self.announcer.call(no, window)
+            self.announcer.call(no, window, _service(event))
             self.announcer.poll()  # start it now if the speaker is free
         except (ValueError, KeyError) as exc:
             self.errors.append(f"cannot announce {no}: {exc}")
@@ -287,6 +279,17 @@ class CallboardNode:
         if health != self._health:
             self._health = health
             self.client.publish_health(health)
+
+
+def _text(event: dict) -> str | None:
+    """The hub's call sentence carried by a ``called`` event, when it carries one."""
+    text = event.get("text")
+    return text if isinstance(text, str) and text else None
+
+
+def _service(event: dict) -> str | None:
+    service = event.get("service")
+    return service if isinstance(service, str) and service else None
 
 
 def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,

@@ -6,16 +6,17 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from callboard import strings
 from callboard.leds import LedRules
 from callboard.speech import Template
 from devices.simulation import device_backend, wants_simulation
-from hub.config import HallConfig, Section
+from hub.config import HallConfig, QueueRules, Section
 
 DISPLAY_BACKENDS = ("offscreen", "window", "fullscreen")
 AUDIO_BACKENDS = ("wav", "pygame")
 LED_BACKENDS = ("sim", "serial", "modbus", "bx", "none")   # none: the hall has no LED screens
-DEFAULT_TEMPLATE = strings.ANNOUNCE_TEMPLATE
+DEFAULT_TEMPLATE = QueueRules.call_template  # the hall's one call sentence, [queue] call_template
+ONE_SENTENCE = ("the call's sentence is the hall's [queue] call_template (one for the speaker, "
+                "the screens and the hub's events): edit it there")
 DEFAULT_VOICE = "cmn-latn-pinyin"
 SECOND_VOICE = "en"
 
@@ -51,6 +52,7 @@ class CallboardSettings:
     backlog_s: float = 20.0
     max_age_s: float = 60.0
     led: str = "sim"
+    led_dir: Path | None = None     # sim only: each screen's frames go to led-window-<n>.bin
     led_rules: LedRules = LedRules()
     screens: tuple[ScreenPort, ...] = field(default=())
     simulate: bool = False   # the node asked for simulated devices
@@ -88,8 +90,13 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Call
 
     s = top.table("announce")
     first = D.templates[0]
-    templates = [_template(s, "template", s.str("template", first.text),
-                           s.str("voice", first.voice))]
+    if "template" in s.data:
+        s.fail(ONE_SENTENCE, "template")
+    voice = s.str("voice", first.voice)
+    try:
+        templates = [Template(cfg.queue.call_template, voice)]
+    except ValueError as exc:
+        s.fail(f"cannot say the hall's [queue] call_template: {exc}", "voice")
     second = s.str("second_template", None)
     if second:
         templates.append(_template(s, "second_template", second,
@@ -107,10 +114,17 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Call
 
     led_s = top.table("led")
     led = device_backend(led_s, simulate, D.led, LED_BACKENDS, ("serial", "modbus", "bx", "none"))
+    led_dir = led_s.str("out_dir", None)
+    if led_dir and led != "sim":
+        led_s.fail(f"out_dir is for the simulated screens (backend = \"sim\"), not {led}",
+                   "out_dir")
+    if "call_text" in led_s.data:
+        led_s.fail(ONE_SENTENCE, "call_text")
+    if led != "none":
+        _showable(led_s, cfg)
     rules = LedRules(
         flash_s=led_s.float("flash_s", R.flash_s, min=0.0, max=60.0),
         repeat_s=led_s.float("repeat_s", R.repeat_s, min=0.0, max=600.0),
-        call_text=_led_text(led_s, "call_text", R.call_text, call=True),
         idle_text=_led_text(led_s, "idle_text", R.idle_text),
         paused_text=_led_text(led_s, "paused_text", R.paused_text),
         closed_text=_led_text(led_s, "closed_text", R.closed_text),
@@ -127,7 +141,8 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Call
     return CallboardSettings(display, fps, audio, Path(out_dir) if out_dir else D.audio_dir,
                              device, tuple(templates), Path(clips_dir) if clips_dir else None,
                              Path(cache_dir) if cache_dir else None, repeats, backlog_s,
-                             max_age_s, led, rules, tuple(screens), simulate)
+                             max_age_s, led, Path(led_dir) if led_dir else None, rules,
+                             tuple(screens), simulate)
 
 
 def _screens(led_s: Section, led: str, cfg: HallConfig) -> list[ScreenPort]:
@@ -162,16 +177,24 @@ def _template(s: Section, key: str, text: str, voice: str) -> Template:
         raise
 
 
-def _led_text(s: Section, key: str, default: str, call: bool = False) -> str:
+def _led_text(s: Section, key: str, default: str) -> str:
     text = s.str(key, default)
     try:
-        shown = text.format(no="A001") if call else text
-        shown.encode("gb2312")
-    except (KeyError, IndexError, ValueError) as exc:
-        s.fail(f"{text!r} cannot be shown on an LED screen ({exc}); "
-               "use {no} and GB2312 text", key)
-    if call and "{no}" not in text:
-        s.fail(f"{text!r} must contain {{no}}", key)
+        text.encode("gb2312")
+    except ValueError as exc:
+        s.fail(f"{text!r} cannot be shown on an LED screen ({exc}); use GB2312 text", key)
     return text
+
+
+def _showable(led_s: Section, cfg: HallConfig) -> None:
+    """The LED screens show the hall's call sentence: it must be GB2312 for every window."""
+    for window in cfg.windows:
+        for service in cfg.services:
+            text = cfg.call_text("A001", window, service)
+            try:
+                text.encode("gb2312")
+            except ValueError as exc:
+                led_s.fail(f"[queue] call_template gives {text!r}, which an LED screen cannot "
+                           f"show ({exc}); use GB2312 text or backend = \"none\"", "backend")
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from devices.audio.clips import PAUSE, check_clip_name
 
-PLACEHOLDERS = ("no", "window", "window_name")
+PLACEHOLDERS = ("no", "window", "window_name", "service")
 _DIGITS_ZH = "零一二三四五六七八九"
 _PUNCTUATION = ",.;:!?，。；：！？、"
 _PIECES = re.compile(rf"[^\s{re.escape(_PUNCTUATION)}]+|[{re.escape(_PUNCTUATION)}]")
@@ -48,9 +48,9 @@ def ticket_clips(no: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Template:
-    """A sentence to speak, e.g. ``"请 {no} 号 到 {window} 号 窗口 办理"``.
+    """A sentence to speak, e.g. the hall's ``[queue] call_template`` ``"请{no}号到{window_name}办理"``.
 
-    Words between spaces are separate clips (``号 窗口`` is two, ``号窗口`` one); an underscore
+    Words between spaces (or between placeholders) are separate clips (``号 窗口`` is two, ``号窗口`` one); an underscore
     joins words into one clip spoken in one breath (``please_go_to``); punctuation (``,`` ``，``
     ``。``) is a short pause, never spoken.
     """
@@ -81,14 +81,17 @@ class Template:
                 continue
             if field not in PLACEHOLDERS or spec or conv:
                 raise ValueError(f"announcement template {self.text!r}: unknown placeholder "
-                                 f"{{{field}}}; use {{no}}, {{window}} or {{window_name}}")
+                                 f"{{{field}}}; use {{no}}, {{window}}, {{window_name}} or "
+                                 "{service}")
             out.append((field, ""))
         if ("no", "") not in out:
             raise ValueError(f"announcement template {self.text!r} never says the ticket {{no}}")
         return out
 
-    def clip_texts(self, windows: dict[int, str]) -> dict[str, str]:
-        """Every clip this template can need (name -> text to speak) for the hall's windows."""
+    def clip_texts(self, windows: dict[int, str],
+                   services: dict[str, str] | None = None) -> dict[str, str]:
+        """Every clip this template can need (name -> text to speak) for the hall's windows
+        (number -> name) and services (id -> name)."""
         zh = is_chinese_voice(self.voice)
         texts = {f"digit-{d}": (_DIGITS_ZH[d] if zh else str(d)) for d in range(10)}
         texts.update({f"letter-{c}": c for c in string.ascii_uppercase})
@@ -99,10 +102,13 @@ class Template:
                 texts.update({f"num-{n}": chinese_number(n) if zh else str(n) for n in windows})
             elif kind == "window_name":
                 texts.update({f"name-{n}": name for n, name in windows.items()})
+            elif kind == "service":
+                texts.update({f"service-{sid}": name for sid, name in (services or {}).items()})
         return texts
 
-    def clips(self, no: str, window: int) -> list[str]:
-        """Clip names saying this template for ticket ``no`` called to ``window``."""
+    def clips(self, no: str, window: int, service: str | None = None) -> list[str]:
+        """Clip names saying this template for ticket ``no`` of ``service`` (an id) called to
+        ``window``; ValueError when the template says the service and none is given."""
         names: list[str] = []
         for kind, word in self.tokens():
             if kind == "word":
@@ -113,6 +119,10 @@ class Template:
                 names.extend(ticket_clips(no))
             elif kind == "window":
                 names.append(f"num-{window}")
-            else:
+            elif kind == "window_name":
                 names.append(f"name-{window}")
+            elif service:
+                names.append(f"service-{service}")
+            else:
+                raise ValueError(f"cannot say {{service}} of ticket {no!r}: no service given")
         return names

@@ -1,10 +1,9 @@
 """Every text a citizen or clerk sees on the call board, LED screens included (zh-CN)."""
 
-# What the loudspeaker says (docs/announcements.md): words between spaces are separate clips.
-ANNOUNCE_TEMPLATE = "请 {no} 号 到 {window} 号 窗口 办理"
+# What a call says, on the loudspeaker and the LED screens, is the hall's one sentence:
+# [queue] call_template in hall.toml (docs/announcements.md).
 
 # LED window screens (窗口屏)
-LED_CALL = "请{no}号"
 LED_IDLE = "热情为您服务"
 LED_PAUSED = "暂停服务"
 LED_CLOSED = "暂停服务"

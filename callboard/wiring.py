@@ -14,7 +14,8 @@ def make_voices(cfg: HallConfig, settings: CallboardSettings) -> list[Voice]:
     from devices.audio.clips import ClipLibrary
 
     windows = {n: w.name for n, w in cfg.windows.items()}
-    return [Voice(t, ClipLibrary.load(t.clip_texts(windows), t.voice, settings.cache_dir,
+    services = {sid: s.name for sid, s in cfg.services.items()}
+    return [Voice(t, ClipLibrary.load(t.clip_texts(windows, services), t.voice, settings.cache_dir,
                                       settings.clips_dir))
             for t in settings.templates]
 
@@ -68,8 +69,11 @@ def make_parts(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
 
         numbers = [p.window for p in settings.screens] or sorted(cfg.windows)
         addresses = {p.window: p.address for p in settings.screens}
-        parts["led_screens"] = {n: SimWindowScreen(addresses.get(n, 1))
-                                for n in numbers}
+        if settings.led_dir is not None:
+            settings.led_dir.mkdir(parents=True, exist_ok=True)
+        parts["led_screens"] = {n: SimWindowScreen(addresses.get(n, 1), record_to=(
+            settings.led_dir / f"led-window-{n}.bin" if settings.led_dir else None))
+            for n in numbers}
     parts["voices"] = overrides.get("voices") or make_voices(cfg, settings)
     parts.setdefault("closers", [])
     return parts

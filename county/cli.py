@@ -1,5 +1,5 @@
 """hall-county: land every site's events in the county's PostgreSQL (``run``, the default), or
-show each site's lag (``status``). See docs/county.md."""
+show each site's lag and when it was last heard (``status``). See docs/county.md."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ import os
 import signal
 import sys
 import threading
+import time
 
-from county import ledger
+from county import hours, ledger
+from hub.watchdog import Watchdog
+
+WAIT_LOG_S = 60.0  # one line a minute while the database is away, not one a try
+PROBE_S = 30.0  # the shipped --probe (hall-bench county prints it)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,30 +27,59 @@ def main(argv: list[str] | None = None) -> int:
                                                            "mqtt://127.0.0.1:1883"))
     parser.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
     parser.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
-    parser.add_argument("--probe", type=float, default=30.0,
+    parser.add_argument("--probe", type=float, default=PROBE_S,
                         help="seconds between asking each site what follows its last event")
     parser.add_argument("--alert", type=float, default=600.0,
-                        help="a site behind for this many seconds is logged as an alert")
+                        help="a site behind (or silent in its hall hours) this many seconds "
+                             "is logged as an alert")
+    parser.add_argument("--sites", default=None,
+                        help="a folder of the sites' hall configs (*.toml): their hall hours")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     if not args.db or not args.db.startswith(("postgresql://", "postgres://")):
         print("hall-county: --db must be a postgresql:// URL", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s county %(levelname)s %(message)s")
-    if args.command == "status":
-        return status(args.db)
-    from county.collector import Collector
-
     try:
-        collector = Collector(args.broker, args.db, args.username, args.password,
-                              probe_s=args.probe, alert_s=args.alert)
+        site_hours = hours.load_sites(args.sites)
     except ValueError as exc:
         print(f"hall-county: {exc}", file=sys.stderr)
         return 2
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s county %(levelname)s %(message)s")
+    if args.command == "status":
+        from county.status import status
+
+        return status(args.db, site_hours, args.alert)
+    return run(args, site_hours)
+
+
+def run(args, site_hours: dict) -> int:
+    from county.collector import Collector
+
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    watchdog = Watchdog()
+    watchdog.ready()
+    delay, logged = 1.0, -WAIT_LOG_S
+    while True:  # the database may start after us (boot order, an outage): wait for it
+        try:
+            collector = Collector(args.broker, args.db, args.username, args.password,
+                                  probe_s=args.probe, alert_s=args.alert,
+                                  site_hours=site_hours)
+            break
+        except ledger.Unreachable as exc:
+            if time.monotonic() - logged >= WAIT_LOG_S:
+                logged = time.monotonic()
+                print(f"hall-county: waiting for the county database: {exc}", file=sys.stderr,
+                      flush=True)
+            watchdog.alive()  # waiting, not stuck
+            if stop.wait(delay):
+                return 0
+            delay = min(30.0, delay * 2)
+        except ValueError as exc:  # a configuration error: restarting cannot fix it
+            print(f"hall-county: {exc}", file=sys.stderr)
+            return 2
     collector.start()
     print(f"hall-county: collecting from {args.broker}", flush=True)
     while not stop.wait(1.0):
@@ -53,27 +87,11 @@ def main(argv: list[str] | None = None) -> int:
             print("hall-county: the collector's thread stopped", file=sys.stderr)
             collector.stop()
             return 1
+        if collector.healthy():  # its turns land (or wait on the database): systemd knows
+            watchdog.alive()
+    watchdog.stopping()
     collector.stop()
     return 0
-
-
-def status(db_url: str) -> int:
-    try:
-        conn = ledger.connect(db_url)
-    except ValueError as exc:
-        print(f"hall-county: {exc}", file=sys.stderr)
-        return 2
-    rows = conn.execute(
-        "SELECT s.site, s.epoch, coalesce(e.last_seq, 0), s.behind, s.oldest_missing, "
-        "s.malformed, s.duplicates, s.behind_since FROM sites s LEFT JOIN site_epochs e "
-        "ON e.site = s.site AND e.epoch = s.epoch ORDER BY s.site").fetchall()
-    print(f"{'site':<16} {'epoch':<16} {'last':>8} {'behind':>7} {'oldest':>7} "
-          f"{'malformed':>9} {'dup':>6}  behind since")
-    for site, epoch, last, behind, oldest, malformed, dup, since in rows:
-        print(f"{site:<16} {epoch or '-':<16} {last:>8} {behind:>7} {oldest or '-':>7} "
-              f"{malformed:>9} {dup:>6}  {since or '-'}")
-    conn.close()
-    return 1 if any(r[3] for r in rows) else 0
 
 
 if __name__ == "__main__":

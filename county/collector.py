@@ -15,21 +15,21 @@ for longer than ``alert_s`` is logged as an alert; the ``sites`` table shows eve
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import psycopg
 from psycopg.types.json import Jsonb
 
-from county import ledger
+from county import answers, hours, ledger
+from county.answers import Malformed
 from county.ledger import EpochLedger
-from hub import payload
-from hub.contract import EVENT_KINDS, MAX_PAYLOAD, encode
+from county.skew import SkewWatch
+from hub.contract import EVENT_KINDS, encode
 from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 from hub.replay import REPLAY_MAX
 
@@ -37,13 +37,7 @@ log = logging.getLogger(__name__)
 
 COUNTY_NODE = "county"  # the collector's node id in every site's hall config (role county)
 SITE_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-EPOCH_RE = re.compile(r"[0-9a-f]{16}")
 WIRE_KEYS = ("seq", "at", "epoch")
-REPLY_MAX_BYTES = 8 * 1024 * 1024  # a replay answer carries up to REPLAY_MAX events
-
-
-class Malformed(ValueError):
-    """Not an event the county can hold."""
 
 
 @dataclass
@@ -60,6 +54,8 @@ class Asked:
     req_id: str
     deadline: float
     epoch: str
+    first: int
+    last: int
 
 
 @dataclass
@@ -74,6 +70,7 @@ class Collector:
     ask_timeout_s: float = 10.0
     alert_s: float = 600.0
     settle_s: float = 2.0  # a gap asked for only once it stayed: the bridge may be behind
+    site_hours: dict = field(default_factory=dict)  # site -> its HallConfig (county.hours)
     counts: dict[str, SiteCounts] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -87,8 +84,12 @@ class Collector:
         self._behind_since: dict[str, float] = {}
         self.alerted: set[str] = set()  # sites behind for longer than alert_s
         self.silent: set[str] = set()  # sites not heard (events, answers) for alert_s
-        self._heard: dict[str, float] = {}
+        self._heard: dict[str, datetime] = {}  # wall time: compared with hall hours
         self._received: list[tuple[str, bytes]] = []
+        self.progress = time.monotonic()  # the last turn that landed or waited on the database
+        self._db_logged = 0.0
+        self._db_wait, self._db_retry_at = 1.0, 0.0
+        self.skew = SkewWatch()
         host, port = parse_broker_url(self.broker_url)
         self._mqtt = new_client(f"county-{uuid.uuid4().hex[:12]}", self.username, self.password)
         use_tls(self._mqtt, self.broker_url)
@@ -120,31 +121,81 @@ class Collector:
 
     # -- one turn (the loop's thread) ---------------------------------------------------------
     def _turn(self) -> float:
+        now = time.monotonic()
+        if now < self._db_retry_at:  # the database is away: messages wait, tries back off
+            self.progress = now
+            return min(1.0, self._db_retry_at - now)
         items, self._received = self._received, []
-        touched: set[str] = set()
         try:
-            with self.db.transaction():
-                for topic, raw in items:
-                    self._message(topic, raw, touched)
-                self._save(touched)
-        except psycopg.Error as exc:
-            log.error("county database: %s; %d messages wait", exc, len(items))
+            try:
+                self._batch(items)
+            except psycopg.OperationalError:
+                raise
+            except psycopg.Error as exc:
+                # one message that cannot land (a check this code lacks): the rest must not
+                # wait behind it, and it is not tried again and again
+                log.error("county database: %s; landing %d messages one by one", exc,
+                          len(items))
+                self._reconnect()
+                self._one_by_one(items)
+        except psycopg.OperationalError as exc:  # the database is away: everything waits
+            self.progress = time.monotonic()  # waiting, not stuck (the watchdog)
+            if time.monotonic() - self._db_logged > 60:  # one line a minute while it is away
+                self._db_logged = time.monotonic()
+                log.error("county database: %s; %d messages wait",
+                          str(exc).strip().splitlines()[0], len(items))
             self._received = items + self._received
-            self._reconnect()
+            try:
+                self._reconnect()
+                self._db_wait, self._db_retry_at = 1.0, 0.0
+            except psycopg.OperationalError:
+                self._db_wait = min(30.0, self._db_wait * 2)
+                self._db_retry_at = time.monotonic() + self._db_wait
             return 1.0
+        self.progress = time.monotonic()
         if self._mqtt.is_connected():
             self._ask(time.monotonic())
         return 0.5
 
+    def _batch(self, items: list[tuple[str, bytes]]) -> None:
+        touched: set[str] = set()
+        with self.db.transaction():
+            for topic, raw in items:
+                self._message(topic, raw, touched)
+            self._save(touched)
+
+    def _one_by_one(self, items: list[tuple[str, bytes]]) -> None:
+        """Each message in its own transaction; one that fails is dropped and counted once."""
+        for topic, raw in items:
+            try:
+                self._batch([(topic, raw)])
+            except psycopg.OperationalError:
+                raise
+            except psycopg.Error as exc:
+                site = topic.split("/")[1] if topic.count("/") == 3 else "?"
+                log.error("site %s: a message on %s cannot land (%s): dropped", site, topic,
+                          str(exc).strip().splitlines()[0])
+                self._reconnect()
+                if SITE_RE.fullmatch(site):
+                    self.counts.setdefault(site, SiteCounts()).malformed += 1
+                    with self.db.transaction():
+                        self._count(site, "malformed")
+
+    def healthy(self, within_s: float = 60.0) -> bool:
+        """The loop takes its turns and lands (or waits on an unreachable database): what the
+        systemd watchdog is told."""
+        return self.alive() and time.monotonic() - self.progress < within_s
+
     def _reconnect(self) -> None:
         """After a failed transaction: a new connection, and memory as the database has it
         (what the failed batch held in memory was never stored)."""
+        self.skew.forget()
         try:
             self.db.close()
             self.db = ledger.connect(self.db_url)
             self._load()
         except (ValueError, psycopg.Error) as exc:
-            log.error("county database: %s", exc)
+            raise psycopg.OperationalError(str(exc)) from None
 
     def _load(self) -> None:
         self.ledgers = ledger.load(self.db)
@@ -157,85 +208,96 @@ class Collector:
         if len(parts) != 4 or parts[0] != "hall" or not SITE_RE.fullmatch(parts[1]):
             return  # the ACL lets nothing else through
         site = parts[1]
-        self._heard[site] = time.monotonic()
+        now = datetime.now(UTC)
+        if (now - self._heard.get(site, now)).total_seconds() > 2 * self.probe_s:
+            # heard again after a silence longer than two probes (a line back): how far its
+            # log goes, now, not at the next probe; what the bridge lost is then a gap like
+            # any other (a quiet site is heard once a probe: that is no silence)
+            self._probe_at[site] = 0.0
+        self._heard[site] = now
         self.silent.discard(site)
-        counts = self.counts.setdefault(site, SiteCounts())
+        self.counts.setdefault(site, SiteCounts())
         touched.add(site)
-        if parts[2] == "event":
-            try:
-                payload = _object(raw)
-                epoch = payload.get("epoch")
-                if not isinstance(epoch, str) or not EPOCH_RE.fullmatch(epoch):
-                    raise Malformed("no epoch")
-                data = {k: v for k, v in payload.items() if k not in WIRE_KEYS}
-                self._land(site, epoch, payload.get("seq"), payload.get("at"), parts[3], data)
-            except Malformed as exc:
-                counts.malformed += 1
-                self._count(site, "malformed")
-                log.warning("site %s: malformed event on %s: %s", site, topic, exc)
-        elif parts[2] == "resp" and parts[3] == COUNTY_NODE:
-            self._reply(site, raw)
-
-    def _reply(self, site: str, raw: bytes) -> None:
-        counts = self.counts[site]
         try:
-            reply = _reply_object(raw)
-        except Malformed:
-            counts.malformed += 1
-            return
+            if parts[2] == "event":
+                value = answers.event_object(raw)
+                epoch = value.get("epoch")
+                if not answers.epoch_ok(epoch):
+                    raise Malformed("no epoch")
+                data = {k: v for k, v in value.items() if k not in WIRE_KEYS}
+                self._land(site, epoch, value.get("seq"), value.get("at"), parts[3], data,
+                           live=True)
+            elif parts[2] == "resp" and parts[3] == COUNTY_NODE:
+                self._reply(site, answers.parse(raw))
+        except Malformed as exc:
+            self._malformed(site, f"{topic}: {exc}")
+
+    def _malformed(self, site: str, why: str) -> None:
+        """Dropped and counted once (memory and the sites table)."""
+        self.counts[site].malformed += 1
+        self._count(site, "malformed")
+        log.warning("site %s: dropped %s", site, why[:300])
+
+    def _reply(self, site: str, ans: answers.Answer) -> None:
         asked = self._asked.get(site)
-        if asked is not None and asked.req_id == reply.get("id"):
+        mine = asked is not None and asked.req_id == ans.req_id
+        if mine:
             del self._asked[site]
-        if not reply.get("ok"):
-            counts.refused += 1
-            log.warning("site %s refused events.replay: %s", site, reply.get("error"))
+        if not ans.ok:
+            self.counts[site].refused += 1
+            log.warning("site %s refused events.replay: %s", site, ans.error)
             return
-        result = reply.get("result") or {}
-        epoch = result.get("epoch")
-        if not isinstance(epoch, str) or not EPOCH_RE.fullmatch(epoch):
-            counts.malformed += 1
+        if not mine:
+            # a late answer to an earlier request (or not the hub's): its events may land where
+            # the county knows the epoch; what it claims (end, epoch, lineage) is not taken
+            if (site, ans.epoch) not in self.ledgers:
+                return
+            self._land_answer(site, ans, None)
             return
-        led = self._ledger(site, epoch)
-        if self.current.get(site) != epoch:  # the hub itself says which database it serves
-            log.warning("site %s: the hub serves epoch %s, not %s", site, epoch,
-                        self.current.get(site))
-            self.current[site] = epoch
-            self.db.execute("UPDATE sites SET epoch = %s WHERE site = %s", (epoch, site))
-        base = result.get("restored_from")
-        if isinstance(base, dict) and isinstance(base.get("seq"), int):
-            if led.base is None:
-                led.base = base["seq"]
-                self.db.execute("UPDATE site_epochs SET restored_from = %s, base_seq = %s "
-                                "WHERE site = %s AND epoch = %s",
-                                (str(base.get("epoch")), base["seq"], site, epoch))
-            led.known(0, base["seq"])
-        for item in result.get("events") or []:
+        if ans.base is not None and (site, ans.base[0]) not in self.ledgers:
+            # a restore is made from the county's own copy: a lineage it never held is false
+            raise Malformed(f"restored from epoch {ans.base[0]}, which the county never held")
+        led = self._ledger(site, ans.epoch)
+        if self.current.get(site) != ans.epoch:
+            self._follow(site, ans.epoch)  # the hub itself says which database it serves
+        if ans.base is not None and led.base is None:
+            self.db.execute("UPDATE site_epochs SET restored_from = %s, base_seq = %s "
+                            "WHERE site = %s AND epoch = %s", (*ans.base, site, ans.epoch))
+        self._land_answer(site, ans, asked)
+        led.confirm(ans.last_seq, ans.base[1] if ans.base else None)
+
+    def _land_answer(self, site: str, ans: answers.Answer, asked: Asked | None) -> None:
+        for item in ans.events:
             try:
                 if not isinstance(item, dict) or not isinstance(item.get("data"), dict):
                     raise Malformed("not an event")
-                _check(item)  # each event as a live one is checked
-                self._land(site, epoch, item.get("seq"), item.get("at"), item.get("kind"),
-                           item["data"], replayed=True)
-            except Malformed:
-                counts.malformed += 1
-                self._count(site, "malformed")
-        last = result.get("last_seq")
-        if isinstance(last, int) and not isinstance(last, bool):
-            led.known(last, None)
+                answers.check_event(item)  # each event as a live one is checked
+                seq = item.get("seq")
+                if asked is not None and answers.seq_ok(seq) and not (
+                        asked.first <= seq <= min(asked.last, ans.last_seq)):
+                    raise Malformed(f"seq {seq} outside the range asked")
+                self._land(site, ans.epoch, seq, item.get("at"), item.get("kind"),
+                           item["data"])
+            except Malformed as exc:
+                self._malformed(site, f"replayed event: {exc}")
 
     def _land(self, site: str, epoch: str, seq, at, kind, data: dict,
-              replayed: bool = False) -> None:
-        if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq < 2**53:
-            raise Malformed(f"seq {seq!r}")
+              live: bool = False) -> None:
+        if not answers.seq_ok(seq):
+            raise Malformed(f"seq {str(seq)[:24]}")
         if kind not in EVENT_KINDS:
             raise Malformed(f"kind {str(kind)[:20]!r}")
         try:
-            datetime.fromisoformat(at)
+            when = datetime.fromisoformat(at)
+            if when.tzinfo is None:
+                raise ValueError("no offset")
         except (TypeError, ValueError):
             raise Malformed(f"at {str(at)[:40]!r}") from None
         led = self._ledger(site, epoch)
         if led.base is not None and seq <= led.base:
             return  # the restored start of this epoch: the county holds it as the old epoch
+        if live and seq > led.last:
+            self.skew.check(site, when)  # a new event: the site's clock now
         cur = self.db.execute(ledger.INSERT_EVENT, (site, epoch, seq, at, kind, Jsonb(data)))
         counts = self.counts[site]
         if cur.rowcount == 0:
@@ -243,23 +305,34 @@ class Collector:
             self._count(site, "duplicates")
         else:
             counts.landed += 1
-            counts.replayed += replayed
+            counts.replayed += not live
         led.hold(seq)
+        if live and epoch != self.current.get(site) and site not in self._asked:
+            self._probe_at[site] = 0.0  # an epoch the hub has not named: ask it now
 
     def _ledger(self, site: str, epoch: str) -> EpochLedger:
+        """The ledger of (site, epoch), made on first sight. The site follows a new epoch only
+        when its hub names it in an answer (_follow), or at the county's first sight of it."""
         led = self.ledgers.get((site, epoch))
         if led is None:
             led = self.ledgers[(site, epoch)] = EpochLedger(site, epoch)
             self.db.execute("INSERT INTO site_epochs (site, epoch) VALUES (%s, %s) "
                             "ON CONFLICT (site, epoch) DO NOTHING", (site, epoch))
-            if self.current.get(site) is not None:
-                log.warning("site %s: new epoch %s (was %s): a new or restored hub database",
-                            site, epoch, self.current[site])
-            self.current[site] = epoch
-            self._asked.pop(site, None)
-            self.db.execute("INSERT INTO sites (site, epoch) VALUES (%s, %s) ON CONFLICT (site) "
-                            "DO UPDATE SET epoch = excluded.epoch", (site, epoch))
+            if self.current.get(site) is None:
+                self._follow(site, epoch)
+            else:
+                log.warning("site %s: events under epoch %s (it serves %s): kept, followed "
+                            "once its hub says so", site, epoch, self.current[site])
         return led
+
+    def _follow(self, site: str, epoch: str) -> None:
+        if self.current.get(site) is not None:
+            log.warning("site %s: its hub serves epoch %s (was %s): a new or restored "
+                        "database", site, epoch, self.current[site])
+        self.current[site] = epoch
+        self._asked.pop(site, None)
+        self.db.execute("INSERT INTO sites (site, epoch) VALUES (%s, %s) ON CONFLICT (site) "
+                        "DO UPDATE SET epoch = excluded.epoch", (site, epoch))
 
     def _count(self, site: str, column: str) -> None:
         self.db.execute(f"INSERT INTO sites (site, {column}) VALUES (%s, 1) ON CONFLICT (site) "
@@ -273,6 +346,7 @@ class Collector:
             self.db.execute("UPDATE site_epochs SET contig = %s, last_seq = %s "
                             "WHERE site = %s AND epoch = %s", (led.contig, led.last, site, epoch))
         for site in sites:
+            self.skew.save(site, self.db)
             epoch = self.current.get(site)
             if epoch is None:
                 continue
@@ -288,7 +362,9 @@ class Collector:
                 self.alerted.discard(site)
                 continue
             since = self._behind_since.setdefault(site, time.monotonic())
-            if time.monotonic() - since > self.alert_s and site not in self.alerted:
+            expected = hours.opened_at(self.site_hours.get(site), datetime.now(UTC))
+            if (time.monotonic() - since > self.alert_s and site not in self.alerted
+                    and expected is not None):  # a site switched off behind: closed
                 self.alerted.add(site)
                 log.error("ALERT site %s is %d events behind (oldest missing seq %d of epoch "
                           "%s) for over %.0f s", site, behind, led.contig + 1, epoch, self.alert_s)
@@ -296,7 +372,11 @@ class Collector:
     # -- asking the sites for what is missing -------------------------------------------------
     def _ask(self, now: float) -> None:
         for site, epoch in self.current.items():
-            if now - self._heard.setdefault(site, now) > self.alert_s and site not in self.silent:
+            wall = datetime.now(UTC)
+            silent = hours.silent_for(self.site_hours.get(site),
+                                      self._heard.setdefault(site, wall), wall)
+            # outside its hall hours a site switched off is closed, not silent (county.hours)
+            if silent is not None and silent > self.alert_s and site not in self.silent:
                 # a cut line: the county cannot know what it misses, only that nothing comes
                 self.silent.add(site)
                 log.error("ALERT site %s: nothing heard for over %.0f s (its line to the "
@@ -329,42 +409,10 @@ class Collector:
         # QoS 0, as HubClient's requests: a request must not wait out a cut line in a queue and
         # reach the hub long after, beside the ones asked since; the collector asks again
         self._mqtt.publish(f"hall/{site}/req/{COUNTY_NODE}", encode(msg), qos=0)
-        self._asked[site] = Asked(req_id, now + self.ask_timeout_s, epoch)
+        self._asked[site] = Asked(req_id, now + self.ask_timeout_s, epoch, first, last)
 
     # -- what tests and the status command read ----------------------------------------------
     def lag(self, site: str) -> int | None:
         """Events the county misses of ``site``'s current epoch (None: never heard of it)."""
         epoch = self.current.get(site)
         return None if epoch is None else self.ledgers[(site, epoch)].behind
-
-
-
-def _check(value: object) -> None:
-    try:
-        payload.check(value)
-    except payload.PayloadError as exc:
-        raise Malformed(str(exc)) from None
-
-
-def _reply_object(raw: bytes) -> dict:
-    """A replay answer: many events in one message, so hub.payload's item limit applies to
-    each event (checked where it is landed), the size and depth limits to the whole."""
-    if len(raw) > REPLY_MAX_BYTES:
-        raise Malformed(f"answer of {len(raw)} bytes")
-    try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise Malformed(f"answer is not JSON: {exc}"[:200]) from None
-    if not isinstance(value, dict):
-        raise Malformed("answer is not a JSON object")
-    return value
-
-
-def _object(raw: bytes, limit: int = MAX_PAYLOAD) -> dict:
-    try:
-        value = payload.parse(raw, limit)
-    except payload.PayloadError as exc:
-        raise Malformed(str(exc)) from None
-    if not isinstance(value, dict):
-        raise Malformed("not a JSON object")
-    return value

@@ -46,24 +46,37 @@ CREATE TABLE IF NOT EXISTS sites (
     behind_since timestamptz,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE sites ADD COLUMN IF NOT EXISTS skewed bigint NOT NULL DEFAULT 0;
+ALTER TABLE sites ADD COLUMN IF NOT EXISTS skew_s bigint;
 """
 
 INSERT_EVENT = ("INSERT INTO events (site, epoch, seq, at, kind, data) "
                 "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (site, epoch, seq) DO NOTHING")
 
 
+class Unreachable(ValueError):
+    """The database is not there now (down, starting, refusing): worth waiting for."""
+
+
 def connect(url: str, create: bool = True) -> psycopg.Connection:
     """A connection to the county database, with the schema in place when ``create`` (the
-    collector; readers such as a restore may use a role that can only SELECT); ValueError with
-    one line when it cannot be reached."""
+    collector; readers such as a restore may use a role that can only SELECT). Unreachable
+    when it cannot be reached now, ValueError when the URL itself is wrong; one line each."""
     try:
         conn = psycopg.connect(url, connect_timeout=10)
         if create:
             with conn.transaction():
                 conn.execute(SCHEMA)
+    except psycopg.OperationalError as exc:
+        raise Unreachable(f"county database: {str(exc).strip().splitlines()[0]}") from None
     except psycopg.Error as exc:
         raise ValueError(f"county database: {str(exc).strip().splitlines()[0]}") from None
     return conn
+
+
+# how far beyond what the county knows a live event may move a site's end by itself (a week
+# of a busy hall); a seq beyond waits for the hub's answer, so a forged 2**52 is no lag
+JUMP = 100_000
 
 
 @dataclass
@@ -78,13 +91,18 @@ class EpochLedger:
     base: int | None = None  # a restored database: seqs up to base are the old epoch's
 
     def hold(self, seq: int) -> None:
+        """``seq`` is stored. A live event says the site has at least that much, unless it
+        jumps implausibly far: then only the hub's answer moves ``last`` (confirm)."""
         if seq > self.contig:
             self.above.add(seq)
-        self.last = max(self.last, seq)
+        if seq <= max(self.last, self.contig) + JUMP:
+            self.last = max(self.last, seq)
         self._advance()
 
-    def known(self, last: int, base: int | None) -> None:
-        self.last = max(self.last, last)
+    def confirm(self, last: int, base: int | None = None) -> None:
+        """The hub's own answer: its log ends at ``last`` (what was claimed beyond is not
+        counted as missing), and a restored database starts after ``base``."""
+        self.last = last
         if base is not None:
             self.base = base
             self.contig = max(self.contig, base)
@@ -98,7 +116,8 @@ class EpochLedger:
 
     @property
     def behind(self) -> int:
-        return max(0, self.last - self.contig - len(self.above))
+        held = sum(1 for s in self.above if s <= self.last)
+        return max(0, self.last - self.contig - held)
 
     def missing_run(self, limit: int) -> tuple[int, int] | None:
         """The first range of missing seqs (at most ``limit`` long), or None."""
@@ -106,7 +125,7 @@ class EpochLedger:
             return None
         first = self.contig + 1
         later = [s for s in self.above if s > first]
-        end = min(min(later) - 1 if later else self.last, first + limit - 1)
+        end = min(min(later) - 1 if later else self.last, first + limit - 1, self.last)
         return first, end
 
 
@@ -134,19 +153,21 @@ def site_log(conn: psycopg.Connection, site: str,
         if row is None or row[0] is None:
             raise LookupError(f"the county holds no events of site {site!r}")
         epoch = row[0]
-    chain = []  # newest first: (epoch, base): its seqs up to base are its parent's
-    while epoch is not None and epoch not in {e for e, _ in chain}:
-        row = conn.execute("SELECT restored_from, base_seq FROM site_epochs "
+    chain = []  # newest first: (epoch, base, last): its seqs up to base are its parent's
+    while epoch is not None and epoch not in {c[0] for c in chain}:
+        row = conn.execute("SELECT restored_from, base_seq, last_seq FROM site_epochs "
                            "WHERE site = %s AND epoch = %s", (site, epoch)).fetchone()
-        parent, base = row or (None, None)
-        chain.append((epoch, base or 0))
+        parent, base, last = row or (None, None, 0)
+        chain.append((epoch, base or 0, last))
         epoch = parent
     chain.reverse()
-    for i, (ep, base) in enumerate(chain):
-        upto = chain[i + 1][1] if i + 1 < len(chain) else None  # where the next one took over
+    for i, (ep, base, last) in enumerate(chain):
+        # up to where the next one took over, and never beyond what the site has (a seq past
+        # it was claimed by something other than the hub)
+        upto = min(chain[i + 1][1], last) if i + 1 < len(chain) else last
         sql = ("SELECT seq, at, kind, data FROM events WHERE site = %s AND epoch = %s "
-               "AND seq > %s" + (" AND seq <= %s" if upto is not None else "") + " ORDER BY seq")
-        params = (site, ep, base) + ((upto,) if upto is not None else ())
+               "AND seq > %s AND seq <= %s ORDER BY seq")
+        params = (site, ep, base, upto)
         with conn.cursor(name=f"log_{i}") as cur:
             cur.itersize = 2000
             cur.execute(sql, params)

@@ -4,27 +4,35 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from devices.ledscreen import WindowScreen
 from devices.ledscreen_serial import PlainProtocol
+from devices.recorder import DISCARD, Recorder
 
 
 class SimWindowScreen(WindowScreen):
-    """Keeps ``sent``: ``(monotonic time, frame bytes)`` for every command, in order, encoded by
-    ``protocol`` (the plain one unless another is passed), and what it would display now.
+    """Hands ``("led.sent", (monotonic time, frame bytes))`` for every command, in
+    order, encoded by ``protocol`` (the plain one unless another is passed), to its
+    :attr:`recorder`, counts them in :attr:`frames`, and keeps what it would display now.
 
     Its health is what it knows, as a serial screen's would be: ``error`` once closed or after
     :meth:`fail` (a pulled cable, for tests), when writes also raise OSError as a dead line's do.
+    With ``record_to`` every frame is also appended to that file, byte for byte what the line
+    would carry, so a process outside can judge what a window's screen received.
     """
 
     simulated = True
 
     def __init__(self, address: int = 1, protocol: PlainProtocol | None = None,
-                 monotonic: Callable[[], float] = time.monotonic):
+                 monotonic: Callable[[], float] = time.monotonic,
+                 record_to: str | Path | None = None):
         self.address = address
+        self.record_to = Path(record_to) if record_to is not None else None
         self.protocol = protocol or PlainProtocol()
         self.monotonic = monotonic
-        self.sent: list[tuple[float, bytes]] = []
+        self.frames = 0
+        self.recorder: Recorder = DISCARD
         self.text: str | None = None
         self.mode: str | None = None
         self.brightness: int | None = None
@@ -51,7 +59,11 @@ class SimWindowScreen(WindowScreen):
     def _send(self, frame: bytes) -> None:
         if self.error is not None:
             raise OSError(f"simulated LED screen {self.address}: {self.error}")
-        self.sent.append((self.monotonic(), frame))
+        self.frames += 1
+        self.recorder.record("led.sent", (self.monotonic(), frame))
+        if self.record_to is not None:  # the serial line's capture: appended, never rewritten
+            with open(self.record_to, "ab") as f:
+                f.write(frame)
 
     def fail(self, detail: str | None = "line down") -> None:
         """Make the line fail (``detail``) or work again (None)."""
@@ -60,7 +72,7 @@ class SimWindowScreen(WindowScreen):
     def health(self) -> dict:
         if self.error is not None:
             return {"state": "error", "backend": "sim", "detail": self.error}
-        return {"state": "ok", "backend": "sim", "frames": len(self.sent)}
+        return {"state": "ok", "backend": "sim", "frames": self.frames}
 
     def close(self) -> None:
         self.error = "closed"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from devices.audio.sim import WavAudioOut
 from devices.ledscreen_sim import SimWindowScreen
+from devices.recorder import Recording
 from devices.screen import prepare_sdl
 from hub.clock import HallClock
 from hub.config import load_config
@@ -30,7 +31,7 @@ class BenchScreen(SimWindowScreen):
 
     def show(self, text: str, mode: str = "static") -> None:
         super().show(text, mode)
-        self.texts.append((self.sent[-1][0], text))
+        self.texts.append((self.monotonic(), text))
 
 
 class InstantSpeaker(WavAudioOut):
@@ -58,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     speaker = InstantSpeaker(Path(args.report).parent / "bench-board-announcements")
     node = build(cfg, "board-1", args.broker, HallClock(cfg.tz, args.clock), True, headless=True,
                  speaker=speaker, led_screens={args.window: led})
+    record = Recording()
+    node.attach(record)
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     node.start()
@@ -72,9 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         node.run_forever(lambda: bool(stopping), tick)
     finally:
         node.stop()
-        said = [{"no": s.no, "window": s.window, "at": s.at} for s in node.announcer.said]
+        said = [{"no": s.no, "window": s.window, "at": s.at} for s in record["said"]]
         Path(args.report).write_text(json.dumps(
-            {"led": led.texts, "said": said, "received": node.received}), encoding="utf-8")
+            {"led": led.texts, "said": said, "received": record["received"]}),
+            encoding="utf-8")
     return 0
 
 

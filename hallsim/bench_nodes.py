@@ -17,6 +17,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from devices.recorder import Recording
 from hallsim import bench_hub
 from hallsim.stats import rss_mb, summary
 from hub.client import HubClient
@@ -142,6 +143,9 @@ def ticket_latency(cfg, url: str, runs: int, hall_now) -> dict:
 
     clock = HallClock(cfg.tz, hall_now())
     kiosk = build_kiosk(cfg, "kiosk-1", url, clock, simulate=True, screen_backend="offscreen")
+    record = Recording()
+    kiosk.attach(record)
+    timings = record["timing"]  # the live list: a ticket's timing is filed when the hub replies
     kiosk.start()
     wait_until(lambda: kiosk.client.connected, 10)
     for _ in range(50):
@@ -150,7 +154,7 @@ def ticket_latency(cfg, url: str, runs: int, hall_now) -> dict:
     ids = sorted(cfg.services)
     samples, misses = [], 0
     for i in range(runs):
-        before = len(kiosk.timings)  # a ticket's timing is filed when the hub replies
+        before = len(timings)
         t0 = time.monotonic()
         if not kiosk.choose_service(ids[i % len(ids)], touched_at=t0):
             misses += 1
@@ -159,12 +163,12 @@ def ticket_latency(cfg, url: str, runs: int, hall_now) -> dict:
         deadline = t0 + 5
 
         def printed(before=before):
-            return len(kiosk.timings) > before and kiosk.timings[-1].bytes_out
+            return len(timings) > before and timings[-1].bytes_out
 
         while not printed() and time.monotonic() < deadline:
             kiosk.poll()
         if printed():
-            timing = kiosk.timings[-1]
+            timing = timings[-1]
             samples.append(timing.bytes_out - timing.touch)
         else:
             misses += 1

@@ -4,7 +4,6 @@ be cut. For the county tests and ``hall-bench county``."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from hallsim.broker import start_broker
@@ -16,12 +15,14 @@ class County:
     """The county broker (passwords and ACL from hall-broker-config county) and each site's
     broker bridged to it through a Link."""
 
-    def __init__(self, tmp_path: Path, sites: list[str]):
+    def __init__(self, tmp_path: Path, sites: list[str],
+                 restart_s: tuple[int, int] | None = (1, 1)):
         self.tmp = tmp_path
+        self.restart_s = restart_s  # the bridges' backoff (None: the shipped one)
         self.out = tmp_path / "county-conf"
         self.passwords = generate(sites, "mqtt://127.0.0.1:1", self.out)  # address set below
-        for f in ("passwd", "acl"):
-            os.chmod(self.out / f, 0o644)
+        # passwd and acl as written (root:mosquitto 0640); tests/blackbox runs them with
+        # Mosquitto dropping to its user, as shipped
         self.broker = start_broker(
             tmp_path / "county-broker", anonymous=False,
             extra_conf=f"password_file {self.out / 'passwd'}\nacl_file {self.out / 'acl'}\n")
@@ -34,7 +35,7 @@ class County:
         from hub.broker_bridge import render_bridge
 
         return render_bridge(site, f"mqtt://127.0.0.1:{port}", self.passwords[site],
-                             restart_s=(1, 1))
+                             **({"restart_s": self.restart_s} if self.restart_s else {}))
 
     def add_site(self, site: str) -> None:
         link = self.links[site] = Link(self.broker.port)

@@ -23,6 +23,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from devices.recorder import Recording
 from hallsim import outputs
 from hallsim.broker import start_broker
 from hallsim.day import plan_day
@@ -168,7 +169,9 @@ class DemoHall:
         db = self.out / "hall.db"
         for stale in (db, db.with_suffix(".db-wal"), db.with_suffix(".db-shm")):
             stale.unlink(missing_ok=True)
-        self.hub = HubService(self.cfg, str(db), self.url, self.clock)
+        # a fresh database each run: on a --broker that kept the last run's hub status, this
+        # run takes the hall over, as an operator would (docs/one-hub.md)
+        self.hub = HubService(self.cfg, str(db), self.url, self.clock, take_over=True)
         self.hub.start()
         if not self.hub.wait_ready(10):
             raise RuntimeError(f"the hub could not subscribe on {self.url}")
@@ -188,6 +191,8 @@ class DemoHall:
         screen = "window" if self.windowed else "offscreen"
         self.kiosk = build_kiosk(self.cfg, "kiosk-1", self.url, self.clock, simulate=True,
                                  screen_backend=screen)
+        self.kiosk_record = Recording()  # the tickets the citizens took (the kiosk keeps none)
+        self.kiosk.attach(self.kiosk_record)
         announcements = self.out / "announcements"
         for old in announcements.glob("*.wav"):
             old.unlink()
@@ -289,11 +294,11 @@ class DemoHall:
             now = self.clock.now()
             for node in self.nodes:
                 node.poll()
-            citizens.step(self.kiosk, now)
+            citizens.step(self.kiosk, now, self.kiosk_record["timing"])
             for clerk in self.clerks:
                 clerk.step(self.observer.state.get(f"window/{clerk.window}"), citizens, now)
             self.progress.maybe_print(self.observer.state, now)
-            if self.web is not None and (url := self.web.note_ticket(self.kiosk.issued)):
+            if self.web is not None and (url := self.web.note_ticket(self.kiosk_record["issued"])):
                 print(f"hall-demo: a ticket page: {url}", flush=True)
             time.sleep(0.02)
         deadline = time.monotonic() + 2  # let the last events land

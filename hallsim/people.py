@@ -39,12 +39,13 @@ class Citizens:
         self._at_kiosk: Visit | None = None
         self._taken = 0
 
-    def step(self, kiosk, now: datetime) -> None:
+    def step(self, kiosk, now: datetime, timings: list) -> None:
+        """``timings``: what the kiosk's recorder filed as ``timing`` so far."""
         if self._at_kiosk is not None:
             if kiosk.busy:
                 return
-            done = kiosk.timings[self._taken:] if len(kiosk.timings) > self._taken else []
-            self._taken = len(kiosk.timings)
+            done = timings[self._taken:] if len(timings) > self._taken else []
+            self._taken = len(timings)
             for timing in done:
                 if timing.no:
                     self.by_no[timing.no] = self._at_kiosk

@@ -38,7 +38,8 @@ def day_verdict(db: Path, told_at_kiosk: int = 0) -> dict:
         elif kind == "called" and d["ticket_id"] not in real and d.get("wait_s") is not None:
             real[d["ticket_id"]] = d["wait_s"]
         elif kind == "day_closed":
-            closed_out += d["counts"].get("day_end_waiting", 0)
+            # a close-out in parts: the last one counts the day (hub.engine.closeparts)
+            closed_out += d.get("counts", {}).get("day_end_waiting", 0)
             closed_at = datetime.fromisoformat(d["closed_at"])
             for c in d["closed"]:
                 start = issued_at.get(c["ticket_id"])

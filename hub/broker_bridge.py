@@ -28,13 +28,21 @@ from hub.broker_acl import (
     PASSWORD_RE,
     USER_RE,
     BrokerConfigError,
+    _broker_group,
     _write_atomic,
     check_broker_url,
     new_password,
     render_passwd,
 )
+from hub.broker_tls import TlsError, ensure_tls, write_atomic
 
 COUNTY_USER = "county"  # the collector's broker user and its node id at every site
+# a bridge's retry backoff (Mosquitto restart_timeout base cap): measured 7-61 s between
+# tries with (5, 60), so a line back after a long cut waited up to a minute before anything
+# moved; with a cap of 20 s a 1-hour cut of 10 of 50 sites is caught up within 60 s (docs)
+RESTART_S = (5, 20)
+LOCAL_URL = "mqtt://127.0.0.1:1883"  # the county broker's loopback listener (the collector's)
+TLS_DIR = "/etc/mosquitto/hallstack/tls"  # certfile/keyfile of systemd/county/mosquitto-county.conf
 BRIDGE_CA = "/etc/mosquitto/hallstack/county-ca.crt"  # where a site keeps the county's CA
 
 
@@ -46,7 +54,7 @@ def site_topics(site: str) -> tuple[tuple[str, str], ...]:
 
 
 def render_bridge(site: str, county_url: str, password: str, ca_file: str | None = None,
-                  restart_s: tuple[int, int] = (5, 60)) -> str:
+                  restart_s: tuple[int, int] = RESTART_S) -> str:
     """The ``connection`` block a site's mosquitto.conf includes. The site's global
     ``max_queued_messages`` (default 1000) bounds what waits while the link is down; beyond it
     Mosquitto drops silently and the county's replay fills the gap."""
@@ -108,11 +116,15 @@ def _kept(path: Path, key: str) -> str | None:
 
 
 def generate(sites: list[str], county_url: str, out: Path, ca_file: str | None = None,
-             restart_s: tuple[int, int] = (5, 60)) -> dict[str, str]:
-    """Write passwd, acl, county.env and bridges/{site}.conf into ``out``; nothing on an error.
-    Returns the passwords (site or ``county`` -> password)."""
+             restart_s: tuple[int, int] = RESTART_S, tls_dir: Path | None = None,
+             local_url: str = LOCAL_URL, group: str | None = "mosquitto") -> dict[str, str]:
+    """Write passwd, acl, county.env and bridges/{site}.conf into ``out``, and for an
+    ``mqtts://`` county the county CA and broker certificate into ``tls_dir`` (kept when they
+    fit); nothing on an error. Returns the passwords (site or ``county`` -> password)."""
     if len(set(sites)) != len(sites) or not sites:
         raise BrokerConfigError("--site: name each site once")
+    check_broker_url(local_url)
+    gid = _broker_group(group)
     passwords = {COUNTY_USER: _kept(out / "county.env", "HALL_MQTT_PASSWORD") or new_password()}
     bridges = {}
     for site in sites:
@@ -121,13 +133,24 @@ def generate(sites: list[str], county_url: str, out: Path, ca_file: str | None =
         passwords[site] = _kept(path, "remote_password") or new_password()
         bridges[path] = render_bridge(site, county_url, passwords[site], ca_file, restart_s)
     acl, passwd = render_county_acl(sites), render_passwd(passwords)
-    env = (f"# hall-county's broker credentials; secret: keep 0600\nHALL_BROKER={county_url}\n"
+    # the collector runs on the county machine: it dials the loopback listener of the shipped
+    # mosquitto-county.conf, not the TLS one the sites dial (which needs the county CA)
+    env = (f"# hall-county's broker credentials; secret: keep 0600\nHALL_BROKER={local_url}\n"
            f"HALL_MQTT_USERNAME={COUNTY_USER}\nHALL_MQTT_PASSWORD={passwords[COUNTY_USER]}\n")
-    _write_atomic(out / "acl", acl, 0o644)
-    _write_atomic(out / "passwd", passwd, 0o640)
+    if urlparse(county_url).scheme == "mqtts":
+        try:  # the county CA and the certificate of the listener the sites' bridges dial
+            ca_pem = ensure_tls(tls_dir or Path(TLS_DIR), COUNTY_USER,
+                                [urlparse(county_url).hostname], gid).ca_cert.read_bytes()
+        except TlsError as exc:
+            raise BrokerConfigError(str(exc)) from None
+        (out / "bridges").mkdir(parents=True, exist_ok=True)
+        write_atomic(out / "bridges" / "county-ca.crt", ca_pem, 0o644)
+    # Mosquitto drops to its user before it opens passwd and acl: root:mosquitto 0640
+    _write_atomic(out / "acl", acl, 0o640, gid)
+    _write_atomic(out / "passwd", passwd, 0o640, gid)
     _write_atomic(out / "county.env", env, 0o600)
     for path, text in bridges.items():
-        _write_atomic(path, text, 0o640)
+        _write_atomic(path, text, 0o640, gid)
     return passwords
 
 
@@ -139,12 +162,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--site", action="append", required=True, help="a site's hall id (repeat)")
     p.add_argument("--out", type=Path, default=Path("/etc/mosquitto/county"))
     p.add_argument("--ca", default=None, help=f"the county CA on each site (default {BRIDGE_CA})")
+    p.add_argument("--tls-dir", type=Path, default=Path(TLS_DIR),
+                   help=f"the county CA and broker certificate (mqtts://; default {TLS_DIR})")
+    p.add_argument("--local", default=LOCAL_URL,
+                   help=f"the broker URL the collector dials (default {LOCAL_URL})")
+    p.add_argument("--group", default="mosquitto", help="the group Mosquitto runs as")
     args = p.parse_args(argv)
     try:
-        generate(args.site, args.county, args.out, args.ca)
+        generate(args.site, args.county, args.out, args.ca, tls_dir=args.tls_dir,
+                 local_url=args.local, group=args.group)
     except BrokerConfigError as exc:
         print(f"hall-broker-config county: {exc}", file=sys.stderr)
         return 2
+    tls = (f"; county CA and certificate in {args.tls_dir} (copy {args.out}/bridges/"
+           f"county-ca.crt to each site's {args.ca or BRIDGE_CA})"
+           if args.county.startswith("mqtts://") else "")
     print(f"hall-broker-config county: wrote {args.out}/passwd, acl, county.env and "
-          f"bridges/<site>.conf for {len(args.site)} sites")
+          f"bridges/<site>.conf for {len(args.site)} sites{tls}")
     return 0

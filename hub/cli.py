@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from hub.clock import HallClock
 from hub.config import ConfigError, load_config
@@ -34,6 +35,9 @@ def without_dataframe_libraries() -> None:
 
 
 ADMIN_COMMANDS = ("assign", "assist")
+# beside the database, put there by the operator (root may; the unit's user may remove it):
+# the next start takes the hall over once, as --take-over does, without editing the unit
+TAKE_OVER_SUFFIX = ".take-over"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hall-hub", description=__doc__)
     common_args(parser)
     parser.add_argument("--db", default="hall.db", help="the hub's SQLite file")
+    parser.add_argument("--take-over", action="store_true",
+                        help="serve this hall from this database although the hall's retained "
+                             "hub status names another epoch (a new SD card without a restore; "
+                             "never over a live hub; recorded as an alert); a file DB.take-over "
+                             "does the same once: docs/one-hub.md")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     without_dataframe_libraries()  # after --help, which callers (tests) may run in-process
@@ -62,8 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from hub.service import HubService
 
+    marker = Path(f"{args.db}{TAKE_OVER_SUFFIX}")
+    marked = marker.exists()
     try:
-        service = HubService(cfg, args.db, args.broker, clock, args.username, args.password)
+        service = HubService(cfg, args.db, args.broker, clock, args.username, args.password,
+                             args.take_over or marked)
     except ValueError as exc:  # the broker URL, its CA file, or the database (StoreError)
         print(f"hall-hub: {exc}", file=sys.stderr)
         return 2
@@ -82,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if service.alive():  # a hub whose threads died must be restarted, not fed
             watchdog.alive()
+        if marked and service.wait_ready(0):  # taken over: the operator's word is used up
+            marker.unlink(missing_ok=True)
+            marked = False
     service.stop()
     return 0
 

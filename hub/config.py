@@ -180,6 +180,9 @@ class HallConfig:
     nodes: dict[str, Node]
     source: str = "config"
     web: WebRules = WebRules()
+    #: ``[limits.<class>]``: rate-limit overrides, class -> {"burst": int, "per_minute": float};
+    #: the class names and defaults are the op registry's (hub.ops), checked by the hub at start
+    limits: dict = field(default_factory=dict, hash=False)
 
     def node(self, node_id: str) -> Node:
         """The node ``node_id``; ConfigError when the hall has no such node."""
@@ -187,6 +190,16 @@ class HallConfig:
             return self.nodes[node_id]
         except KeyError:
             raise ConfigError(f"{self.source}: nodes: no node {node_id!r}") from None
+
+    def call_text(self, no: str, window: int, service: str | None) -> str:
+        """The hall's one call sentence (``[queue] call_template``) for ticket ``no`` of
+        ``service`` (an id; unknown: its id stands in) called to ``window``: the `called`
+        event's ``text``, the LED screens and the announcement all say this."""
+        known = self.services.get(service) if service is not None else None
+        name = self.windows[window].name if window in self.windows else f"{window}"
+        return self.queue.call_template.format(
+            no=no, window=window, window_name=name,
+            service=known.name if known else (service or ""))
 
     def windows_serving(self, service_id: str) -> tuple[int, ...]:
         """The windows that serve ``service_id`` (asked on every queue update: worked out once)."""
@@ -240,9 +253,23 @@ def parse_config(data: dict, source: str = "config") -> HallConfig:
     staff = _staff(top, windows, services)
     nodes = _nodes(top, windows)
     web = _web(top.table("web"))
+    limits = _limits(top.table("limits"))
     top.check_unused()
     return HallConfig(hall_id, name, tz, hotline, notice, hours, queue, rating, alerts,
-                      services, windows, staff, nodes, source, web)
+                      services, windows, staff, nodes, source, web, limits)
+
+
+def _limits(s: Section) -> dict[str, dict]:
+    """Each ``[limits.<class>]`` table: ``burst`` (requests at once) and ``per_minute`` (the
+    refill), both optional (the registry's default stays)."""
+    out = {}
+    for name in list(s.data):
+        t = s.table(name)
+        got = {"burst": t.int("burst", None, min=1, max=100_000),
+               "per_minute": t.float("per_minute", None, min=0.01, max=1_000_000)}
+        t.check_unused()
+        out[name] = {k: v for k, v in got.items() if v is not None}
+    return out
 
 
 def _hours(s: Section) -> Hours:

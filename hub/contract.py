@@ -1,4 +1,5 @@
-"""Wire contract v1: topics, ops, who may call them, error codes and message shapes.
+"""Wire contract v1: topics, error codes and message shapes (the ops, who may call them and
+what they are, are the op registry's: hub.ops).
 
 Shared by the hub and every node; the only place these names are spelled.
 """
@@ -19,44 +20,9 @@ ERROR_CODES = (
     "full",      # ticket.take: the day cannot serve this ticket before closing (capacity check)
     "internal",  # not bad input: a hub bug, answered instead of crashing
     "unavailable",  # not bad input: the hub cannot store right now (disk full); nothing done
+    "rate_limited",  # faster than a person: this node (or ticket page) must slow down; nothing done
 )
 
-#: op -> roles that may call it. "rater" ops are further limited to the node's own window.
-OP_ROLES: dict[str, tuple[str, ...]] = {
-    "ticket.take": ("kiosk", "admin"),
-    "ticket.status": ("kiosk", "callboard", "admin"),
-    "ticket.requeue": ("kiosk", "rater", "admin"),
-    "window.login": ("rater", "admin"),
-    "window.logout": ("rater", "admin"),
-    "window.call_next": ("rater",),
-    "window.recall": ("rater",),
-    "window.skip": ("rater",),
-    "window.finish": ("rater",),
-    "window.transfer": ("rater",),
-    "window.pause": ("rater", "admin"),
-    "window.resume": ("rater", "admin"),
-    "window.hold": ("rater",),
-    "window.call_back": ("rater",),
-    "window.call": ("rater",),
-    "window.start": ("rater",),
-    "window.walk_in": ("rater",),
-    "rating.submit": ("rater",),
-    "appointment.book": ("admin",),
-    "window.assign": ("admin", "web"),
-    "window.assist": ("admin", "web"),
-    "followup.record": ("admin", "web"),
-    "followup.list": ("admin", "web"),
-    "ticket.lookup": ("web",),
-    "ticket.cancel": ("web",),
-    "ticket.rate": ("web",),
-    "manage.pause": ("web",),
-    "manage.resume": ("web",),
-    "manage.move": ("web",),
-    "manage.notice": ("web",),
-    "manage.ack": ("web",),
-    "manage.close_day": ("web",),
-    "events.replay": ("county",),  # hub.replay: the county fills its copy of the log
-}
 EVENT_KINDS = (
     "issued", "called", "started", "held", "transferred", "finished", "skipped", "requeued",
     "rated", "window", "follow_up", "follow_up_step", "booked", "day_closed", "alert",
@@ -141,9 +107,16 @@ class Full(HubError):
     code = "full"
 
 
+class RateLimited(HubError):
+    """Requests faster than a human pace (hub.ratelimit); nothing done, never stored: the same
+    request may be tried again once the node slows down."""
+
+    code = "rate_limited"
+
+
 _BY_CODE = {cls.code: cls for cls in (BadRequest, UnknownService, UnknownWindow, Forbidden,
                                       Closed, Capped, NoTicket, Conflict, NoSkill, Full,
-                                      InternalError, Unavailable)}
+                                      InternalError, Unavailable, RateLimited)}
 
 
 def error_from_wire(error: dict) -> HubError:

@@ -16,22 +16,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from hub import followups, replay
+from hub import followups, ops, replay
 from hub.clock import iso
 from hub.config import HallConfig
 from hub.contract import (
-    OP_ROLES,
     BadRequest,
     Forbidden,
     HubError,
     InternalError,
+    RateLimited,
     Unavailable,
-    UnknownOp,
     decode_object,
     error_reply,
     ok_reply,
 )
 from hub.engine import Context, Event, QueueEngine, projection
+from hub.engine import strings as S
+from hub.ratelimit import Limiter, limits_of
 from hub.recent import KEEP_S, RecentReplies
 from hub.store import Store
 
@@ -69,16 +70,6 @@ def ttl_seconds(msg: dict) -> float | None:
     return ttl / 1000
 
 
-def expired(msg: dict, received: float) -> bool:
-    """A well-formed ``ttl_ms`` that ran out since ``received`` (monotonic; the loop's stall-
-    safe receipt time, hub.mqtt). A bad one is not judged here."""
-    try:
-        ttl = ttl_seconds(msg)
-    except BadRequest:
-        return False
-    return ttl is not None and time.monotonic() > received + ttl
-
-
 class Desk:
     """Decides and stores; the hub (hub.service) brings the batches and publishes."""
 
@@ -86,6 +77,7 @@ class Desk:
         self.cfg, self.store, self.clock_speed = cfg, store, clock_speed
         self.engine = QueueEngine(cfg, store.id_key)
         self.refusals = RecentReplies()
+        self.limits = Limiter(limits_of(cfg.limits, cfg.source))
         self.on_node_event: Callable[[str, str, bytes, datetime, list], None] | None = None
         self._next_minute = datetime.min.replace(tzinfo=cfg.tz)
         self.published_upto = int(store.meta("published_upto") or 0)
@@ -184,30 +176,51 @@ class Desk:
         node = self.cfg.nodes.get(node_id)
         if node is None:
             return error_reply(req_id, Forbidden(f"unknown node {node_id[:64]!r}"))
-        if msg.get("op") in replay.REPLAY_OPS:
-            return replay.answer(node, msg, self.store)  # a read of the log: nothing kept
+        spec = ops.OPS.get(msg.get("op")) if isinstance(msg.get("op"), str) else None
+        if spec is not None and spec.room == ops.REPLAY:
+            return self._replay(node, req_id, spec, msg, at, events)  # a read: nothing kept
         earlier = self.refusals.get(node_id, req_id) or self.store.reply(node_id, req_id)
         if earlier is not None:
             return earlier  # a retry: the same answer, nothing done twice
-        if expired(msg, received):
-            # not kept: a copy re-sent with a fresh ttl_ms is judged on its own (a stall may
-            # have aged the first copy while the node still waits)
-            return error_reply(req_id, BadRequest(
-                f"expired: the node gave up on this request after {msg['ttl_ms'] / 1000:.1f} s"))
-        reply, acted = self._decide_and_store(node, req_id, msg, at, received, events)
-        if not acted:
+        reply, remember = self._decide_and_store(node, req_id, msg, at, received, events)
+        if remember:
             self.refusals.put(node_id, req_id, reply)
         return reply
 
+    def _replay(self, node, req_id: str, spec: ops.Op, msg: dict, at: datetime,
+                events: list) -> dict:
+        try:
+            self._admit(ops.authorize(spec.name, node.role), node, msg.get("args"), at, events)
+        except HubError as exc:
+            return error_reply(req_id, exc)
+        return replay.answer(msg, self.store)
+
+    def _admit(self, op: ops.Op, node, args: object, at: datetime, events: list) -> None:
+        """RateLimited when ``node`` goes faster than ``op``'s class allows (hub.ratelimit);
+        the first refusal of a node and class in a while raises an ``alert``."""
+        if self.limits.allow(op, node.id, args, at):
+            return
+        if self.limits.alert_due(node.id, op.rate, at):
+            limit = self.limits.limits[op.rate]
+            self.record([Event("alert", {"kind": "rate_limited", "node": node.id,
+                                         "role": node.role, "class": op.rate, "op": op.name,
+                                         "burst": limit.burst,
+                                         "per_minute": limit.per_minute})],
+                        "hub", None, at, events)
+        raise RateLimited(S.RATE_LIMITED)
+
     def _decide_and_store(self, node, req_id: str, msg: dict, at: datetime, received: float,
                           events: list) -> tuple[dict, bool]:
+        """The reply, and whether to remember it in memory as a refusal (hub.recent). A write
+        that acted stores its reply with its events; a read and a ``rate_limited`` refusal
+        leave nothing behind (a retry reads, or tries, again)."""
         mark = len(events)
         try:
             with self.store.savepoint():
-                reply, acted = self._decide(node, req_id, msg, at, received, events)
-                if acted:
+                reply, outcome = self._decide(node, req_id, msg, at, received, events)
+                if outcome == "acted":
                     self.store.save_reply(node.id, req_id, iso(at), reply)
-            return reply, acted
+            return reply, outcome == "refused"
         except sqlite3.OperationalError as exc:
             if store_broken(exc):
                 raise
@@ -217,33 +230,40 @@ class Desk:
         log.error("storing %s from %s failed: %r", str(msg.get("op"))[:40], node.id, failed)
         del events[mark:]
         self.rebuild()
-        return error_reply(req_id, InternalError("the hub failed on this request")), False
+        return error_reply(req_id, InternalError("the hub failed on this request")), True
 
     def _decide(self, node, req_id: str, msg: dict, at: datetime, received: float,
-                events: list) -> tuple[dict, bool]:
-        """The reply, and whether the request acted (its reply is then stored with its events)."""
+                events: list) -> tuple[dict, str]:
+        """The reply, and what it was: ``acted`` (its reply is then stored with its events),
+        ``read`` (nothing to store), ``refused``, ``limited`` (rate_limited) or ``expired``
+        (those two not kept)."""
         op, args = msg.get("op"), msg.get("args", {})
         try:
-            if not isinstance(op, str) or op not in OP_ROLES:
-                raise UnknownOp(f"unknown op {str(op)[:40]!r}")
+            spec = ops.authorize(op, node.role)
             if not isinstance(args, dict):
                 raise BadRequest("args must be a JSON object")
             extra = set(msg) - REQUEST_FIELDS
             if extra:
                 raise BadRequest(f"unknown request fields: {', '.join(sorted(extra))[:200]}")
-            ttl_seconds(msg)  # a bad ttl_ms is refused like any bad field
+            ttl = ttl_seconds(msg)
+            if ttl is not None and time.monotonic() > received + ttl:
+                # not remembered: a copy re-sent with a fresh ttl_ms is judged on its own (a
+                # stall may have aged the first copy while the node still waits)
+                return error_reply(req_id, BadRequest(
+                    f"expired: the node gave up on this request after {ttl:.1f} s")), "expired"
+            self._admit(spec, node, args, at, events)
             ctx = Context(node.id, node.role, node.window, at)
-            if op in followups.FOLLOWUP_OPS:
-                decision = followups.decide(op, args, ctx, self.store.conn, self.cfg)
-            else:
-                decision = self.engine.decide(op, args, ctx)
+            decision = ops.run(spec, args, ctx, engine=self.engine, conn=self.store.conn,
+                               cfg=self.cfg)
+        except RateLimited as exc:
+            return error_reply(req_id, exc), "limited"
         except HubError as exc:
-            return error_reply(req_id, exc), False
+            return error_reply(req_id, exc), "refused"
         except Exception:  # noqa: BLE001 - a bug must cost one reply, never the hub
             log.exception("op %s from %s failed", op, node.id)
-            return error_reply(req_id, InternalError("the hub failed on this request")), False
+            return error_reply(req_id, InternalError("the hub failed on this request")), "refused"
         self.record(decision.events, node.id, req_id, at, events)
-        return ok_reply(req_id, decision.result), True
+        return ok_reply(req_id, decision.result), "read" if spec.read else "acted"
 
     def record(self, decided: list[Event], node: str, req_id: str | None, at: datetime,
                events: list) -> None:

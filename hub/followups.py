@@ -7,9 +7,9 @@ deadline ``due`` = the hall's ``rating.follow_up_days`` working days later). Ste
 as events of kind ``follow_up_step`` (nothing private in them); closing also emits the engine's
 own ``follow_up`` ``closed`` event, so the engine's state and the ``follow_ups`` row agree.
 
-The hub wires this module in (docs/reports.md): ``FOLLOWUP_OPS`` for roles, :func:`decide` from
-its request path with the hub's connection, :func:`rows` beside the engine's projection and
-:func:`overdue` from its tick.
+The hub wires this module in (docs/reports.md): hub.ops names :func:`list_cases` and
+:func:`record` as the handlers of ``followup.list`` and ``followup.record`` (and says who may call
+them), :func:`rows` runs beside the engine's projection and :func:`overdue` from its tick.
 """
 
 from __future__ import annotations
@@ -18,17 +18,11 @@ import json
 import sqlite3
 from datetime import date, datetime, timedelta
 
-from hub.contract import BadRequest, Conflict, Forbidden, NoTicket
+from hub.contract import BadRequest, Conflict, NoTicket
 from hub.engine.args import Args
 from hub.engine.types import Decision, Event
 from hub.report import strings as S
 
-#: op -> roles that may call it (the hall manager's desk, role admin, and hall-web's console,
-#: role web, which names the manager in ``by``)
-FOLLOWUP_OPS: dict[str, tuple[str, ...]] = {
-    "followup.record": ("admin", "web"),
-    "followup.list": ("admin", "web"),
-}
 STEPS = ("visit", "verify", "rectify", "close")
 LIST_STATUS = ("open", "overdue", "closed", "all")
 NOTE_MAX = 500
@@ -78,20 +72,18 @@ def cases(conn: sqlite3.Connection, today: date, cfg=None, status: str = "open")
     return out
 
 
-def decide(op: str, args: dict, ctx, conn: sqlite3.Connection, cfg=None) -> Decision:
-    """Decide a follow-up op (reads ``conn``, changes nothing); raises a hub.contract error for
-    bad input or a caller that may not. ``cfg`` (the hall config) adds working days left."""
-    roles = FOLLOWUP_OPS.get(op)
-    if roles is None:
-        raise BadRequest(f"unknown op {op!r}")
-    if ctx.role != "system" and ctx.role not in roles:
-        raise Forbidden(f"{ctx.role} nodes may not call {op}")
-    a = Args(args)
+def list_cases(a: Args, ctx, conn: sqlite3.Connection, cfg=None) -> Decision:
+    """``followup.list``: the cases of ``args.status`` (default open); a read. ``cfg`` (the
+    hall config) adds working days left."""
+    status = a.str("status", required=False, choices=LIST_STATUS) or "open"
+    a.done()
+    return Decision({"cases": cases(conn, ctx.at.date(), cfg, status)}, [])
+
+
+def record(a: Args, ctx, conn: sqlite3.Connection, cfg=None) -> Decision:
+    """``followup.record``: one step of a case (reads ``conn``, changes nothing); raises a
+    hub.contract error for bad input."""
     today = ctx.at.date()
-    if op == "followup.list":
-        status = a.str("status", required=False, choices=LIST_STATUS) or "open"
-        a.done()
-        return Decision({"cases": cases(conn, today, cfg, status)}, [])
     ticket_id = a.str("ticket_id", max_len=20)
     step = a.str("step", choices=STEPS)
     note = a.str("note", max_len=NOTE_MAX)

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from hub import followups
 from hub.config import HallConfig
-from hub.engine import Event, QueueEngine, checkpoint, projection
+from hub.engine import Event, QueueEngine, checkpoint, closeparts, projection
 from hub.store import Store, StoreError
 
 RESTORED_NODE = "restore"  # the node column of restored events (the wire does not carry it)
@@ -56,7 +56,7 @@ def restore(cfg: HallConfig, db_path: str, old_epoch: str,
                 data = dict(data)
                 ev = Event(kind, data)
                 engine.apply(ev, at)
-                if kind == "day_closed":
+                if kind == "day_closed" and closeparts.is_last(data):
                     data["_carry"] = checkpoint.dump(engine.state)  # what a restart needs
                 store.conn.execute(
                     "INSERT INTO events(seq, at, kind, node, req_id, data) "

@@ -23,7 +23,7 @@ import time
 import uuid
 from datetime import datetime
 
-from hub.claim import HallClaim, HubIdentity, new_instance
+from hub.claim import HallClaim, HubIdentity, connection_id, new_instance
 from hub.clock import HallClock, iso
 from hub.config import HallConfig
 from hub.contract import (
@@ -37,6 +37,7 @@ from hub.contract import (
 from hub.desk import Batch, Desk, Unavailable, stored_time
 from hub.engine import Event
 from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
+from hub.replay import restored_from
 from hub.retained import RetainedState
 from hub.store import Store
 
@@ -50,20 +51,23 @@ class HubService:
     """The hub: owns the queue, the database and the hall's retained state."""
 
     def __init__(self, cfg: HallConfig, db_path: str, broker_url: str, clock: HallClock,
-                 username: str | None = None, password: str | None = None):
+                 username: str | None = None, password: str | None = None,
+                 take_over: bool = False):
         self.cfg = cfg
         self.clock = clock
         self.topics = Topics(cfg.hall_id)
         self.db_path = db_path
         host, port = parse_broker_url(broker_url)
-        # an unguessable client id per process: no node can knock the hub off by taking it,
-        # and two hubs never take each other over (hub.claim settles which one serves)
-        self._mqtt = new_client(f"{cfg.hall_id}-hub-{uuid.uuid4().hex}", username, password)
+        # an unguessable client id per connection (hub.claim.connection_id): two hubs never take
+        # each other over, and an id a node user learned is worth one takeover at most
+        self._mqtt = new_client(connection_id(cfg.hall_id), username, password)
         use_tls(self._mqtt, broker_url)  # mqtts://: CA from HALL_MQTT_CA; before the store opens
         self.store = Store(db_path)
         self.epoch = self.store.epoch
         self.me = HubIdentity(new_instance(), self.epoch, iso(clock.now()))
-        self.claim = HallClaim(self.me, cfg.hall_id)
+        base = restored_from(self.store)  # a restore is the operator's act: it continues base
+        self.claim = HallClaim(self.me, cfg.hall_id,
+                               (str(base["epoch"]),) if base else (), take_over)
         self.desk = Desk(cfg, self.store, clock.speed)
         self.desk.on_node_event = self._node_event
         self._local: queue.SimpleQueue = queue.SimpleQueue()  # from other threads (tests, tools)
@@ -72,7 +76,7 @@ class HubService:
         self._mqtt.on_connect = guarded("on_connect", self._on_connect)
         self._mqtt.on_message = guarded("on_message", self._on_message)
         self._mqtt.on_publish = guarded("on_publish", self._on_publish)
-        self._mqtt.on_disconnect = guarded("on_disconnect", lambda *_: self._ready.clear())
+        self._mqtt.on_disconnect = guarded("on_disconnect", self._on_disconnect)
         self._ready = threading.Event()
         self.refused = threading.Event()  # another hub serves this hall (reason: claim.refusal)
         self._loop = NetworkLoop(self._mqtt, host, port, self._turn, "hub-loop")
@@ -87,6 +91,7 @@ class HubService:
         self._online: set[str] = set()
         # why and since when the store fails, until a write of the hub's own succeeds
         self.store_failure: tuple[str, str] | None = None
+        self._said_health: dict = {"store": "ok"}  # the hub's retained health, as last said
         self.rebuild_s = self.desk.rebuild()
         # the rebuilt day lives until the hub stops: the collector need not walk it again
         gc.collect()
@@ -172,8 +177,18 @@ class HubService:
             return
         self._received.append(("connected", None, None, None))
         self.claim.connected()
-        client.subscribe([(self.topics.node_status("hub"), 1), (self._probe_topic(), 1)])
-        client.publish(self._probe_topic(), encode(self.claim.probe_payload()), qos=1)
+        self._probe()
+
+    def _probe(self) -> None:
+        """Claim the hall: (re)subscribing brings the retained hub status again, the probe
+        coming back says it has been seen (hub.claim)."""
+        self._mqtt.subscribe([(self.topics.node_status("hub"), 1), (self._probe_topic(), 1)])
+        self._mqtt.publish(self._probe_topic(), encode(self.claim.probe_payload()), qos=1)
+
+    def _on_disconnect(self, *_args) -> None:
+        self._ready.clear()
+        # paho has no setter for the id; reconnect() sends this attribute in its CONNECT
+        self._mqtt._client_id = connection_id(self.cfg.hall_id).encode()
 
     def _probe_topic(self) -> str:
         return f"{self.topics.base}/hub/probe"
@@ -220,6 +235,9 @@ class HubService:
                 items.append(self._local.get_nowait())
             except queue.Empty:
                 break
+        if self.claim.stalled(time.monotonic()):
+            self._ready.clear()
+            self._probe()  # what was read meanwhile waits for the claim (hub.claim)
         items = self._hall_claim(items)
         now = time.monotonic()
         tick = now >= self._next_tick and self.claim.serving
@@ -260,12 +278,17 @@ class HubService:
         step = self.claim.step()
         if step == "refuse":
             self._refuse()
-        elif step == "serve":  # once per connection
+        elif step == "serve":  # once per connection or re-check
             self._serve()
             work.append(("connected", None, None, None))
+            if self.claim.took_from is not None:  # the operator's act, in the log
+                work.append(("alert", None, {"kind": "hub_takeover", **self.claim.took_from},
+                             None))
+                self.claim.took_from = None
         if not self.claim.serving:
-            # requests from MQTT are dropped (their nodes re-send); local ones wait for the claim
-            self._held += [i for i in work if i[0] == "local"]
+            # work waits for the claim: after a stall, what was read meanwhile is acted on only
+            # if this hub still serves the hall (else another hub answered it)
+            self._held += [i for i in work if i[0] != "connected"]  # serving says it again
             if self.refused.is_set():
                 self._answer_refused()
             return []
@@ -274,8 +297,9 @@ class HubService:
 
     def _answer_refused(self) -> None:
         error = error_reply(None, Unavailable(self.claim.refusal or "another hub serves"))
-        for _, _, (_, done), _ in self._held:
-            done.put(error)
+        for kind, _, raw, _ in self._held:
+            if kind == "local":
+                raw[1].put(error)
         self._held = []
 
     def _serve(self) -> None:
@@ -315,6 +339,8 @@ class HubService:
         batch = self.desk.run(items, tick, at)
         self._store_health(batch, tick)
         self._send(batch.at, batch)
+        if tick and self.desk.limits.refused != self._said_health.get("rate_limited", {}):
+            self._health_says({})  # refusals counted: said at most once a tick
 
     def _clock_steps(self) -> list:
         """A step of the system clock over ``[alerts] clock_step_s`` (either way), as an event
@@ -379,8 +405,16 @@ class HubService:
             self._publish_event(seq, ev.kind, ev.public(), after.at)
 
     def _health_says(self, health: dict) -> None:
+        """The hub's retained health: the store's word (``health``) and the rate-limit
+        refusals per class so far (hub.ratelimit)."""
+        if "store" in health:
+            self._said_health = {k: v for k, v in self._said_health.items() if k == "rate_limited"}
+        self._said_health.update(health)
+        if self.desk.limits.refused:
+            self._said_health["rate_limited"] = dict(self.desk.limits.refused)
         if not self._offline:
-            self._mqtt.publish(self.topics.node_health("hub"), encode(health), 1, retain=True)
+            self._mqtt.publish(self.topics.node_health("hub"), encode(self._said_health), 1,
+                               retain=True)
 
     def _node_event(self, kind: str, node: str | None, raw, at: datetime, events: list) -> None:
         """Non-request items of a batch (inside its savepoint): node presence and health, and

@@ -18,6 +18,7 @@ from datetime import datetime
 from devices.printer import Printer, PrinterError, PrinterStatus
 from devices.printer.commands import EncodeError
 from devices.printer.escpos_lib import dummy_printer
+from devices.recorder import DISCARD, Recorder
 from hub.client import HubClient, HubUnreachable
 from hub.clock import HallClock
 from hub.config import HallConfig
@@ -78,8 +79,8 @@ class KioskNode:
         self.connected = False
         self._health = KioskHealth(client.publish_health, printer, screen,
                                    self.settings.simulate)
-        self.issued: list[dict] = []            # every ticket the hub issued to this kiosk
-        self.timings: list[TicketTiming] = []
+        self.last_issued: dict | None = None    # the latest ticket the hub issued here
+        self.recorder: Recorder = DISCARD        # tests, hall-sim: attach()
         self._pending: TicketTiming | None = None
         self._pending_service: str | None = None
 
@@ -104,6 +105,12 @@ class KioskNode:
         return self.views.priority
 
     # -- life cycle --------------------------------------------------------------------------
+    def attach(self, recorder: Recorder) -> None:
+        """Hand each ticket's :class:`TicketTiming` (``timing``, filed at the hub's reply and
+        completed when printed) and each issued ticket (``issued``) to ``recorder`` (tests,
+        hall-sim: a kiosk in the hall keeps only the last)."""
+        self.recorder = recorder
+
     def start(self) -> None:
         """Follow the hub's state and connection, read the printer once, start its watcher."""
         self.client.on_state(lambda key, payload: self._queue.put(("state", key, payload)))
@@ -269,7 +276,7 @@ class KioskNode:
         if timing is None:
             return
         timing.replied = time.monotonic()
-        self.timings.append(timing)
+        self.recorder.record("timing", timing)
         self.views.priority = None
         if isinstance(exc, HubUnreachable) or (exc is None and not isinstance(result, dict)):
             self._message(S.UNREACHABLE_TITLE, [S.UNREACHABLE_BODY], ORANGE)
@@ -318,7 +325,8 @@ class KioskNode:
         if status.blocks_printing:
             printed = False
         timing.no, timing.printed = no, printed
-        self.issued.append(dict(ticket, printed=printed))
+        self.last_issued = dict(ticket, printed=printed)
+        self.recorder.record("issued", self.last_issued)
         if not printed:
             self._health.print_failed(no, self.clock.now().isoformat(timespec="seconds"))
         lines = [S.AHEAD.format(n=ticket.get("waiting_ahead", 0)), wait_at]

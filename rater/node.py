@@ -21,6 +21,7 @@ import time
 from dataclasses import replace
 
 from devices.keys import CLERK_KEYS, RATING_KEYS, KeyPad, KeyPress
+from devices.recorder import DISCARD, Recorder
 from hub.client import HubUnreachable
 from hub.clock import HallClock, iso
 from hub.config import HallConfig
@@ -63,8 +64,8 @@ class RaterNode:
         self.paused = False
         self.serving = False
         self.staff: dict | None = None
-        self.submitted: list[dict] = []  # rating.submit args sent, in order
-        self.rating_answers: list[tuple[dict, dict | None, Exception | None]] = []
+        self.ratings_sent = self.ratings_answered = 0  # counts: a window keeps no list of them
+        self.recorder: Recorder = DISCARD  # tests, hall-sim: attach()
         self.timeline: collections.deque = collections.deque(maxlen=2000)  # for hall-bench
         self._in_flight: Send | None = None
         self._pressed_at: str | None = None
@@ -92,6 +93,11 @@ class RaterNode:
         client.on_connection(lambda up: self.inbox.put(Link(up)))
 
     # -- life cycle -------------------------------------------------------------------------
+    def attach(self, recorder: Recorder) -> None:
+        """Hand the ratings this window sends (``submitted``: the args) and their answers
+        (``rating_answer``: (args, result, exception)) to ``recorder`` (tests, hall-sim)."""
+        self.recorder = recorder
+
     def start(self) -> None:
         """Start the hub client; the default staff logs in once connected."""
         self._started = True
@@ -259,7 +265,8 @@ class RaterNode:
             args["reasons"] = list(sub.reasons)
         if self._pressed_offline and self._pressed_at:
             args["pressed_at"] = self._pressed_at  # delivered late: the press's own hall time
-        self.submitted.append(args)
+        self.ratings_sent += 1
+        self.recorder.record("submitted", args)
         self.timeline.append((time.monotonic(), "rating", sub.score, None))
         self.client.request_async(
             "rating.submit", args,
@@ -267,7 +274,8 @@ class RaterNode:
             timeout=float(self.cfg.rating.bind_s))
 
     def _rating_answer(self, args: dict, result, exc) -> None:
-        self.rating_answers.append((args, result, exc))
+        self.ratings_answered += 1
+        self.recorder.record("rating_answer", (args, result, exc))
         if exc is None:
             log.info("window %s: rating %s recorded", self.window, args["score"])
         else:  # the citizen has been thanked already; the hall sees it in the log and health

@@ -82,10 +82,12 @@ class RunningHub:
         self.service = None
         self.start()
 
-    def start(self):
+    def start(self, take_over: bool = False):
+        """``take_over``: a new database serves the hall (hall-hub --take-over)."""
         from hub.service import HubService
 
-        self.service = HubService(self.config, self.db_path, self.broker.url, self.clock)
+        self.service = HubService(self.config, self.db_path, self.broker.url, self.clock,
+                                  take_over=take_over)
         self.service.start()
         assert self.service.wait_ready(10), "the hub did not subscribe within 10 s"
         return self

@@ -45,3 +45,37 @@ def rows(db_path, sql: str, *args) -> list[dict]:
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
         conn.row_factory = sqlite3.Row
         return [dict(r) for r in conn.execute(sql, args)]
+
+
+OWN_PACKAGES = ("callboard", "kiosk", "rater", "devices", "hub")
+
+
+def held(root: object) -> dict[str, int]:
+    """What ``root`` holds that could grow: for every list, deque, dict and set reachable from it
+    through hallstack objects (their ``__dict__``), its length, by path. A node that runs for
+    months must show the same figures after 1,000 more calls as before them."""
+    out: dict[str, int] = {}
+    seen: set[int] = set()
+
+    def walk(obj: object, path: str) -> None:
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, dict):
+            out[path] = len(obj)
+            for key, value in list(obj.items()):
+                walk(value, f"{path}[{key!r}]" if len(obj) < 64 else f"{path}[*]")
+        elif isinstance(obj, list | tuple | set | frozenset) or type(obj).__name__ == "deque":
+            out[path] = len(obj)
+            for value in list(obj)[:64]:
+                walk(value, f"{path}[*]")
+        elif type(obj).__module__.split(".")[0] in OWN_PACKAGES and hasattr(obj, "__dict__"):
+            for name, value in vars(obj).items():
+                walk(value, f"{path}.{name}")
+    walk(root, "")
+    return out
+
+
+def grown(before: dict[str, int], after: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """The containers of :func:`held` that are new or longer in ``after``."""
+    return {k: (before.get(k, 0), n) for k, n in after.items() if n > before.get(k, 0)}

@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from devices.recorder import DISCARD, Recorder
+
 
 class AudioUnavailable(RuntimeError):
     """The sound device could not be opened (no driver, no device, busy)."""
@@ -22,7 +24,9 @@ class AudioOut(ABC):
     the first at once and joins the rest while it plays (an announcement starts with a short
     silence that wakes the amplifier, so nothing need be copied before the speaker starts). :meth:`play` refuses to overlap (RuntimeError while busy): queueing
     and coalescing are the announcer's job, above the backend. Every backend keeps
-    :attr:`starts`, the ``monotonic()`` instant each play began (hall-bench reads it). A
+    :attr:`last_start`, the ``monotonic()`` instant the last play began, and :attr:`plays`, how
+    many began; each start also goes to :attr:`recorder` as ``("audio.start", instant)``
+    (hall-bench and tests attach one: a speaker keeps nothing that grows). A
     backend that cannot play (a broken device, or closed) raises :class:`AudioUnavailable` and
     reports ``error`` in ``health`` until a play succeeds again. ``health`` returns at least
     ``{"state": "ok" | "error" | "unknown"}``. ``tests/contracts/test_audio.py`` holds every
@@ -34,7 +38,9 @@ class AudioOut(ABC):
 
     def __init__(self, monotonic: Callable[[], float] = time.monotonic):
         self.monotonic = monotonic
-        self.starts: list[float] = []
+        self.last_start: float | None = None
+        self.plays = 0
+        self.recorder: Recorder = DISCARD
 
     def play(self, samples: np.ndarray | Sequence[np.ndarray]) -> None:
         """Start playing ``samples`` (an array, or parts back to back) now; RuntimeError if still
@@ -47,12 +53,14 @@ class AudioOut(ABC):
             raise ValueError("nothing to play: no samples")
         if self.busy():
             raise RuntimeError("the speaker is still playing; announcements never overlap")
-        self.starts.append(self.monotonic())
+        before, self.last_start = self.last_start, self.monotonic()
         try:
             self._start([p for p in parts if len(p)])
         except BaseException:
-            self.starts.pop()  # it never began: hall-bench must not count it
+            self.last_start = before  # it never began: hall-bench must not count it
             raise
+        self.plays += 1
+        self.recorder.record("audio.start", self.last_start)
 
     @abstractmethod
     def _start(self, parts: list[np.ndarray]) -> None:

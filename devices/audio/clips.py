@@ -88,9 +88,11 @@ class ClipLibrary:
              hall_dir: str | Path | None = None) -> ClipLibrary:
         """Load the clips ``texts`` (name -> what espeak-ng says for it) plus ``chime``.
 
-        A file ``hall_dir/<name>.wav`` (the hall's own voice) wins; otherwise the clip is made by
-        espeak-ng with ``voice`` into ``cache_dir`` (default :func:`default_cache_dir`) the
-        first time and read from there afterwards.
+        A file ``hall_dir/<name>.wav`` (the hall's own voice) wins; then a word the hall
+        recorded in pieces (``word-号到`` from ``word-号.wav`` and ``word-到.wav``: a sentence
+        written without spaces, docs/announcements.md); otherwise the clip is made by espeak-ng
+        with ``voice`` into ``cache_dir`` (default :func:`default_cache_dir`) the first time and
+        read from there afterwards.
         """
         for name in texts:
             check_clip_name(name)
@@ -105,6 +107,9 @@ class ClipLibrary:
             own = hall / f"{name}.wav" if hall else None
             if own is not None and own.is_file():
                 clips[name], sources[name] = _prepare(own), "hall"
+            elif hall is not None and (pieces := _recorded_pieces(hall, name)):
+                clips[name] = np.concatenate([_prepare(hall / f"{p}.wav") for p in pieces])
+                sources[name] = "hall: " + " + ".join(pieces)
             else:
                 todo[name] = text
         own_chime = hall / f"{CHIME}.wav" if hall else None
@@ -121,6 +126,23 @@ class ClipLibrary:
                 for name, samples in zip(todo, made):
                     clips[name], sources[name] = samples, "espeak"
         return cls(clips, sources)
+
+
+def _recorded_pieces(hall: Path, name: str) -> list[str] | None:
+    """Word clip ``name`` as the fewest of the hall's recorded words that spell it, or None."""
+    if not name.startswith("word-"):
+        return None
+    text = name[len("word-"):]
+    recorded = {p.stem[len("word-"):] for p in hall.glob("word-*.wav")} - {text}
+    best: list[list[str] | None] = [[]] + [None] * len(text)  # best[i]: pieces spelling text[:i]
+    for end in range(1, len(text) + 1):
+        for start in range(end):
+            head, piece = best[start], text[start:end]
+            if head is not None and piece in recorded and (
+                    best[end] is None or len(head) + 1 < len(best[end])):
+                best[end] = head + [piece]
+    pieces = best[-1]
+    return [f"word-{p}" for p in pieces] if pieces and len(pieces) > 1 else None
 
 
 def _prepare(path: Path, normalise_to: float = -3.0) -> np.ndarray:

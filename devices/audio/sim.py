@@ -25,6 +25,8 @@ class Played:
 class WavAudioOut(AudioOut):
     """Writes each play to ``out_dir/announcement-NNNN.wav`` and stays busy for as long as a
     speaker would take to play it, measured on ``monotonic`` (a test may pass its own clock).
+    Each play also goes to the recorder as ``("audio.played", Played)``; :attr:`last` is the
+    latest.
     """
 
     simulated = True
@@ -33,7 +35,7 @@ class WavAudioOut(AudioOut):
         super().__init__(monotonic)
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.played: list[Played] = []
+        self.last: Played | None = None
         # A restarted node keeps numbering after what an earlier run left, never overwriting it.
         self._number = max((int(p.stem.rsplit("-", 1)[1]) for p in
                             self.out_dir.glob("announcement-[0-9][0-9][0-9][0-9].wav")), default=0)
@@ -42,7 +44,7 @@ class WavAudioOut(AudioOut):
         self._closed = False
 
     def _start(self, parts: list[np.ndarray]) -> None:
-        at = self.starts[-1]
+        at = self.last_start
         samples = np.concatenate(parts)
         self._number += 1
         path = self.out_dir / f"announcement-{self._number:04d}.wav"
@@ -56,7 +58,8 @@ class WavAudioOut(AudioOut):
             self._error = f"cannot write {path}: {exc.strerror}"
             raise AudioUnavailable(f"cannot play: {self._error}") from None
         self._error = None
-        self.played.append(Played(at, path, seconds(samples)))
+        self.last = Played(at, path, seconds(samples))
+        self.recorder.record("audio.played", self.last)
         self._until = at + seconds(samples)
 
     def busy(self) -> bool:
@@ -72,4 +75,4 @@ class WavAudioOut(AudioOut):
             return {"state": "error", "detail": "closed"}
         if self._error:
             return {"state": "error", "detail": self._error}
-        return {"state": "ok", "backend": "wav", "played": len(self.played)}
+        return {"state": "ok", "backend": "wav", "played": self.plays}

@@ -39,9 +39,7 @@ def called_event(st: EngineState, t: Ticket, w: WindowSlot, at: datetime, how: s
                  reason: str | None = None) -> Event:
     """The ``called`` event: what the board shows and the speaker says."""
     cfg_w = st.cfg.windows[w.number]
-    text = st.cfg.queue.call_template.format(
-        no=t.no, window=w.number, window_name=cfg_w.name,
-        service=st.cfg.services[t.service].name)
+    text = st.cfg.call_text(t.no, w.number, t.service)
     recall = how == "recall"
     first_call = t.called_at or at
     return Event("called", _ticket_data(t, w) | {

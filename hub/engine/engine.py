@@ -1,7 +1,8 @@
 """QueueEngine: the hall's queue rules as a pure state machine.
 
-``decide`` validates, authorises and applies the rules to produce events without changing
-anything; ``apply`` is the only mutation. The hub logs each decision's events, applies them, and
+``run`` validates and applies one op's rules (its handler, from the op registry hub.ops, which
+also says who may call it) to produce events without changing anything; ``apply`` is the only
+mutation. The hub logs each decision's events, applies them, and
 rebuilds itself after a restart by applying the log again.
 """
 
@@ -10,49 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from hub.config import HallConfig
-from hub.contract import OP_ROLES, Forbidden, UnknownOp
-from hub.engine import assign, calling, citizen, manage, ratings, tickets, views, windows
-from hub.engine import strings as S
+from hub.engine import views
 from hub.engine.args import Args
 from hub.engine.state import WINDOW_EVENTS, EngineState
 from hub.engine.ticking import tick
 from hub.engine.types import Context, Decision, Event
-
-#: op -> function(state, args, ctx) -> Decision. Who may call each op is hub.contract.OP_ROLES
-#: (the contract cannot name handlers: the nodes import it); tests/hub/test_registry.py checks
-#: that the two, with hub.followups.FOLLOWUP_OPS, name the same ops.
-HANDLERS = {
-    "ticket.take": tickets.take,
-    "ticket.status": tickets.status,
-    "ticket.requeue": tickets.requeue,
-    "window.login": windows.login,
-    "window.logout": windows.logout,
-    "window.pause": windows.pause,
-    "window.resume": windows.resume,
-    "window.call_next": calling.call_next,
-    "window.recall": calling.recall,
-    "window.call": calling.call,
-    "window.call_back": calling.call_back,
-    "window.start": calling.start,
-    "window.skip": calling.skip,
-    "window.hold": calling.hold,
-    "window.transfer": calling.transfer,
-    "window.finish": calling.finish,
-    "window.walk_in": calling.walk_in,
-    "window.assign": assign.assign,
-    "window.assist": assign.assist,
-    "rating.submit": ratings.submit,
-    "appointment.book": tickets.book,
-    "ticket.lookup": citizen.lookup,
-    "ticket.cancel": citizen.cancel,
-    "ticket.rate": citizen.rate,
-    "manage.pause": manage.pause,
-    "manage.resume": manage.resume,
-    "manage.move": manage.move,
-    "manage.notice": manage.notice,
-    "manage.ack": manage.ack,
-    "manage.close_day": manage.close_day,
-}
 
 #: events that change the retained ``state/queue``
 QUEUE_EVENTS = ("issued", "called", "transferred", "skipped", "requeued", "held", "finished",
@@ -72,27 +35,15 @@ class QueueEngine:
             raise ValueError("engine times must be aware datetimes")
         return at.astimezone(self.cfg.tz)
 
-    def decide(self, op: str, args: dict, ctx: Context) -> Decision:
-        """Validate, authorise and decide ``op``; raise a hub.contract error, change nothing."""
-        handler = HANDLERS.get(op) if isinstance(op, str) else None
-        if handler is None:
-            raise UnknownOp(f"unknown op {op!r}")
-        # "system" is the hub itself (tick, maintenance); every other role is checked
-        if ctx.role != "system" and ctx.role not in OP_ROLES.get(op, ()):
-            raise Forbidden(S.ROLE_FORBIDDEN.format(role=ctx.role, op=op))
+    def run(self, handler, args: object, ctx: Context) -> Decision:
+        """Decide one op with its ``handler`` (hub.ops names it and checks who may call it):
+        validate and apply the rules, raise a hub.contract error, change nothing."""
         local_ctx = Context(ctx.node_id, ctx.role, ctx.window, self._local(ctx.at))
         return handler(self.state, Args(args), local_ctx)
 
     def apply(self, event: Event, at: datetime) -> None:
         """Apply one decided (or logged) event: the only way the engine's state changes."""
         self.state.apply(event, self._local(at))
-
-    def handle(self, op: str, args: dict, ctx: Context) -> Decision:
-        """``decide`` then ``apply`` its events at ``ctx.at``."""
-        decision = self.decide(op, args, ctx)
-        for event in decision.events:
-            self.apply(event, ctx.at)
-        return decision
 
     def tick(self, at: datetime) -> list[Event]:
         """Events that time alone makes due at ``at`` (not applied: the caller logs them and

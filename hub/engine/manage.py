@@ -102,12 +102,14 @@ def close_day(st: EngineState, a: Args, ctx) -> Decision:
     closing = day_close(st, ctx.at, now=True)
     if not closing:
         raise Conflict(S.NOTHING_TO_CLOSE)
-    ev = closing[0]
+    ev = closing[-1]  # the last part (closeparts.py): the day's counts
     ev.data["by"] = by
-    # like the tick's close, the event carries the state once it is applied (checkpoint.py)
+    # like the tick's close, the last part carries the state once all are applied
     after = EngineState(st.cfg, st.id_key)
     checkpoint.load(after, checkpoint.dump(st))
     after.applied = st.applied
-    after.apply(ev, ctx.at)
+    for part in closing:
+        after.apply(part, ctx.at)
     ev.data["_carry"] = checkpoint.dump(after)
-    return Decision({"day_closed": ev.public()}, [ev])
+    # the answer is the last part (it fits a reply as it fits an event): the day's counts
+    return Decision({"day_closed": ev.public()}, closing)

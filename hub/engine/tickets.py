@@ -189,8 +189,9 @@ def take(st: EngineState, a: Args, ctx) -> Decision:
     ticket = {"no": d["no"], "ticket_id": d["ticket_id"], "service": svc.id,
               "service_name": svc.name, "issued_at": iso(at), "waiting_ahead": ahead,
               "est_wait_s": est, "priority": priority,
-              "appointment": booking is not None and not d["late"],
-              "token": st.tokens.token(d["ticket_id"])}
+              "appointment": booking is not None and not d["late"]}
+    if ctx.role == "kiosk":  # it prints the QR: the one place a page token ever goes out
+        ticket["token"] = st.tokens.token(d["ticket_id"])
     if full:  # warn-only hall: the ticket, and a plain word that the day may not reach it
         ticket["warning"] = S.FULL
     return Decision({"ticket": ticket}, [event])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hub.engine import checkpoint
+from hub.engine import checkpoint, closeparts
 from hub.engine import strings as S
 from hub.engine.assign import assist_events
 from hub.engine.calendar import day_end, hall_date, iso, parse_iso
@@ -93,8 +93,8 @@ def day_close(st: EngineState, at: datetime, now: bool = False) -> list[Event]:
               "finished": st.count(day.isoformat(), "finished"), "closed": len(closed)}
     for reason in _REASONS.values():
         counts[reason] = sum(1 for c in closed if c["reason"] == reason)
-    return [Event("day_closed", {"date": day.isoformat(), "closed": closed, "windows": windows,
-                                 "counts": counts, "closed_at": iso(at)})]
+    # in parts that each fit the wire (closeparts.py); the last carries the counts
+    return closeparts.split(day.isoformat(), closed, windows, counts, iso(at))
 
 
 def tick(st: EngineState, at: datetime) -> list[Event]:
@@ -109,5 +109,5 @@ def tick(st: EngineState, at: datetime) -> list[Event]:
         after.applied = st.applied
         for ev in events + closing:
             after.apply(ev, at)
-        closing[0].data["_carry"] = checkpoint.dump(after)
+        closing[-1].data["_carry"] = checkpoint.dump(after)
     return events + closing

@@ -59,7 +59,8 @@ def waiting_ahead(st: EngineState, service: str, priority: str | None,
 
 
 def ticket_view(st: EngineState, t: Ticket) -> dict:
-    """A ticket as ``ticket.status`` answers it (no personal data)."""
+    """A ticket as ``ticket.status`` answers it: no personal data and no page token (the token
+    goes only to the kiosk that prints the ticket: docs/node-api.md, "Who may learn what")."""
     svc = st.cfg.services[t.service]
     view = {
         "no": t.no, "ticket_id": t.ticket_id, "service": t.service, "service_name": svc.name,
@@ -67,7 +68,7 @@ def ticket_view(st: EngineState, t: Ticket) -> dict:
         "window": t.window if t.window is not None else t.to_window,
         "called_at": iso(t.called_at), "started_at": iso(t.started_at),
         "finished_at": iso(t.finished_at), "transferred": t.transferred, "skipped": t.skipped,
-        "appointment": t.appointment is not None, "token": st.tokens.token(t.ticket_id),
+        "appointment": t.appointment is not None,
     }
     if t.status == WAITING:
         ahead = waiting_ahead(st, t.service, t.priority, t)

@@ -135,15 +135,24 @@ def _county(args) -> int:
     from hub.report import county, tables
     from hub.store import open_readonly
 
-    rows = []
+    rows, missing = [], []
     try:
         if not args.db.startswith(("postgresql://", "postgres://")):
             raise ValueError("county: --db must be the county's postgresql:// database")
         period = _period(args)
+        from county.report import materialize_what_there_is
+
         for path in args.config:
             cfg = load_config(path)
             with tempfile.TemporaryDirectory(prefix="hall-report-") as scratch:
-                conn = open_readonly(_database(args.db, cfg, scratch))
+                # one site without data or with a hole must not hide the others: what there
+                # is is reported, what is missing is named
+                db, why = materialize_what_there_is(args.db, cfg, scratch)
+                if why:
+                    missing.append(S.COUNTY_MISSING.format(site=cfg.hall_id, why=why))
+                if db is None:
+                    continue
+                conn = open_readonly(db)
                 try:
                     rows.append(county.site_row(cfg, conn, period))
                 finally:
@@ -154,12 +163,14 @@ def _county(args) -> int:
     heads, cells = county.table(county.rank(rows))
     print(S.COUNTY_TITLE.format(period=period.label()))
     print(tables.terminal(heads, cells))
+    for line in missing:
+        print(line)
     if args.csv:
         args.csv.parent.mkdir(parents=True, exist_ok=True)
         with open(args.csv, "w", encoding="utf-8-sig", newline="") as f:
             csv.writer(f).writerows([heads, *cells])
         print(f"csv: {args.csv}", file=sys.stderr)
-    return 0
+    return 1 if missing else 0
 
 
 def _figures(cfg, conn, args) -> int:

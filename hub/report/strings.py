@@ -37,6 +37,9 @@ RANK_COLUMNS = {"rank": "名次", "name": "名称", "served": "办结数", "rate
 
 #: the county view (hall-report county): one line per site
 COUNTY_TITLE = "{period} 各站点服务评价排名"
+COUNTY_MISSING = "未完整计入：{site}（{why}）"
+COUNTY_NO_DATA = "县级库中没有该站点的数据"
+COUNTY_GAP = "县级库缺少第 {first} 号起的事件，尚未补齐；只计入到第 {upto} 号"
 COUNTY_COLUMNS = {"rank": "名次", "key": "站点", "name": "名称", "served": "办结数",
                   "rated": "评价数", "satisfied_rate": "满意率", "bad": "差评数",
                   "cases": "差评件", "on_time_rate": "差评按期办结率",

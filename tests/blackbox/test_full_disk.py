@@ -84,8 +84,10 @@ def test_the_day_close_missed_on_a_full_disk_is_made_once_it_stores_again(make_h
 
 
 def test_a_restarted_hub_says_what_its_own_write_finds(hall_on_disk):
-    """The retained health a previous hub process left may be stale either way: a hub that
-    starts serving writes once and says what it found."""
+    """The retained health a previous hub process left may be stale: a hub that starts serving
+    writes once and says what it found (a technician made room and restarted the service).
+    (A hub restarted on a still-full disk may find room in the WAL it reuses: its write then
+    really succeeded, and it says ok until a write fails.)"""
     hall, disk = hall_on_disk
     admin = hall.node("admin-1", HEALTH)
     kiosk = hall.node("kiosk-1")
@@ -94,18 +96,9 @@ def test_a_restarted_hub_says_what_its_own_write_finds(hall_on_disk):
     assert kiosk.reply(kiosk.send("ticket.take", {"service": "A"}))["error"]["code"] == \
         "unavailable"
     wait_for(lambda: "failed" in healths(admin, said), what="the hub's health to say failed")
-
-    restart(hall)  # the disk still full: the new process finds it by itself
-    wait_for(lambda: len([s for s in healths(admin, said) if s == "failed"]) == 2,
-             what="the restarted hub to say failed")
+    hall.hubs[-1].terminate()
+    hall.hubs[-1].wait(10)
     filler.unlink()
-    restart(hall)  # a technician made room and restarted the service
+    hall.start_hub(disk / "hall.db")
     wait_for(lambda: healths(admin, said)[-1] == "ok", what="the restarted hub to say ok")
     assert kiosk.request("ticket.take", {"service": "A"})["result"]["ticket"]["no"] == "A001"
-
-
-def restart(hall) -> None:
-    old = hall.hubs[-1]
-    old.terminate()
-    old.wait(10)
-    hall.start_hub(hall.hubs[-1].args[hall.hubs[-1].args.index("--db") + 1])

@@ -11,6 +11,7 @@ from devices.audio.base import AudioOut
 from devices.audio.clips import CHIME, LEAD_IN_S, ClipLibrary
 from devices.audio.pcm import SAMPLE_RATE, read_wav, seconds
 from devices.audio.sim import WavAudioOut
+from devices.recorder import Recording
 
 TEMPLATE = Template("请 {no} 号 到 {window} 号 窗口 办理", "cmn-latn-pinyin")
 
@@ -24,11 +25,15 @@ def _synthetic_voice() -> Voice:
 
 @pytest.fixture
 def speaker(tmp_path, fake_time):
-    return WavAudioOut(tmp_path, monotonic=fake_time)
+    out = WavAudioOut(tmp_path, monotonic=fake_time)
+    out.recorder = Recording()
+    return out
 
 
 def _announcer(speaker, fake_time, voices=None, **kw):
-    return Announcer(voices or [_synthetic_voice()], speaker, fake_time, **kw)
+    a = Announcer(voices or [_synthetic_voice()], speaker, fake_time, **kw)
+    a.recorder = Recording()  # what it said and dropped (an announcer keeps none itself)
+    return a
 
 
 def test_a_call_is_lead_in_chime_and_two_readings(speaker, fake_time):
@@ -36,7 +41,7 @@ def test_a_call_is_lead_in_chime_and_two_readings(speaker, fake_time):
     a.call("A012", 3)
     said = a.poll()
     assert said.no == "A012" and said.times == 2 and said.at == fake_time.t
-    wav = read_wav(speaker.played[0].path)
+    wav = read_wav(speaker.recorder["audio.played"][0].path)
     lib = a.voices[0].library
     reading = np.concatenate([lib[n] for n in TEMPLATE.clips("A012", 3)])
     lead, gap = round(LEAD_IN_S * SAMPLE_RATE), round(GAP_AFTER_CHIME_S * SAMPLE_RATE)
@@ -50,7 +55,7 @@ def test_the_real_voice_is_not_silent(speaker, fake_time, voices):
     a = _announcer(speaker, fake_time, voices)
     a.call("C105", 12)
     a.poll()
-    wav = read_wav(speaker.played[0].path)
+    wav = read_wav(speaker.recorder["audio.played"][0].path)
     assert 6 < seconds(wav) < 14
     assert np.max(np.abs(wav.astype(np.int32))) > 20000
 
@@ -78,7 +83,7 @@ def test_a_recall_is_said_again_after_the_first(speaker, fake_time):
     a.call("A001", 1)  # recall while the first is playing
     fake_time.advance(first.duration_s)
     assert a.poll().no == "A001"
-    assert len(a.said) == 2
+    assert len(a.recorder["said"]) == 2
 
 
 def test_a_call_already_waiting_is_not_queued_twice(speaker, fake_time):
@@ -98,7 +103,7 @@ def test_a_newer_call_of_a_window_replaces_its_waiting_one_in_place(speaker, fak
     a.call("C001", 4)
     a.call("B002", 2)
     assert [(p.no, p.window) for p in a.pending] == [("B002", 2), ("C001", 4)]
-    assert ("B001", 2, "superseded") in a.dropped
+    assert ("B001", 2, "superseded") in a.recorder["dropped"]
 
 
 def test_a_storm_is_said_once_and_stale_calls_dropped(speaker, fake_time, voices):
@@ -111,10 +116,10 @@ def test_a_storm_is_said_once_and_stale_calls_dropped(speaker, fake_time, voices
         if said is None:
             break
         fake_time.advance(said.duration_s)
-    waited = [s.at - a.said[0].at for s in a.said]
+    waited = [s.at - a.recorder["said"][0].at for s in a.recorder["said"]]
     assert max(waited) <= 60
-    assert len(a.said) + len([d for d in a.dropped if d[2] == "too old"]) == 12
-    assert a.said[0].times == 1
+    assert len(a.recorder["said"]) + len([d for d in a.recorder["dropped"] if d[2] == "too old"]) == 12
+    assert a.recorder["said"][0].times == 1
 
 
 def test_an_unspeakable_ticket_changes_nothing(speaker, fake_time):
@@ -141,7 +146,7 @@ def test_a_broken_speaker_is_recorded_not_raised(fake_time):
     a = _announcer(BrokenSpeaker(fake_time), fake_time)
     a.call("A001", 1)
     assert a.poll() is None
-    assert "no sound card" in a.error and a.dropped[-1][2] == "speaker error"
+    assert "no sound card" in a.error and a.recorder["dropped"][-1][2] == "speaker error"
 
 
 def test_two_languages(speaker, fake_time, voices, clip_cache):

@@ -55,6 +55,20 @@ def test_the_halls_own_recording_wins(tmp_path):
     assert peak_dbfs(lib["word-请"]) == pytest.approx(-3.0, abs=0.1)
 
 
+def test_a_word_the_hall_recorded_in_pieces_is_composed_of_them(tmp_path):
+    """call_template "请{no}号到…" needs word-号到: a hall that recorded 号 and 到 hears its own
+    voice, not espeak-ng's."""
+    hall = tmp_path / "hall"
+    hall.mkdir()
+    for word, n in (("号", 3000), ("到", 4000), ("办理", 5000)):
+        write_wav(hall / f"word-{word}.wav", np.full(n, 8000, np.int16))
+    lib = ClipLibrary.load({"word-号到": "号到", "word-号到办理": "号到办理"}, "cmn-latn-pinyin",
+                           tmp_path / "cache", hall)
+    assert lib.sources["word-号到"] == "hall: word-号 + word-到"
+    assert len(lib["word-号到"]) == 7000
+    assert lib.sources["word-号到办理"] == "hall: word-号 + word-到 + word-办理"
+
+
 def test_a_broken_hall_recording_names_the_file(tmp_path):
     hall = tmp_path / "hall"
     hall.mkdir()

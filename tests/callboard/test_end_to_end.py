@@ -13,6 +13,7 @@ from callboard.node import build
 from devices.audio.clips import CHIME, LEAD_IN_S
 from devices.audio.pcm import SAMPLE_RATE, read_wav
 from devices.ledscreen_serial import PlainProtocol
+from devices.recorder import Recording
 from hub.client import HubClient
 from hub.contract import Topics
 
@@ -24,6 +25,8 @@ def _board(hall_config, broker, hall_clock, voices, out_dir):
 
     node = build(hall_config, "board-1", broker.url, hall_clock, True, headless=True, voices=voices,
                  speaker=WavAudioOut(out_dir))
+    node.record = Recording()  # what it said, played and sent (the board itself keeps none)
+    node.attach(node.record)
     node.start()
     return node
 
@@ -40,8 +43,9 @@ def kiosk(node_client, hub_service):
     return node_client("kiosk-1")
 
 
-def _texts(screen) -> list[tuple[str, str]]:
-    frames, skipped = PlainProtocol().decode(b"".join(b for _, b in screen.sent))
+def _texts(node, window: int) -> list[tuple[str, str]]:
+    sent = node.record[f"led.sent/{window}"]
+    frames, skipped = PlainProtocol().decode(b"".join(b for _, b in sent))
     assert skipped == 0
     return [(f.text, f.mode) for f in frames if f.command == ord("T")]
 
@@ -54,10 +58,10 @@ def test_call_next_is_heard_shown_and_lit(hall_config, broker, hall_clock, hub_s
         no = kiosk.request("ticket.take", {"service": "B"})["ticket"]["no"]
         called = window3.request("window.call_next", {"window": 3})
         assert called["ticket"]["no"] == no
-        assert wait_for(lambda: node.announcer.said, node.poll)
+        assert wait_for(lambda: node.record["said"], node.poll)
 
         # The announcement: lead-in, chime, two readings; composed only of real clips.
-        played = node.speaker.played
+        played = node.record["audio.played"]
         assert len(played) == 1
         wav = read_wav(played[0].path)
         lib, template = voices[0].library, voices[0].template
@@ -71,9 +75,9 @@ def test_call_next_is_heard_shown_and_lit(hall_config, broker, hall_clock, hub_s
         assert not wav[:lead].any()  # a sleeping amplifier wakes on silence, not on the chime
 
         # The LED screen of window 3 got the number, GB2312, flashing first.
-        texts = _texts(node.leds[3].screen)
-        assert (f"请{no}号", "flash") in texts
-        assert texts[-1] == (f"请{no}号", "flash")
+        texts = _texts(node, 3)
+        assert (f"请{no}号到3号窗口办理", "flash") in texts
+        assert texts[-1] == (f"请{no}号到3号窗口办理", "flash")
         # The display shows it as the newest call.
         assert node.board.newest.no == no and node.board.newest.window == 3
         node.redraw()
@@ -98,7 +102,7 @@ def test_restart_recovers_the_same_picture(hall_config, broker, hall_clock, hub_
         assert wait_for(lambda: node.board.newest and node.board.newest.no == nos[1]
                         and node.leds[4].shown == ("暂停服务", "static"), node.poll)
         # The flash ends; by then every retained state of these ops has arrived.
-        assert wait_for(lambda: node.leds[3].shown == (f"请{nos[1]}号", "static"),
+        assert wait_for(lambda: node.leds[3].shown == (f"请{nos[1]}号到3号窗口办理", "static"),
                         node.poll, timeout=6)
         before_picture = node.board.picture()
         before_leds = {n: led.shown for n, led in node.leds.items()}
@@ -112,7 +116,7 @@ def test_restart_recovers_the_same_picture(hall_config, broker, hall_clock, hub_
                         again.poll), (again.board.picture(), before_picture,
                                       {n: led.shown for n, led in again.leds.items()})
         assert again.board.flash_since is None  # retained calls never flash
-        assert again.speaker.played == []  # nor are they announced again
+        assert again.record["audio.played"] == []  # nor are they announced again
         again.redraw()
         again.screen.save_png(f"{png_dir}/e2e-restarted.png")
     finally:
@@ -134,7 +138,7 @@ def test_duplicated_called_event_is_announced_once(hall_config, broker, hall_clo
         topic = Topics(hall_config.hall_id).event("called")
         for _ in range(3):
             pub.publish(topic, json.dumps(event, ensure_ascii=False), qos=1).wait_for_publish(2)
-        assert wait_for(lambda: node.announcer.said, node.poll)
+        assert wait_for(lambda: node.record["said"], node.poll)
         pub.publish(topic, json.dumps({**event, "seq": 42, "recall": True}, ensure_ascii=False),
                     qos=1).wait_for_publish(2)
         # a marker: another call, published last by the same publisher on the same topic, so
@@ -144,7 +148,7 @@ def test_duplicated_called_event_is_announced_once(hall_config, broker, hall_clo
         pub.publish(topic, json.dumps(marker, ensure_ascii=False), qos=1).wait_for_publish(2)
 
         def said():
-            return ([(s.no, s.window) for s in node.announcer.said]
+            return ([(s.no, s.window) for s in node.record["said"]]
                     + [(p.no, p.window) for p in node.announcer.pending])
 
         assert wait_for(lambda: ("C008", 6) in said(), node.poll, timeout=10)
@@ -152,8 +156,8 @@ def test_duplicated_called_event_is_announced_once(hall_config, broker, hall_clo
         assert said() == [("C007", 5), ("C007", 5), ("C008", 6)]
         assert [c.no for c in node.board.calls] == ["C008", "C007"]
         # The LED does not re-flash an identical call within 5 s.
-        flashes = [t for t in _texts(node.leds[5].screen) if t[1] == "flash"]
-        assert flashes == [("请C007号", "flash")]
+        flashes = [t for t in _texts(node, 5) if t[1] == "flash"]
+        assert flashes == [("请C007号到5号窗口办理", "flash")]
     finally:
         pub.loop_stop()
         pub.disconnect()

@@ -105,7 +105,7 @@ def test_kill_and_restart_shows_the_same(hall_config, broker, hall_clock, hub_se
         assert eventually(lambda: png.exists(), timeout=10.0)  # the board is up
         assert rater3.request("window.call_next", {"window": 3})["ticket"]["no"] == no
         rater4.request("window.pause", {"window": 4, "reason": "午休"})
-        call = f"请{no}号"
+        call = f"请{no}号到3号窗口办理"
         assert eventually(lambda: screens[3].texts()[-1:] == [(call, "static")]
                           and screens[4].texts()[-1:] == [("暂停服务", "static")], timeout=10.0)
         assert (call, "flash") in screens[3].texts()
@@ -140,7 +140,7 @@ def test_kill_and_restart_shows_the_same(hall_config, broker, hall_clock, hub_se
         # restart repeated the old call, that would have been said before this one)
         rater3.request("window.finish", {"window": 3})
         nxt = rater3.request("window.call_next", {"window": 3})["ticket"]["no"]
-        assert eventually(lambda: screens[3].texts()[-1:] == [(f"请{nxt}号", "static")]
+        assert eventually(lambda: screens[3].texts()[-1:] == [(f"请{nxt}号到3号窗口办理", "static")]
                           and len(list(audio.glob("*.wav"))) > len(said_before), timeout=15.0)
         assert len(sorted(audio.glob("*.wav"))) == len(said_before) + 1
     finally:

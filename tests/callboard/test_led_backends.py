@@ -54,7 +54,7 @@ def test_modbus_screens_on_an_emulated_bus(hall_config, broker, hall_clock, voic
     try:
         assert eventually(lambda: node.client.connected, node.poll, timeout=8.0)
         _call(hall_config, broker, 3, "B007", 1)
-        assert eventually(lambda: ("请B007号", "flash") in emu[3].shown, node.poll, timeout=8.0)
+        assert eventually(lambda: ("请B007号到3号窗口办理", "flash") in emu[3].shown, node.poll, timeout=8.0)
         assert emu[4].shown == []  # only window 3's screen was written
         assert emu[3].brightness == 100  # daytime brightness
     finally:
@@ -73,7 +73,7 @@ def test_a_bx_controller_over_tcp(hall_config, broker, hall_clock, voices, tmp_p
     try:
         assert eventually(lambda: node.client.connected, node.poll, timeout=8.0)
         _call(hall_config, broker, 5, "C021", 2)
-        assert eventually(lambda: bx_emu.text(0) == "请C021号", node.poll, timeout=8.0)
+        assert eventually(lambda: bx_emu.text(0) == "请C021号到5号窗口办理", node.poll, timeout=8.0)
     finally:
         node.stop()
         bx_emu.close()

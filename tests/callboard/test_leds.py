@@ -10,18 +10,28 @@ from callboard.leds import LedRules, WindowLed
 from devices.ledscreen import WindowScreen
 from devices.ledscreen_serial import PlainProtocol
 from devices.ledscreen_sim import SimWindowScreen
+from devices.recorder import Recording
 
 DAY, NIGHT = time(10, 0), time(19, 30)
 
 
 def _shown(screen: SimWindowScreen) -> list:
-    frames, _ = PlainProtocol().decode(b"".join(b for _, b in screen.sent))
+    frames, _ = PlainProtocol().decode(b"".join(b for _, b in screen.recorder["led.sent"]))
     return [(f.text, f.mode) if f.command == 0x54 else ("brightness", f.payload[0]) for f in frames]
+
+
+def recorded(screen: SimWindowScreen) -> SimWindowScreen:
+    screen.recorder = Recording()
+    return screen
+
+
+def SENTENCE(no, service):  # noqa: N802 - the hall's call sentence, filled in
+    return f"请{no}号"
 
 
 @pytest.fixture
 def led():
-    return WindowLed(3, SimWindowScreen(3), LedRules())
+    return WindowLed(3, recorded(SimWindowScreen(3)), LedRules(), SENTENCE)
 
 
 def test_nothing_is_sent_before_the_window_is_known(led):
@@ -69,7 +79,7 @@ def test_paused_and_closed_windows_say_so(led):
 
 def test_brightness_follows_the_time_of_day(led):
     rules = LedRules(brightness_day=90, brightness_night=20)
-    led = WindowLed(1, SimWindowScreen(1), rules)
+    led = WindowLed(1, recorded(SimWindowScreen(1)), rules, SENTENCE)
     for at in (time(7, 59), time(8, 0), time(17, 59), time(18, 0)):
         led.poll(0.0, at)
     assert _shown(led.screen) == [("brightness", 20), ("brightness", 90), ("brightness", 20)]
@@ -94,7 +104,7 @@ class FailingScreen(WindowScreen):
 
 def test_a_failing_screen_is_recorded_and_retried():
     screen = FailingScreen()
-    led = WindowLed(2, screen, LedRules())
+    led = WindowLed(2, screen, LedRules(), SENTENCE)
     led.apply_state({"status": "paused"})
     led.poll(0.0, DAY)
     assert "write timeout" in led.error and led.shown is None

@@ -20,6 +20,7 @@ from devices.ledscreen_serial import (
     SerialWindowScreen,
 )
 from devices.ledscreen_sim import SimWindowScreen
+from devices.recorder import Recording
 
 P = PlainProtocol()
 # Characters GB2312 has: ASCII printables and common Hanzi/punctuation of the hall.
@@ -83,14 +84,24 @@ def test_bad_input_is_a_clear_error(call, match):
 
 def test_the_simulated_screen_records_exact_bytes_and_refuses_bad_text(fake_time):
     s = SimWindowScreen(7, monotonic=fake_time)
+    s.recorder = rec = Recording()
     s.show("请A012号", "flash")
     fake_time.advance(3)
     s.set_brightness(30)
-    assert s.sent == [(1000.0, P.encode_text(7, "请A012号", "flash")),
-                      (1003.0, P.encode_brightness(7, 30))]
+    assert rec["led.sent"] == [(1000.0, P.encode_text(7, "请A012号", "flash")),
+                               (1003.0, P.encode_brightness(7, 30))]
     with pytest.raises(ValueError):
         s.show("☺")
-    assert len(s.sent) == 2 and s.text == "请A012号"
+    assert s.frames == 2 and len(rec["led.sent"]) == 2 and s.text == "请A012号"
+
+
+def test_the_simulated_screen_can_leave_its_bytes_in_a_file(tmp_path):
+    """With ``record_to`` the serial line's capture is a file (hall-callboard's led.out_dir)."""
+    s = SimWindowScreen(3, record_to=tmp_path / "led-window-3.bin")
+    s.show("请A012号", "flash")
+    s.set_brightness(30)
+    assert (tmp_path / "led-window-3.bin").read_bytes() == (
+        P.encode_text(3, "请A012号", "flash") + P.encode_brightness(3, 30))
 
 
 def test_the_simulated_screen_reports_what_it_knows(fake_time):
@@ -104,12 +115,12 @@ def test_the_simulated_screen_reports_what_it_knows(fake_time):
     assert s.health() == {"state": "error", "backend": "sim", "detail": "cable pulled"}
     s.fail(None)
     s.show("请A012号")
-    assert s.health()["state"] == "ok" and len(s.sent) == 1
+    assert s.health()["state"] == "ok" and s.frames == 1
     s.close()
     assert s.health()["state"] == "error" and s.health()["detail"] == "closed"
     with pytest.raises(OSError):
         s.set_brightness(30)
-    assert len(s.sent) == 1
+    assert s.frames == 1
 
 
 @pytest.fixture

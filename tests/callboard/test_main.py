@@ -94,4 +94,4 @@ def test_make_clips_lists_every_clip_and_its_source(clip_cache, monkeypatch, cap
     assert out[0].startswith("# voice cmn-latn-pinyin")
     listed = dict(line.split("\t") for line in out[1:])
     assert listed["word-请.wav"] == "espeak" and listed["chime.wav"] == "synth"
-    assert {"num-12.wav", "letter-Z.wav", "digit-9.wav"} <= set(listed)
+    assert {"name-12.wav", "letter-Z.wav", "digit-9.wav"} <= set(listed)

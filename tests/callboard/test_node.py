@@ -9,6 +9,7 @@ import pytest
 
 from callboard.node import build
 from devices.audio.sim import WavAudioOut
+from devices.recorder import Recording
 from hub.client import HubClient
 from hub.contract import Topics
 
@@ -19,6 +20,8 @@ pytestmark = pytest.mark.timeout(60)
 def board(hall_config, broker, hall_clock, voices, tmp_path):
     node = build(hall_config, "board-1", broker.url, hall_clock, True, headless=True, voices=voices,
                  speaker=WavAudioOut(tmp_path / "audio"))
+    node.record = Recording()  # what it received, drew, said and played (it keeps none itself)
+    node.attach(node.record)
     node.start()
     yield node
     node.stop()
@@ -52,8 +55,8 @@ def test_broker_loss_shows_offline_then_recovers_the_same_picture(
         broker.restart()
         assert wait_for(lambda: board.online, board.poll, timeout=15)
         assert wait_for(lambda: board.board.picture() == before, board.poll)
-        assert board.leds[6].shown[0] == f"请{no}号"
-        assert len(board.speaker.played) == 1  # recovery says nothing again
+        assert board.leds[6].shown[0] == f"请{no}号到6号窗口办理"
+        assert board.speaker.plays == 1  # recovery says nothing again
     finally:
         rater.stop()
         kiosk.stop()
@@ -82,7 +85,7 @@ def test_malformed_payloads_change_nothing(hall_config, broker, board, wait_for)
         ]:
             pub.publish(topic, payload, qos=1).wait_for_publish(2)
         wait_for(lambda: False, board.poll, timeout=0.5)
-        assert board.speaker.played == []
+        assert board.speaker.plays == 0
         # seq 6 is a well-formed call with an unspeakable number: shown, not said
         assert [c.no for c in board.board.calls] == ["a-1"] + [c[0] for c in before["calls"]]
         assert any("cannot announce a-1" in e for e in board.errors)
@@ -137,12 +140,13 @@ def test_run_forever_says_and_shows_a_call_from_its_threads(hall_config, broker,
         rater.request("window.login", {"window": 9, "staff": "1009"})
         no = rater.request("window.call_next", {"window": 9})["ticket"]["no"]
         deadline = time.monotonic() + 5
-        while not (board.speaker.played and board.drawn_at) and time.monotonic() < deadline:
+        record = board.record
+        while not (record["audio.played"] and record["drawn"]) and time.monotonic() < deadline:
             time.sleep(0.01)
-        seq, received = board.received[-1]
-        assert board.announcer.said[-1].no == no
-        assert board.speaker.starts[-1] >= received  # started after the event, by the fast path
-        assert board.leds[9].screen.text == f"请{no}号"
+        seq, received = record["received"][-1]
+        assert record["said"][-1].no == no
+        assert record["audio.start"][-1] >= received  # started after the event, by the fast path
+        assert board.leds[9].screen.text == f"请{no}号到9号窗口办理"
         assert board.board.newest.no == no
     finally:
         stop.set()

@@ -55,7 +55,7 @@ def test_a_full_table(hall_config, tmp_path):
     s = read_settings(_cfg(hall_config, {
         "display": {"backend": "fullscreen", "fps": 15},
         "audio": {"backend": "pygame", "device": "USB Audio"},
-        "announce": {"template": "请{no}号到{window_name}办理", "clips_dir": str(tmp_path),
+        "announce": {"voice": "cmn-latn-pinyin", "clips_dir": str(tmp_path),
                      "second_template": "Number {no}, window {window}", "second_voice": "en",
                      "backlog_s": 30},
         "led": {"backend": "serial", "brightness_night": 10, "day_from": "07:30",
@@ -83,10 +83,12 @@ def test_a_full_table(hall_config, tmp_path):
     ({"led": {"backend": "serial", "screens": [{"window": 3}]}}, "screens[0].port"),
     ({"led": {"screens": [{"window": 30, "port": "x"}]}}, "screens[0].window: unknown window 30"),
     ({"led": {"screens": [{"window": 3}, {"window": 3}]}}, "already has a screen"),
-    ({"led": {"call_text": "请到窗口"}}, "led.call_text: '请到窗口' must contain {no}"),
+    ({"led": {"call_text": "请{no}号"}}, "led.call_text: the call's sentence is the hall's"),
+    ({"announce": {"template": "请 {no} 号"}}, "announce.template: the call's sentence is"),
     ({"led": {"idle_text": "欢迎 ☺"}}, "led.idle_text"),
     ({"led": {"brightness_day": 120}}, "led.brightness_day: must be ≤ 100"),
     ({"led": {"day_from": "8h"}}, "led.day_from: must be a time"),
+    ({"led": {"backend": "none", "out_dir": "/x"}}, "led.out_dir: out_dir is for the simulated"),
 ])
 def test_mistakes_name_their_key(hall_config, devices, where):
     with pytest.raises(ConfigError) as err:
@@ -106,3 +108,22 @@ def test_bx_screens_keep_their_own_table(hall_config):
         simulate=True)
     assert s.led == "bx" and s.screens[0].window == 3
     assert s.screens[0].bx == {"transport": "serial", "port": "/dev/ttyS1", "width": 64}
+
+
+def test_the_sentence_is_the_halls_call_template(hall_config):
+    """One call sentence: the speaker says [queue] call_template, which the hub's text follows."""
+    queue = dataclasses.replace(hall_config.queue, call_template="{no}号请到{window}号窗口")
+    s = read_settings(dataclasses.replace(_cfg(hall_config, {}), queue=queue), "board-1",
+                      simulate=True)
+    assert s.templates[0].text == "{no}号请到{window}号窗口"
+
+
+@pytest.mark.parametrize("template, why", [
+    ("请到{window}号窗口", "cannot say the hall's \\[queue\\] call_template"),
+    ("请{no}号 ☺", "an LED screen cannot show"),
+])
+def test_a_call_template_the_board_cannot_say_or_show_is_refused(hall_config, template, why):
+    queue = dataclasses.replace(hall_config.queue, call_template=template)
+    with pytest.raises(ConfigError, match=why):
+        read_settings(dataclasses.replace(_cfg(hall_config, {}), queue=queue), "board-1",
+                      simulate=True)

@@ -82,6 +82,14 @@ def test_window_name_and_a_second_language():
     assert is_chinese_voice("cmn-latn-pinyin") and not is_chinese_voice("en-us")
 
 
+def test_the_service_is_said_by_its_name():
+    t = Template("请{service}{no}号到{window}号窗口", "cmn-latn-pinyin")
+    assert t.clips("A001", 3, "A")[:2] == ["word-请", "service-A"]
+    assert t.clip_texts({3: "3号窗口"}, {"A": "企业开办"})["service-A"] == "企业开办"
+    with pytest.raises(ValueError, match="no service given"):
+        t.clips("A001", 3)
+
+
 @pytest.mark.parametrize("text, why", [
     ("请到 {window} 号窗口", "never says"),
     ("请 {no} 号 到 {room}", "unknown placeholder"),
@@ -110,7 +118,7 @@ def test_any_template_is_either_refused_or_says_the_ticket(text):
         t = Template(text, "cmn-latn-pinyin")
     except ValueError:
         return
-    names = t.clips("A012", 3)
+    names = t.clips("A012", 3, "A")
     assert names[0] != "pause"  # never starts with a pause
     assert "letter-A" in names and "digit-0" in names
-    assert set(names) - {"pause"} <= set(t.clip_texts({3: "3号窗口"}))
+    assert set(names) - {"pause"} <= set(t.clip_texts({3: "3号窗口"}, {"A": "企业开办"}))

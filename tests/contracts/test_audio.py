@@ -12,6 +12,7 @@ import pytest
 from devices.audio.base import AudioOut, AudioUnavailable
 from devices.audio.pcm import SAMPLE_RATE, chime, silence
 from devices.audio.sim import WavAudioOut
+from devices.recorder import Recording
 from tests.helpers import eventually
 
 
@@ -26,6 +27,7 @@ def speaker(request, tmp_path, monkeypatch):
         from devices.audio.mixer import MixerAudioOut
 
         out = MixerAudioOut()
+    out.recorder = Recording()  # the starts, for these checks (a speaker keeps none itself)
     yield out
     out.close()
 
@@ -38,10 +40,11 @@ def tone(seconds: float) -> np.ndarray:
 def test_a_play_starts_at_once_and_ends(speaker):
     assert speaker.health()["state"] == "ok" and not speaker.busy()
     speaker.play([silence(0.05), chime(tone_s=0.1)])  # parts, joined while the first plays
-    assert len(speaker.starts) == 1
+    starts = speaker.recorder["audio.start"]
+    assert len(starts) == 1 and speaker.plays == 1 and speaker.last_start == starts[0]
     assert eventually(lambda: not speaker.busy(), timeout=10.0)
     speaker.play(tone(0.05))
-    assert len(speaker.starts) == 2 and speaker.starts[0] <= speaker.starts[1]
+    assert len(starts) == 2 and starts[0] <= starts[1] == speaker.last_start
     assert speaker.health()["state"] == "ok"
 
 
@@ -50,7 +53,7 @@ def test_announcements_never_overlap(speaker):
     assert speaker.busy()
     with pytest.raises(RuntimeError, match="still playing"):
         speaker.play(tone(0.1))
-    assert len(speaker.starts) == 1
+    assert len(speaker.recorder["audio.start"]) == 1 and speaker.plays == 1
 
 
 @pytest.mark.parametrize("samples", [
@@ -61,8 +64,8 @@ def test_announcements_never_overlap(speaker):
 def test_bad_samples_are_a_value_error_and_play_nothing(speaker, samples):
     with pytest.raises(ValueError):
         speaker.play(samples)
-    assert speaker.starts == [] and not speaker.busy()
-    assert speaker.health()["state"] == "ok"
+    assert speaker.recorder["audio.start"] == [] and speaker.last_start is None
+    assert not speaker.busy() and speaker.health()["state"] == "ok"
 
 
 def test_a_closed_speaker_cannot_play_and_says_so(speaker):
@@ -70,7 +73,7 @@ def test_a_closed_speaker_cannot_play_and_says_so(speaker):
     assert not speaker.busy()
     with pytest.raises(AudioUnavailable):
         speaker.play(tone(0.05))
-    assert speaker.starts == []
+    assert speaker.recorder["audio.start"] == [] and speaker.plays == 0
     assert speaker.health()["state"] == "error"
 
 
@@ -79,13 +82,15 @@ def test_the_simulated_speaker_fails_as_a_broken_device_does(tmp_path):
     """A WAV that cannot be written is the simulation's broken sound card: AudioUnavailable,
     not counted as started, health error; the next good play clears it."""
     out = WavAudioOut(tmp_path / "wav")
+    out.recorder = rec = Recording()
     (tmp_path / "wav").rmdir()
     (tmp_path / "wav").write_text("not a folder")
     with pytest.raises(AudioUnavailable):
         out.play(tone(0.05))
-    assert out.starts == [] and out.health()["state"] == "error" and not out.busy()
+    assert rec["audio.start"] == [] and out.health()["state"] == "error" and not out.busy()
     (tmp_path / "wav").unlink()
     (tmp_path / "wav").mkdir()
     out.play(tone(0.05))
-    assert out.health()["state"] == "ok" and out.played[0].path.name == "announcement-0001.wav"
+    assert out.health()["state"] == "ok" and out.last.path.name == "announcement-0001.wav"
+    assert rec["audio.played"] == [out.last]
     assert isinstance(out, AudioOut)

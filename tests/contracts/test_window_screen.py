@@ -24,6 +24,7 @@ from devices.ledscreen_serial import (
     SerialWindowScreen,
 )
 from devices.ledscreen_sim import SimWindowScreen
+from devices.recorder import Recording
 from firmware_bridge import registers as reg
 from firmware_bridge.bus import BusMaster
 from firmware_bridge.legacy import bx_commands as cmd
@@ -59,9 +60,10 @@ def plain_frames(frames) -> tuple[list[tuple[str, str]], list[int]]:
 
 def sim_rig():
     screen = SimWindowScreen(address=3)
+    screen.recorder = rec = Recording()
 
     def frames():
-        return PlainProtocol().decode(b"".join(f for _, f in screen.sent))[0]
+        return PlainProtocol().decode(b"".join(f for _, f in rec["led.sent"]))[0]
 
     return Rig(screen, lambda: plain_frames(frames())[0],
                lambda: (plain_frames(frames())[1] or [None])[-1], screen.unplug,

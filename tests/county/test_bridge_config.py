@@ -65,3 +65,21 @@ def test_a_damaged_bridge_file_is_refused(tmp_path, capsys):
     assert broker_acl.main(["county", "--county", "mqtt://10.0.0.1:1883", "--site", "town-a",
                             "--out", str(tmp_path)]) == 2
     assert "town-a.conf" in capsys.readouterr().err
+
+
+def test_an_mqtts_county_gets_its_ca_and_certificate_and_files_mosquitto_can_read(tmp_path):
+    import grp
+    import os
+
+    out, tls = tmp_path / "out", tmp_path / "tls"
+    assert broker_acl.main(["county", "--county", "mqtts://county.example:8883", "--site", "a",
+                            "--out", str(out), "--tls-dir", str(tls)]) == 0
+    assert (tls / "broker.crt").exists() and (tls / "ca.crt").exists()
+    assert (out / "bridges" / "county-ca.crt").read_bytes() == (tls / "ca.crt").read_bytes()
+    # the collector dials the county broker's loopback listener: no CA needed there
+    assert "HALL_BROKER=mqtt://127.0.0.1:1883" in (out / "county.env").read_text()
+    for name in ("passwd", "acl"):
+        st = (out / name).stat()
+        assert st.st_mode & 0o777 == 0o640
+        if os.geteuid() == 0:  # Mosquitto drops to its user before it opens them
+            assert st.st_gid == grp.getgrnam("mosquitto").gr_gid

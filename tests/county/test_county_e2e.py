@@ -227,3 +227,24 @@ def test_the_collector_waits_out_a_stopped_database_and_lands_everything(
     assert eventually(lambda: collector.lag("town-a") == 0)
     assert county_rows(county_db, "SELECT count(*) FROM events WHERE site = %s",
                        "town-a") == [(a.last_seq(),)]
+
+
+@pytest.mark.timeout(120)
+def test_a_busy_close_out_lost_by_the_bridge_comes_back_by_replay(make_county, county_db):
+    county, sites, collector = make_county(["town-a"])
+    a = sites["town-a"]
+    a.day(tickets=1, served=0)
+    assert caught_up(county_db, a)
+    county.links["town-a"].down()
+    for _ in range(300):
+        a.do("kiosk-1", "ticket.take", service="D")
+    a.do("web", "manage.close_day", by="王主任")
+    county.sites["town-a"].restart()  # the bridge's queue dies with the broker
+    assert a.hub.wait_ready(10)
+    county.links["town-a"].up()
+    assert caught_up(county_db, a, timeout=60)
+    parts = county_rows(county_db, "SELECT data->'part', data->'parts' FROM events WHERE "
+                        "site = 'town-a' AND kind = 'day_closed' ORDER BY seq")
+    assert len(parts) > 1 and parts[-1][0] == parts[-1][1] == len(parts)
+    assert collector.counts["town-a"].replayed >= 300
+    assert collector.counts["town-a"].malformed == 0

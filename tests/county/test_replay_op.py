@@ -58,6 +58,17 @@ def test_a_reply_holds_at_most_replay_max_events(hub, monkeypatch):
     assert [e["seq"] for e in events] == [1, 2]
 
 
+def test_a_reply_holds_at_most_reply_bytes_of_events_and_at_least_one(hub, monkeypatch):
+    for _ in range(5):
+        hub.request_local("kiosk-1", "ticket.take", {"service": "A"})
+    one = len(json.dumps(ask(hub, from_seq=1, to_seq=1)["result"]["events"][0],
+                         ensure_ascii=False, separators=(",", ":")).encode())
+    monkeypatch.setattr(replay, "REPLY_BYTES", 2 * one + one // 2)
+    assert [e["seq"] for e in ask(hub, from_seq=1, to_seq=5)["result"]["events"]] == [1, 2]
+    monkeypatch.setattr(replay, "REPLY_BYTES", 10)  # a range goes on even past the budget
+    assert [e["seq"] for e in ask(hub, from_seq=3, to_seq=5)["result"]["events"]] == [3]
+
+
 def test_another_epoch_gets_no_events_but_learns_the_hubs(hub):
     hub.request_local("kiosk-1", "ticket.take", {"service": "A"})
     result = ask(hub, epoch="0123456789abcdef", from_seq=1, to_seq=10)["result"]

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hub import ops
 from hub.engine import Context, QueueEngine
 from hub.engine.args import id_check_char
 
@@ -44,7 +45,7 @@ class Hall:
         return Context(node, role, n.window if n else None, self.at)
 
     def do(self, node: str, op: str, **args) -> dict:
-        d = self.engine.decide(op, args, self.ctx(node))
+        d = ops.decide(op, args, self.ctx(node), engine=self.engine)
         for ev in d.events:
             self.engine.apply(ev, self.at)
             self.log.append((ev, self.at))

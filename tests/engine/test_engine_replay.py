@@ -8,6 +8,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hub import ops
 from hub.contract import HubError
 from hub.engine import QueueEngine
 
@@ -150,7 +151,7 @@ def test_fuzzed_requests_get_an_answer_or_a_stable_error(base_cfg, op, node, arg
     hall.next(1)
     before, n = snapshot(hall.engine), len(hall.log)
     try:
-        d = hall.engine.decide(op, args, hall.ctx(node))
+        d = ops.decide(op, args, hall.ctx(node), engine=hall.engine)
     except HubError as exc:
         assert exc.code in ("bad_request", "unknown_service", "unknown_window", "forbidden",
                             "closed", "capped", "no_ticket", "conflict")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hub import ops
 from hub.contract import BadRequest, Conflict, Forbidden, UnknownOp, UnknownWindow
 
 from .test_engine_calling import refused
@@ -89,7 +90,7 @@ def test_unknown_op(hall, op):
 def test_args_must_be_an_object(hall, args):
     before = len(hall.log)
     with pytest.raises(BadRequest):
-        hall.engine.decide("window.call_next", args, hall.ctx("rater-1"))
+        ops.decide("window.call_next", args, hall.ctx("rater-1"), engine=hall.engine)
     assert len(hall.log) == before
 
 

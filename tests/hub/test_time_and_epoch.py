@@ -115,7 +115,7 @@ def test_a_hub_on_a_new_database_is_heard_by_nodes_that_saw_higher_seqs(
 
     hub_service.stop()
     hub_service.db_path = str(tmp_path / "new-card.db")
-    hub_service.start()
+    hub_service.start(take_over=True)  # a new card serves by the operator's act (one-hub.md)
     again = a_morning(1)
     assert eventually(lambda: len(heard) == 2)
     assert heard[1]["no"] == again == "B001"

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from devices.printer.simulated import SimulatedPrinter
+from devices.recorder import Recording
 from devices.screen import Screen
 from hub.client import HubClient
 from kiosk.app import build
@@ -21,6 +22,8 @@ class KioskRig:
         self.client = HubClient(cfg, "kiosk-1", broker_url, clock)
         self.node = build(cfg, "kiosk-1", broker_url, clock, simulate=True, screen=self.screen,
                           printer=self.printer, client=self.client)
+        self.record = Recording()  # its tickets and timings (the kiosk keeps only the last)
+        self.node.attach(self.record)
 
     def start(self, wait_state: bool = True) -> KioskRig:
         self.client.start()

@@ -68,7 +68,7 @@ def test_touch_prints_the_number_the_hub_issued(out, kiosk, hub_service):
     reply = hub_ticket(hub_service, no)
     assert reply["ok"] and reply["result"]["ticket"]["no"] == no
 
-    timing = k.node.timings[0]
+    timing = k.record["timing"][0]
     assert timing.touch <= timing.bytes_out <= job.at and timing.no == no
     k.node.save_png(f"{out}/node-result.png")
     k.printer.render_png(f"{out}/node-ticket.png", 0)
@@ -92,7 +92,8 @@ def test_green_channel_touch(kiosk):
     assert k.node.priority == "elderly"
     k.tap_service("C")
     k.poll_until(lambda: k.node.view == "result")
-    assert k.node.issued[0]["priority"] == "elderly"
+    assert k.record["issued"][0]["priority"] == "elderly"
+    assert k.node.last_issued == k.record["issued"][-1]
     assert "绿色通道：老年人" in k.printer.paper(0).text_lines
     assert k.node.priority is None   # the next citizen starts without it
 
@@ -103,7 +104,7 @@ def test_paper_out_takes_no_ticket(out, kiosk, hub_service, broker):
     k.tap_service("A")
     k.node.poll()
     assert k.node.view == "message" and k.node.message[0] == S.PAPER_OUT_TITLE
-    assert k.printer.output == b"" and k.node.issued == []
+    assert k.printer.output == b"" and k.record["issued"] == []
     assert hub_ticket(hub_service, "A001")["error"]["code"] == "no_ticket"
     health = retained(broker, "hall/demo/node/kiosk-1/health")
     assert health["printer"]["paper"] == "out" and health["printer"]["state"] == "out"
@@ -152,7 +153,7 @@ def test_hub_unreachable_shows_no_number(out, hall_config, broker, hall_clock, r
     assert k.node.choose_service("A")
     k.poll_until(lambda: k.node.view == "message", timeout=5)
     assert k.node.message[0] == S.UNREACHABLE_TITLE
-    assert k.node.shown is None and k.node.issued == [] and k.printer.output == b""
+    assert k.node.shown is None and k.record["issued"] == [] and k.printer.output == b""
     k.node.save_png(f"{out}/node-unreachable.png")
 
 
@@ -188,7 +189,7 @@ def test_unknown_booking_code_is_refused_with_the_hubs_words(kiosk):
         k.node.poll()
     k.poll_until(lambda: k.node.view == "message")
     assert k.node.message[0] == S.REFUSED_TITLE and "986" in k.node.message[1][0]
-    assert k.printer.output == b"" and k.node.issued == []
+    assert k.printer.output == b"" and k.record["issued"] == []
 
 
 def test_bad_input_changes_nothing(kiosk):
@@ -202,7 +203,7 @@ def test_bad_input_changes_nothing(kiosk):
         k.node.check_in("  ", "A")
     k.node.poll()
     assert k.node.view == "home" and k.printer.status_queries == queries
-    assert k.node.issued == [] and k.printer.output == b""
+    assert k.record["issued"] == [] and k.printer.output == b""
 
 
 @pytest.fixture

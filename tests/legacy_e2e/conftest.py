@@ -40,7 +40,7 @@ def settle(nodes, keys: int = 0, timeout: float = 10.0) -> None:
         kinds = [e[1] for e in node.timeline]
         return (keys_handled(node) >= keys and len(node.inbox) == 0
                 and kinds.count("sent") == kinds.count("answer")
-                and len(node.submitted) == len(node.rating_answers))
+                and node.ratings_sent == node.ratings_answered)
 
     pump(nodes, lambda: all(quiet(node) for node in nodes), timeout)
 

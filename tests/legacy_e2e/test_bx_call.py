@@ -1,6 +1,6 @@
 """Issue 10: an FF68 call key at window 1 calls a ticket at the hub, and the callboard (``led``
-backend ``bx``) puts "请A001号" on window 1's emulated BX controller, on a serial pty; the text
-is decoded from the bytes the controller received."""
+backend ``bx``) puts the hall's call sentence "请A001号到1号窗口办理" on window 1's emulated BX
+controller, on a serial pty; the text is decoded from the bytes the controller received."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_a_call_key_shows_the_call_on_the_bx_controller(hall_config, broker, hal
         # the board hears the hub's call event and the window node its reply: two paths, so
         # either display may change first; pump raises if both do not show this call
         pump([window1, board], lambda: hall.shown(1) == {"caller": "   " + no[-3:],
-                                                        "led": f"请{no}号"})
+                                                        "led": f"请{no}号到1号窗口办理"})
         assert no.startswith("A")
         hall.screens[1].render_png(str(pictures("rs485") / "bx-window1.png"))  # what the citizen sees
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from devices.recorder import Recording
 from firmware_bridge.legacy.ff68_emulator import FF68Emulator
 from rater.app import build
 from rater.lines import Lines
@@ -30,6 +31,8 @@ def window3(hall_config, broker, hall_clock, hub_service, line, pump):
                "keypad": {"backend": "ff68", "port": line.path, "address": CALLER},
                "pad": {"backend": "ff68", "port": line.path, "address": RATER, "pad": "4key"}}
     node = build(hall_config, "rater-3", broker.url, hall_clock, simulate=True, devices=devices, lines=lines)
+    node.record = Recording()  # the ratings it sent (it keeps no list)
+    node.attach(node.record)
     node.start()
     pump(node, lambda: node.online and (node.staff or {}).get("number") == "1003")
     yield node
@@ -65,14 +68,14 @@ def test_finish_and_one_rating_press_record_exactly_one_rating(window3, line, ki
     # the node opened the rater's own invitation: host → unit FUNC 01 DATA 0B
     pump(window3, lambda: line.invitations[RATER] == 1)
     assert line.rate(RATER, 2)  # 4-key pad: value 2 = 满意 (score 4)
-    pump(window3, lambda: len(window3.rating_answers) == 1)
+    pump(window3, lambda: window3.ratings_answered == 1)
     keys = keys_handled(window3)
     assert line.rate(RATER, 3)  # a second press: the invitation is over
     settle(window3, keys=keys + 1)
     got = rows(hub_service.db_path, "select * from ratings")
     assert [(r["no"], r["window"], r["staff"], r["score"]) for r in got] == \
         [(no, 3, "1003", 4)]
-    assert window3.submitted == [{"window": 3, "score": 4}]
+    assert window3.record["submitted"] == [{"window": 3, "score": 4}]
 
 
 def test_no_waiting_ticket_beeps_the_caller(window3, line, pump):

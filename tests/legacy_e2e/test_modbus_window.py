@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from devices.recorder import Recording
 from firmware_bridge.emulated import EmulatedPeripheral
 from firmware_bridge.emulator import BusEmulator
 from rater.app import build
@@ -31,6 +32,8 @@ def window3(hall_config, broker, hall_clock, hub_service, row, pump):
                "keypad": {"backend": "modbus", "port": row.port, "device_id": CLERK},
                "pad": {"backend": "modbus", "port": row.port, "device_id": RATING}}
     node = build(hall_config, "rater-3", broker.url, hall_clock, simulate=True, devices=devices, lines=lines)
+    node.record = Recording()  # the ratings it sent (it keeps no list)
+    node.attach(node.record)
     node.start()
     pump(node, lambda: node.online and (node.staff or {}).get("number") == "1003")
     assert lines.ports() == {row.port: "modbus"}  # both pads on one bus master
@@ -49,10 +52,10 @@ def test_modbus_call_key_and_one_rating(window3, row, kiosk, pump, settle, rows,
     # the node opened the pad's own invitation (its firmware refuses uninvited presses)
     pump(window3, lambda: row[RATING].invite_until > 0)
     row[RATING].press("rate_5")
-    pump(window3, lambda: len(window3.rating_answers) == 1)
+    pump(window3, lambda: window3.ratings_answered == 1)
     # a second press: the invitation is over, the pad's firmware does not even take it
     assert not row[RATING].press("rate_1")
     settle(window3)
     got = rows(hub_service.db_path, "select * from ratings")
     assert [(r["no"], r["window"], r["staff"], r["score"]) for r in got] == [(no, 3, "1003", 5)]
-    assert window3.submitted == [{"window": 3, "score": 5}]
+    assert window3.record["submitted"] == [{"window": 3, "score": 5}]

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from devices.gpio.keypad import SIGNAL_PATTERNS
+from devices.recorder import Recording
 from hub.clock import HallClock
 from rater import strings, view
 from rater.app import build
@@ -37,7 +38,7 @@ def settle(node, timeout=10.0):
     def quiet():
         kinds = [e[1] for e in node.timeline]
         return (len(node.inbox) == 0 and kinds.count("sent") == kinds.count("answer")
-                and len(node.submitted) == len(node.rating_answers))
+                and node.ratings_sent == node.ratings_answered)
     pump(node, quiet, timeout)
 
 
@@ -64,8 +65,11 @@ def kiosk(node_client, hub_service):
 
 def make_node(hall_config, broker, hall_clock, **devices):
     table = {"screen": {"backend": "offscreen"}} | devices
-    return build(hall_config, "rater-3", broker.url, hall_clock, headless=True, simulate=True,
+    node = build(hall_config, "rater-3", broker.url, hall_clock, headless=True, simulate=True,
                  devices=table)
+    node.record = Recording()  # the ratings it sent and their answers (it keeps no list)
+    node.attach(node.record)
+    return node
 
 
 @pytest.fixture
@@ -105,10 +109,10 @@ def test_finish_then_one_press_records_exactly_one_rating_with_window_and_staff(
     no = call_and_finish(node, hands, kiosk)
     assert node.pad.led_modes["rate_4"] == "blink"
     hands.tap("rate_4")
-    pump(node, lambda: len(node.rating_answers) == 1)
+    pump(node, lambda: len(node.record["rating_answer"]) == 1)
     hands.tap("rate_5")  # a second press: ignored until the next finish
     settle(node)
-    assert node.submitted == [{"window": 3, "score": 4}]
+    assert node.record["submitted"] == [{"window": 3, "score": 4}]
     got = rows(hub_service.db_path, "select * from ratings")
     assert [(r["no"], r["window"], r["staff"], r["score"], r["channel"]) for r in got] == \
         [(no, 3, "1003", 4, "PJQ")]
@@ -127,12 +131,12 @@ def test_bad_rating_with_reasons_opens_a_follow_up_case(node, kiosk, hub_service
         x, y, w, h = buttons[i]
         node.screen.inject_touch(x + w // 2, y + h // 2)
         node.poll()
-    pump(node, lambda: len(node.rating_answers) == 1)
+    pump(node, lambda: len(node.record["rating_answer"]) == 1)
     follow = rows(hub_service.db_path, "select * from follow_ups")
     assert [(f["no"], f["window"], f["staff"], f["score"]) for f in follow] == \
         [(no, 3, "1003", 2)]
     assert "效率低" in follow[0]["reasons"]
-    assert node.submitted == [{"window": 3, "score": 2, "reasons": ["效率低"]}]
+    assert node.record["submitted"] == [{"window": 3, "score": 2, "reasons": ["效率低"]}]
 
 
 def test_bad_rating_without_screen_is_sent_at_once(hall_config, broker, hall_clock, hub_service,
@@ -144,8 +148,8 @@ def test_bad_rating_without_screen_is_sent_at_once(hall_config, broker, hall_clo
         hands = Hands(n)
         call_and_finish(n, hands, kiosk)
         hands.tap("rate_1")
-        pump(n, lambda: len(n.rating_answers) == 1)
-        assert n.submitted == [{"window": 3, "score": 1}]
+        pump(n, lambda: len(n.record["rating_answer"]) == 1)
+        assert n.record["submitted"] == [{"window": 3, "score": 1}]
         assert len(rows(hub_service.db_path, "select * from follow_ups")) == 1
     finally:
         n.stop()
@@ -158,7 +162,7 @@ def test_press_outside_an_invitation_changes_nothing(node, kiosk, hub_service):
     hands.tap("call_next")
     hands.tap("rate_5")  # called, not finished: still no invitation
     settle(node)
-    assert node.submitted == [] and rows(hub_service.db_path, "select * from ratings") == []
+    assert node.record["submitted"] == [] and rows(hub_service.db_path, "select * from ratings") == []
 
 
 def test_rating_keys_on_the_clerk_keypad_do_not_rate(hall_config, broker, hall_clock,
@@ -173,7 +177,7 @@ def test_rating_keys_on_the_clerk_keypad_do_not_rate(hall_config, broker, hall_c
         call_and_finish(n, hands, kiosk)
         hands.tap("rate_5", pad=n.keypad)
         settle(n)
-        assert n.submitted == [] and n.session.state == "inviting"
+        assert n.record["submitted"] == [] and n.session.state == "inviting"
     finally:
         n.stop()
 
@@ -267,11 +271,11 @@ def test_broker_loss_refuses_clerk_keys_and_delivers_a_rating_once(node, kiosk, 
     assert not [e for e in list(node.timeline)[kiosk_sent:] if e[1] == "sent"]
     hands.tap("rate_5")
     node.poll()
-    assert node.submitted[0]["score"] == 5 and "pressed_at" in node.submitted[0]
+    assert node.record["submitted"][0]["score"] == 5 and "pressed_at" in node.record["submitted"][0]
     node.screen.save_png(f"{pictures('rater')}/node_offline.png")
     broker.restart()
-    pump(node, lambda: len(node.rating_answers) == 1, timeout=15)
-    args, result, exc = node.rating_answers[0]
+    pump(node, lambda: len(node.record["rating_answer"]) == 1, timeout=15)
+    args, result, exc = node.record["rating_answer"][0]
     assert exc is None, exc
     got = rows(hub_service.db_path, "select * from ratings")
     assert [(r["no"], r["score"]) for r in got] == [(no, 5)]
@@ -378,7 +382,7 @@ def test_no_press_within_the_invitation_sends_nothing(manual_node, kiosk, hub_se
     assert node.pad.led_modes["rate_5"] == "off"
     hands.tap("rate_5")
     settle(node)
-    assert node.submitted == [] and rows(hub_service.db_path, "select * from ratings") == []
+    assert node.record["submitted"] == [] and rows(hub_service.db_path, "select * from ratings") == []
 
 
 def test_bad_rating_reasons_time_out_into_a_rating_without_reasons(manual_node, kiosk,
@@ -390,8 +394,8 @@ def test_bad_rating_reasons_time_out_into_a_rating_without_reasons(manual_node, 
     pump(node, lambda: node.session.state == "reasons")
     clock.advance(node.cfg.rating.reasons_s - 1)
     node.poll()
-    assert node.submitted == []
+    assert node.record["submitted"] == []
     clock.advance(1)
-    pump(node, lambda: len(node.rating_answers) == 1)
-    assert node.submitted == [{"window": 3, "score": 1}]
+    pump(node, lambda: len(node.record["rating_answer"]) == 1)
+    assert node.record["submitted"] == [{"window": 3, "score": 1}]
     assert [f["score"] for f in rows(hub_service.db_path, "select * from follow_ups")] == [1]

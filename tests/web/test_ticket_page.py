@@ -25,7 +25,7 @@ def take_at_kiosk(web, broker, clock) -> tuple[str, str]:
         rig.poll_until(lambda: len(rig.printer.jobs) == 1, what="the ticket printed")
         paper = rig.printer.paper(0)      # parsed from the ESC/POS bytes the printer got
         (qr,) = paper.qr_codes
-        no = rig.node.issued[-1]["no"] if isinstance(rig.node.issued[-1], dict) else None
+        no = (rig.node.last_issued or {}).get("no")
         return no or "", qr.content
     finally:
         rig.stop()

@@ -1,0 +1,82 @@
+"""Rate limits per node (or per ticket page) and per op class: a token bucket each.
+
+The classes and their defaults are the op registry's (hub.ops.RATE_CLASSES); ``[limits.<class>]``
+in hall.toml overrides ``burst`` and ``per_minute`` (an unknown class fails the hub's start with
+a suggestion). Buckets refill in hall time (the batch's time): a sped-up simulation keeps its
+pace, and a clock stepped back refills nothing. A refusal (``rate_limited``) is never stored and
+never remembered (the node may try the same request again once it slows down); the desk counts
+refusals per class for the hub's health and raises one ``alert`` per node and class at most
+every ALERT_EVERY_S.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import datetime
+
+from hub.ops import RATE_CLASSES, Op, RateLimit
+from hub.section import ConfigError
+
+ALERT_EVERY_S = 300  # one alert per node and class per 5 minutes, not a storm
+MAX_BUCKETS = 20_000  # per-token buckets of hall-web: full ones are forgotten beyond this
+
+
+def limits_of(overrides: dict, source: str = "config") -> dict[str, RateLimit]:
+    """The registry's defaults with hall.toml's ``[limits.<class>]`` overrides."""
+    out = dict(RATE_CLASSES)
+    for name, values in overrides.items():
+        base = RATE_CLASSES.get(name)
+        if base is None:
+            near = difflib.get_close_matches(name, sorted(RATE_CLASSES), n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ConfigError(f"{source}: limits.{name}: unknown rate-limit class{hint}; "
+                              f"the classes are {', '.join(RATE_CLASSES)}")
+        out[name] = RateLimit(values.get("burst", base.burst),
+                              values.get("per_minute", base.per_minute), base.per)
+    return out
+
+
+class Limiter:
+    """Token buckets keyed by (class, node[, token])."""
+
+    def __init__(self, limits: dict[str, RateLimit]):
+        self.limits = limits
+        self._buckets: dict[tuple, list] = {}  # key -> [tokens, hall time of the last fill]
+        self._alerted: dict[tuple[str, str], datetime] = {}
+        self.refused: dict[str, int] = {}  # class -> refusals since the hub started
+
+    def allow(self, op: Op, node: str, args: object, at: datetime) -> bool:
+        """Take one token for ``op`` from ``node`` at ``at``; False (and counted) when none."""
+        limit = self.limits[op.rate]
+        key: tuple = (op.rate, node)
+        if limit.per == "token":
+            token = args.get("token") if isinstance(args, dict) else None
+            key += (token if isinstance(token, str) else "", )
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= MAX_BUCKETS:
+                self._forget_full(at)
+            bucket = self._buckets[key] = [float(limit.burst), at]
+        elapsed = max(0.0, (at - bucket[1]).total_seconds())
+        bucket[0] = min(float(limit.burst), bucket[0] + elapsed * limit.per_minute / 60)
+        bucket[1] = max(at, bucket[1])
+        if bucket[0] >= 1:
+            bucket[0] -= 1
+            return True
+        self.refused[op.rate] = self.refused.get(op.rate, 0) + 1
+        return False
+
+    def alert_due(self, node: str, rate: str, at: datetime) -> bool:
+        """Whether a refusal of ``node`` in ``rate`` should raise an alert now (and note it)."""
+        last = self._alerted.get((node, rate))
+        if last is not None and 0 <= (at - last).total_seconds() < ALERT_EVERY_S:
+            return False
+        self._alerted[(node, rate)] = at
+        return True
+
+    def _forget_full(self, at: datetime) -> None:
+        """Drop the buckets that have refilled: they hold nothing a new bucket would not."""
+        for key, (tokens, last) in list(self._buckets.items()):
+            limit = self.limits[key[0]]
+            if tokens + (at - last).total_seconds() * limit.per_minute / 60 >= limit.burst:
+                del self._buckets[key]
