@@ -9,7 +9,7 @@ broker are published again after a restart or reconnect, and consumers drop a ``
 seen).
 
 One truth (the engine changes only with what is stored) is hub.desk's; one hub per hall is
-hub.claim's.
+hub.claim's; what the hub records about itself (a full disk, a clock step) is hub.selfwatch's.
 """
 
 from __future__ import annotations
@@ -34,11 +34,12 @@ from hub.contract import (
     encode,
     error_reply,
 )
-from hub.desk import Batch, Desk, Unavailable, stored_time
+from hub.desk import Batch, Desk, Unavailable
 from hub.engine import Event
 from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 from hub.replay import restored_from
 from hub.retained import RetainedState
+from hub.selfwatch import SelfWatch
 from hub.store import Store
 
 log = logging.getLogger(__name__)
@@ -89,8 +90,7 @@ class HubService:
         self._intruders_recorded = 0
         self._held: list = []  # local requests that wait until this hub serves
         self._online: set[str] = set()
-        # why and since when the store fails, until a write of the hub's own succeeds
-        self.store_failure: tuple[str, str] | None = None
+        self.watch = SelfWatch(cfg, clock, self.desk, self._health_says, self._publish_event)
         self._said_health: dict = {"store": "ok"}  # the hub's retained health, as last said
         self.rebuild_s = self.desk.rebuild()
         # the rebuilt day lives until the hub stops: the collector need not walk it again
@@ -103,6 +103,11 @@ class HubService:
     def engine(self):
         """The queue engine as the database has it (replaced when rebuilt)."""
         return self.desk.engine
+
+    @property
+    def store_failure(self) -> tuple[str, str] | None:
+        """Why and since when the store fails (None: it stores)."""
+        return self.watch.failure
 
     @property
     def published_upto(self) -> int:
@@ -306,22 +311,8 @@ class HubService:
         self._mqtt.subscribe([(self.topics.req(), 1), (self.topics.node_status(), 1),
                               (self.topics.node_health(), 1)])
         self._mqtt.publish(self.topics.node_status("hub"), self._status(True), 1, retain=True)
-        self._check_store()
+        self.watch.check_store()
         self._ready.set()
-
-    def _check_store(self) -> None:
-        """On serving, a write of the hub's own, and the health it proves: the retained health a
-        previous process (or connection) left may be stale either way."""
-        at = stored_time(self.clock.now())
-        try:
-            with self.store.transaction():
-                self.store.set_meta("served_at", iso(at))
-        except sqlite3.Error as exc:
-            self.store.abandon()
-            self._store_health(Batch(failure=str(exc), at=at), tick=False)
-            return
-        if self.store_failure is None:
-            self._health_says({"store": "ok"})
 
     def _refuse(self) -> None:
         self._ready.clear()
@@ -331,28 +322,16 @@ class HubService:
 
     def _process(self, items: list, tick: bool) -> None:
         at = self.clock.now()
-        items = items + self._clock_steps()
+        items = items + self.watch.clock_steps()
         if len(self.claim.intruders) > self._intruders_recorded:
             items = items + [("intruder", None, i, None)
                              for i in self.claim.intruders[self._intruders_recorded:]]
             self._intruders_recorded = len(self.claim.intruders)
         batch = self.desk.run(items, tick, at)
-        self._store_health(batch, tick)
+        self.watch.batch_done(batch, tick)
         self._send(batch.at, batch)
         if tick and self.desk.limits.refused != self._said_health.get("rate_limited", {}):
             self._health_says({})  # refusals counted: said at most once a tick
-
-    def _clock_steps(self) -> list:
-        """A step of the system clock over ``[alerts] clock_step_s`` (either way), as an event
-        of the hub's own and an alert for the manager (hall time follows the step)."""
-        out = []
-        for before, after, step in self.clock.take_steps():
-            if abs(step) < self.cfg.alerts.clock_step_s:
-                continue
-            data = {"from": iso(before), "to": iso(after), "step_s": round(step, 1)}
-            out.append(("own", None, [Event("clock_step", data),
-                                      Event("alert", {"kind": "clock_step", **data})], None))
-        return out
 
     def _send(self, at: datetime, batch: Batch) -> None:
         """After COMMIT: events first (the hall's board, LEDs and speakers wait on them), then
@@ -372,37 +351,6 @@ class HubService:
         else:
             self.retained.changed(self.engine.state_keys([e for _, e in batch.events]))
             self.retained.flush(at)
-
-    def _store_health(self, batch: Batch, tick: bool) -> None:
-        """A full disk is said once in the log and in the hub's retained health, which stays
-        ``failed`` until a write of the hub's own succeeds: an empty COMMIT succeeds on a full
-        disk and proves nothing. Only then are the failure and the recovery recorded."""
-        if batch.failure is not None:
-            if self.store_failure is None:
-                log.error("the hub cannot store (%s): requests are refused until it can",
-                          batch.failure)
-                self.store_failure = (batch.failure, iso(batch.at))
-                self._health_says({"store": "failed", "error": batch.failure,
-                                   "since": self.store_failure[1]})
-            return
-        if self.store_failure is not None and tick:
-            self._try_recovery(batch.at)
-
-    def _try_recovery(self, at: datetime) -> None:
-        """Once a tick while the store failed: record the failure and the recovery (with the
-        failure's time); stored, they are the proof that the hub can write again."""
-        error, since = self.store_failure
-        after = self.desk.run([
-            ("alert", None, {"kind": "store_failed", "error": error, "failed_at": since}, None),
-            ("own", None, [Event("store_recovered", {"failed_at": since, "error": error})], None),
-        ], False, at)
-        if after.failure is not None or len(after.events) != 2:
-            return  # still full: health stays failed, the next tick tries again
-        log.warning("the hub stores again after: %s (since %s)", error, since)
-        self.store_failure = None
-        self._health_says({"store": "ok"})
-        for seq, ev in after.events:
-            self._publish_event(seq, ev.kind, ev.public(), after.at)
 
     def _health_says(self, health: dict) -> None:
         """The hub's retained health: the store's word (``health``) and the rate-limit
