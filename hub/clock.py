@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 #: the system clock moved this much more (or less) than the monotonic one between two reads:
 #: a step (NTP after a Pi booted with its last shutdown's time, a person setting the date)
 STEP_S = 2.0
+KEEP_STEPS = 16
 
 
 class HallClock:
@@ -51,6 +52,7 @@ class HallClock:
                              else datetime.fromtimestamp(wall(), tz))
         self._lock = threading.Lock()
         self._last = (wall(), self._origin_real)  # the last (wall, monotonic) read
+        self._steps: list[tuple[datetime, datetime, float]] = []  # seen, not yet taken
 
     @classmethod
     def from_args(cls, tz: tzinfo, clock: str | None, speed: float = 1.0) -> HallClock:
@@ -70,12 +72,24 @@ class HallClock:
         with self._lock:
             last_wall, last_mono = self._last
             self._last = (wall, mono)
-        step = (wall - last_wall) - (mono - last_mono)
+            step = (wall - last_wall) - (mono - last_mono)
+            if abs(step) > STEP_S:
+                # once per step: the next read compares with this one and sees none; a
+                # process that never takes them (a node) keeps only the last few
+                self._steps = self._steps[-(KEEP_STEPS - 1):] + [
+                    (datetime.fromtimestamp(wall - step, self.tz),
+                     datetime.fromtimestamp(wall, self.tz), step)]
         if abs(step) > STEP_S:
-            # once per step: the next read compares with this one and sees none
             log.warning("the system clock stepped by %+.1f s (NTP, or set by hand); hall time "
                         "follows it: now %s", step, iso(datetime.fromtimestamp(wall, self.tz)))
         return datetime.fromtimestamp(wall, self.tz)
+
+    def take_steps(self) -> list[tuple[datetime, datetime, float]]:
+        """The steps seen since the last call: (hall time it would have been, hall time now,
+        seconds stepped, negative: back). Empty for a simulation (it never steps)."""
+        with self._lock:
+            steps, self._steps = self._steps, []
+        return steps
 
     def sleep(self, hall_seconds: float) -> None:
         """Sleep for ``hall_seconds`` of hall time."""

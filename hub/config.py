@@ -139,6 +139,7 @@ class AlertRules:
     """Limits that raise an alert to the hall manager."""
 
     max_wait_s: int = 1800
+    clock_step_s: int = 60  # a system clock step larger than this is recorded and alerted
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,8 @@ def parse_config(data: dict, source: str = "config") -> HallConfig:
     queue = _queue(top.table("queue"))
     rating = _rating(top.table("rating"))
     alerts_s = top.table("alerts")
-    alerts = AlertRules(max_wait_s=alerts_s.int("max_wait_s", 1800, min=60))
+    alerts = AlertRules(max_wait_s=alerts_s.int("max_wait_s", 1800, min=60),
+                        clock_step_s=alerts_s.int("clock_step_s", 60, min=5))
     alerts_s.check_unused()
 
     services = _services(top)

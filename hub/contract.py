@@ -27,6 +27,7 @@ EVENT_KINDS = (
     "issued", "called", "started", "held", "transferred", "finished", "skipped", "requeued",
     "rated", "window", "follow_up", "follow_up_step", "booked", "day_closed", "alert",
     "cancelled", "moved", "notice", "alert_ack",
+    "store_recovered", "clock_step",  # the hub's own (hub.selfwatch)
 )
 PRIORITIES = ("elderly", "disabled", "military", "pregnant")
 OUTCOMES = ("done", "supplement", "refused", "consult")

@@ -235,7 +235,8 @@ class Desk:
     def _decide(self, node, req_id: str, msg: dict, at: datetime, received: float,
                 events: list) -> tuple[dict, str]:
         """The reply, and what it was: ``acted`` (its reply is then stored with its events),
-        ``read`` (nothing to store), ``refused``, or ``limited`` (rate_limited: not kept)."""
+        ``read`` (nothing to store), ``refused``, ``limited`` (rate_limited) or ``expired``
+        (those two not kept)."""
         op, args = msg.get("op"), msg.get("args", {})
         try:
             spec = ops.authorize(op, node.role)
@@ -246,7 +247,10 @@ class Desk:
                 raise BadRequest(f"unknown request fields: {', '.join(sorted(extra))[:200]}")
             ttl = ttl_seconds(msg)
             if ttl is not None and time.monotonic() > received + ttl:
-                raise BadRequest(f"expired: the node gave up on this request after {ttl:.1f} s")
+                # not remembered: a copy re-sent with a fresh ttl_ms is judged on its own (a
+                # stall may have aged the first copy while the node still waits)
+                return error_reply(req_id, BadRequest(
+                    f"expired: the node gave up on this request after {ttl:.1f} s")), "expired"
             self._admit(spec, node, args, at, events)
             ctx = Context(node.id, node.role, node.window, at)
             decision = ops.run(spec, args, ctx, engine=self.engine, conn=self.store.conn,

@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 RECONNECT_MIN_S, RECONNECT_MAX_S = 0.1, 2.0
 MAX_WAIT_S = 0.5  # keepalive and reconnects are looked at least this often
 SLEPT_S = 0.001  # a select() that took longer than this slept: it returned as bytes came
+# a select() that returned this much later than asked was a stall (SIGSTOP, swap, an SD card
+# write): the process was not running, so bytes read after it may have waited all along
+STALL_GRACE_S = 0.2
 
 
 DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
@@ -133,6 +136,7 @@ class NetworkLoop:
         # the last time the socket was seen with nothing to read: whatever is read after it
         # arrived after it (a lower bound on arrival, whatever the turn in between cost)
         self.quiet_at = time.monotonic()
+        self.stalled_s = 0.0  # how much longer than asked the last wait lasted (0: no stall)
         self._tls_error = ""
 
     def start(self) -> None:
@@ -201,7 +205,13 @@ class NetworkLoop:
         woke = time.monotonic()
         if tls_pending and sock not in ready:
             ready.append(sock)
-        if sock is None or sock not in ready or (not tls_pending and woke - began > SLEPT_S):
+        self.stalled_s = _stall(woke - began, 0.0 if tls_pending else wait)
+        if self.stalled_s:
+            # the wait lasted far longer than asked: the process was not running, and bytes
+            # read now may have come at any moment since it began; the last quiet moment
+            # (before the wait) stands, so a stall counts against a request's time to live
+            log.warning("%s: stalled for %.1f s", self._thread.name, self.stalled_s)
+        elif sock is None or sock not in ready or (not tls_pending and woke - began > SLEPT_S):
             # empty now, or select slept until bytes came (they came just now); bytes that were
             # waiting already came after the last quiet moment, which stands
             self.quiet_at = woke
@@ -225,9 +235,12 @@ class NetworkLoop:
                 return
             if _pending(sock):
                 continue
+            # read the time before looking: a stall between the look and the clock must not
+            # date what came meanwhile after it
+            checked = time.monotonic()
             ready, _, _ = select.select([sock], [], [], 0)
             if not ready:
-                self.quiet_at = time.monotonic()
+                self.quiet_at = checked
                 return
 
     def _connection(self):
@@ -249,6 +262,13 @@ class NetworkLoop:
         except (OSError, ValueError) as exc:  # refused, unreachable, DNS
             log.debug("broker %s:%s unreachable: %s", self.host, self.port, exc)
         return self.client.socket()
+
+
+def _stall(waited: float, asked: float) -> float:
+    """Seconds a wait overran what was asked, when that is a stall rather than scheduling
+    noise (0.0 otherwise). An idle loop's full wait (up to MAX_WAIT_S) is never one."""
+    over = waited - asked
+    return over if over > STALL_GRACE_S else 0.0
 
 
 def _pending(sock) -> bool:

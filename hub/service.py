@@ -9,7 +9,7 @@ broker are published again after a restart or reconnect, and consumers drop a ``
 seen).
 
 One truth (the engine changes only with what is stored) is hub.desk's; one hub per hall is
-hub.claim's.
+hub.claim's; what the hub records about itself (a full disk, a clock step) is hub.selfwatch's.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from hub.engine import Event
 from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 from hub.replay import restored_from
 from hub.retained import RetainedState
+from hub.selfwatch import SelfWatch
 from hub.store import Store
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ class HubService:
         self._intruders_recorded = 0
         self._held: list = []  # local requests that wait until this hub serves
         self._online: set[str] = set()
-        self.store_failure: str | None = None  # why the last COMMIT failed, until one succeeds
+        self.watch = SelfWatch(cfg, clock, self.desk, self._health_says, self._publish_event)
         self._said_health: dict = {"store": "ok"}  # the hub's retained health, as last said
         self.rebuild_s = self.desk.rebuild()
         # the rebuilt day lives until the hub stops: the collector need not walk it again
@@ -102,6 +103,11 @@ class HubService:
     def engine(self):
         """The queue engine as the database has it (replaced when rebuilt)."""
         return self.desk.engine
+
+    @property
+    def store_failure(self) -> tuple[str, str] | None:
+        """Why and since when the store fails (None: it stores)."""
+        return self.watch.failure
 
     @property
     def published_upto(self) -> int:
@@ -305,6 +311,7 @@ class HubService:
         self._mqtt.subscribe([(self.topics.req(), 1), (self.topics.node_status(), 1),
                               (self.topics.node_health(), 1)])
         self._mqtt.publish(self.topics.node_status("hub"), self._status(True), 1, retain=True)
+        self.watch.check_store()
         self._ready.set()
 
     def _refuse(self) -> None:
@@ -315,12 +322,13 @@ class HubService:
 
     def _process(self, items: list, tick: bool) -> None:
         at = self.clock.now()
+        items = items + self.watch.clock_steps()
         if len(self.claim.intruders) > self._intruders_recorded:
             items = items + [("intruder", None, i, None)
                              for i in self.claim.intruders[self._intruders_recorded:]]
             self._intruders_recorded = len(self.claim.intruders)
         batch = self.desk.run(items, tick, at)
-        self._store_health(batch, batch.at)
+        self.watch.batch_done(batch, tick)
         self._send(batch.at, batch)
         if tick and self.desk.limits.refused != self._said_health.get("rate_limited", {}):
             self._health_says({})  # refusals counted: said at most once a tick
@@ -343,26 +351,6 @@ class HubService:
         else:
             self.retained.changed(self.engine.state_keys([e for _, e in batch.events]))
             self.retained.flush(at)
-
-    def _store_health(self, batch: Batch, at: datetime) -> None:
-        """A full disk is said once in the log and in the hub's retained health; once the hub
-        stores again, it is recorded as an alert for the hall manager."""
-        if batch.failure is not None:
-            if self.store_failure is None:
-                log.error("the hub cannot store (%s): requests are refused until it can",
-                          batch.failure)
-                self._health_says({"store": "failed", "error": batch.failure})
-            self.store_failure = batch.failure
-            return
-        if self.store_failure is None:
-            return
-        log.warning("the hub stores again after: %s", self.store_failure)
-        failure, self.store_failure = self.store_failure, None
-        self._health_says({"store": "ok"})
-        after = self.desk.run([("alert", None, {"kind": "store_failed", "error": failure}, None)],
-                              False, at)
-        for seq, ev in after.events:
-            self._publish_event(seq, ev.kind, ev.public(), at)
 
     def _health_says(self, health: dict) -> None:
         """The hub's retained health: the store's word (``health``) and the rate-limit
@@ -388,6 +376,8 @@ class HubService:
                              events)
         elif kind == "alert":
             self.desk.record([Event("alert", raw)], "hub", None, at, events)
+        elif kind == "own":  # events the hub records about itself
+            self.desk.record(raw, "hub", None, at, events)
 
     def _presence(self, node_id: str, raw: bytes, at: datetime, events: list) -> None:
         try:

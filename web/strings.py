@@ -139,6 +139,7 @@ ALERT_KINDS = {
     "follow_up_overdue": "差评回访逾期",
     "assist_suggested": "协助建议",
     "rate_limited": "请求过频",
+    "clock_step": "系统时钟跳变",
 }
 FIGURES_TITLE = "统计报表 {period}"
 FIGURES_DAY = "日期"

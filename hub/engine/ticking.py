@@ -68,6 +68,8 @@ def day_close(st: EngineState, at: datetime, now: bool = False) -> list[Event]:
     days: set[date] = set()
     for t in sorted(st.tickets.values(), key=lambda t: t.serial):
         day = _ticket_date(t.ticket_id)
+        if day > today:
+            continue  # the clock stepped back over midnight: that day has not even begun
         past = day < today
         if t.status in (WAITING, HELD, SKIPPED) and (past or after_hours) or \
                 t.status in (CALLED, SERVING) and past:

@@ -42,3 +42,15 @@ def hall(make_hall):
     h = make_hall()
     h.start_hub()
     return h
+
+
+@pytest.fixture
+def hall_on_disk(make_hall):
+    """The example hall whose hub keeps its database on a 2 MB tmpfs: (hall, disk folder)."""
+    from .time_parts import small_disk
+
+    h = make_hall()
+    with small_disk(h.workdir / "disk") as disk:
+        h.start_hub(disk / "hall.db")
+        yield h, disk
+        h.close()  # the hub lets go of its files before the disk is unmounted

@@ -80,3 +80,15 @@ def test_midnight_closes_what_a_clerk_left_in_hand(hall):
 def test_an_idle_day_has_no_close(cfg):
     hall = Hall(cfg, datetime(2026, 11, 28, 18, 0, tzinfo=TZ))  # Saturday, nothing happened
     assert hall.tick() == []
+
+
+def test_a_clock_stepped_back_over_midnight_closes_nothing_of_the_day_after(hall):
+    """Monday 10:00 → Sunday 23:00 (a wrong date typed at the hub): Monday's tickets have not
+    even been issued as far as Sunday knows; they wait, and are called once time is right."""
+    hall.take("A")
+    hall.take("A")
+    hall.at = datetime(2026, 11, 22, 23, 0, tzinfo=TZ)
+    assert [e for e in hall.tick() if e.kind == "day_closed"] == []
+    hall.at = datetime(2026, 11, 23, 10, 5, tzinfo=TZ)
+    hall.open(1)
+    assert hall.next(1) == "A001"

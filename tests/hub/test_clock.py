@@ -113,3 +113,14 @@ def test_the_real_clock_reads_the_system_clock(monkeypatch):
 def test_bad_clocks_are_refused(start, speed, message):
     with pytest.raises(ValueError, match=message):
         HallClock(TZ, start, speed)
+
+
+def test_each_step_is_taken_once_by_the_hub_with_where_it_came_from():
+    clock, wall, mono = booted_pi()
+    wall.advance(-3600)
+    mono.advance(1)
+    clock.now()
+    ((before, after, step),) = clock.take_steps()
+    assert step == -3601.0 and after == datetime(2026, 11, 22, 16, 30, tzinfo=TZ)
+    assert before == datetime(2026, 11, 22, 17, 30, 1, tzinfo=TZ)
+    assert clock.take_steps() == []

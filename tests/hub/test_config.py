@@ -97,3 +97,11 @@ def test_section_validates_a_nodes_own_devices_table():
         printer.str("backend", choices=("usb", "serial", "network", "simulated"))
     with pytest.raises(ConfigError, match=r"printer.width_mm: must be ≤ 80"):
         printer.int("width_mm", 80, min=58, max=80)
+
+
+def test_a_clock_step_limit_below_5_s_is_refused():
+    data = tomllib.loads(open(EXAMPLE, encoding="utf-8").read())
+    assert parse_config(data, "hall.toml").alerts.clock_step_s == 60
+    data["alerts"]["clock_step_s"] = 1
+    with pytest.raises(ConfigError, match="clock_step_s"):
+        parse_config(data, "hall.toml")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from hub.mqtt import NetworkLoop, new_client, parse_broker_url
+from hub.mqtt import MAX_WAIT_S, NetworkLoop, _stall, new_client, parse_broker_url
 from tests.helpers import eventually
 
 
@@ -119,3 +119,9 @@ def test_an_exception_out_of_paho_reconnects_instead_of_going_deaf(broker, caplo
         loop.stop()
         pub.disconnect()
         pub.loop_stop()
+
+
+def test_only_a_wait_far_longer_than_asked_is_a_stall():
+    assert _stall(MAX_WAIT_S + 0.01, MAX_WAIT_S) == 0.0  # an idle loop's full wait
+    assert _stall(0.0, 0.0) == 0.0
+    assert _stall(1.6, MAX_WAIT_S) > 1.0  # SIGSTOP during the wait

@@ -190,6 +190,10 @@ def test_a_request_read_longer_ago_than_its_ttl_is_refused(hall_config, hall_clo
     reply = batch.local[0][1]
     assert reply["ok"] is False and "expired" in reply["error"]["message"]
     assert batch.events == [] and store.last_seq() == 0
+    # the node re-sends the same id with a fresh ttl_ms: judged anew, not answered "expired"
+    batch = desk.run([("local", "kiosk-1", (raw, done), time.monotonic())], False,
+                     hall_clock.now())
+    assert batch.local[0][1]["ok"] is True, batch.local[0][1]
     store.close()
 
 
