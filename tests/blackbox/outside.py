@@ -95,13 +95,22 @@ class Broker:
             "log_dest": f"log_dest file {self.log_path}",
             "include_dir": f"include_dir {confd}",
         }))
-        (confd / "hallstack.conf").write_text(rewrite(SNIPPET.read_text(), {
-            "listener": f"listener {self.port} 127.0.0.1",
-            "password_file": f"password_file {passwd}",
-            "acl_file": f"acl_file {acl}",
-        }) + extra)
         self.process: subprocess.Popen | None = None
-        self.start()
+        for _ in range(5):  # a port free a moment ago may be taken by another test's broker
+            (confd / "hallstack.conf").write_text(rewrite(SNIPPET.read_text(), {
+                "listener": f"listener {self.port} 127.0.0.1",
+                "password_file": f"password_file {passwd}",
+                "acl_file": f"acl_file {acl}",
+            }) + extra)
+            try:
+                self.start()
+                return
+            except AssertionError:
+                if "Address already in use" not in self.log_path.read_text(errors="replace"):
+                    raise
+                self.log_path.write_text("")
+                self.port = free_port()
+        raise AssertionError(f"mosquitto found no free port: {self.log_path.read_text()}")
 
     @property
     def url(self) -> str:
@@ -239,7 +248,8 @@ class Hall:
 
     def env(self, user: str) -> dict[str, str]:
         (path,) = (self.credentials / user).glob("*.env")
-        return read_env(path)
+        # the broker may have moved off the port hall-broker-config was told (Broker.__init__)
+        return {**read_env(path), "HALL_BROKER": self.broker.url}
 
     def password(self, user: str) -> str:
         return self.env(user)["HALL_MQTT_PASSWORD"]
