@@ -57,7 +57,7 @@ def build_app(cfg: HallConfig, link: HubLink, db_path: str | None, clock: HallCl
               watchdog: Watchdog | None = None):
     """The ASGI app; the link starts with the app's event loop and stops with it. Under
     systemd, ``watchdog`` says ready once serving and is fed while the event loop turns."""
-    watch = ticketpage.TicketWatch(link)
+    watch = ticketpage.TicketWatch(link, cfg, db_path, clock)
     hall = console.Console(cfg, link, db_path, clock)
 
     async def feed(dog: Watchdog) -> None:

@@ -51,6 +51,8 @@ class Console:
         self.cfg, self.link, self.db_path, self.clock = cfg, link, db_path, clock
         self.sessions = Sessions(cfg.web.users)
         self.view = HallView(cfg)
+        self.epoch: str | None = None   # the hub database's epoch of the last event or state
+        self._seeded_to = 0             # the last seq the picture read from the database
         self.streams: set[asyncio.Queue] = set()
         self._task: asyncio.Task | None = None
         self.secure = cfg.web.public_url.startswith("https://")
@@ -60,18 +62,30 @@ class Console:
         self.link.listen(self._on_hub)
 
     def _seed(self) -> None:
+        """Today's picture from the database, afresh (at start, and for a new epoch)."""
+        self.view, self._seeded_to = HallView(self.cfg), 0
         conn = figures.connect(self.db_path)
         if conn is None:
             return
         try:
+            self.epoch = figures.epoch(conn) or self.epoch
             today = self.clock.now().date().isoformat()
             for seq, at, kind, data in figures.events_since(conn, today):
                 self.view.fold(kind, data, at, seq)
+                self._seeded_to = seq
         finally:
             conn.close()
 
     def _on_hub(self, what: str, key: str, payload: dict) -> None:
-        if what == "event":
+        epoch = payload.get("epoch") if what in ("event", "state") else None
+        if isinstance(epoch, str) and epoch != self.epoch:
+            known, self.epoch = self.epoch, epoch
+            if known is not None:  # another database: the lost one's tickets are gone
+                self._seed()
+        seq = payload.get("seq") if what == "event" else None
+        if isinstance(seq, int) and seq <= self._seeded_to:
+            pass  # already read from the database
+        elif what == "event":
             at = payload.get("at") or self.clock.now().isoformat()
             self.view.fold(key, payload, at, payload.get("seq"))
         if self.streams and (self._task is None or self._task.done()):

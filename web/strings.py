@@ -43,6 +43,22 @@ PAGE = {
     "notify_called": "{no} 号请到 {window}",
     "green": "绿色通道",
     "notify_enable": "开启到号提醒",
+    # 日结 closed the ticket's day (web/pastticket.py): what happened, why, what to do
+    "day_ended": "今日已结束办理",
+    "day_ended_on": "{date} 已结束办理",
+    "day_end_why": "大厅已日结，此号当日未办理",
+    "day_end_todo": "如需办理，请次日重新取号，或预约办理",
+    # the hub started on a fresh database (a new epoch): the number is void
+    "gone": "此号已失效",
+    "gone_why": "排队系统的数据已重置，此号不再叫号",
+    "gone_todo": "请到取号机重新取号，或咨询服务台",
+}
+#: why 日结 closed a ticket (the day_closed event's reason), as the page says it
+DAY_END_WHY = {
+    "day_end_waiting": "大厅已日结，您的号当日未叫到",
+    "day_end_held": "大厅已日结，您的号挂起后未回呼",
+    "day_end_no_show": "大厅已日结，您过号后未重新排队",
+    "day_end_unfinished": "大厅已日结，您的事项当日未办结",
 }
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 # the pad's own 差评 reasons (rater/strings.py; nodes import no other node: a test keeps them equal)

@@ -1,0 +1,145 @@
+"""hall-web in the black-box hall: the process as hallstack-web.service starts it, a manager's
+browser-less HTTP session with the console, and a real Chromium through Playwright.
+
+Nothing here imports hallstack: the console is driven by its HTTP forms as a browser sends
+them, the pages are read from what Chromium renders."""
+
+from __future__ import annotations
+
+import html
+import http.cookiejar
+import json
+import os
+import re
+import socket
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+from .outside import BIN, MONDAY_10, Hall, free_port, wait_for
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+MANAGER = ("值班主任", "hall-demo")  # examples/hall.toml's demo manager
+
+
+class WebProc:
+    """``hall-web`` with the web node's env file, on a free port, reading the hub's database."""
+
+    started: list[WebProc] = []   # every one of this process, for a failing test's report
+
+    def __init__(self, hall: Hall, clock: str | None = MONDAY_10, db: Path | None = None,
+                 port: int | None = None, extra: tuple[str, ...] = ()):
+        self.hall, self.clock, self.extra = hall, clock, extra
+        self.db = db or hall.workdir / "hall.db"
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = hall.workdir / "web.log"
+        self.process: subprocess.Popen | None = None
+        WebProc.started = [w for w in WebProc.started if w.log_path.exists()] + [self]
+        self.start()
+
+    def start(self, wait: bool = True) -> None:
+        args = [BIN / "hall-web", "--config", self.hall.config, "--broker", self.hall.broker.url,
+                "--db", self.db, "--listen", f"127.0.0.1:{self.port}", *self.extra]
+        if self.clock is not None:
+            args += ["--clock", self.clock]
+        env = {**os.environ, **self.hall.env("web")}
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                            stderr=subprocess.STDOUT, cwd=self.hall.workdir)
+        if wait:
+            wait_for(self._listening, 20, "hall-web to listen")
+
+    def _listening(self) -> bool:
+        assert self.process.poll() is None, (
+            f"hall-web exited {self.process.returncode}: {self.log_path.read_text()[-3000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            return True
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+
+class ManagerHttp:
+    """A manager's cookie session with the console, sending what its forms and script send."""
+
+    def __init__(self, web: WebProc, name: str = MANAGER[0], password: str = MANAGER[1]):
+        self.web = web
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.csrf = None
+        self.status = self.login(name, password)
+
+    def open(self, path: str, data: bytes | None = None, ctype: str | None = None):
+        req = urllib.request.Request(self.web.url + path, data=data)
+        if ctype:
+            req.add_header("Content-Type", ctype)
+        try:
+            with self.opener.open(req, timeout=15) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def login(self, name: str, password: str) -> int:
+        form = urllib.parse.urlencode({"name": name, "password": password}).encode()
+        status, body = self.open("/manage/login", form, "application/x-www-form-urlencoded")
+        found = re.search(r'name="csrf" value="([^"]+)"', body)
+        self.csrf = html.unescape(found.group(1)) if found else None
+        return status
+
+    def action(self, action: str, args: dict | None = None) -> tuple[int, dict]:
+        body = json.dumps({"csrf": self.csrf, "action_id": uuid.uuid4().hex, "action": action,
+                           "args": args or {}}).encode()
+        status, text = self.open("/manage/action", body, "application/json")
+        return status, json.loads(text)
+
+    def state(self) -> dict:
+        status, text = self.open("/manage/state")
+        assert status == 200, (status, text)
+        return json.loads(text)
+
+
+def chromium():
+    """(playwright, browser): Debian's Chromium; a missing Playwright fails, never skips."""
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    return pw, pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def phone_page(browser):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                              locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=True,
+                              has_touch=True)
+    return ctx.new_page()
+
+
+def shot(page, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    return path
