@@ -59,6 +59,7 @@ def console(cfg, session, snapshot: dict) -> str:
 <button id="close-day" class="act">{esc(C["close_day_do"])}</button></div></section>"""
     body = f"""{_topbar(cfg, session, S.CONSOLE_TITLE)}
 <div id="offline" class="banner offline" hidden>{esc(C["offline_banner"])}</div>
+<div id="hub-offline" class="banner offline" role="alert" hidden>{esc(C["hub_offline"])}</div>
 <div class="grid"><div>
 <section class="panel"><h2>{esc(C["windows"])}</h2><table id="windows"></table></section>
 <section class="panel"><h2>{esc(C["queue"])}</h2><table id="services"></table></section>

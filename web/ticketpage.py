@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from hub.client import HubUnreachable
 from hub.contract import HubError, NoTicket
-from web import pages, pastticket
+from web import errors, pages, pastticket
 from web import strings as S
 from web.live import sse_stream
 
@@ -151,14 +151,6 @@ def _json_error(status: int, message: str, code: str = "bad_request") -> JSONRes
                         status_code=status)
 
 
-def _status_of(exc: Exception) -> int:
-    if isinstance(exc, HubUnreachable):
-        return 503
-    if isinstance(exc, NoTicket):
-        return 404
-    return {"conflict": 409, "forbidden": 403}.get(getattr(exc, "code", ""), 400)
-
-
 def routes(watch: TicketWatch, cfg) -> list[Route]:
     soon = cfg.web.soon_ahead
 
@@ -184,8 +176,8 @@ def routes(watch: TicketWatch, cfg) -> list[Route]:
         try:
             return token, await watch.lookup(token), None
         except (HubError, HubUnreachable) as exc:
-            return token, None, _json_error(_status_of(exc), getattr(exc, "message", S.HUB_AWAY),
-                                            getattr(exc, "code", "unreachable"))
+            return token, None, _json_error(errors.status(exc), errors.message(exc, S.HUB_AWAY),
+                                            errors.code(exc))
 
     async def state(request: Request) -> Response:
         _, view, error = await looked_up(request)
@@ -223,8 +215,7 @@ def routes(watch: TicketWatch, cfg) -> list[Route]:
         try:
             result = await watch.link.request(op, args)
         except (HubError, HubUnreachable) as exc:
-            return _json_error(_status_of(exc), getattr(exc, "message", S.HUB_AWAY),
-                               getattr(exc, "code", "unreachable"))
+            return _json_error(errors.status(exc), errors.message(exc, S.HUB_AWAY), errors.code(exc))
         await watch.refresh(token)
         return JSONResponse({"ok": True, "result": result})
 

@@ -143,3 +143,65 @@ def shot(page, tmp_path: Path, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     print(f"screenshot: {path}")
     return path
+
+
+def login_from(web: WebProc, address: str, name: str, password: str) -> int:
+    """One login POST from the loopback ``address`` (127.0.0.x): another desk of the hall."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", web.port, timeout=15,
+                                      source_address=(address, 0))
+    try:
+        conn.request("POST", "/manage/login",
+                     urllib.parse.urlencode({"name": name, "password": password}),
+                     {"Content-Type": "application/x-www-form-urlencoded"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def desk_page(browser):
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN",
+                              timezone_id="Asia/Shanghai")
+    return ctx.new_page()
+
+
+def browser_login(page, web: WebProc, name: str = MANAGER[0], password: str = MANAGER[1]):
+    page.goto(web.url + "/manage/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(web.url + "/manage")
+
+
+class PlayedHub:
+    """The hub as an outsider plays it: a paho client with the hub's broker user publishing its
+    retained status and events by hand (docs/node-api.md), for alerts no real day makes fast."""
+
+    def __init__(self, hall: Hall, epoch: str = "ab12cd34ef56ab78"):
+        import paho.mqtt.client as mqtt
+
+        self.epoch, self.seq, self.base = epoch, 0, "hall/demo"
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
+                                  client_id=f"demo-hub-{uuid.uuid4().hex}")
+        env = hall.env("hub")
+        self.client.username_pw_set(env["HALL_MQTT_USERNAME"], env["HALL_MQTT_PASSWORD"])
+        self.client.connect("127.0.0.1", hall.broker.port, keepalive=30)
+        self.client.loop_start()
+        self.publish("node/hub/status", {"online": True, "version": "0.1.0"}, retain=True)
+        self.publish("state/queue", {"at": MONDAY_10, "services": {}, "epoch": epoch},
+                     retain=True)
+
+    def publish(self, topic: str, payload: dict, retain: bool = False) -> None:
+        info = self.client.publish(f"{self.base}/{topic}", json.dumps(payload), qos=1,
+                                   retain=retain)
+        info.wait_for_publish(10)
+
+    def event(self, kind: str, data: dict, at: str = MONDAY_10) -> int:
+        self.seq += 1
+        self.publish(f"event/{kind}", {"seq": self.seq, "epoch": self.epoch, "at": at} | data)
+        return self.seq
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
