@@ -11,8 +11,8 @@ import pytest
 
 from hub.client import HubClient
 from tests.helpers import eventually
+from tests.web import ui
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
@@ -64,9 +64,9 @@ def web(hall_config, broker, hall_clock, hub_service):
 
 @pytest.fixture(scope="session")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    api = ui.sync_api()
+    with api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=ui.chromium_path(), args=CHROMIUM_ARGS)
         yield b
         b.close()
 
