@@ -22,7 +22,7 @@ from hub.client import HubClient
 from hub.clock import HallClock
 from hub.config import ConfigError, HallConfig, load_config
 from hub.watchdog import Watchdog
-from web import console, pages, ticketpage
+from web import console, pages, ticketpage, ticketwatch
 from web.auth import hash_password
 from web.hublink import HubLink
 
@@ -59,7 +59,7 @@ def build_app(cfg: HallConfig, link: HubLink, db_path: str | None, clock: HallCl
     """The ASGI app; the link starts with the app's event loop and stops with it. Under
     systemd, ``watchdog`` says ready once serving and is fed while the event loop turns.
     ``sessions_path``: the console's sessions survive a restart there (else in memory)."""
-    watch = ticketpage.TicketWatch(link, cfg, db_path, clock)
+    watch = ticketwatch.TicketWatch(link, cfg, db_path, clock)
     hall = console.Console(cfg, link, db_path, clock, sessions_path)
 
     async def feed(dog: Watchdog) -> None:
@@ -69,6 +69,7 @@ def build_app(cfg: HallConfig, link: HubLink, db_path: str | None, clock: HallCl
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
+        watch.start()
         link.start(asyncio.get_running_loop())
         hall.start()
         feeder = None

@@ -205,3 +205,81 @@ class PlayedHub:
     def close(self) -> None:
         self.client.loop_stop()
         self.client.disconnect()
+
+
+class SseReader:
+    """A page's event stream read as EventSource does (``data:`` lines), on its own thread."""
+
+    def __init__(self, web: WebProc, path: str):
+        import http.client
+        import threading
+
+        self.frames: list[dict] = []
+        self.conn = http.client.HTTPConnection("127.0.0.1", web.port, timeout=30)
+        self.conn.request("GET", path, headers={"Accept": "text/event-stream"})
+        self.resp = self.conn.getresponse()
+        assert self.resp.status == 200, self.resp.status
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            for raw in self.resp:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("data: "):
+                    self.frames.append(json.loads(line[6:]))
+        except Exception:  # noqa: BLE001 - close() cut the stream under this thread
+            return
+
+    @property
+    def last(self) -> dict | None:
+        return self.frames[-1] if self.frames else None
+
+    def close(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            self.conn.sock.shutdown(socket.SHUT_RDWR)
+        self.conn.close()
+
+
+class RequestSpy:
+    """Counts the requests a node sends to the hub, seen on the wire with the hub's own broker
+    user (which reads every node's request topic)."""
+
+    def __init__(self, hall: Hall, node: str):
+        import queue
+        import threading
+
+        import paho.mqtt.client as mqtt
+
+        self.ops: list[str] = []
+        self._lock = threading.Lock()
+        subacks: queue.Queue = queue.Queue()
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
+                                  client_id=f"demo-hub-spy-{uuid.uuid4().hex}")
+        env = hall.env("hub")
+        self.client.username_pw_set(env["HALL_MQTT_USERNAME"], env["HALL_MQTT_PASSWORD"])
+        self.client.on_message = self._on_message
+        self.client.on_subscribe = lambda c, u, mid, rcs, p: subacks.put(rcs)
+        self.client.connect("127.0.0.1", hall.broker.port, keepalive=30)
+        self.client.loop_start()
+        self.client.subscribe(f"hall/demo/req/{node}", 0)
+        codes = subacks.get(timeout=10)
+        assert all(not c.is_failure for c in codes), codes
+
+    def _on_message(self, _c, _u, msg) -> None:
+        try:
+            op = json.loads(msg.payload).get("op")
+        except ValueError:
+            op = None
+        with self._lock:
+            self.ops.append(op)
+
+    def count(self, op: str) -> int:
+        with self._lock:
+            return sum(1 for o in self.ops if o == op)
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()

@@ -62,8 +62,10 @@ def web(hall_config, broker, hall_clock, hub_service):
     rig.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one module: one sync Playwright per process at a time, and the black-box
+    web tests start their own (they share no code with this rig)."""
     api = ui.sync_api()
     with api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=ui.chromium_path(), args=CHROMIUM_ARGS)
