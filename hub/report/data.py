@@ -87,18 +87,20 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
 def load(conn: sqlite3.Connection, period: Period) -> PeriodRecord:
     """Every ticket issued and every rating given for a ticket of ``period``."""
     lo, hi = _id_range(period)
-    needed = {"ticket_id", "no", "service", "issued_at", "status", "wait_s", "window", "staff",
-              "service_s", "no_show", "walk_in", "case_no"}
-    missing = needed - _columns(conn, "tickets")
+    columns = _columns(conn, "tickets")
     tickets: dict[str, TicketFacts] = {}
-    if missing and _columns(conn, "tickets") <= {"ticket_id"}:
+    if columns <= {"ticket_id"}:
         return PeriodRecord(period, {}, {})  # a hub that has issued nothing yet
+    missing = {"ticket_id", "no", "service", "issued_at", "status"} - columns
     if missing:
         raise ValueError(f"tickets table lacks columns {', '.join(sorted(missing))}")
+    # the store adds a column when an event first fills it: early in a hall's first day no
+    # ticket has been finished (service_s, case_no) or called yet, and those read as NULL
+    later = ("wait_s", "window", "staff", "service_s", "no_show", "walk_in", "case_no")
+    picked = ", ".join(c if c in columns else f"NULL AS {c}" for c in later)
     cur = conn.execute(
-        "SELECT ticket_id, no, service, issued_at, status, wait_s, window, staff, service_s, "
-        "no_show, walk_in, case_no FROM tickets WHERE ticket_id BETWEEN ? AND ? "
-        "ORDER BY ticket_id", (lo, hi))
+        f"SELECT ticket_id, no, service, issued_at, status, {picked} FROM tickets "
+        "WHERE ticket_id BETWEEN ? AND ? ORDER BY ticket_id", (lo, hi))
     for tid, no, svc, issued, status, wait_s, window, staff, service_s, no_show, walk_in, case \
             in cur:
         t = TicketFacts(tid, _ticket_day(tid), no, svc, svc, datetime.fromisoformat(issued),
