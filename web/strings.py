@@ -179,6 +179,7 @@ ALERT_KINDS = {
 }
 FIGURES_TITLE = "统计报表 {period}"
 FIGURES_DAY = "日期"
+FIGURES_KIND = "日报或月报"
 FIGURES_SHOW = "查看"
 FIGURES_XLSX = "下载 xlsx"
 FIGURES_CSV = "下载 CSV（好差评）"

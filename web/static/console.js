@@ -145,12 +145,14 @@
           (c.last_step ? " · " + (boot.steps[c.last_step] || c.last_step) : "")));
         if (manager) {
           var f = el("form", null, "inline"), sel = el("select");
-          sel.name = "step";
+          sel.name = "step"; sel.setAttribute("aria-label", C.step);
           Object.keys(boot.steps).forEach(function (k) {
             var o = el("option", boot.steps[k]); o.value = k; sel.appendChild(o);
           });
           var note = el("input"); note.name = "note"; note.placeholder = C.note; note.maxLength = 500;
+          note.setAttribute("aria-label", C.note);
           var result = el("input"); result.name = "result"; result.placeholder = C.result;
+          result.setAttribute("aria-label", C.result);
           result.maxLength = 200;
           var b = el("button", C.record, "act"); b.type = "submit";
           [sel, note, result, b].forEach(function (e) { f.appendChild(e); });
