@@ -41,6 +41,9 @@ def run(args) -> dict:
     try:
         step("raw Mosquitto QoS1 request/reply")
         results["mosquitto_rtt"] = summary(bench_hub.mosquitto_rtt(broker.url, args.runs))
+        if args.web_only:
+            web_figure(args, cfg, config_path, broker, work, results)
+            return results
         # the call latency's own floor: its keys come 80 ms apart, and an idle machine answers
         # slower than a busy one (cold caches, a halted virtual CPU, the disk's queue asleep)
         step("floors after an idle gap: Mosquitto round trip, the disk's sync")
@@ -49,9 +52,6 @@ def run(args) -> dict:
             **summary(bench_hub.mosquitto_rtt(broker.url, args.runs, paused)), "pause_s": paused}
         results["disk_sync_paused"] = {**summary(bench_hub.disk_sync(work, args.runs, paused)),
                                        "pause_s": paused}
-        if args.web_only:
-            web_figure(args, cfg, config_path, broker, work, results)
-            return results
 
         step("hub: durable throughput")
         # the median of several runs, each on a fresh hub and database (a second run on the same

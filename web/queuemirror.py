@@ -82,5 +82,16 @@ class QueueMirror:
                 n += 1
         return n
 
-    def waiting_of(self, service: str) -> int:
-        return sum(1 for e in self.tickets.values() if e.waiting and e.service == service)
+    def places(self) -> dict[str, int]:
+        """Every waiting ticket's ``ahead`` at once: the hub's rule is the index in its
+        service's queue sorted green first, then by order (one sort per service per pass,
+        not one count per page)."""
+        queues: dict[str, list[tuple[bool, tuple, str]]] = {}
+        for tid, e in self.tickets.items():
+            if e.waiting:
+                queues.setdefault(e.service, []).append((not e.green, e.order, tid))
+        out = {}
+        for queue in queues.values():
+            queue.sort()
+            out.update((tid, i) for i, (_g, _o, tid) in enumerate(queue))
+        return out

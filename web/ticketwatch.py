@@ -197,13 +197,14 @@ class TicketWatch:
             del self.polled[token]
             self._forget(token)
         state = self.link.client.state
+        places = self.mirror.places()
         for token, view in list(self.views.items()):
             if view.get("status") != "waiting" or self.cfg is None:
                 continue
             if view["service"] in self.hub_backed:
                 self._dirty.add(token)
                 continue
-            ahead = self.mirror.ahead(view["ticket_id"])
+            ahead = places.get(view["ticket_id"])
             if ahead is not None:
                 self.push(token, pageview.place(view, ahead, state, self.cfg))
         if self._dirty and (self._task is None or self._task.done()):
