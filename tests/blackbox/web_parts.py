@@ -36,14 +36,35 @@ class WebProc:
                  port: int | None = None, extra: tuple[str, ...] = ()):
         self.hall, self.clock, self.extra = hall, clock, extra
         self.db = db or hall.workdir / "hall.db"
+        self.fixed_port = port is not None
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = hall.workdir / "web.log"
         self.process: subprocess.Popen | None = None
         WebProc.started = [w for w in WebProc.started if w.log_path.exists()] + [self]
         self.start()
 
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
     def start(self, wait: bool = True) -> None:
+        """Start hall-web; on a busy machine another process may take the free port first
+        (a client's ephemeral port): then try another one, or wait for a fixed one."""
+        for _ in range(5):
+            mark = self.log_path.stat().st_size if self.log_path.exists() else 0
+            self._launch()
+            if not wait:
+                return
+            if wait_for(lambda m=mark: self._state(m), 20, "hall-web to serve") == "up":
+                return
+            self.process.wait(5)
+            if self.fixed_port:  # a restart keeps its address: wait until it is free again
+                wait_for(self._port_free, 20, f"port {self.port} to be free")
+            else:
+                self.port = free_port()
+        raise AssertionError(f"hall-web found no free port: {self.log_tail()}")
+
+    def _launch(self) -> None:
         args = [BIN / "hall-web", "--config", self.hall.config, "--broker", self.hall.broker.url,
                 "--db", self.db, "--listen", f"127.0.0.1:{self.port}", *self.extra]
         if self.clock is not None:
@@ -52,17 +73,27 @@ class WebProc:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=log,
                                             stderr=subprocess.STDOUT, cwd=self.hall.workdir)
-        if wait:
-            wait_for(self._listening, 20, "hall-web to listen")
 
-    def _listening(self) -> bool:
-        assert self.process.poll() is None, (
-            f"hall-web exited {self.process.returncode}: {self.log_path.read_text()[-3000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-            return True
+    def _state(self, mark: int) -> str | None:
+        """"up" once this hall-web answers its login page, "busy" if its port was taken."""
+        if self.process.poll() is not None:
+            text = self.log_path.read_bytes()[mark:].decode(errors="replace")
+            assert "address already in use" in text, (
+                f"hall-web exited {self.process.returncode}: {text[-3000:]}")
+            return "busy"
+        try:  # this process's own page, not whatever else may listen there
+            status, body = self.get("/manage/login")
         except OSError:
-            return False
+            return None
+        return "up" if status == 200 and "大厅管理登录" in body else None
+
+    def _port_free(self) -> bool:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", self.port))
+                return True
+            except OSError:
+                return False
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
