@@ -141,6 +141,7 @@ CONSOLE = {
     "minutes": "{m} 分钟",
     "none": "无",
     "offline_banner": "与服务器的连接已断开，正在重连…",
+    "failed": "操作没有成功（服务器答复 {code}），请稍后再试",
     "hub_offline": "中枢离线：叫号、取号和各项操作暂不可用，中枢恢复后自动更新",
     "more": "另有 {n} 条",
     "unacked": "{n} 条未确认",

@@ -35,9 +35,11 @@
     x.setRequestHeader("Content-Type", "application/json");
     x.onload = function () {
       var r = {}; try { r = JSON.parse(x.responseText); } catch (e) { /* not JSON */ }
-      toast(r.ok ? r.message : (r.error ? r.error.message : x.statusText));
+      // never the browser's English status text: a reply without our JSON says so in Chinese
+      toast(r.ok ? r.message : (r.error ? r.error.message : C.failed.replace("{code}", x.status)));
       if (done) { done(r.ok); }
     };
+    x.onerror = function () { toast(C.offline_banner); if (done) { done(false); } };
     x.send(JSON.stringify({ csrf: boot.csrf, action_id: actionId(), action: action, args: args }));
   }
   function button(label, fn) { var b = el("button", label, "act"); b.onclick = fn; return b; }

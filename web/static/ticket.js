@@ -102,7 +102,7 @@
     x.setRequestHeader("Content-Type", "application/json");
     x.onload = function () {
       var r = {}; try { r = JSON.parse(x.responseText); } catch (e) { /* not JSON */ }
-      done(x.status === 200 && r.ok, r.error ? r.error.message : x.statusText);
+      done(x.status === 200 && r.ok, r.error ? r.error.message : T.offline);
     };
     x.onerror = function () { done(false, T.offline); };
     x.send(JSON.stringify(body));
