@@ -87,20 +87,21 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
 def load(conn: sqlite3.Connection, period: Period) -> PeriodRecord:
     """Every ticket issued and every rating given for a ticket of ``period``."""
     lo, hi = _id_range(period)
-    columns = _columns(conn, "tickets")
+    needed = ("ticket_id", "no", "service", "issued_at", "status")
+    later = ("wait_s", "window", "staff", "service_s", "no_show", "walk_in", "case_no")
+    have = _columns(conn, "tickets")
     tickets: dict[str, TicketFacts] = {}
-    if columns <= {"ticket_id"}:
+    if have <= {"ticket_id"}:
         return PeriodRecord(period, {}, {})  # a hub that has issued nothing yet
-    missing = {"ticket_id", "no", "service", "issued_at", "status"} - columns
+    missing = set(needed) - have
     if missing:
         raise ValueError(f"tickets table lacks columns {', '.join(sorted(missing))}")
-    # the store adds a column when an event first fills it: early in a hall's first day no
-    # ticket has been finished (service_s, case_no) or called yet, and those read as NULL
-    later = ("wait_s", "window", "staff", "service_s", "no_show", "walk_in", "case_no")
-    picked = ", ".join(c if c in columns else f"NULL AS {c}" for c in later)
+    # a column appears with the first event that sets it: a day of tickets never called (all
+    # closed at the day's end) has no wait_s yet, and its figures are still the day's figures
+    cols = ", ".join(c if c in have else f"NULL AS {c}" for c in needed + later)
     cur = conn.execute(
-        f"SELECT ticket_id, no, service, issued_at, status, {picked} FROM tickets "
-        "WHERE ticket_id BETWEEN ? AND ? ORDER BY ticket_id", (lo, hi))
+        f"SELECT {cols} FROM tickets WHERE ticket_id BETWEEN ? AND ? ORDER BY ticket_id",
+        (lo, hi))
     for tid, no, svc, issued, status, wait_s, window, staff, service_s, no_show, walk_in, case \
             in cur:
         t = TicketFacts(tid, _ticket_day(tid), no, svc, svc, datetime.fromisoformat(issued),
