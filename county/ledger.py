@@ -1,7 +1,7 @@
 """The county's PostgreSQL copy of every site's event log, and how complete it is.
 
-``events`` holds each event once, keyed by (site, epoch, seq). ``site_epochs`` is one row per
-database a site's hub has had: how far the county holds it without a gap (``contig``), the
+``events`` holds each event once per (site, epoch, seq), partitioned by month
+(county.partitions). ``site_epochs`` is one row per database a site's hub has had: how far the county holds it without a gap (``contig``), the
 highest seq the site is known to have (``last_seq``) and, for a restored database, the old epoch
 and seq it continues (``restored_from``, ``base_seq``). ``sites`` says each site's current epoch,
 what arrived broken or twice, and its lag: events behind, the oldest missing seq, since when.
@@ -15,17 +15,9 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    site text NOT NULL,
-    epoch text NOT NULL,
-    seq bigint NOT NULL,
-    at text NOT NULL,
-    kind text NOT NULL,
-    data jsonb NOT NULL,
-    landed_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (site, epoch, seq)
-);
+from county import partitions
+
+SCHEMA = partitions.EVENTS + """
 CREATE TABLE IF NOT EXISTS site_epochs (
     site text NOT NULL,
     epoch text NOT NULL,
@@ -50,8 +42,7 @@ ALTER TABLE sites ADD COLUMN IF NOT EXISTS skewed bigint NOT NULL DEFAULT 0;
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS skew_s bigint;
 """
 
-INSERT_EVENT = ("INSERT INTO events (site, epoch, seq, at, kind, data) "
-                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (site, epoch, seq) DO NOTHING")
+INSERT_EVENT = partitions.INSERT_EVENT
 
 
 class Unreachable(ValueError):
@@ -66,6 +57,7 @@ def connect(url: str, create: bool = True) -> psycopg.Connection:
         conn = psycopg.connect(url, connect_timeout=10)
         if create:
             with conn.transaction():
+                partitions.migrate(conn)  # a county running since before partitions
                 conn.execute(SCHEMA)
     except psycopg.OperationalError as exc:
         raise Unreachable(f"county database: {str(exc).strip().splitlines()[0]}") from None

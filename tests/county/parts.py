@@ -16,8 +16,10 @@ def site_config(tmp_path: Path, site: str):
     """The example hall as site ``site``, with the county's node (role county)."""
     text = EXAMPLE.read_text(encoding="utf-8").replace('id = "demo"', f'id = "{site}"', 1)
     text += '\n[[nodes]]\nid = "county"\nrole = "county"\n'
-    # Site.toggle() streams window events as fast as a machine can: no clerk's pace
-    text += "\n[limits.keypad]\nburst = 100000\nper_minute = 1000000\n"
+    # Site.toggle() streams window events and a busy close-out takes tickets as fast as a
+    # machine can: no clerk's or citizen's pace
+    for rate in ("keypad", "kiosk"):
+        text += f"\n[limits.{rate}]\nburst = 100000\nper_minute = 1000000\n"
     path = tmp_path / f"{site}.toml"
     path.write_text(text, encoding="utf-8")
     return load_config(path)
