@@ -38,6 +38,20 @@ CREATE TABLE IF NOT EXISTS sites (
     behind_since timestamptz,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
+-- county.aggregate: per site and hall day the report's tallies; how far each site's are made
+CREATE TABLE IF NOT EXISTS day_tallies (
+    site text NOT NULL,
+    day date NOT NULL,
+    view text NOT NULL,
+    key text NOT NULL,
+    tally jsonb NOT NULL,
+    PRIMARY KEY (site, day, view, key)
+);
+CREATE TABLE IF NOT EXISTS agg_marks (
+    site text PRIMARY KEY,
+    epoch text NOT NULL,
+    upto bigint NOT NULL
+);
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS skewed bigint NOT NULL DEFAULT 0;
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS skew_s bigint;
 """
@@ -135,11 +149,11 @@ def load(conn: psycopg.Connection) -> dict[tuple[str, str], EpochLedger]:
     return out
 
 
-def site_log(conn: psycopg.Connection, site: str,
-             epoch: str | None = None) -> Iterator[tuple[int, str, str, dict]]:
+def site_log(conn: psycopg.Connection, site: str, epoch: str | None = None,
+             after: int = 0) -> Iterator[tuple[int, str, str, dict]]:
     """A site's whole log as its hub had it in ``epoch`` (default: the site's current one):
     (seq, at, kind, data) in seq order, a restored epoch's start taken from the epoch it
-    continues."""
+    continues; only the seqs beyond ``after`` when given."""
     if epoch is None:
         row = conn.execute("SELECT epoch FROM sites WHERE site = %s", (site,)).fetchone()
         if row is None or row[0] is None:
@@ -159,7 +173,7 @@ def site_log(conn: psycopg.Connection, site: str,
         upto = min(chain[i + 1][1], last) if i + 1 < len(chain) else last
         sql = ("SELECT seq, at, kind, data FROM events WHERE site = %s AND epoch = %s "
                "AND seq > %s AND seq <= %s ORDER BY seq")
-        params = (site, ep, base, upto)
+        params = (site, ep, max(base, after), upto)
         with conn.cursor(name=f"log_{i}") as cur:
             cur.itersize = 2000
             cur.execute(sql, params)

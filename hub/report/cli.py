@@ -9,7 +9,8 @@
                                 --step visit|verify|rectify|close --note TEXT [--result TEXT]
 
 ``--db`` may also be the county's ``postgresql://…`` database: the config's site is read from
-the county's copy of its log, through the same report code (docs/county.md).
+the county's copy of its log, through the same report code (docs/county.md); ``county`` reads
+the county's per-day aggregates of that code, refreshed first (county.aggregate).
 
 Everything but ``followup record`` only reads the database (safe while the hub runs);
 ``followup record`` asks the hub, the only writer, as node admin-1.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -69,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     cty.add_argument("--config", action="append", required=True,
                      help="a site's hall config (repeat: one per site)")
     cty.add_argument("--csv", type=Path, help="CSV file of the ranking")
+    cty.add_argument("--cache", type=Path, default=Path(os.environ.get(
+        "HALL_COUNTY_CACHE", Path.home() / ".cache" / "hallstack" / "county")),
+                     help="folder of the sites' running projections (county.aggregate)")
     _period_args(cty)
     exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     exp.add_argument("-o", "--output", type=Path, help="file (default: standard output)")
@@ -133,30 +138,22 @@ def _county(args) -> int:
     import csv
 
     from hub.report import county, tables
-    from hub.store import open_readonly
 
     rows, missing = [], []
     try:
         if not args.db.startswith(("postgresql://", "postgres://")):
             raise ValueError("county: --db must be the county's postgresql:// database")
         period = _period(args)
-        from county.report import materialize_what_there_is
+        from county.report import county_rows
 
-        for path in args.config:
-            cfg = load_config(path)
-            with tempfile.TemporaryDirectory(prefix="hall-report-") as scratch:
-                # one site without data or with a hole must not hide the others: what there
-                # is is reported, what is missing is named
-                db, why = materialize_what_there_is(args.db, cfg, scratch)
-                if why:
-                    missing.append(S.COUNTY_MISSING.format(site=cfg.hall_id, why=why))
-                if db is None:
-                    continue
-                conn = open_readonly(db)
-                try:
-                    rows.append(county.site_row(cfg, conn, period))
-                finally:
-                    conn.close()
+        # one site without data or with a hole must not hide the others: what there is is
+        # reported, what is missing is named
+        for cfg, row, why in county_rows(args.db, [load_config(p) for p in args.config],
+                                         period, str(args.cache)):
+            if why:
+                missing.append(S.COUNTY_MISSING.format(site=cfg.hall_id, why=why))
+            if row is not None:
+                rows.append(row)
     except (ConfigError, PeriodError, FileNotFoundError, ValueError) as exc:
         print(f"hall-report: {exc}", file=sys.stderr)
         return 2
