@@ -25,12 +25,13 @@ from psycopg.types.json import Jsonb
 from county import ledger
 from hub.engine import Event
 from hub.report import county as county_view
+from hub.report import export
 from hub.report import strings as S
 from hub.report.data import load
 from hub.report.figures import Figures, Tally, finish, tally_record
 from hub.report.period import Period
 from hub.restore import append
-from hub.store import Store
+from hub.store import Store, open_readonly
 
 MARK = "county_upto"  # the cache's own record of how far it is (meta key)
 _TICKET_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})-")
@@ -187,3 +188,30 @@ def county_rows(db_url: str, cfgs: list, period: Period, cache: str):
         raise ValueError(f"county database: {str(exc).strip().splitlines()[0]}") from None
     finally:
         conn.close()
+
+
+def county_records(db_url: str, cfgs: list, period: Period,
+                   cache: str) -> tuple[list[dict], list[str]]:
+    """Every site's 好差评 records of ``period`` (hub.report.export, as each site's own export),
+    site after site, read from the refreshed projections; and what is missing, per site."""
+    conn = ledger.connect(db_url, create=False)
+    recs: list[dict] = []
+    missing: list[str] = []
+    try:
+        for cfg in cfgs:
+            why = refresh(conn, cfg, cache)
+            if why:
+                missing.append(S.COUNTY_MISSING.format(site=cfg.hall_id, why=why))
+            path = os.path.join(cache, f"{cfg.hall_id}.db")
+            if why == S.COUNTY_NO_DATA or not os.path.exists(path):
+                continue
+            hub = open_readonly(path)
+            try:
+                recs += export.records(cfg, load(hub, period))
+            finally:
+                hub.close()
+    except psycopg.Error as exc:
+        raise ValueError(f"county database: {str(exc).strip().splitlines()[0]}") from None
+    finally:
+        conn.close()
+    return recs, missing

@@ -4,6 +4,7 @@
                          [--xlsx FILE] [--charts DIR] [--html FILE]
     hall-report export   --config hall.toml --db hall.db --month 2026-11 --format jsonl|csv
     hall-report county   --db postgresql://… --config a.toml --config b.toml … --month 2026-11
+    hall-report county-export --db postgresql://… --config a.toml … --month 2026-11 --format csv
     hall-report followup list   --config hall.toml --db hall.db [--status open|overdue|…]
     hall-report followup record --config hall.toml --broker mqtt://… --ticket-id ID
                                 --step visit|verify|rectify|close --note TEXT [--result TEXT]
@@ -71,12 +72,20 @@ def _parser() -> argparse.ArgumentParser:
     cty.add_argument("--config", action="append", required=True,
                      help="a site's hall config (repeat: one per site)")
     cty.add_argument("--csv", type=Path, help="CSV file of the ranking")
-    cty.add_argument("--cache", type=Path, default=Path(os.environ.get(
-        "HALL_COUNTY_CACHE", Path.home() / ".cache" / "hallstack" / "county")),
-                     help="folder of the sites' running projections (county.aggregate)")
+    cex = sub.add_parser("county-export", help="好差评 records of every site in one file, "
+                                               "from the county database")
+    for p in (cty, cex):
+        p.add_argument("--cache", type=Path, default=Path(os.environ.get(
+            "HALL_COUNTY_CACHE", Path.home() / ".cache" / "hallstack" / "county")),
+                       help="folder of the sites' running projections (county.aggregate)")
+    cex.add_argument("--db", required=True, help="postgresql://… the county database")
+    cex.add_argument("--config", action="append", required=True,
+                     help="a site's hall config (repeat: one per site)")
+    _period_args(cex)
     _period_args(cty)
-    exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    exp.add_argument("-o", "--output", type=Path, help="file (default: standard output)")
+    for p in (exp, cex):
+        p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+        p.add_argument("-o", "--output", type=Path, help="file (default: standard output)")
     fsub = fol.add_subparsers(dest="action", required=True)
     lst = fsub.add_parser("list", help="cases with their deadlines (read-only)")
     lst.add_argument("--db", required=True)
@@ -98,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "county":
         return _county(args)
+    if args.command == "county-export":
+        return _county_export(args)
     try:
         cfg = load_config(args.config)
         clock = HallClock.from_args(cfg.tz, args.clock, args.speed)
@@ -208,7 +219,31 @@ def _export(cfg, conn, args) -> int:
     from hub.report import export
     from hub.report.data import load
 
-    recs = export.records(cfg, load(conn, _period(args)))
+    _write_records(export.records(cfg, load(conn, _period(args))), args)
+    return 0
+
+
+def _county_export(args) -> int:
+    """Every site's 好差评 records in one file, each site's as its own export writes them."""
+    try:
+        if not args.db.startswith(("postgresql://", "postgres://")):
+            raise ValueError("county-export: --db must be the county's postgresql:// database")
+        from county.report import county_records
+
+        recs, missing = county_records(args.db, [load_config(p) for p in args.config],
+                                       _period(args), str(args.cache))
+    except (ConfigError, PeriodError, FileNotFoundError, ValueError) as exc:
+        print(f"hall-report: {exc}", file=sys.stderr)
+        return 2
+    _write_records(recs, args)
+    for line in missing:
+        print(line, file=sys.stderr)
+    return 1 if missing else 0
+
+
+def _write_records(recs: list[dict], args) -> None:
+    from hub.report import export
+
     text = export.to_jsonl(recs) if args.format == "jsonl" else export.to_csv(recs)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -217,7 +252,6 @@ def _export(cfg, conn, args) -> int:
         print(f"{len(recs)} records: {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-    return 0
 
 
 def _list(cfg, conn, clock, args) -> int:

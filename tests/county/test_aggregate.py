@@ -64,7 +64,7 @@ def two_days(tmp_path_factory):
         log = [(seq, at, kind, {k: v for k, v in json.loads(d).items() if not k.startswith("_")})
                for seq, at, kind, d in conn.execute(
                    "SELECT seq, at, kind, data FROM events ORDER BY seq")]
-    return cfg, epoch, log
+    return cfg, epoch, log, folder / "hall.db"
 
 
 def _land(url: str, site: str, epoch: str, events: list) -> None:
@@ -96,7 +96,7 @@ def _from_aggregates(url: str, cfg, period):
 
 
 def test_figures_from_day_aggregates_equal_figures_from_events(two_days, county_db, tmp_path):
-    cfg, epoch, log = two_days
+    cfg, epoch, log, _ = two_days
     _land(county_db, cfg.hall_id, epoch, log)
     with psycopg.connect(county_db) as conn:
         assert aggregate.refresh(conn, cfg, str(tmp_path / "cache")) is None
@@ -110,7 +110,7 @@ def test_figures_from_day_aggregates_equal_figures_from_events(two_days, county_
 
 def test_a_refresh_applies_only_what_landed_since_and_the_figures_stay_those_of_events(
         two_days, county_db, tmp_path):
-    cfg, epoch, log = two_days
+    cfg, epoch, log, _ = two_days
     half = next(i for i, e in enumerate(log) if e[1].startswith("2026-11-24"))
     _land(county_db, cfg.hall_id, epoch, log[:half])
     cache = str(tmp_path / "cache")
@@ -135,7 +135,7 @@ def test_hall_report_county_names_a_hole_and_reports_what_is_before_it(two_days,
     from hub.report import cli as report
     from tests.conftest import EXAMPLE
 
-    cfg, epoch, log = two_days
+    cfg, epoch, log, _ = two_days
     half = next(i for i, e in enumerate(log) if e[1].startswith("2026-11-24"))
     _land(county_db, cfg.hall_id, epoch, log[:half] + log[half + 1:])  # one event lost
     args = ["county", "--db", county_db, "--month", "2026-11", "--config", str(EXAMPLE),
@@ -145,3 +145,41 @@ def test_hall_report_county_names_a_hole_and_reports_what_is_before_it(two_days,
     assert f"{log[half][0]}" in out and cfg.hall_id in out
     _land(county_db, cfg.hall_id, epoch, [log[half]])  # it comes: the next run has it all
     assert report.main(args) == 0
+
+
+def test_one_haochaping_export_holds_every_site_s_records_as_its_own_export(
+        two_days, county_db, tmp_path, capsys):
+    from hub.report import cli as report
+    from tests.conftest import EXAMPLE
+
+    from .parts import site_config
+
+    cfg, epoch, log, hall_db = two_days
+    other = site_config(tmp_path, "town-b")  # a second site with the same day's log
+    _land(county_db, cfg.hall_id, epoch, log)
+    _land(county_db, "town-b", epoch, log)
+    configs = [str(EXAMPLE), str(tmp_path / "town-b.toml")]
+    own = []
+    for config in configs:
+        assert report.main(["export", "--month", "2026-11", "--format", "jsonl", "--config",
+                            config, "--db", str(hall_db)]) == 0
+        own.append(capsys.readouterr().out)
+    cache = str(tmp_path / "cache")
+    both = [a for c in configs for a in ("--config", c)]
+    assert report.main(["county-export", "--db", county_db, "--month", "2026-11", *both,
+                        "--format", "jsonl", "--cache", cache]) == 0
+    out = capsys.readouterr().out
+    assert out == "".join(own) and len(out.splitlines()) == 2 * 8  # two sites, 4 a day
+    assert {json.loads(line)["hall_id"] for line in out.splitlines()} == {"demo", other.hall_id}
+    csv_file = tmp_path / "all.csv"
+    assert report.main(["county-export", "--db", county_db, "--month", "2026-11", *both,
+                        "--config", str(tmp_path / "town-b.toml").replace("town-b", "nope"),
+                        "--format", "csv", "-o", str(csv_file), "--cache", cache]) == 2
+    site_config(tmp_path, "town-c")  # a site the county never heard: named, the rest written
+    assert report.main(["county-export", "--db", county_db, "--month", "2026-11", *both,
+                        "--config", str(tmp_path / "town-c.toml"), "--format", "csv", "-o",
+                        str(csv_file), "--cache", cache]) == 1
+    assert "town-c" in capsys.readouterr().err
+    text = csv_file.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("record_id,bjbh")
+    assert len(text.splitlines()) == 1 + 2 * 8
