@@ -26,6 +26,7 @@ from pathlib import Path
 
 from county.cli import PROBE_S
 from county.collector import Collector
+from hallsim.bench_steady import steady
 from hallsim.county_net import County
 from hallsim.postgres import Postgres
 from hub import replay
@@ -73,6 +74,22 @@ class SimSite:
             self.client.publish(f"hall/{self.site}/event/{kind}", encode(payload), qos=1)
         return len(out)
 
+    def next_event(self) -> int:
+        """One event, the next of a visit (a hall's pace: bench_steady); its seq."""
+        with self.lock, self.store.transaction():
+            seq = self.store.last_seq() + 1
+            kind = DAY[(seq - 1) % len(DAY)]
+            if kind == "issued":
+                self.visitors += 1
+            at = START + timedelta(seconds=30 * self.visitors)
+            no = f"A{self.visitors:03d}"
+            data = {"ticket_id": f"20261123-{no}", "no": no, "service": "A",
+                    "window": 1 + self.visitors % 8, **({"score": 5} if kind == "rated" else {})}
+            seq = self.store.append_event(iso(at), kind, "sim", None, data)
+        payload = {"seq": seq, "at": iso(at), "epoch": self.store.epoch, **data}
+        self.client.publish(f"hall/{self.site}/event/{kind}", encode(payload), qos=1)
+        return seq
+
     def _request(self, client, _userdata, msg) -> None:
         try:
             req = decode_object(msg.payload)
@@ -112,15 +129,18 @@ def shipped() -> dict:
 
 
 def run(sites: int, visitors: int, cut: int, hour: int, folder: Path,
-        cut_s: float = 90.0) -> dict:
+        cut_s: float = 90.0, per_broker: int = 1, rate: float = 0.0,
+        steady_s: float = 60.0) -> dict:
     import psycopg
 
     pg = Postgres()
-    names = [f"site-{n:02d}" for n in range(sites)]
+    names = [f"site-{n:03d}" if sites > 100 else f"site-{n:02d}" for n in range(sites)]
     county = sims = collector = None
     try:
         db = pg.new_database()
-        county = County(folder, names, restart_s=None)  # the shipped bridge backoff
+        # the shipped bridge backoff; only the sites to cut dial through a cuttable Link
+        county = County(folder, names, restart_s=None, per_broker=per_broker,
+                        cuttable=set(names[:cut]))
         sims = {s: SimSite(s, county.sites[s], folder) for s in names}
         env = dict(os.environ, HALL_MQTT_USERNAME="county",
                    HALL_MQTT_PASSWORD=county.passwords["county"])
@@ -135,13 +155,20 @@ def run(sites: int, visitors: int, cut: int, hour: int, folder: Path,
             return conn.execute("SELECT coalesce(sum(behind), 0) FROM sites").fetchone()[0]
 
         time.sleep(2)  # the collector subscribes
+        # every site's first event landed: all bridges are up before anything is measured
+        for s in names:
+            sims[s].next_event()
+        warm = _wait(lambda: held() == len(names), 300)
+        city = steady(sims, db, rate, steady_s) if rate > 0 else None
+        made = held()
         t0 = time.monotonic()
-        made = 0
+        t0_held = made
         for step in range(0, visitors, 10):  # the day in steps, every site publishing
             for sim in sims.values():
                 made += sim.visitors_arrive(min(10, visitors - step))
         landed_all = _wait(lambda: held() == made, 600)
         day_s = time.monotonic() - t0
+        day_events = made - t0_held
         for s in names[:cut]:
             county.links[s].down()
         cut_made = sum(sims[s].visitors_arrive(hour) for s in names[:cut])
@@ -156,20 +183,28 @@ def run(sites: int, visitors: int, cut: int, hour: int, folder: Path,
         lag_at_return = total - held()
         caught_up = _wait(lambda: held() == total and behind() == 0, 600)
         catch_up_s = time.monotonic() - t1
-        rss = next(int(line.split()[1]) for line in open(f"/proc/{collector.pid}/status")
-                   if line.startswith("VmRSS")) / 1024
+        status = {line.split(":")[0]: line.split()[1]
+                  for line in open(f"/proc/{collector.pid}/status")
+                  if line.startswith(("VmRSS", "VmHWM"))}
+        rss, peak = int(status["VmRSS"]) / 1024, int(status["VmHWM"]) / 1024
         expected = sum(sim.last_seq() for sim in sims.values())
         rows, distinct = conn.execute(
             "SELECT count(*), count(DISTINCT (site, epoch, seq)) FROM events").fetchone()
         dup = conn.execute("SELECT coalesce(sum(duplicates), 0), coalesce(sum(malformed), 0) "
                            "FROM sites").fetchone()
+        (size,) = conn.execute("SELECT sum(pg_total_relation_size(relid)) "
+                               "FROM pg_partition_tree('events')").fetchone()
         conn.close()
         return {"settings": shipped(), "link_down_s": cut_s, "sites": sites,
-                "events_day": made, "landed_all": landed_all,
-                "day_s": round(day_s, 1), "events_per_s": round(made / day_s),
+                "site_brokers": len({id(b) for b in county.sites.values()}),
+                "bridges": sites, "all_bridges_up": warm, "steady": city,
+                "events_day": day_events, "landed_all": landed_all,
+                "day_s": round(day_s, 1), "events_per_s": round(day_events / day_s),
                 "cut_sites": cut, "events_during_cut": cut_made,
                 "lag_when_line_returns": lag_at_return, "caught_up": caught_up,
                 "catch_up_s": round(catch_up_s, 1), "collector_rss_mb": round(rss, 1),
+                "collector_peak_rss_mb": round(peak, 1),
+                "pg_events_bytes": int(size), "pg_bytes_per_event": round(size / rows),
                 "rows": rows, "rows_distinct": distinct, "rows_expected": expected,
                 "duplicates_seen": int(dup[0]), "malformed_seen": int(dup[1])}
     finally:
@@ -192,12 +227,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hour", type=int, default=60, help="visitors of the cut hour per site")
     p.add_argument("--cut-s", type=float, default=90.0,
                    help="real seconds the cut lines stay down (the bridges back off meanwhile)")
+    p.add_argument("--per-broker", type=int, default=1,
+                   help="sites' bridges per site Mosquitto (each site its own bridge and user)")
+    p.add_argument("--rate", type=float, default=0.0,
+                   help="city-wide events/s of the steady phase (0: none); its lag measured")
+    p.add_argument("--steady-s", type=float, default=60.0, help="seconds of the steady phase")
     p.add_argument("--json", default=None, help="also write the results here")
     args = p.parse_args(argv)
     print("shipped settings: " + json.dumps(shipped()), flush=True)
     with tempfile.TemporaryDirectory(prefix="hall-bench-county-") as folder:
         results = run(args.sites, args.visitors, min(args.cut, args.sites), args.hour,
-                      Path(folder), args.cut_s)
+                      Path(folder), args.cut_s, max(1, args.per_broker), args.rate,
+                      args.steady_s)
     text = json.dumps(results, indent=2)
     print(text)
     if args.json:
