@@ -43,15 +43,11 @@ START = datetime.fromisoformat("2026-11-23T09:00:00+08:00")
 class SimSite:
     """A site's event log and the hub's side of the wire for the county."""
 
-    def __init__(self, site: str, broker, folder: Path):
+    def __init__(self, site: str, client, folder: Path):
         self.site = site
         self.store = Store(str(folder / f"{site}.db"))
         self.lock = threading.Lock()
-        self.client = new_client(f"{site}-sim-{uuid.uuid4().hex[:6]}")
-        self.client.on_message = self._request
-        self.client.on_connect = lambda c, *_: c.subscribe(f"hall/{site}/req/county", 1)
-        self.client.connect(broker.host, broker.port)
-        self.client.loop_start()
+        self.client = client  # the site broker's (SiteClients): shared by the sites it hosts
         self.visitors = 0
 
     def visitors_arrive(self, n: int) -> int:
@@ -90,7 +86,7 @@ class SimSite:
         self.client.publish(f"hall/{self.site}/event/{kind}", encode(payload), qos=1)
         return seq
 
-    def _request(self, client, _userdata, msg) -> None:
+    def request(self, client, msg) -> None:
         try:
             req = decode_object(msg.payload)
             if req.get("op") != "events.replay":
@@ -106,9 +102,36 @@ class SimSite:
             return self.store.last_seq()
 
     def stop(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
         self.store.close()
+
+
+class SiteClients:
+    """One client per site broker, answering for every site it hosts: paho's loop uses
+    select(), which fails on a socket numbered 1024 or more, and a client per site (a socket
+    and a socket pair each) pushed a city's sockets there (117, then 273 of 500 heard)."""
+
+    def __init__(self, county, folder: Path):
+        self.sims: dict[str, SimSite] = {}
+        self.clients = []
+        brokers = {id(b): b for b in county.sites.values()}
+        for key, broker in brokers.items():
+            client = new_client(f"sims-{uuid.uuid4().hex[:8]}")
+            client.on_message = lambda c, _u, msg: self.sims[msg.topic.split("/")[1]].request(
+                c, msg)
+            client.on_connect = lambda c, *_: c.subscribe("hall/+/req/county", 1)
+            client.connect(broker.host, broker.port)
+            client.loop_start()
+            self.clients.append(client)
+            for site, b in county.sites.items():
+                if id(b) == key:
+                    self.sims[site] = SimSite(site, client, folder)
+
+    def stop(self) -> None:
+        for client in self.clients:
+            client.loop_stop()
+            client.disconnect()
+        for sim in self.sims.values():
+            sim.stop()
 
 
 def _wait(predicate, timeout: float) -> bool:
@@ -118,6 +141,25 @@ def _wait(predicate, timeout: float) -> bool:
             return True
         time.sleep(0.2)
     return predicate()
+
+
+def _warm_up(sims: dict, conn, timeout: float = 300.0) -> bool:
+    """Every site heard by the county before anything is measured. A site's first event is
+    sent again until it is heard: published before its bridge subscribed on the site broker,
+    it is dropped, and the county cannot ask a site it never heard of (the next one makes a
+    gap, which the county fills by replay)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        heard = {r[0] for r in conn.execute("SELECT site FROM sites")}
+        unheard = [s for s in sims if s not in heard]
+        if not unheard:
+            break
+        for s in unheard:
+            sims[s].next_event()
+        _wait(lambda: len(conn.execute("SELECT site FROM sites").fetchall()) == len(sims), 5)
+    expected = sum(sim.last_seq() for sim in sims.values())
+    return _wait(lambda: conn.execute("SELECT count(*) FROM events").fetchone()[0] == expected,
+                 max(1.0, deadline - time.monotonic()))
 
 
 def shipped() -> dict:
@@ -135,13 +177,15 @@ def run(sites: int, visitors: int, cut: int, hour: int, folder: Path,
 
     pg = Postgres()
     names = [f"site-{n:03d}" if sites > 100 else f"site-{n:02d}" for n in range(sites)]
-    county = sims = collector = None
+    county = hosts = collector = None
+    sims: dict = {}
     try:
         db = pg.new_database()
         # the shipped bridge backoff; only the sites to cut dial through a cuttable Link
         county = County(folder, names, restart_s=None, per_broker=per_broker,
                         cuttable=set(names[:cut]))
-        sims = {s: SimSite(s, county.sites[s], folder) for s in names}
+        hosts = SiteClients(county, folder)
+        sims = hosts.sims
         env = dict(os.environ, HALL_MQTT_USERNAME="county",
                    HALL_MQTT_PASSWORD=county.passwords["county"])
         collector = subprocess.Popen([sys.executable, "-m", "county.cli", "run", "--broker",
@@ -156,9 +200,7 @@ def run(sites: int, visitors: int, cut: int, hour: int, folder: Path,
 
         time.sleep(2)  # the collector subscribes
         # every site's first event landed: all bridges are up before anything is measured
-        for s in names:
-            sims[s].next_event()
-        warm = _wait(lambda: held() == len(names), 300)
+        warm = _warm_up(sims, conn)
         city = steady(sims, db, rate, steady_s) if rate > 0 else None
         made = held()
         t0 = time.monotonic()
@@ -211,8 +253,8 @@ def run(sites: int, visitors: int, cut: int, hour: int, folder: Path,
         if collector is not None:
             collector.terminate()
             collector.wait(10)
-        for sim in (sims or {}).values():
-            sim.stop()
+        if hosts is not None:
+            hosts.stop()
         if county is not None:
             county.stop()
         pg.stop()
