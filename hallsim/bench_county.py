@@ -5,9 +5,11 @@ own Mosquitto, bridged to the county broker as in production; it publishes a hal
 as the hub does and answers ``events.replay`` with the hub's own code (hub.replay). The
 collector is ``hall-county`` as its own process on a private PostgreSQL.
 
-Figures: events/s landed with every site publishing, the lag when the line of ``--cut`` sites
-comes back after an hour's events (and how long until it is zero), the collector's RSS, and
-PostgreSQL's row count against the sites' logs.
+Figures: each event's lag at a hall's pace (``--rate``, hallsim.bench_steady), events/s
+landed with every site publishing at once, the lag when the line of ``--cut`` sites comes back
+after an hour's events (and how long until it is zero), the collector's RSS, PostgreSQL's bytes
+per event and row count against the sites' logs. A city (``--sites 500 --per-broker 10``): each
+site keeps its own bridge connection and county user, ten of them share one site Mosquitto.
 """
 
 from __future__ import annotations
@@ -121,13 +123,14 @@ class SiteClients:
             client.on_connect = lambda c, *_: c.subscribe("hall/+/req/county", 1)
             client.connect(broker.host, broker.port)
             client.loop_start()
-            self.clients.append(client)
+            self.clients.append((key, client))
+        for key, client in self.clients:  # the logs once every socket is open (low numbers)
             for site, b in county.sites.items():
                 if id(b) == key:
                     self.sims[site] = SimSite(site, client, folder)
 
     def stop(self) -> None:
-        for client in self.clients:
+        for _, client in self.clients:
             client.loop_stop()
             client.disconnect()
         for sim in self.sims.values():
