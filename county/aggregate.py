@@ -50,9 +50,9 @@ def refresh(conn: psycopg.Connection, cfg, cache: str) -> str | None:
     os.makedirs(cache, exist_ok=True)
     path = os.path.join(cache, f"{site}.db")
     mark = conn.execute("SELECT epoch, upto FROM agg_marks WHERE site = %s", (site,)).fetchone()
+    # from scratch (upto 0), every day of the log is computed again and replaces its row; a
+    # day whose events are gone (retention) keeps the tallies it had
     upto = _cached(path, mark, epoch)
-    if upto == 0:  # from scratch: what the days held before is recomputed
-        conn.execute("DELETE FROM day_tallies WHERE site = %s", (site,))
     gap: list[int] = []
     store = Store(path)
     try:
