@@ -1,5 +1,7 @@
-"""hall-county: land every site's events in the county's PostgreSQL (``run``, the default), or
-show each site's lag and when it was last heard (``status``). See docs/county.md."""
+"""hall-county: land every site's events in the county's PostgreSQL (``run``, the default),
+show each site's lag and when it was last heard (``status``), or see to the monthly partitions
+of the events (``partitions``: made ahead, past retention archived and dropped). See
+docs/county.md."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ PROBE_S = 30.0  # the shipped --probe (hall-bench county prints it)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hall-county", description=__doc__.split("\n")[0])
-    parser.add_argument("command", nargs="?", default="run", choices=("run", "status"))
+    parser.add_argument("command", nargs="?", default="run", choices=("run", "status", "partitions"))
     parser.add_argument("--db", default=os.environ.get("HALL_COUNTY_DB"),
                         help="postgresql://… the county database (else HALL_COUNTY_DB)")
     parser.add_argument("--broker", default=os.environ.get("HALL_BROKER",
@@ -34,10 +36,17 @@ def main(argv: list[str] | None = None) -> int:
                              "is logged as an alert")
     parser.add_argument("--sites", default=None,
                         help="a folder of the sites' hall configs (*.toml): their hall hours")
+    parser.add_argument("--retain-months", type=int, default=0,
+                        help="months of events kept before this one (0: all, the default)")
+    parser.add_argument("--archive", default=None,
+                        help="a folder where a month past retention is written before its drop")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     if not args.db or not args.db.startswith(("postgresql://", "postgres://")):
         print("hall-county: --db must be a postgresql:// URL", file=sys.stderr)
+        return 2
+    if args.retain_months < 0:
+        print("hall-county: --retain-months must be 0 (keep all) or more", file=sys.stderr)
         return 2
     try:
         site_hours = hours.load_sites(args.sites)
@@ -50,7 +59,38 @@ def main(argv: list[str] | None = None) -> int:
         from county.status import status
 
         return status(args.db, site_hours, args.alert)
+    if args.command == "partitions":
+        return see_to_partitions(args)
     return run(args, site_hours)
+
+
+def see_to_partitions(args) -> int:
+    """What the collector does each hour, once, now: prints the months made and dropped."""
+    from datetime import date
+
+    import psycopg
+
+    from county import partitions
+
+    try:
+        conn = ledger.connect(args.db)
+    except ValueError as exc:
+        print(f"hall-county: {exc}", file=sys.stderr)
+        return 2
+    try:
+        done = partitions.maintain(conn, date.today(), retain=args.retain_months,
+                                   archive=args.archive)
+        conn.commit()
+        held = partitions.months(conn)
+    except (OSError, ValueError, psycopg.Error) as exc:
+        print(f"hall-county: partitions: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+    finally:
+        conn.close()
+    for what in ("made", "dropped"):
+        print(f"{what}: {' '.join(f'{m:%Y-%m}' for m in done[what]) or '-'}")
+    print(f"held: {' '.join(f'{m:%Y-%m}' for m in held) or '-'}")
+    return 0
 
 
 def run(args, site_hours: dict) -> int:
@@ -66,7 +106,8 @@ def run(args, site_hours: dict) -> int:
         try:
             collector = Collector(args.broker, args.db, args.username, args.password,
                                   probe_s=args.probe, alert_s=args.alert,
-                                  site_hours=site_hours)
+                                  site_hours=site_hours, retain_months=args.retain_months,
+                                  archive=args.archive)
             break
         except ledger.Unreachable as exc:
             if time.monotonic() - logged >= WAIT_LOG_S:

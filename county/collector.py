@@ -2,8 +2,8 @@
 
 It listens on the county broker to ``hall/+/event/+`` (what the sites' bridges carry out) and
 to ``hall/+/resp/county`` (the answers to its own ``events.replay`` requests, hub.replay).
-Each turn lands what arrived in one transaction, ``INSERT … ON CONFLICT (site, epoch, seq) DO
-NOTHING``: an event that comes twice (a bridge re-sending, a replay) is counted and stored once;
+Each turn lands what arrived in one transaction, each event stored once per (site, epoch,
+seq) in its month's partition (county.partitions): an event that comes twice (a bridge re-sending, a replay) is counted and stored once;
 one that is not a well-formed event of its topic's site is counted and dropped.
 
 The bridge loses messages by design (Mosquitto's queue limit, a broker restart), so the
@@ -20,12 +20,12 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import psycopg
 from psycopg.types.json import Jsonb
 
-from county import answers, hours, ledger
+from county import answers, hours, ledger, partitions
 from county.answers import Malformed
 from county.ledger import EpochLedger
 from county.skew import SkewWatch
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 COUNTY_NODE = "county"  # the collector's node id in every site's hall config (role county)
 SITE_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 WIRE_KEYS = ("seq", "at", "epoch")
+MAINTAIN_S = 3600.0  # how often the partitions are seen to
 
 
 @dataclass
@@ -71,6 +72,8 @@ class Collector:
     alert_s: float = 600.0
     settle_s: float = 2.0  # a gap asked for only once it stayed: the bridge may be behind
     site_hours: dict = field(default_factory=dict)  # site -> its HallConfig (county.hours)
+    retain_months: int = 0  # months of events kept (0: all); county.partitions
+    archive: str | None = None  # where a month past retention is written before its drop
     counts: dict[str, SiteCounts] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -90,6 +93,7 @@ class Collector:
         self._db_logged = 0.0
         self._db_wait, self._db_retry_at = 1.0, 0.0
         self.skew = SkewWatch()
+        self._maintained = -MAINTAIN_S
         host, port = parse_broker_url(self.broker_url)
         self._mqtt = new_client(f"county-{uuid.uuid4().hex[:12]}", self.username, self.password)
         use_tls(self._mqtt, self.broker_url)
@@ -155,7 +159,27 @@ class Collector:
         self.progress = time.monotonic()
         if self._mqtt.is_connected():
             self._ask(time.monotonic())
+        if time.monotonic() - self._maintained >= MAINTAIN_S:
+            self._maintain()
         return 0.5
+
+    def _maintain(self) -> None:
+        """Next months' partitions ahead of time, months past retention dropped (hourly: a
+        month turns at midnight in the hall's time, whatever the county's clock)."""
+        self._maintained = time.monotonic()
+        try:
+            done = partitions.maintain(self.db, date.today(), retain=self.retain_months,
+                                       archive=self.archive)
+            self.db.commit()
+        except (OSError, psycopg.Error) as exc:  # tried again next hour; events still land
+            log.error("county partitions: %s", str(exc).strip().splitlines()[0])
+            try:
+                self._reconnect()
+            except psycopg.OperationalError:
+                pass  # the next turn waits for the database as for any outage
+            return
+        if done["made"] or done["dropped"]:
+            log.warning("county partitions: made %s, dropped %s", done["made"], done["dropped"])
 
     def _batch(self, items: list[tuple[str, bytes]]) -> None:
         touched: set[str] = set()

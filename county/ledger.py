@@ -1,7 +1,7 @@
 """The county's PostgreSQL copy of every site's event log, and how complete it is.
 
-``events`` holds each event once, keyed by (site, epoch, seq). ``site_epochs`` is one row per
-database a site's hub has had: how far the county holds it without a gap (``contig``), the
+``events`` holds each event once per (site, epoch, seq), partitioned by month
+(county.partitions). ``site_epochs`` is one row per database a site's hub has had: how far the county holds it without a gap (``contig``), the
 highest seq the site is known to have (``last_seq``) and, for a restored database, the old epoch
 and seq it continues (``restored_from``, ``base_seq``). ``sites`` says each site's current epoch,
 what arrived broken or twice, and its lag: events behind, the oldest missing seq, since when.
@@ -15,17 +15,9 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    site text NOT NULL,
-    epoch text NOT NULL,
-    seq bigint NOT NULL,
-    at text NOT NULL,
-    kind text NOT NULL,
-    data jsonb NOT NULL,
-    landed_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (site, epoch, seq)
-);
+from county import partitions
+
+SCHEMA = partitions.EVENTS + """
 CREATE TABLE IF NOT EXISTS site_epochs (
     site text NOT NULL,
     epoch text NOT NULL,
@@ -46,12 +38,25 @@ CREATE TABLE IF NOT EXISTS sites (
     behind_since timestamptz,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
+-- county.aggregate: per site and hall day the report's tallies; how far each site's are made
+CREATE TABLE IF NOT EXISTS day_tallies (
+    site text NOT NULL,
+    day date NOT NULL,
+    view text NOT NULL,
+    key text NOT NULL,
+    tally jsonb NOT NULL,
+    PRIMARY KEY (site, day, view, key)
+);
+CREATE TABLE IF NOT EXISTS agg_marks (
+    site text PRIMARY KEY,
+    epoch text NOT NULL,
+    upto bigint NOT NULL
+);
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS skewed bigint NOT NULL DEFAULT 0;
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS skew_s bigint;
 """
 
-INSERT_EVENT = ("INSERT INTO events (site, epoch, seq, at, kind, data) "
-                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (site, epoch, seq) DO NOTHING")
+INSERT_EVENT = partitions.INSERT_EVENT
 
 
 class Unreachable(ValueError):
@@ -66,6 +71,7 @@ def connect(url: str, create: bool = True) -> psycopg.Connection:
         conn = psycopg.connect(url, connect_timeout=10)
         if create:
             with conn.transaction():
+                partitions.migrate(conn)  # a county running since before partitions
                 conn.execute(SCHEMA)
     except psycopg.OperationalError as exc:
         raise Unreachable(f"county database: {str(exc).strip().splitlines()[0]}") from None
@@ -143,11 +149,11 @@ def load(conn: psycopg.Connection) -> dict[tuple[str, str], EpochLedger]:
     return out
 
 
-def site_log(conn: psycopg.Connection, site: str,
-             epoch: str | None = None) -> Iterator[tuple[int, str, str, dict]]:
+def site_log(conn: psycopg.Connection, site: str, epoch: str | None = None,
+             after: int = 0) -> Iterator[tuple[int, str, str, dict]]:
     """A site's whole log as its hub had it in ``epoch`` (default: the site's current one):
     (seq, at, kind, data) in seq order, a restored epoch's start taken from the epoch it
-    continues."""
+    continues; only the seqs beyond ``after`` when given."""
     if epoch is None:
         row = conn.execute("SELECT epoch FROM sites WHERE site = %s", (site,)).fetchone()
         if row is None or row[0] is None:
@@ -167,7 +173,7 @@ def site_log(conn: psycopg.Connection, site: str,
         upto = min(chain[i + 1][1], last) if i + 1 < len(chain) else last
         sql = ("SELECT seq, at, kind, data FROM events WHERE site = %s AND epoch = %s "
                "AND seq > %s AND seq <= %s ORDER BY seq")
-        params = (site, ep, base, upto)
+        params = (site, ep, max(base, after), upto)
         with conn.cursor(name=f"log_{i}") as cur:
             cur.itersize = 2000
             cur.execute(sql, params)

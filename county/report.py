@@ -1,6 +1,7 @@
 """hall-report on the county database: a site's copy of the log projected into a scratch
 ``hall.db`` by the hub's own projection (hub.restore), then the same report code as at the site.
-One code path for both stores: the county's figures of a site are the site's figures."""
+One code path for both stores: the county's figures of a site are the site's figures. (The
+county view of all sites reads per-day aggregates of the same code: county.aggregate.)"""
 
 from __future__ import annotations
 
@@ -9,47 +10,8 @@ import os
 import psycopg
 
 from county import ledger
-from hub.report import strings as S
-from hub.restore import RestoreError, restore
-
-
-def materialize_what_there_is(db_url: str, cfg, folder: str) -> tuple[str | None, str | None]:
-    """(path, what is missing) for the county's view of all sites: the site's log up to its
-    first hole (None when the county holds none of it), and a note naming what is missing
-    (None: the county holds it all). ValueError only when the database cannot be read."""
-    conn = ledger.connect(db_url, create=False)
-    try:
-        row = conn.execute("SELECT epoch FROM sites WHERE site = %s", (cfg.hall_id,)).fetchone()
-        if row is None or row[0] is None:
-            return None, S.COUNTY_NO_DATA
-        (last,) = conn.execute("SELECT last_seq FROM site_epochs WHERE site = %s AND epoch = %s",
-                               (cfg.hall_id, row[0])).fetchone()
-        gap: list[int] = []
-        path = os.path.join(folder, f"{cfg.hall_id}.db")
-        try:
-            restore(cfg, path, row[0], _until_gap(ledger.site_log(conn, cfg.hall_id, row[0]),
-                                                  gap, last))
-        except RestoreError:  # nothing before the first hole
-            return None, S.COUNTY_GAP.format(first=gap[0] if gap else 1, upto=0)
-        return path, S.COUNTY_GAP.format(first=gap[0], upto=gap[0] - 1) if gap else None
-    except psycopg.Error as exc:
-        raise ValueError(f"county database: {str(exc).strip().splitlines()[0]}") from None
-    finally:
-        conn.close()
-
-
-def _until_gap(events, gap: list[int], last: int):
-    """The events up to the first missing seq, which is noted in ``gap`` (also a missing tail
-    up to ``last``, the seq the site is known to have)."""
-    expected = 1
-    for ev in events:
-        if ev[0] != expected:
-            gap.append(expected)
-            return
-        expected += 1
-        yield ev
-    if expected <= last:
-        gap.append(expected)
+from county.aggregate import county_records, county_rows  # noqa: F401 - hall-report county
+from hub.restore import restore
 
 
 def materialize(db_url: str, cfg, folder: str) -> str:

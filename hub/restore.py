@@ -32,6 +32,17 @@ class RestoreError(ValueError):
     """The log cannot be restored (one line for the operator)."""
 
 
+def append(store: Store, seq: int, at_text: str, ev: Event, at: datetime) -> None:
+    """One event of a copy into ``store`` with its seq, and its derived rows by the hub's
+    projection (a restore; the county's running projection of a site, county.aggregate)."""
+    store.conn.execute("INSERT INTO events(seq, at, kind, node, req_id, data) "
+                       "VALUES (?, ?, ?, ?, NULL, ?)",
+                       (seq, at_text, ev.kind, RESTORED_NODE,
+                        json.dumps(ev.data, ensure_ascii=False)))
+    for table, row in projection.rows(ev, at) + followups.rows(ev, at):
+        store.upsert(table, row)
+
+
 def restore(cfg: HallConfig, db_path: str, old_epoch: str,
             events: Iterable[tuple[int, str, str, dict]]) -> dict:
     """Write ``events`` (seq, at, kind, public data), seqs 1..N without a gap, into a NEW
@@ -58,12 +69,7 @@ def restore(cfg: HallConfig, db_path: str, old_epoch: str,
                 engine.apply(ev, at)
                 if kind == "day_closed" and closeparts.is_last(data):
                     data["_carry"] = checkpoint.dump(engine.state)  # what a restart needs
-                store.conn.execute(
-                    "INSERT INTO events(seq, at, kind, node, req_id, data) "
-                    "VALUES (?, ?, ?, ?, NULL, ?)",
-                    (seq, at_text, kind, RESTORED_NODE, json.dumps(data, ensure_ascii=False)))
-                for table, row in projection.rows(ev, at) + followups.rows(ev, at):
-                    store.upsert(table, row)
+                append(store, seq, at_text, ev, at)
             last = expected - 1
             if last == 0:
                 raise RestoreError(f"the county holds no events of epoch {old_epoch}")

@@ -4,12 +4,14 @@
                          [--xlsx FILE] [--charts DIR] [--html FILE]
     hall-report export   --config hall.toml --db hall.db --month 2026-11 --format jsonl|csv
     hall-report county   --db postgresql://… --config a.toml --config b.toml … --month 2026-11
+    hall-report county-export --db postgresql://… --config a.toml … --month 2026-11 --format csv
     hall-report followup list   --config hall.toml --db hall.db [--status open|overdue|…]
     hall-report followup record --config hall.toml --broker mqtt://… --ticket-id ID
                                 --step visit|verify|rectify|close --note TEXT [--result TEXT]
 
 ``--db`` may also be the county's ``postgresql://…`` database: the config's site is read from
-the county's copy of its log, through the same report code (docs/county.md).
+the county's copy of its log, through the same report code (docs/county.md); ``county`` reads
+the county's per-day aggregates of that code, refreshed first (county.aggregate).
 
 Everything but ``followup record`` only reads the database (safe while the hub runs);
 ``followup record`` asks the hub, the only writer, as node admin-1.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -69,9 +72,20 @@ def _parser() -> argparse.ArgumentParser:
     cty.add_argument("--config", action="append", required=True,
                      help="a site's hall config (repeat: one per site)")
     cty.add_argument("--csv", type=Path, help="CSV file of the ranking")
+    cex = sub.add_parser("county-export", help="好差评 records of every site in one file, "
+                                               "from the county database")
+    for p in (cty, cex):
+        p.add_argument("--cache", type=Path, default=Path(os.environ.get(
+            "HALL_COUNTY_CACHE", Path.home() / ".cache" / "hallstack" / "county")),
+                       help="folder of the sites' running projections (county.aggregate)")
+    cex.add_argument("--db", required=True, help="postgresql://… the county database")
+    cex.add_argument("--config", action="append", required=True,
+                     help="a site's hall config (repeat: one per site)")
+    _period_args(cex)
     _period_args(cty)
-    exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    exp.add_argument("-o", "--output", type=Path, help="file (default: standard output)")
+    for p in (exp, cex):
+        p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+        p.add_argument("-o", "--output", type=Path, help="file (default: standard output)")
     fsub = fol.add_subparsers(dest="action", required=True)
     lst = fsub.add_parser("list", help="cases with their deadlines (read-only)")
     lst.add_argument("--db", required=True)
@@ -93,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "county":
         return _county(args)
+    if args.command == "county-export":
+        return _county_export(args)
     try:
         cfg = load_config(args.config)
         clock = HallClock.from_args(cfg.tz, args.clock, args.speed)
@@ -133,30 +149,22 @@ def _county(args) -> int:
     import csv
 
     from hub.report import county, tables
-    from hub.store import open_readonly
 
     rows, missing = [], []
     try:
         if not args.db.startswith(("postgresql://", "postgres://")):
             raise ValueError("county: --db must be the county's postgresql:// database")
         period = _period(args)
-        from county.report import materialize_what_there_is
+        from county.report import county_rows
 
-        for path in args.config:
-            cfg = load_config(path)
-            with tempfile.TemporaryDirectory(prefix="hall-report-") as scratch:
-                # one site without data or with a hole must not hide the others: what there
-                # is is reported, what is missing is named
-                db, why = materialize_what_there_is(args.db, cfg, scratch)
-                if why:
-                    missing.append(S.COUNTY_MISSING.format(site=cfg.hall_id, why=why))
-                if db is None:
-                    continue
-                conn = open_readonly(db)
-                try:
-                    rows.append(county.site_row(cfg, conn, period))
-                finally:
-                    conn.close()
+        # one site without data or with a hole must not hide the others: what there is is
+        # reported, what is missing is named
+        for cfg, row, why in county_rows(args.db, [load_config(p) for p in args.config],
+                                         period, str(args.cache)):
+            if why:
+                missing.append(S.COUNTY_MISSING.format(site=cfg.hall_id, why=why))
+            if row is not None:
+                rows.append(row)
     except (ConfigError, PeriodError, FileNotFoundError, ValueError) as exc:
         print(f"hall-report: {exc}", file=sys.stderr)
         return 2
@@ -211,7 +219,31 @@ def _export(cfg, conn, args) -> int:
     from hub.report import export
     from hub.report.data import load
 
-    recs = export.records(cfg, load(conn, _period(args)))
+    _write_records(export.records(cfg, load(conn, _period(args))), args)
+    return 0
+
+
+def _county_export(args) -> int:
+    """Every site's 好差评 records in one file, each site's as its own export writes them."""
+    try:
+        if not args.db.startswith(("postgresql://", "postgres://")):
+            raise ValueError("county-export: --db must be the county's postgresql:// database")
+        from county.report import county_records
+
+        recs, missing = county_records(args.db, [load_config(p) for p in args.config],
+                                       _period(args), str(args.cache))
+    except (ConfigError, PeriodError, FileNotFoundError, ValueError) as exc:
+        print(f"hall-report: {exc}", file=sys.stderr)
+        return 2
+    _write_records(recs, args)
+    for line in missing:
+        print(line, file=sys.stderr)
+    return 1 if missing else 0
+
+
+def _write_records(recs: list[dict], args) -> None:
+    from hub.report import export
+
     text = export.to_jsonl(recs) if args.format == "jsonl" else export.to_csv(recs)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -220,7 +252,6 @@ def _export(cfg, conn, args) -> int:
         print(f"{len(recs)} records: {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-    return 0
 
 
 def _list(cfg, conn, clock, args) -> int:

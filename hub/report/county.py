@@ -1,8 +1,8 @@
 """The county view: every site of the period ranked (满意率, 差评 handled on time, waits).
 
 Each site's figures are its own report's hall row (hub.report.figures, the same code as at the
-site), computed from a hub database: the site's own or the county's copy projected by
-county.report. This module only puts the sites side by side.
+site), computed from a hub database (the site's own) or from the county's per-day tallies of
+the same code (county.aggregate). This module only puts the sites side by side.
 """
 
 from __future__ import annotations
@@ -18,14 +18,24 @@ from hub.report.period import Period
 def site_row(cfg, conn: sqlite3.Connection, period: Period) -> dict:
     """One site's line: its hall figures of ``period`` and its 差评 cases opened in it."""
     hall = compute(load(conn, period), cfg).views["hall"][cfg.hall_id]
+    return row(cfg, hall, *cases(conn, period))
+
+
+def cases(conn: sqlite3.Connection, period: Period) -> tuple[int, int]:
+    """(opened, closed on time) of the 差评 cases opened in ``period``."""
     cols = {r[1] for r in conn.execute("PRAGMA table_info(follow_ups)")}
-    opened = closed_on_time = 0
-    if {"opened_at", "status"} <= cols:
-        late = "late" if "late" in cols else "0"
-        opened, closed_on_time = conn.execute(
-            f"SELECT count(*), coalesce(sum(status = 'closed' AND NOT coalesce({late}, 0)), 0) "
-            "FROM follow_ups WHERE substr(opened_at, 1, 10) BETWEEN ? AND ?",
-            (period.first.isoformat(), period.last.isoformat())).fetchone()
+    if not {"opened_at", "status"} <= cols:
+        return 0, 0
+    late = "late" if "late" in cols else "0"
+    return tuple(conn.execute(
+        f"SELECT count(*), coalesce(sum(status = 'closed' AND NOT coalesce({late}, 0)), 0) "
+        "FROM follow_ups WHERE substr(opened_at, 1, 10) BETWEEN ? AND ?",
+        (period.first.isoformat(), period.last.isoformat())).fetchone())
+
+
+def row(cfg, hall: dict, opened: int, closed_on_time: int) -> dict:
+    """The county line of a site from its hall row (the site's figures, from its events or
+    from the county's per-day aggregates) and its cases."""
     return {"key": cfg.hall_id, "name": cfg.name, "served": hall["served"],
             "rated": hall["rated"], "satisfied_rate": hall["satisfied_rate"],
             "bad": hall["level_1"] + hall["level_2"], "cases": opened,

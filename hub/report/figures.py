@@ -11,6 +11,7 @@ uncalled counts in ``closed_unserved`` and, when it waited past the limit, in ``
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from dataclasses import dataclass, field
@@ -51,6 +52,34 @@ class Tally:
     served_ids: set[str] = field(default_factory=set)
     rated_ids: set[str] = field(default_factory=set)
 
+    def merge(self, other: Tally) -> None:
+        """Add ``other``'s counts and samples (days added up into a period: county.aggregate)."""
+        for f in dataclasses.fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, dict):
+                for k, v in theirs.items():
+                    mine[k] = mine.get(k, 0) + v
+            elif isinstance(mine, list):
+                mine.extend(theirs)
+            elif isinstance(mine, set):
+                mine.update(theirs)
+            else:
+                setattr(self, f.name, mine + theirs)
+
+    def dump(self) -> dict:
+        """JSON-ready: what :meth:`load` reads back into an equal Tally."""
+        out = dataclasses.asdict(self)
+        out["levels"] = {str(k): v for k, v in self.levels.items()}
+        out["served_ids"], out["rated_ids"] = sorted(self.served_ids), sorted(self.rated_ids)
+        return out
+
+    @classmethod
+    def load(cls, d: dict) -> Tally:
+        t = cls(**{k: v for k, v in d.items() if k not in ("levels", "served_ids", "rated_ids")})
+        t.levels = {int(k): v for k, v in d["levels"].items()}
+        t.served_ids, t.rated_ids = set(d["served_ids"]), set(d["rated_ids"])
+        return t
+
     def figures(self, max_wait_s: int, per_issue: bool) -> dict:
         """One row: every key of hub.report.strings.COLUMNS (times in seconds, rates 0–1)."""
         rated = sum(self.levels.values())
@@ -79,13 +108,19 @@ class Tally:
 class Figures:
     """Rows per view: ``views["window"][3]`` is window 3's row (a dict of COLUMNS keys)."""
 
-    record: PeriodRecord
+    record: PeriodRecord | None  # None: figures from aggregates (county.aggregate)
     views: dict[str, dict]
     names: dict[str, dict]
 
 
 def compute(record: PeriodRecord, cfg) -> Figures:
     """Tally ``record`` into rows for the hall, each window, staff member and service."""
+    return finish(tally_record(record, cfg), cfg, record)
+
+
+def tally_record(record: PeriodRecord, cfg) -> dict[str, dict]:
+    """The tallies per view and key (``["window"][3]``) of ``record``'s tickets and ratings.
+    A period's tallies are its days' tallies merged: each fact belongs to its ticket's day."""
     tallies: dict[str, dict] = {"hall": {}, "window": {}, "staff": {}, "service": {}}
 
     def tally(view: str, key) -> Tally:
@@ -138,6 +173,11 @@ def compute(record: PeriodRecord, cfg) -> Figures:
             g.levels[r.score] += 1
             g.rated_ids.add(r.ticket_id)
             g.defaulted += int(r.defaulted)
+    return tallies
+
+
+def finish(tallies: dict[str, dict], cfg, record: PeriodRecord | None = None) -> Figures:
+    """The rows of ``tallies`` (from a period's record, or its days' merged aggregates)."""
     limit = cfg.alerts.max_wait_s
     views = {view: {key: t.figures(limit, view in ("hall", "service"))
                     for key, t in sorted(groups.items(), key=lambda kv: str(kv[0]).zfill(8))}

@@ -196,7 +196,7 @@ def test_the_county_view_ranks_every_site(make_county, county_db, tmp_path, caps
     out = tmp_path / "county.csv"
     configs = [a for s in sites for a in ("--config", str(tmp_path / f"{s}.toml"))]
     assert report.main(["county", "--db", county_db, "--day", "2026-11-23", *configs,
-                        "--csv", str(out)]) == 0
+                        "--csv", str(out), "--cache", str(tmp_path / "cache")]) == 0
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("名次,站点,名称,办结数,评价数,满意率,差评数,差评件")
     assert [line.split(",")[:7] for line in lines[1:]] == [
