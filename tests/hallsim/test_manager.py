@@ -3,11 +3,23 @@ the console's op (window.assist) and their own name, so the log says who accepte
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import timedelta
 
+import pytest
+
 from hallsim.manager import NAME, DutyManager
+from hub.config import load_config
+from tests.conftest import EXAMPLE
 from tests.helpers import eventually, rows
+
+
+@pytest.fixture(scope="module")
+def hall_config():
+    """The example hall with the hub suggesting (assist = "suggest"), whatever it ships."""
+    cfg = load_config(EXAMPLE)
+    return dataclasses.replace(cfg, queue=dataclasses.replace(cfg.queue, assist="suggest"))
 
 
 def test_the_duty_manager_accepts_a_suggestion_after_a_human_delay(hub_service, node_client,
