@@ -4,30 +4,18 @@ suggestion with one click; a viewer gets no such controls and is refused if it p
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import urllib.error
 import urllib.request
 
 import pytest
 
-from hub.config import load_config
-from tests.conftest import EXAMPLE
 from tests.helpers import eventually, rows
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 MANAGER, PASSWORD = "值班主任", "hall-demo"
 VIEWER, VIEWER_PASSWORD = "督查", "hall-view"
-
-
-@pytest.fixture(scope="module")
-def hall_config():
-    """The example hall with the rules these tests are about, whatever the example ships: the
-    hub suggests and the manager decides; a window of several services calls by preference."""
-    cfg = load_config(EXAMPLE)
-    return dataclasses.replace(cfg, queue=dataclasses.replace(
-        cfg.queue, assist="suggest", balance="preference", capacity="off"))
 
 
 def login(desk, web, name=MANAGER, password=PASSWORD):
