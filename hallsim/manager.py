@@ -62,10 +62,12 @@ class DutyManager:
                 lambda _result, exc, s=s: self._answered(s, exc))
 
     def _answered(self, s: Suggestion, exc: Exception | None) -> None:
-        # conflict: the window serves it already (an earlier suggestion, accepted)
-        s.answer = "accepted" if exc is None else getattr(exc, "code", type(exc).__name__)
-        if exc is not None and not isinstance(exc, HubError):
-            s.answer = "unanswered"
+        # a refusal keeps its code (conflict: the window serves it already); no answer is
+        # said as such, as the console's toast would
+        if exc is None:
+            s.answer = "accepted"
+        else:
+            s.answer = exc.code if isinstance(exc, HubError) else "unanswered"
 
     def summary(self) -> str:
         """One line per suggestion: when seen, when accepted, the hub's answer."""
