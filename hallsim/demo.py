@@ -27,6 +27,7 @@ from devices.recorder import Recording
 from hallsim import outputs
 from hallsim.broker import start_broker
 from hallsim.day import plan_day
+from hallsim.manager import DutyManager
 from hallsim.people import Citizens, Clerk
 from hallsim.progress import Progress
 from hallsim.rs485 import Rs485Hall
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     until = clock.now().replace(hour=hh, minute=mm, second=0, microsecond=0)
-    hall = DemoHall(cfg, clock, out, args.broker, args.windowed, args.legacy)
+    hall = DemoHall(cfg, clock, out, args.broker, args.windowed, args.legacy, args.seed)
     q = cfg.queue
     print(f"hall-demo: {cfg.name}, {len(cfg.windows)} windows, hall time "
           f"{clock.now():%Y-%m-%d %H:%M} at ×{args.speed:g}; balance {q.balance}, assist "
@@ -118,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     (out / "verdict.json").write_text(json.dumps(verdict, ensure_ascii=False, indent=1),
                                       encoding="utf-8")
     print("\n" + verdict_text(verdict))
+    if hasattr(hall, "manager"):
+        print("\n" + hall.manager.summary())
     if args.legacy:
         print("\n" + hall.legacy_summary())
     print(f"\nhall-demo: wrote to {out}:\n  " + "\n  ".join(
@@ -133,8 +136,9 @@ class DemoHall:
     """Everything the demo runs, started and stopped together."""
 
     def __init__(self, cfg, clock: HallClock, out: Path, broker_url: str | None, windowed: bool,
-                 legacy: bool = False):
+                 legacy: bool = False, seed: int = 0):
         self.cfg, self.clock, self.out, self.windowed = cfg, clock, out, windowed
+        self.seed = seed
         self.legacy_pads = [n for n in LEGACY_PAD_WINDOWS if legacy and n in cfg.windows]
         self.legacy_bx = [n for n in LEGACY_BX_WINDOWS if legacy and n in cfg.windows]
         self.legacy = None
@@ -222,6 +226,8 @@ class DemoHall:
         self.observer = HubClient(self.cfg, "admin-1", self.url, self.clock)
         self.progress = Progress(self.cfg, self.clock)
         self.observer.on_event("*", self.progress.on_event)
+        # the manager's desk (role admin) accepts the hub's suggestions as the console would
+        self.manager = DutyManager(self.observer, self.clock, seed=self.seed)
         self.observer.start()
         self.observer.wait_connected(5)
 
@@ -297,6 +303,7 @@ class DemoHall:
             citizens.step(self.kiosk, now, self.kiosk_record["timing"])
             for clerk in self.clerks:
                 clerk.step(self.observer.state.get(f"window/{clerk.window}"), citizens, now)
+            self.manager.step(now)
             self.progress.maybe_print(self.observer.state, now)
             if self.web is not None and (url := self.web.note_ticket(self.kiosk_record["issued"])):
                 print(f"hall-demo: a ticket page: {url}", flush=True)

@@ -28,6 +28,7 @@ def day_verdict(db: Path, told_at_kiosk: int = 0) -> dict:
     real: dict[str, int] = {}
     closed_out, longest, over, errors = 0, 0, 0, []
     suggested = assigned = 0
+    assigned_by: dict[str, int] = {}  # who decided each assignment: a manager's name, or "hub"
     scores: list[int] = []
     kinds = ("issued", "called", "day_closed", "alert", "window", "rated")
     for kind, at, d in _events(db, kinds):
@@ -51,6 +52,8 @@ def day_verdict(db: Path, told_at_kiosk: int = 0) -> dict:
             suggested += 1
         elif kind == "window" and d.get("action") == "assign":
             assigned += 1
+            by = str(d.get("by"))
+            assigned_by[by] = assigned_by.get(by, 0) + 1
         elif kind == "rated" and not d.get("defaulted"):
             scores.append(d["score"])
     for tid, wait in real.items():
@@ -63,7 +66,7 @@ def day_verdict(db: Path, told_at_kiosk: int = 0) -> dict:
         "estimate_error_median_min": round(statistics.median(errors) / 60, 1) if errors else None,
         "estimate_error_p90_min": round(percentile(errors, 90) / 60, 1) if errors else None,
         "estimates_checked": len(errors), "assist_suggested": suggested,
-        "assignments": assigned,
+        "assignments": assigned, "assignments_by": assigned_by,
         "rating_mean": round(statistics.fmean(scores), 2) if scores else None,
         "bad_ratings": sum(1 for s in scores if s <= 2),
     }
@@ -78,6 +81,7 @@ def verdict_text(v: dict) -> str:
         f"{v['waits_over_limit']}",
         f"  printed estimate vs real wait: median {v['estimate_error_median_min']} min, "
         f"p90 {v['estimate_error_p90_min']} min ({v['estimates_checked']} tickets)",
-        f"  assist suggestions {v['assist_suggested']}, assignments {v['assignments']}",
+        f"  assist suggestions {v['assist_suggested']}, assignments {v['assignments']}"
+        + "".join(f", {n} by {by}" for by, n in v.get("assignments_by", {}).items()),
         f"  ratings: mean {v['rating_mean']}, 差评 {v['bad_ratings']}",
     ])

@@ -330,6 +330,8 @@ class KioskNode:
         if not printed:
             self._health.print_failed(no, self.clock.now().isoformat(timespec="seconds"))
         lines = [S.AHEAD.format(n=ticket.get("waiting_ahead", 0)), wait_at]
+        if ticket.get("warning"):  # capacity = "warn": the day may not reach it; a later day
+            lines.append(_for_citizen(str(ticket["warning"])))
         if ticket.get("priority") in S.PRIORITIES:
             lines.insert(0, S.PRIORITY_TAG.format(name=S.PRIORITIES[ticket["priority"]]))
         self.views.result({"no": no, "service_name": service_name, "lines": lines,

@@ -192,8 +192,8 @@ def take(st: EngineState, a: Args, ctx) -> Decision:
               "appointment": booking is not None and not d["late"]}
     if ctx.role == "kiosk":  # it prints the QR: the one place a page token ever goes out
         ticket["token"] = st.tokens.token(d["ticket_id"])
-    if full:  # warn-only hall: the ticket, and a plain word that the day may not reach it
-        ticket["warning"] = S.FULL
+    if full:  # warn-only hall: the ticket, a plain word that the day may not reach it, a later day
+        ticket["warning"] = _full_message(st, at)
     return Decision({"ticket": ticket}, [event])
 
 

@@ -1,5 +1,6 @@
-"""Fixtures of the engine tests: the example hall's config and a fresh ``Hall`` at Monday
-2026-11-23 10:00 Asia/Shanghai (see engine_helpers)."""
+"""Fixtures of the engine tests: the example hall's config with the engine tests' own
+``[queue]`` rules, and a fresh ``Hall`` at Monday 2026-11-23 10:00 Asia/Shanghai (see
+engine_helpers)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import pytest
 
 from hub.config import load_config
 
-from .engine_helpers import ROOT, Hall
+from .engine_helpers import ROOT, RULES, Hall, with_queue
 
 
 @pytest.fixture(scope="session")
 def base_cfg():
-    return load_config(ROOT / "examples" / "hall.toml")
+    """The example hall under :data:`engine_helpers.RULES`, whatever the example ships: a test
+    of another rule says so with ``with_queue``."""
+    return with_queue(load_config(ROOT / "examples" / "hall.toml"), **RULES)
 
 
 @pytest.fixture

@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
 KEY = b"engine-test-key-0123456789abcdef"
+#: the [queue] rules the engine tests were written under, pinned here rather than taken from
+#: examples/hall.toml (which ships the rules a hall should use: docs/assignment.md)
+RULES = {"balance": "preference", "assist": "suggest", "assist_every_s": 900,
+         "capacity": "off"}
 
 
 def make_id(body17: str = "61010219900307123") -> str:

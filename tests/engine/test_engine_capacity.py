@@ -50,7 +50,8 @@ def test_an_appointment_check_in_is_never_refused(cfg):
 def test_warn_only_issues_the_ticket_with_a_warning(cfg):
     hall = late_hall(cfg, capacity="warn")
     t = hall.do("kiosk-1", "ticket.take", service="F")["ticket"]
-    assert t["no"] == "F005" and t["warning"] == "今日该事项已约满，预计无法在下班前办理"
+    assert t["no"] == "F005" and t["warning"] == ("今日该事项已约满，预计无法在下班前办理；"
+                                                  "可预约11月24日 09:00起办理")
     assert hall.log[-1][0].data["full"] is True
 
 

@@ -28,6 +28,7 @@ def test_a_morning_slice_of_the_demo_day(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "issued" in printed and "hall-demo: wrote to" in printed
     assert "balance worst_off, assist auto, capacity refuse" in printed
+    assert "the duty manager (值班主任)" in printed   # under auto, nothing left to accept
     verdict = json.loads((out / "verdict.json").read_text(encoding="utf-8"))
     assert verdict["issued"] >= 10 and verdict["estimates_checked"] >= 5
     assert f"console: http://{web}/manage" in printed

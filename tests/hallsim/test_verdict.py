@@ -29,7 +29,7 @@ def test_the_verdict_of_a_small_day(tmp_path):
         (at("10:41"), "called", {"ticket_id": "t2", "wait_s": 2400}),
         (at("10:40"), "alert", {"kind": "wait_over_limit", "ticket_id": "t2"}),
         (at("10:41"), "alert", {"kind": "assist_suggested", "window": 8}),
-        (at("10:42"), "window", {"action": "assign", "window": 8}),
+        (at("10:42"), "window", {"action": "assign", "window": 8, "by": "值班主任"}),
         (at("11:00"), "rated", {"score": 2}),
         (at("17:00"), "day_closed", {"closed_at": at("17:00"), "counts": {
             "day_end_waiting": 1}, "closed": [{"ticket_id": "t3", "reason": "day_end_waiting"}]}),
@@ -46,4 +46,5 @@ def test_the_verdict_of_a_small_day(tmp_path):
     assert v["estimate_error_median_min"] == 25.0  # |1200-600| and |2400-0|: median 1500 s
     assert v["estimate_error_p90_min"] == 40.0
     assert v["assist_suggested"] == 1 and v["assignments"] == 1 and v["bad_ratings"] == 1
-    assert "closed out 1" in verdict_text(v)
+    assert v["assignments_by"] == {"值班主任": 1}
+    assert "closed out 1" in verdict_text(v) and "1 by 值班主任" in verdict_text(v)

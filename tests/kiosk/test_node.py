@@ -273,3 +273,34 @@ def test_full_service_says_so_and_offers_a_later_day(broker, hall_clock, tmp_pat
         assert "可预约11月24日" in lines[0]
     finally:
         hub.stop()
+
+
+def test_a_warned_ticket_says_the_day_may_not_reach_it_and_offers_a_later_day(
+        broker, hall_clock, tmp_path, rig_factory, out):
+    from hub.service import HubService
+
+    data = copy.deepcopy(tomllib.loads((ROOT / "examples" / "hall.toml").read_text("utf-8")))
+    data["queue"]["capacity"] = "warn"
+    for svc in data["services"]:
+        if svc["id"] == "F":
+            svc["service_s"] = 14400   # two tickets ahead need 8 h; 6 h of the day are left
+    cfg = parse_config(data, "warn.toml")
+    hub = HubService(cfg, str(tmp_path / "hall.db"), broker.url, hall_clock)
+    hub.start()
+    try:
+        assert hub.wait_ready(5)
+        k = rig_factory(cfg=cfg).start()
+        for n in range(3):
+            assert k.node.choose_service("F")
+            k.poll_until(lambda: k.node.view == "result")
+            lines = k.node.views.shown["lines"]
+            if n < 2:
+                assert not any("约满" in line for line in lines)
+                k.node.views.home()
+        assert len(k.printer.jobs) == 3   # warned, not refused: the ticket is printed
+        assert lines[-1].startswith("今日该事项已约满，预计无法在下班前办理")
+        assert "可预约11月24日 09:00起办理" in lines[-1]
+        k.node.poll()
+        k.node.save_png(f"{out}/node-warned-ticket.png")
+    finally:
+        hub.stop()

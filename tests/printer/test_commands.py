@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.printer.commands import (
@@ -73,6 +73,9 @@ def test_size_out_of_range_is_an_error(w, h):
         size(w, h)
 
 
+# no deadline: python-escpos builds its capabilities pickle on the first call of a run (a fresh
+# folder, tests/conftest.py), which takes longer than hypothesis' 200 ms on a busy machine
+@settings(deadline=None)
 @given(st.text(min_size=1, max_size=200), st.integers(1, 16), st.integers(0, 3))
 def test_qr_native_matches_python_escpos(content, module, ec):
     p = dummy_printer()
