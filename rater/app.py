@@ -12,16 +12,14 @@ import threading
 
 from devices.gpio import GpioKeyPad, SimulatedPins
 from devices.gpio.keyboard import KeyboardKeys
+from devices.lines import LINES
 from hub.client import HubClient
 from hub.clock import HallClock
 from hub.config import ConfigError, HallConfig, load_config
 from hub.watchdog import notify
-from rater.lines import Lines
 from rater.node import RaterNode
 from rater.settings import build_pads, read_settings
 from rater.windows import WindowLoops
-
-LINES = Lines()  # the RS-485 ports of this process (one hall-rater may host several windows)
 
 
 def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
@@ -32,9 +30,9 @@ def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
 
     ``overrides`` replace parts: ``devices`` (a table used instead of the config's),
     ``keypad``/``pad`` (any KeyPad, e.g. a Modbus or legacy one), ``screen`` (a Screen or None),
-    ``client`` (a HubClient), ``lines`` (a :class:`rater.lines.Lines`: RS-485 ports shared by
-    the window nodes of this process; default the process's own). ``headless`` keeps a
-    window/fullscreen screen offscreen.
+    ``client`` (a HubClient), ``lines`` (a :class:`devices.lines.Lines`: RS-485 ports shared by
+    the nodes of this process; default the process's own, :data:`devices.lines.LINES`).
+    ``headless`` keeps a window/fullscreen screen offscreen.
     """
     unknown = set(overrides) - {"devices", "keypad", "pad", "screen", "client", "lines"}
     if unknown:
