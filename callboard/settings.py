@@ -12,7 +12,6 @@ from devices.registry import backend_names
 from devices.simulation import device_backend, wants_simulation
 from hub.config import HallConfig, QueueRules, Section
 
-DISPLAY_BACKENDS = ("offscreen", "window", "fullscreen")
 DEFAULT_TEMPLATE = QueueRules.call_template  # the hall's one call sentence, [queue] call_template
 ONE_SENTENCE = ("the call's sentence is the hall's [queue] call_template (one for the speaker, "
                 "the screens and the hub's events): edit it there")
@@ -77,7 +76,7 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Call
 
     d = top.table("display")
     # a real display defaults to a window, as hall-kiosk's screen does
-    display = d.str("backend", D.display if simulate else "window", choices=DISPLAY_BACKENDS)
+    display = d.str("backend", D.display if simulate else "window", choices=backend_names("screen"))
     fps = d.int("fps", D.fps, min=1, max=60)
     d.check_unused()
 

@@ -36,10 +36,10 @@ def make_parts(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
     if "screen" in overrides:
         parts["screen"] = overrides["screen"]
     else:
-        from devices.screen import Screen
+        from devices.screen import open_screen
 
         backend = "offscreen" if overrides.get("headless") else settings.display
-        parts["screen"] = Screen(SIZE, backend, title=cfg.name)
+        parts["screen"] = open_screen(SIZE, backend, title=cfg.name)
     if "speaker" in overrides:
         parts["speaker"] = overrides["speaker"]
     else:

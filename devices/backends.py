@@ -1,5 +1,6 @@
 """devices' own backends in the device registry (:mod:`devices.registry`): printers, GPIO pins,
-audio outputs, LED window screens on their own serial port or simulated, node screens.
+audio outputs, LED window screens on their own serial port or simulated, node screens (a
+pygame window, or its simulated twin).
 Factories import their hardware library only when called."""
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ BACKENDS = {
     ("audio", "pygame"): f"{_HERE}:mixer_audio",
     ("led", "sim"): f"{_HERE}:sim_led",
     ("led", "serial"): f"{_HERE}:serial_led",
+    ("screen", "offscreen"): "devices.screen_sim:sim_screen",
+    ("screen", "window"): "devices.screen_pygame:window_screen",
+    ("screen", "fullscreen"): "devices.screen_pygame:fullscreen_screen",
 }
 
 

@@ -25,12 +25,12 @@ def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
     ``screen_backend``, ``username``, ``password``."""
     from dataclasses import replace
 
-    from devices.screen import Screen
+    from devices.screen import open_screen
 
     settings = read_settings(cfg, node_id, simulate)
     if "screen_backend" in overrides:
         settings = replace(settings, screen_backend=overrides.pop("screen_backend"))
-    screen = overrides.pop("screen", None) or Screen(settings.screen_size,
+    screen = overrides.pop("screen", None) or open_screen(settings.screen_size,
                                                      settings.screen_backend, "hall-kiosk")
     printer = overrides.pop("printer", None) or make_printer(settings)
     client = overrides.pop("client", None) or HubClient(

@@ -55,7 +55,7 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
 
     scr = top.table("screen")
     default = D.screen_backend if simulate else "window"
-    backend = scr.str("backend", default, choices=("offscreen", "window", "fullscreen"))
+    backend = scr.str("backend", default, choices=backend_names("screen"))
     orientation = scr.str("orientation", D.orientation, choices=tuple(ORIENTATIONS))
     default_w, default_h = ORIENTATIONS[orientation]
     size = (scr.int("width", default_w, min=480, max=7680),

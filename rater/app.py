@@ -44,11 +44,11 @@ def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
     elif settings.screen == "none":
         screen = None
     else:
-        from devices.screen import DisplayInUse, Screen
+        from devices.screen import DisplayInUse, open_screen
 
         backend = "offscreen" if headless else settings.screen
         try:
-            screen = Screen(settings.screen_size, backend, title=f"hallstack {node_id}")
+            screen = open_screen(settings.screen_size, backend, title=f"hallstack {node_id}")
         except DisplayInUse as exc:  # several windows in one hall-rater: one may have a window
             raise ConfigError(f"{cfg.source}: nodes.{node_id}.devices.screen.backend: {exc}; "
                               "set backend = \"none\" (or run --headless)") from None

@@ -16,7 +16,6 @@ from devices.simulation import device_backend, wants_simulation
 from hub.config import ConfigError, HallConfig, Section
 
 GPIO_PADS = ("simulated", "gpio")   # pads on this Pi's pins; the others are on an RS-485 line
-SCREEN_BACKENDS = ("window", "fullscreen", "offscreen", "none")
 MAX_TRANSFER = 9  # chosen with digit keys 1–9
 
 # Virtual pins of the simulated pads (not BCM numbers: a real pad's wiring must be written out).
@@ -108,7 +107,7 @@ def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None,
             pad_table.fail(f"pins also used by the keypad: {', '.join(map(str, sorted(shared)))}",
                            "keys")
     screen_s = top.table("screen")
-    screen = screen_s.str("backend", "window", choices=SCREEN_BACKENDS)
+    screen = screen_s.str("backend", "window", choices=backend_names("screen") + ("none",))
     size = (screen_s.int("width", 800, min=320, max=3840),
             screen_s.int("height", 480, min=240, max=2160))
     screen_s.check_unused()
