@@ -133,3 +133,53 @@ def test_lines_share_a_port_and_refuse_a_second_protocol_on_it():
     assert closed == []
     lines.release("/dev/p")
     assert closed == ["/dev/p"] and lines.ports() == {}
+
+
+def test_a_vendor_rs485_protocol_serves_the_rater_and_the_callboard_untouched(
+        hall_config, hall_clock, monkeypatch):
+    """A new protocol is a registry entry (line, keypad, led, its keypad options): the rater's
+    settings accept it, its pads and the callboard's screens share one line on a port."""
+    from callboard.settings import ScreenPort
+    from callboard.wiring import led_screens
+    from rater.settings import build_pads, read_settings
+
+    reg = Registry(group=None)
+    opened = []
+
+    def line(port, baudrate, clock, options):
+        opened.append((port, baudrate))
+        return OpenLine({"port": port}, lambda: opened.append(("closed", port)))
+
+    def options(table, clerk, path):
+        if set(table) - {"tone"}:
+            raise ValueError(f"{path}.{sorted(set(table) - {'tone'})[0]}: unknown key")
+        return dict(table)
+
+    reg.add("line", "toy", line)
+    reg.add("keypad", "toy", lambda bus, address, **kw: ("pad", bus["port"], address,
+                                                         kw["role"], kw["options"]))
+    reg.add("keypad_options", "toy", options)
+    reg.add("led", "toy", lambda bus, address, **kw: ("led", bus["port"], address, kw["name"]))
+    monkeypatch.setattr(registry, "REGISTRY", reg)
+    devices = {"keypad": {"backend": "toy", "port": "/dev/toy0", "address": 7, "tone": "low"},
+               "pad": {"backend": "toy", "port": "/dev/toy0", "address": 8}}
+    settings = read_settings(hall_config, "rater-3", devices)
+    lines = Lines(reg)
+    keypad, pad = build_pads(settings, lines=lines, window=3, path="d")
+    assert keypad == ("pad", "/dev/toy0", 7, "keypad", {"tone": "low"})
+    assert pad == ("pad", "/dev/toy0", 8, "pad", {})
+    with pytest.raises(ConfigError, match=r"keypad\.colour: unknown key"):
+        read_settings(hall_config, "rater-3", {"keypad": {**devices["keypad"], "colour": 1}})
+
+    class Board:   # the callboard's settings, as far as led_screens reads them
+        led, led_dir = "toy", None
+        screens = [ScreenPort(3, "/dev/toy0", address=21), ScreenPort(4, "/dev/toy0", address=22)]
+
+    screens, closers = led_screens(hall_config, "board-1", Board, hall_clock, lines)
+    assert screens == {3: ("led", "/dev/toy0", 21, "led-3"), 4: ("led", "/dev/toy0", 22, "led-4")}
+    assert opened == [("/dev/toy0", 9600)]   # one line for the four devices on the port
+    for close in closers:
+        close()
+    lines.release("/dev/toy0")
+    lines.release("/dev/toy0")
+    assert opened[-1] == ("closed", "/dev/toy0") and lines.ports() == {}
