@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--windows", type=window_range, action="append", default=[],
                    help="the rater nodes of windows 1-4 (or 1,3,5) in this process")
     p.add_argument("--clock", help="hall time at start, ISO 8601 (else HALL_CLOCK)")
-    p.add_argument("--headless", action="store_true", help="no window (SDL dummy driver)")
+    p.add_argument("--headless", action="store_true", help="no window (the simulated screen)")
     p.add_argument("--simulate", action="store_true",
                    help="simulated devices where the config names none (demo, bench)")
     p.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
