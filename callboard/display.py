@@ -10,6 +10,7 @@ from datetime import datetime
 from callboard import strings
 from callboard.board import BoardState
 from devices.fonts import freetype_font
+from devices.screen import blit_ready
 
 SIZE = (1920, 1080)
 FLASH_S = 3.0
@@ -55,7 +56,7 @@ def _measure(text: str, size: int, bold: bool) -> tuple[int, int]:
 def _rendered(text: str, size: int, bold: bool, color: tuple):
     """The text drawn once on its own transparent surface; a frame then only blits it."""
     surface, _rect = freetype_font(size, bold).render(text, color)
-    return surface.convert_alpha()  # the display's pixel format blits several times faster
+    return blit_ready(surface)  # the screens' pixel format blits several times faster
 
 
 @functools.lru_cache(maxsize=64)

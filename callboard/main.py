@@ -39,7 +39,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--broker", default="mqtt://127.0.0.1:1883", help="mqtt://host:port")
     p.add_argument("--node", help="node id (default: the config's first callboard)")
     p.add_argument("--clock", help="hall time at start, ISO 8601 (else $HALL_CLOCK, else now)")
-    p.add_argument("--headless", action="store_true", help="draw offscreen (SDL dummy driver)")
+    p.add_argument("--headless", action="store_true", help="draw offscreen (the simulated screen)")
     p.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
     p.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
     p.add_argument("--simulate", action="store_true",

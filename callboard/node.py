@@ -296,7 +296,8 @@ def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
           simulate: bool = False, **overrides):
     """The node as the hall config describes it (simulated devices only where it asks for them,
     or ``simulate``); ``overrides`` replace parts (``client``, ``screen``, ``speaker``,
-    ``led_screens``, ``voices``, ``settings``, ``username``, ``password``, ``headless``).
+    ``led_screens``, ``voices``, ``settings``, ``username``, ``password``, ``headless``, ``lines``:
+    a :class:`devices.lines.Lines`, default the process's own).
     """
     from callboard.wiring import make_parts
 

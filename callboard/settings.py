@@ -8,12 +8,10 @@ from pathlib import Path
 
 from callboard.leds import LedRules
 from callboard.speech import Template
+from devices.registry import backend_names
 from devices.simulation import device_backend, wants_simulation
 from hub.config import HallConfig, QueueRules, Section
 
-DISPLAY_BACKENDS = ("offscreen", "window", "fullscreen")
-AUDIO_BACKENDS = ("wav", "pygame")
-LED_BACKENDS = ("sim", "serial", "modbus", "bx", "none")   # none: the hall has no LED screens
 DEFAULT_TEMPLATE = QueueRules.call_template  # the hall's one call sentence, [queue] call_template
 ONE_SENTENCE = ("the call's sentence is the hall's [queue] call_template (one for the speaker, "
                 "the screens and the hub's events): edit it there")
@@ -78,12 +76,12 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Call
 
     d = top.table("display")
     # a real display defaults to a window, as hall-kiosk's screen does
-    display = d.str("backend", D.display if simulate else "window", choices=DISPLAY_BACKENDS)
+    display = d.str("backend", D.display if simulate else "window", choices=backend_names("screen"))
     fps = d.int("fps", D.fps, min=1, max=60)
     d.check_unused()
 
     a = top.table("audio")
-    audio = device_backend(a, simulate, D.audio, AUDIO_BACKENDS, ("pygame", "wav"))
+    audio = device_backend(a, simulate, D.audio, backend_names("audio"), ("pygame", "wav"))
     out_dir = a.str("out_dir", None)
     device = a.str("device", D.audio_device)
     a.check_unused()
@@ -113,7 +111,9 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Call
     s.check_unused()
 
     led_s = top.table("led")
-    led = device_backend(led_s, simulate, D.led, LED_BACKENDS, ("serial", "modbus", "bx", "none"))
+    # the registry's screens (sim, serial, modbus, bx, a vendor's); none: the hall has none
+    leds = backend_names("led") + ("none",)
+    led = device_backend(led_s, simulate, D.led, leds, tuple(b for b in leds if b != "sim"))
     led_dir = led_s.str("out_dir", None)
     if led_dir and led != "sim":
         led_s.fail(f"out_dir is for the simulated screens (backend = \"sim\"), not {led}",

@@ -1,10 +1,13 @@
-"""Building the callboard's devices from its settings (real, or simulated when asked for)."""
+"""Building the callboard's devices from its settings (real, or simulated when asked for), all
+through the device registry (:mod:`devices.registry`): no protocol class is named here."""
 
 from __future__ import annotations
 
 from callboard.announcer import Voice
 from callboard.display import SIZE
-from callboard.settings import CallboardSettings
+from callboard.settings import CallboardSettings, ScreenPort
+from devices.lines import LINES, Lines
+from devices.registry import backend_names, device_factory, open_device
 from hub.clock import HallClock
 from hub.config import HallConfig
 
@@ -33,64 +36,49 @@ def make_parts(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
     if "screen" in overrides:
         parts["screen"] = overrides["screen"]
     else:
-        from devices.screen import Screen
+        from devices.screen import open_screen
 
         backend = "offscreen" if overrides.get("headless") else settings.display
-        parts["screen"] = Screen(SIZE, backend, title=cfg.name)
+        parts["screen"] = open_screen(SIZE, backend, title=cfg.name)
     if "speaker" in overrides:
         parts["speaker"] = overrides["speaker"]
-    elif settings.audio == "pygame":
-        from devices.audio.mixer import MixerAudioOut
-
-        parts["speaker"] = MixerAudioOut(settings.audio_device)
     else:
-        from devices.audio.sim import WavAudioOut
-
-        parts["speaker"] = WavAudioOut(settings.wav_dir(node_id))
+        parts["speaker"] = open_device("audio", settings.audio, out_dir=settings.wav_dir(node_id),
+                                       device=settings.audio_device,
+                                       path=f"nodes.{node_id}.devices.audio.backend")
     if "led_screens" in overrides:
         parts["led_screens"] = overrides["led_screens"]
-    elif settings.led == "serial":
-        from devices.ledscreen_serial import SerialWindowScreen
-
-        parts["led_screens"] = {p.window: SerialWindowScreen(p.port, p.address, p.baudrate, p.ack)
-                                for p in settings.screens}
-    elif settings.led == "modbus":
-        parts["led_screens"], parts["closers"] = _modbus_screens(settings, clock)
-    elif settings.led == "bx":
-        from firmware_bridge.legacy.bx_screen import open_screen
-
-        parts["led_screens"] = {
-            p.window: open_screen(p.bx, f"nodes.{node_id}.devices.led.screens.window-{p.window}")
-            for p in settings.screens}
-    elif settings.led == "none":
-        parts["led_screens"] = {}
+    elif settings.led != "none":
+        parts["led_screens"], parts["closers"] = led_screens(
+            cfg, node_id, settings, clock, overrides.get("lines") or LINES)
     else:
-        from devices.ledscreen_sim import SimWindowScreen
-
-        numbers = [p.window for p in settings.screens] or sorted(cfg.windows)
-        addresses = {p.window: p.address for p in settings.screens}
-        if settings.led_dir is not None:
-            settings.led_dir.mkdir(parents=True, exist_ok=True)
-        parts["led_screens"] = {n: SimWindowScreen(addresses.get(n, 1), record_to=(
-            settings.led_dir / f"led-window-{n}.bin" if settings.led_dir else None))
-            for n in numbers}
+        parts["led_screens"] = {}
     parts["voices"] = overrides.get("voices") or make_voices(cfg, settings)
     parts.setdefault("closers", [])
     return parts
 
 
-def _modbus_screens(settings: CallboardSettings, clock: HallClock):
-    """hallstack's own Modbus screens: one bus master (and its thread) per serial port."""
-    from firmware_bridge.bus import BusMaster
-    from firmware_bridge.link import RtuLink
-    from firmware_bridge.modbus_devices import ModbusWindowScreen
-
-    buses: dict[str, BusMaster] = {}
-    screens = {}
-    for p in settings.screens:
-        if p.port not in buses:
-            buses[p.port] = BusMaster(RtuLink(p.port, p.baudrate), clock=clock.monotonic)
-        screens[p.window] = ModbusWindowScreen(buses[p.port], p.address, name=f"led-{p.window}")
-    for bus in buses.values():
-        bus.start()
-    return screens, [bus.stop for bus in buses.values()]
+def led_screens(cfg: HallConfig, node_id: str, settings: CallboardSettings, clock: HallClock,
+                lines: Lines) -> tuple[dict, list]:
+    """Each window's LED screen from the device registry, and what closes them: a screen of a
+    protocol the registry has a ``line`` for (modbus, a vendor's) shares that port's line with
+    the process's other devices; any other opens on its own (serial, bx, sim)."""
+    ports = settings.screens or [ScreenPort(n, "") for n in sorted(cfg.windows)]  # sim: every window
+    screens, closers = {}, []
+    on_line = settings.led in backend_names("line")
+    try:
+        for p in ports:
+            path = f"nodes.{node_id}.devices.led.screens.window-{p.window}"
+            if on_line:
+                screens[p.window] = lines.device("led", settings.led, p.port, p.baudrate,
+                                                 p.address, options={}, clock=clock.monotonic,
+                                                 path=path, name=f"led-{p.window}")
+                closers.append(lambda port=p.port: lines.release(port))
+            else:
+                make = device_factory("led", settings.led, f"{path}.backend")
+                screens[p.window] = make(p, path=path, out_dir=settings.led_dir)
+    except Exception:
+        for close in closers:   # the ports taken so far go back
+            close()
+        raise
+    return screens, closers

@@ -183,9 +183,9 @@ class DemoHall:
                                [n for n in RS485_PAD_WINDOWS if n in self.cfg.windows]).start()
         led_screens = dict(self.rs485.screens)
         if self.legacy_pads or self.legacy_bx:
+            from devices.lines import Lines
             from firmware_bridge.legacy.bx_screen import open_screen
             from firmware_bridge.legacy.demo import LegacyHall
-            from rater.lines import Lines
 
             self.legacy = LegacyHall(sorted(set(self.legacy_pads) | set(self.legacy_bx)))
             self.lines = Lines()

@@ -99,6 +99,13 @@ class Section:
     def time(self, key: str, default: Any = ...) -> time:
         return parse_time(self.str(key, default), self, key)
 
+    def rest(self) -> dict:
+        """The keys nobody read yet, as they are, now counted as read (a table whose remaining
+        keys another reader checks, e.g. a device backend's own options)."""
+        out = {k: v for k, v in self.data.items() if k not in self._read}
+        self._read.update(out)
+        return out
+
     def check_unused(self) -> None:
         """Reject keys nobody read, suggesting the closest known key."""
         for key in self.data:

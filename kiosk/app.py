@@ -25,12 +25,12 @@ def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
     ``screen_backend``, ``username``, ``password``."""
     from dataclasses import replace
 
-    from devices.screen import Screen
+    from devices.screen import open_screen
 
     settings = read_settings(cfg, node_id, simulate)
     if "screen_backend" in overrides:
         settings = replace(settings, screen_backend=overrides.pop("screen_backend"))
-    screen = overrides.pop("screen", None) or Screen(settings.screen_size,
+    screen = overrides.pop("screen", None) or open_screen(settings.screen_size,
                                                      settings.screen_backend, "hall-kiosk")
     printer = overrides.pop("printer", None) or make_printer(settings)
     client = overrides.pop("client", None) or HubClient(
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--broker", default="mqtt://127.0.0.1:1883")
     parser.add_argument("--node", help="node id (default: the config's first kiosk)")
     parser.add_argument("--clock", help="hall time at start, ISO 8601 (else HALL_CLOCK)")
-    parser.add_argument("--headless", action="store_true", help="no window (SDL dummy driver)")
+    parser.add_argument("--headless", action="store_true", help="no window (the simulated screen)")
     parser.add_argument("--simulate", action="store_true",
                         help="simulated devices where the config names none (demo, bench)")
     parser.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))

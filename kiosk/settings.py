@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from devices.printer import BACKENDS, Printer
 from devices.printer.commands import EncodeError, encode_text
+from devices.registry import backend_names, open_device
 from devices.simulation import device_backend, wants_simulation
 from hub.config import ConfigError, HallConfig, Section
 from kiosk import strings as S
@@ -54,7 +55,7 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
 
     scr = top.table("screen")
     default = D.screen_backend if simulate else "window"
-    backend = scr.str("backend", default, choices=("offscreen", "window", "fullscreen"))
+    backend = scr.str("backend", default, choices=backend_names("screen"))
     orientation = scr.str("orientation", D.orientation, choices=tuple(ORIENTATIONS))
     default_w, default_h = ORIENTATIONS[orientation]
     size = (scr.int("width", default_w, min=480, max=7680),
@@ -64,8 +65,9 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
     scr.check_unused()
 
     prn = top.table("printer")
-    printer_backend = device_backend(prn, simulate, D.printer_backend, BACKENDS,
-                                     tuple(b for b in BACKENDS if b != "simulated"))
+    known = backend_names("printer")   # the registry's: simulated, usb, serial, network, a vendor's
+    printer_backend = device_backend(prn, simulate, D.printer_backend, known,
+                                     tuple(b for b in known if b != "simulated"))
     width_mm = prn.int("width_mm", 80, min=58, max=80)
     if width_mm not in (58, 80):
         prn.fail(f"must be 58 or 80, got {width_mm}", "width_mm")
@@ -84,6 +86,8 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
         options["host"] = prn.str("host")
         options["port"] = prn.int("port", 9100, min=1, max=65535)
     status_interval_s = prn.float("status_interval_s", D.status_interval_s, min=0.5, max=600.0)
+    if printer_backend not in BACKENDS:   # a third party's printer reads its own keys
+        options.update(prn.rest())
     prn.check_unused()
 
     tkt = top.table("ticket")
@@ -110,17 +114,6 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
 
 
 def make_printer(settings: KioskSettings) -> Printer:
-    """The printer the settings name; hardware libraries load only for a real backend."""
-    options = dict(settings.printer_options)
-    backend = settings.printer_backend
-    if backend == "simulated":
-        from devices.printer.simulated import SimulatedPrinter
-
-        return SimulatedPrinter(width_mm=options["width_mm"])
-    from devices.printer.escpos_backend import EscposPrinter
-
-    if backend == "usb":
-        return EscposPrinter.usb(**options)
-    if backend == "serial":
-        return EscposPrinter.serial(**options)
-    return EscposPrinter.network(**options)
+    """The printer the settings name, from the device registry; hardware libraries load only
+    for a real backend."""
+    return open_device("printer", settings.printer_backend, **dict(settings.printer_options))

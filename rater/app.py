@@ -12,16 +12,14 @@ import threading
 
 from devices.gpio import GpioKeyPad, SimulatedPins
 from devices.gpio.keyboard import KeyboardKeys
+from devices.lines import LINES
 from hub.client import HubClient
 from hub.clock import HallClock
 from hub.config import ConfigError, HallConfig, load_config
 from hub.watchdog import notify
-from rater.lines import Lines
 from rater.node import RaterNode
 from rater.settings import build_pads, read_settings
 from rater.windows import WindowLoops
-
-LINES = Lines()  # the RS-485 ports of this process (one hall-rater may host several windows)
 
 
 def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
@@ -32,9 +30,9 @@ def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
 
     ``overrides`` replace parts: ``devices`` (a table used instead of the config's),
     ``keypad``/``pad`` (any KeyPad, e.g. a Modbus or legacy one), ``screen`` (a Screen or None),
-    ``client`` (a HubClient), ``lines`` (a :class:`rater.lines.Lines`: RS-485 ports shared by
-    the window nodes of this process; default the process's own). ``headless`` keeps a
-    window/fullscreen screen offscreen.
+    ``client`` (a HubClient), ``lines`` (a :class:`devices.lines.Lines`: RS-485 ports shared by
+    the nodes of this process; default the process's own, :data:`devices.lines.LINES`).
+    ``headless`` keeps a window/fullscreen screen offscreen.
     """
     unknown = set(overrides) - {"devices", "keypad", "pad", "screen", "client", "lines"}
     if unknown:
@@ -46,11 +44,11 @@ def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
     elif settings.screen == "none":
         screen = None
     else:
-        from devices.screen import DisplayInUse, Screen
+        from devices.screen import DisplayInUse, open_screen
 
         backend = "offscreen" if headless else settings.screen
         try:
-            screen = Screen(settings.screen_size, backend, title=f"hallstack {node_id}")
+            screen = open_screen(settings.screen_size, backend, title=f"hallstack {node_id}")
         except DisplayInUse as exc:  # several windows in one hall-rater: one may have a window
             raise ConfigError(f"{cfg.source}: nodes.{node_id}.devices.screen.backend: {exc}; "
                               "set backend = \"none\" (or run --headless)") from None
@@ -128,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--windows", type=window_range, action="append", default=[],
                    help="the rater nodes of windows 1-4 (or 1,3,5) in this process")
     p.add_argument("--clock", help="hall time at start, ISO 8601 (else HALL_CLOCK)")
-    p.add_argument("--headless", action="store_true", help="no window (SDL dummy driver)")
+    p.add_argument("--headless", action="store_true", help="no window (the simulated screen)")
     p.add_argument("--simulate", action="store_true",
                    help="simulated devices where the config names none (demo, bench)")
     p.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))

@@ -8,15 +8,14 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from devices.gpio import GpioKeyPad, make_pins
+from devices.gpio import GpioKeyPad
 from devices.keys import CLERK_KEYS, RATING_KEYS
+from devices.lines import LineConfigError
+from devices.registry import backend_names, open_device
 from devices.simulation import device_backend, wants_simulation
 from hub.config import ConfigError, HallConfig, Section
 
-PAD_BACKENDS = ("simulated", "gpio", "modbus", "ff68")
-LINE_BACKENDS = ("modbus", "ff68")  # RS-485 pads: a port, not pins
-REAL_PADS = ("gpio",) + LINE_BACKENDS
-SCREEN_BACKENDS = ("window", "fullscreen", "offscreen", "none")
+GPIO_PADS = ("simulated", "gpio")   # pads on this Pi's pins; the others are on an RS-485 line
 MAX_TRANSFER = 9  # chosen with digit keys 1–9
 
 # Virtual pins of the simulated pads (not BCM numbers: a real pad's wiring must be written out).
@@ -43,8 +42,9 @@ class PadSpec:
     port: str | None = None
     baudrate: int = 9600
     address: int | None = None
-    # ff68 only, validated: keys = {name: code} (the line's key map), pad kind and ratings
-    ff68: dict = field(default_factory=dict)
+    # the backend's own keys, checked by its keypad_options (ff68: keys = the line's key map,
+    # or a rater's pad kind and ratings)
+    options: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,7 @@ def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None,
             top.fail(f"unknown service {sid!r}; known: {', '.join(cfg.services)}", "transfer")
     keypad = _pad(top.table("keypad"), CLERK_KEYS, clerk=True, simulate=simulate)
     pad_table = top.table("pad")
-    if device_backend(pad_table, simulate, "simulated", PAD_BACKENDS + ("same",),
-                      REAL_PADS + ("same",)) == "same":
+    if device_backend(pad_table, simulate, "simulated", *_pad_backends(("same",))) == "same":
         pad_table.check_unused()
         pad = None
         if not any(k in keypad.keys for k in RATING_KEYS):
@@ -108,7 +107,7 @@ def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None,
             pad_table.fail(f"pins also used by the keypad: {', '.join(map(str, sorted(shared)))}",
                            "keys")
     screen_s = top.table("screen")
-    screen = screen_s.str("backend", "window", choices=SCREEN_BACKENDS)
+    screen = screen_s.str("backend", "window", choices=backend_names("screen") + ("none",))
     size = (screen_s.int("width", 800, min=320, max=3840),
             screen_s.int("height", 480, min=240, max=2160))
     screen_s.check_unused()
@@ -117,10 +116,17 @@ def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None,
                          [(sid, cfg.services[sid].name) for sid in transfer_ids], simulate)
 
 
+def _pad_backends(extra: tuple[str, ...] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every pad backend, and the real ones: the GPIO pads and the registry's RS-485 pads
+    (modbus, ff68, a vendor's), then ``extra``."""
+    on_line = backend_names("keypad")
+    return GPIO_PADS + on_line + extra, GPIO_PADS[1:] + on_line + extra
+
+
 def _pad(s: Section, own_keys: tuple[str, ...], clerk: bool, simulate: bool) -> PadSpec:
     extra = () if clerk else ("same",)
-    backend = device_backend(s, simulate, "simulated", PAD_BACKENDS + extra, REAL_PADS + extra)
-    if backend in LINE_BACKENDS:
+    backend = device_backend(s, simulate, "simulated", *_pad_backends(extra))
+    if backend not in GPIO_PADS:
         return _line_pad(s, backend, clerk)
     simulated = backend == "simulated"
     if clerk:
@@ -156,31 +162,23 @@ def _line_pad(s: Section, backend: str, clerk: bool) -> PadSpec:
     if not port:
         s.fail("must name the serial port, e.g. \"/dev/ttyUSB0\"", "port")
     baudrate = s.int("baudrate", 9600, min=1200, max=115200)
-    ff68: dict = {}
-    if backend == "modbus":
+    options: dict = {}
+    if backend == "modbus":   # Modbus calls a unit's address its device id (docs/rater.md)
         address = s.int("device_id", min=1, max=247)
     else:
         address = s.int("address", min=0, max=255)
-        ff68 = _ff68_options(s, clerk)
+    if backend in backend_names("keypad_options"):
+        options = _line_options(s, backend, clerk)
     s.check_unused()
-    return PadSpec(backend, {}, [], {}, None, 0.0, port, baudrate, address, ff68)
+    return PadSpec(backend, {}, [], {}, None, 0.0, port, baudrate, address, options)
 
 
-def _ff68_options(s: Section, clerk: bool) -> dict:
-    """The key map (caller) or the rating map (rater), checked by the FF68 driver's own rules."""
-    from firmware_bridge.legacy.errors import LegacyConfigError
-    from firmware_bridge.legacy.ff68_keymap import KeyMap, rating_map
-
+def _line_options(s: Section, backend: str, clerk: bool) -> dict:
+    """The pad's other keys, checked by its backend's own rules (e.g. the FF68 key map of a
+    caller, the rating map of a rater)."""
     try:
-        if clerk:
-            keys = s.table("keys").data if "keys" in s.data else {}
-            KeyMap.from_table(keys, f"{s.path}.keys")
-            return {"keys": dict(keys)}
-        pad = s.str("pad", "4key")
-        ratings = s.table("ratings").data if "ratings" in s.data else None
-        rating_map(pad, ratings, s.path)
-        return {"pad": pad, "ratings": None if ratings is None else dict(ratings)}
-    except LegacyConfigError as exc:
+        return open_device("keypad_options", backend, s.rest(), clerk, s.path)
+    except ValueError as exc:
         raise ConfigError(f"{s.source}: {exc}") from None
 
 
@@ -212,7 +210,7 @@ def build_pads(settings: RaterSettings, pins_backend=None, *, lines=None, clock=
     """The clerk KeyPad and the rating KeyPad (the same object for ``pad.backend = "same"``).
 
     Real GPIO pads share one RPi.GPIO backend; each simulated pad gets its own simulated pins.
-    RS-485 pads (modbus, ff68) come from ``lines`` (a :class:`rater.lines.Lines`, shared by the
+    RS-485 pads (modbus, ff68) come from ``lines`` (a :class:`devices.lines.Lines`, shared by the
     process's window nodes), which opens each port once; ``clock`` is the hall clock's
     ``monotonic`` for those buses. The caller releases each RS-485 pad's port when done.
     """
@@ -220,20 +218,23 @@ def build_pads(settings: RaterSettings, pins_backend=None, *, lines=None, clock=
 
     def pins_for(backend: str):
         if backend == "simulated":
-            return make_pins("simulated")
+            return open_device("pins", "simulated")
         if "rpi" not in shared:
-            shared["rpi"] = pins_backend or make_pins("rpi")
+            shared["rpi"] = pins_backend or open_device("pins", "rpi")
         return shared["rpi"]
 
     def make(spec: PadSpec, source: str):
-        if spec.backend in LINE_BACKENDS:
+        if spec.port is not None:
             if lines is None:
                 raise ValueError(f"{path}.{source}: a {spec.backend} pad needs the process's "
-                                 "lines (rater.lines.Lines)")
+                                 "lines (devices.lines.Lines)")
             import time
 
-            return lines.keypad(spec, source, window, f"{path}.{source}",
-                                clock or time.monotonic)
+            try:
+                return lines.keypad(spec, source, window, f"{path}.{source}",
+                                    clock or time.monotonic)
+            except LineConfigError as exc:
+                raise ConfigError(str(exc)) from None
         return GpioKeyPad(pins_for(spec.backend), spec.keys, dict(enumerate(spec.digits)),
                           spec.leds, spec.buzzer, spec.bounce_s, source=source)
 

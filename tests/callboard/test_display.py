@@ -8,7 +8,7 @@ import pytest
 
 from callboard import display
 from callboard.board import BoardState
-from devices.screen import Screen
+from devices.screen import open_screen
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def board(hall_config):
 
 @pytest.fixture(scope="module")
 def screen():
-    return Screen(display.SIZE, "offscreen")
+    return open_screen(display.SIZE, "offscreen")
 
 
 def _event(seq, no, window, recall=False):

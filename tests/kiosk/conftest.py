@@ -8,7 +8,7 @@ import pytest
 
 from devices.printer.simulated import SimulatedPrinter
 from devices.recorder import Recording
-from devices.screen import Screen
+from devices.screen import open_screen
 from hub.client import HubClient
 from kiosk.app import build
 
@@ -18,7 +18,7 @@ class KioskRig:
 
     def __init__(self, cfg, broker_url, clock, size=(1080, 1920), printer=None):
         self.printer = printer or SimulatedPrinter()
-        self.screen = Screen(size, "offscreen")
+        self.screen = open_screen(size, "offscreen")
         self.client = HubClient(cfg, "kiosk-1", broker_url, clock)
         self.node = build(cfg, "kiosk-1", broker_url, clock, simulate=True, screen=self.screen,
                           printer=self.printer, client=self.client)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from devices.screen import Screen
+from devices.screen import open_screen
 from kiosk import catalogue
 from kiosk import strings as S
 from kiosk.screens import Painter
@@ -16,7 +16,7 @@ SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
 @pytest.fixture(params=list(SIZES))
 def painter(request, hall_config, pictures):
-    screen = Screen(SIZES[request.param], "offscreen")
+    screen = open_screen(SIZES[request.param], "offscreen")
     p = Painter(screen, hall_config.name)
     p.test_pictures = pictures("kiosk")  # where save() leaves this painter's screens
     return request.param, p

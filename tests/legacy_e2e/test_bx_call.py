@@ -12,9 +12,9 @@ from callboard.node import build as build_board
 from callboard.settings import ScreenPort
 from callboard.settings import read_settings as board_settings
 from devices.audio.sim import WavAudioOut
+from devices.lines import Lines
 from firmware_bridge.legacy.demo import LegacyHall
 from rater.app import build
-from rater.lines import Lines
 
 pytestmark = pytest.mark.timeout(60)
 

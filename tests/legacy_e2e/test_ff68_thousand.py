@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from devices.lines import Lines
 from firmware_bridge.legacy.ff68_emulator import FF68Emulator
 from hub.config import parse_config
 from hub.service import HubService
 from rater.app import build
-from rater.lines import Lines
 
 pytestmark = pytest.mark.timeout(90)
 

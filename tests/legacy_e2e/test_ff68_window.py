@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from devices.lines import Lines
 from devices.recorder import Recording
 from firmware_bridge.legacy.ff68_emulator import FF68Emulator
 from rater.app import build
-from rater.lines import Lines
 from tests.legacy_e2e.conftest import keys_handled, settle
 
 pytestmark = pytest.mark.timeout(60)

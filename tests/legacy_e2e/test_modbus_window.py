@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from devices.lines import Lines
 from devices.recorder import Recording
 from firmware_bridge.emulated import EmulatedPeripheral
 from firmware_bridge.emulator import BusEmulator
 from rater.app import build
-from rater.lines import Lines
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from devices.lines import Lines
 from hub.config import ConfigError
 from rater.app import _node_ids, build, window_range
-from rater.lines import Lines
 from rater.settings import read_settings
 
 P = "nodes.rater-3.devices"
@@ -86,7 +86,7 @@ def test_good_tables_read_back(hall_config):
         "pad": {"backend": "modbus", "port": "/dev/ttyUSB0", "device_id": 153}})
     assert (s.keypad.backend, s.keypad.port, s.keypad.baudrate, s.keypad.address) == \
         ("ff68", "/dev/ttyUSB1", 4800, 3)
-    assert s.keypad.ff68 == {"keys": {"skip": "07+0F"}}
+    assert s.keypad.options == {"keys": {"skip": "07+0F"}}
     assert (s.pad.backend, s.pad.port, s.pad.baudrate, s.pad.address) == \
         ("modbus", "/dev/ttyUSB0", 9600, 153)
 

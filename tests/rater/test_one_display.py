@@ -1,5 +1,5 @@
-"""devices.screen.Screen: one pygame display per process, shared honestly. Each case runs in
-a fresh interpreter, since the display is the process's."""
+"""devices.screen: one pygame window per process; simulated screens open no display.
+Each case runs in a fresh interpreter, since the display is the process's."""
 
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ def _run(code: str, tmp_path) -> str:
 
 def test_a_second_window_is_refused_and_closing_one_screen_keeps_the_others(tmp_path):
     out = _run("""
-        from devices.screen import DisplayInUse, Screen
-        window = Screen((320, 240), "window", "kiosk")
-        board = Screen((64, 48), "offscreen", "board")
-        other = Screen((64, 48), "offscreen", "other")
+        from devices.screen import DisplayInUse, open_screen
+        window = open_screen((320, 240), "window", "kiosk")
+        board = open_screen((64, 48), "offscreen", "board")
+        other = open_screen((64, 48), "offscreen", "other")
         try:
-            Screen((320, 240), "window", "rater-4")
+            open_screen((320, 240), "window", "rater-4")
         except DisplayInUse as exc:
             print("refused:", exc)
         window.close()
@@ -50,17 +50,21 @@ def test_a_second_window_is_refused_and_closing_one_screen_keeps_the_others(tmp_
     assert Image.open(tmp_path / "other.png").getpixel((1, 1)) == (10, 200, 10)
 
 
-def test_a_window_after_offscreen_screens_is_a_clear_error_until_they_close(tmp_path):
+def test_offscreen_screens_open_no_display_so_a_window_opens_beside_them(tmp_path):
+    """The simulated twin is a plain surface: a window opens after it, and it keeps drawing
+    when the window closes (before, offscreen screens held the SDL dummy display)."""
     out = _run("""
-        from devices.screen import DisplayInUse, Screen
-        board = Screen((64, 48), "offscreen", "board")
-        try:
-            Screen((320, 240), "window", "kiosk")
-        except DisplayInUse as exc:
-            print("refused:", exc)
-        board.close()
-        kiosk = Screen((320, 240), "window", "kiosk")
+        import pygame
+        from devices.screen import open_screen
+        board = open_screen((64, 48), "offscreen", "board")
+        print("display after offscreen:", pygame.display.get_init())
+        kiosk = open_screen((320, 240), "window", "kiosk")
         print("kiosk:", kiosk.health())
+        kiosk.close()
+        board.surface.fill((1, 2, 3))
+        board.present()
+        print("board:", board.health(), board.surface.get_at((0, 0))[:3])
     """, tmp_path)
-    assert "refused: this process draws offscreen (SDL dummy driver)" in out
+    assert "display after offscreen: False" in out
     assert "kiosk: {'state': 'ok', 'backend': 'window'}" in out
+    assert "board: {'state': 'ok', 'backend': 'offscreen'} (1, 2, 3)" in out

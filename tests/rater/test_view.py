@@ -9,9 +9,9 @@ from rater import strings, view
 
 @pytest.fixture(scope="module")
 def screen():
-    from devices.screen import Screen
+    from devices.screen import open_screen
 
-    s = Screen((800, 480), "offscreen")
+    s = open_screen((800, 480), "offscreen")
     yield s
 
 
