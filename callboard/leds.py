@@ -56,9 +56,16 @@ class WindowLed:
         self._brightness: int | None = None
         self._retry_at = float("-inf")
         self.error: str | None = None
+        self._call_seq: tuple[str | None, int] | None = None  # (epoch, seq) of the last call
 
     def apply_state(self, payload: dict) -> None:
-        """Take the window's retained ``state/window/{n}``."""
+        """Take the window's retained ``state/window/{n}``, unless it is older than the call
+        this screen flashed (the call comes on the fast path, the state after it may still
+        wait behind an older one: its ``seq`` says which events it reflects)."""
+        seq, epoch = payload.get("seq"), payload.get("epoch")
+        if (self._call_seq is not None and epoch == self._call_seq[0]
+                and isinstance(seq, int) and seq < self._call_seq[1]):
+            return
         self.status = payload.get("status")
         serving = payload.get("serving")
         no = serving.get("no") if isinstance(serving, dict) else None
@@ -68,8 +75,11 @@ class WindowLed:
         self.serving = no
 
     def on_call(self, no: str, now: float, text: str | None = None,
-                service: str | None = None) -> None:
-        """A ``called`` event for this window (its ``text``): flash it unless just flashed."""
+                service: str | None = None, seq: tuple[str | None, int] | None = None) -> None:
+        """A ``called`` event for this window (its ``text``; ``seq``: its epoch and seq): flash
+        it unless just flashed."""
+        if seq is not None and isinstance(seq[1], int):
+            self._call_seq = seq
         text = text or self.sentence(no, service)
         if text == self._flash_text and now - self._flash_since < self.rules.repeat_s:
             return

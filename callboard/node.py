@@ -230,7 +230,8 @@ class CallboardNode:
         if window in self.leds:
             mono = self.clock.monotonic()
             with self._led_lock:
-                self.leds[window].on_call(no, mono, _text(event), _service(event))
+                self.leds[window].on_call(no, mono, _text(event), _service(event),
+                                          (event.get("epoch"), event.get("seq")))
                 self.leds[window].poll(mono, self.clock.now().time())
         try:
             self.announcer.call(no, window, _service(event))

@@ -3,7 +3,9 @@
 A retained state is the latest value: under load each key goes out at most every ``GAP_S`` (the
 first change at once, later ones coalesced), so that a busy hall does not spend the hub on it.
 Every payload carries the database's ``epoch`` (a node that sees a new one forgets the seqs it
-has seen: the events of a new or restored database start from 1 again).
+has seen: the events of a new or restored database start from 1 again) and ``seq``, the last
+event it reflects: a node that handled a later event first (the call board lights an LED on the
+``called`` event's fast path) knows an older state when it comes after it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ class RetainedState:
     """Publishes the engine's views as retained messages, coalesced per key."""
 
     def __init__(self, engine: Callable[[], QueueEngine], topics: Topics, windows: Iterable[int],
-                 epoch: str, publish: Callable[..., object]):
+                 epoch: str, publish: Callable[..., object], upto: int = 0):
         self._engine = engine  # a callable: the hub may replace its engine (rebuild)
         self.topics = topics
         self.keys = frozenset({"queue", "board"} | {f"window/{n}" for n in windows})
@@ -32,13 +34,17 @@ class RetainedState:
         self._sent: dict[str, bytes] = {}  # the payloads last published, by key
         self._dirty: set[str] = set()  # keys changed and not published yet
         self._next: dict[str, float] = {}  # key -> monotonic time it may go out again
+        self.upto = upto  # the last committed event's seq: what the engine's views reflect
 
     @property
     def pending(self) -> bool:
         return bool(self._dirty)
 
-    def changed(self, keys: set[str]) -> None:
+    def changed(self, keys: set[str], upto: int | None = None) -> None:
+        """``keys`` changed with the events up to seq ``upto`` (committed)."""
         self._dirty |= keys & self.keys
+        if upto is not None:
+            self.upto = max(self.upto, upto)
 
     def flush(self, at: datetime) -> float:
         """Publish the changed keys whose gap has passed; seconds until the next is due."""
@@ -65,8 +71,9 @@ class RetainedState:
                 payload = engine.board_state()
             else:
                 payload = engine.window_state(int(key.split("/")[1]))
-            raw = encode({**payload, "epoch": self.epoch})
-            if not force and self._sent.get(key) == raw:
-                continue  # the broker already holds exactly this
-            self._sent[key] = raw
+            view = encode(payload)
+            if not force and self._sent.get(key) == view:
+                continue  # the broker already holds exactly this (whatever seq it said)
+            self._sent[key] = view
+            raw = encode({**payload, "epoch": self.epoch, "seq": self.upto})
             self._publish(self.topics.state(key), raw, qos=1, retain=True)

@@ -349,7 +349,8 @@ class HubService:
         if batch.reconnected:
             self._republish_all()
         else:
-            self.retained.changed(self.engine.state_keys([e for _, e in batch.events]))
+            self.retained.changed(self.engine.state_keys([e for _, e in batch.events]),
+                                  batch.events[-1][0] if batch.events else None)
             self.retained.flush(at)
 
     def _health_says(self, health: dict) -> None:
@@ -420,6 +421,7 @@ class HubService:
         for ev in self.store.events_after(self.published_upto):
             data = {k: v for k, v in ev.data.items() if not k.startswith("_")}
             self._publish_event(ev.seq, ev.kind, data, ev.at)
+        self.retained.changed(set(), self.store.last_seq())
         self.retained.publish_all(self.clock.now())
 
     def flush_published(self, timeout: float = 2.0) -> None:

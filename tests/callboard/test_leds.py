@@ -113,3 +113,24 @@ def test_a_failing_screen_is_recorded_and_retried():
     assert screen.shown == [] and led.error
     led.poll(5.0, DAY)
     assert led.error is None and screen.shown == [("暂停服务", "static")]
+
+
+def test_a_state_older_than_the_call_does_not_put_the_window_back(led):
+    """The call lights the LED on the fast path; the window's state from before the login can
+    still be waiting on the main loop: its seq says it is older, and it changes nothing."""
+    led.on_call("A001", 0.0, seq=("e1", 7))
+    led.apply_state({"status": "closed", "serving": None, "epoch": "e1", "seq": 5})
+    led.poll(0.0, DAY)
+    led.apply_state({"status": "open", "serving": {"no": "A001"}, "epoch": "e1", "seq": 7})
+    led.poll(3.0, DAY)
+    led.apply_state({"status": "paused", "serving": None, "epoch": "e1", "seq": 9})
+    led.poll(4.0, DAY)
+    assert _shown(led.screen) == [("brightness", 100), ("请A001号", "flash"),
+                                  ("请A001号", "static"), ("暂停服务", "static")]
+
+
+def test_a_state_of_a_new_epoch_counts_whatever_its_seq(led):
+    led.on_call("A001", 0.0, seq=("e1", 70))
+    led.apply_state({"status": "closed", "serving": None, "epoch": "e2", "seq": 3})
+    led.poll(0.0, DAY)
+    assert _shown(led.screen)[-1] == (LedRules().closed_text, "static")
