@@ -14,11 +14,14 @@ Order, each step only when the one before succeeded:
    own lists and sources hidden: apt sees only what is installed and the bundle, takes only what
    is missing or too old, and cannot reach for a mirror.
 3. a new venv in ``<prefix>/releases/<version>-<manifest hash>/venv``, ``pip install --no-index
-   --find-links wheels``, then a smoke test of that venv (imports, ``hall-hub --help``). A failure
+   --find-links wheels``, then a smoke test of that venv (imports, and ``--help`` of every
+   command a shipped unit starts: hall-hub, hall-web, hall-kiosk …). A failure
    removes the new release; the symlink and the running release stay as they were (exit 1).
 4. the systemd units into ``/etc/systemd/system``; then the switch: ``<prefix>/current`` is
    replaced atomically by a symlink to the new release, ``<prefix>/previous`` to the old one,
-   and the running role units (hub, kiosk, callboard, rater@N) are restarted. If a restart
+   and the running role units are restarted: every ``hallstack-*.service`` shipped in the
+   bundle's ``systemd/`` (hub, web, kiosk, callboard, rater@N), read from the folder, so a new
+   unit is never left on the old code (never hallstack-firstboot). If a restart
    fails, the switch is undone and the units restarted on the old release (exit 1). Two
    releases are kept.
 
@@ -42,9 +45,11 @@ from pathlib import Path
 
 MANIFEST = "MANIFEST.json"
 FORMAT = 1
-SMOKE = ("import hub.cli, kiosk.app, callboard.main, rater.app, firmware_bridge.flash_cli")
-ROLE_UNITS = ("hallstack-hub.service", "hallstack-kiosk.service", "hallstack-callboard.service",
-              "hallstack-rater@*.service")
+SMOKE = ("import hub.cli, kiosk.app, callboard.main, rater.app, web.app, "
+         "firmware_bridge.flash_cli")
+FIRSTBOOT = "hallstack-firstboot.service"  # may be the installer's caller: never restarted
+#: a unit's command from the release's venv (``/opt/hallstack/venv/bin/hall-web …``)
+EXEC_RE = re.compile(r"^ExecStart=\S*/venv/bin/(hall-[A-Za-z0-9_-]+)", re.M)
 
 
 class BundleError(Exception):
@@ -143,10 +148,24 @@ def build_release(bundle: Path, manifest: dict, release: Path, python: str, log)
          "--disable-pip-version-check", "--find-links", str(bundle / "wheels"), spec],
         "pip install (bundle wheels)", timeout=3600)
     run([str(venv / "bin" / "python"), "-c", SMOKE], "smoke test: import", timeout=600)
-    run([str(venv / "bin" / "hall-hub"), "--help"], "smoke test: hall-hub --help", timeout=600)
+    for script in unit_commands(bundle / "systemd"):
+        run([str(venv / "bin" / script), "--help"], f"smoke test: {script} --help", timeout=600)
     shutil.copy2(bundle / MANIFEST, release / MANIFEST)
     (release / ".complete").write_text(manifest["version"] + "\n", encoding="utf-8")
     log(f"release: {release} ready")
+
+
+def unit_commands(folder: Path) -> list[str]:
+    """The commands the units in ``folder`` start from the venv (each smoke-tested)."""
+    return sorted({m.group(1) for unit in folder.glob("*.service")
+                   for m in EXEC_RE.finditer(unit.read_text(encoding="utf-8"))})
+
+
+def role_units(folder: Path) -> list[str]:
+    """The hallstack role units in ``folder`` (a template as ``name@*.service``), so the list
+    is the shipped units' and cannot drift from them; never hallstack-firstboot."""
+    return [unit.name.replace("@.service", "@*.service")
+            for unit in sorted(folder.glob("hallstack-*.service")) if unit.name != FIRSTBOOT]
 
 
 def install_units(bundle: Path, root: Path, log) -> None:
@@ -189,7 +208,8 @@ def restart_units(root: Path, log) -> None:
     if shutil.which("systemd-sysusers"):
         run(["systemd-sysusers"], "systemd-sysusers", timeout=120)
     # the role units only: never hallstack-firstboot, which may be the caller
-    run(["systemctl", "try-restart", *ROLE_UNITS], "restart hallstack units", timeout=600)
+    units = role_units(root / "etc/systemd/system")
+    run(["systemctl", "try-restart", *units], "restart hallstack units", timeout=600)
     log("units: restarted")
 
 

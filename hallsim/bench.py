@@ -25,6 +25,8 @@ TARGETS = {
     "hub_throughput": {"ok_per_s": 2000},
     "hub_restart": {"p50_ms": 1000.0},
     "hub_rss": {"mb": 60.0},
+    "web_steady_called_to_page": {"p99_ms": 100.0},
+    "web_steady_people_ahead": {"p99_ms": 300.0},
 }
 
 
@@ -39,6 +41,9 @@ def run(args) -> dict:
     try:
         step("raw Mosquitto QoS1 request/reply")
         results["mosquitto_rtt"] = summary(bench_hub.mosquitto_rtt(broker.url, args.runs))
+        if args.web_only:
+            web_figure(args, cfg, config_path, broker, work, results)
+            return results
         # the call latency's own floor: its keys come 80 ms apart, and an idle machine answers
         # slower than a busy one (cold caches, a halted virtual CPU, the disk's queue asleep)
         step("floors after an idle gap: Mosquitto round trip, the disk's sync")
@@ -85,15 +90,20 @@ def run(args) -> dict:
         if bench_nodes is not None:
             step("nodes: call latency, ticket latency, footprint")
             results.update(bench_nodes.run(cfg, config_path, broker, work, args.runs))
-        if args.web_pages > 0:
-            from hallsim import bench_web
-
-            step(f"web: called event → {args.web_pages} open ticket pages, hall-web's memory")
-            results.update(bench_web.run(cfg, config_path, broker, work, args.web_pages,
-                                         min(args.runs, 200)))
+        web_figure(args, cfg, config_path, broker, work, results)
     finally:
         broker.stop()
     return results
+
+
+def web_figure(args, cfg, config_path, broker, work, results: dict) -> None:
+    if args.web_pages > 0:
+        from hallsim import bench_web
+
+        step(f"web: called event → {args.web_pages} open ticket pages, then "
+             f"{args.web_rate:g} calls/s for {args.web_seconds:g} s, hall-web's memory")
+        results.update(bench_web.run(cfg, config_path, broker, work, args.web_pages,
+                                     min(args.runs, 200), args.web_rate, args.web_seconds))
 
 
 def step(what: str) -> None:
@@ -122,8 +132,13 @@ def table(results: dict) -> str:
         lines.append(f"{'hub_throughput':<28}{tp['ok_per_s']:>10} ok/s ({tp['ops_per_s']} all)"
                      f"  = {per_op_ms:.3f} ms/op, {per_op_ms / base['p50_ms']:.1f}× mosq p50"
                      f"  target ≥ 2000/s; median of {tp.get('runs_ok_per_s', [])}")
+    rows = results.get("web_steady_rows")
+    if rows:
+        lines.append(f"{'web_steady_rows':<28}{rows['rows']:>10} rows for "
+                     f"{rows['page_updates']} page updates = {rows['per_page_read']} per page read"
+                     "  target 0")
     for name in ("hub_rss", "hub_rss_loaded", "hub_rss_full_day", "kiosk_rss", "callboard_rss",
-                 "rater_rss", "web_rss", "web_rss_after_calls"):
+                 "rater_rss", "web_rss", "web_rss_after_calls", "web_rss_steady"):
         if name in results:
             pages = results[name].get("pages")
             lines.append(f"{name:<28}{results[name]['mb']:>10.1f} MB"
@@ -151,6 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--restarts", type=int, default=5)
     parser.add_argument("--web-pages", type=int, default=500,
                         help="ticket pages held open for the web figure (0: no web figure)")
+    parser.add_argument("--web-rate", type=float, default=4.0,
+                        help="calls a second in the web figure's steady run (0: none)")
+    parser.add_argument("--web-seconds", type=float, default=60.0,
+                        help="length of the web figure's steady run")
+    parser.add_argument("--web-only", action="store_true",
+                        help="only raw Mosquitto and the web figure")
     parser.add_argument("--workdir", default=None)
     parser.add_argument("--json", default=None, help="also write the results here")
     args = parser.parse_args(argv)

@@ -1,5 +1,7 @@
 """hall-bench's web figure: from the hub's ``called`` event to the phone page's stream saying
-so, with many ticket pages open at once, and hall-web's memory with them open.
+so, with many ticket pages open at once, and hall-web's memory with them open; then a steady
+rate (``--web-rate`` calls a second for ``--web-seconds``): called → that page, called → every
+other moved page's 前面还有 N 人, and the rows the hub wrote for hall-web meanwhile.
 
 The pages are Server-Sent-Event streams read by one asyncio thread here (what a phone's
 EventSource receives); the DOM's own update after that is the browser's and not measured.
@@ -8,9 +10,11 @@ EventSource receives); the DOM's own update after that is the browser's and not 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,6 +28,7 @@ from hub.client import HubClient
 from hub.clock import HallClock
 
 WINDOW = 12  # serves every service
+EARLY_S = 0.05  # a page's update may come before the observer hears the call (see steady)
 
 
 def _free_port() -> int:
@@ -40,6 +45,8 @@ class Pages:
         self.port, self.tokens = port, tokens
         self.opened = 0
         self.called: dict[str, float] = {}
+        self.ahead: dict[str, list[tuple[float, int]]] = {}   # token -> (when, people ahead)
+        self.service: dict[str, str] = {}                      # token -> its service
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
@@ -59,8 +66,14 @@ class Pages:
                 if not line.startswith(b"data: "):
                     continue
                 view = json.loads(line[6:])
+                now = time.perf_counter()
                 if first:
                     self.opened, first = self.opened + 1, False
+                    self.service[token] = view.get("service")
+                seen = self.ahead.setdefault(token, [])
+                n = view.get("waiting_ahead")
+                if n is not None and (not seen or seen[-1][1] != n):
+                    seen.append((now, n))
                 if view.get("status") == "called" and view["no"] not in self.called:
                     self.called[view["no"]] = time.perf_counter()
             writer.close()
@@ -74,7 +87,8 @@ class Pages:
         self.thread.join(5)
 
 
-def run(cfg, config_path: Path, broker, work: Path, pages: int, calls: int) -> dict:
+def run(cfg, config_path: Path, broker, work: Path, pages: int, calls: int,
+        rate: float = 4.0, seconds: float = 60.0) -> dict:
     started = time.monotonic()
 
     def hall_now() -> str:
@@ -122,10 +136,14 @@ def run(cfg, config_path: Path, broker, work: Path, pages: int, calls: int) -> d
             else:
                 missed += 1
             rater.request("window.finish", {"window": WINDOW}, timeout=30)
+        out = {"web_called_to_page": {**summary(samples), "missed": missed, "pages": pages},
+               "web_rss": {"mb": rss_open, "pages": pages},
+               "web_rss_after_calls": {"mb": round(rss_mb(web.pid), 1), "pages": pages}}
+        if rate > 0 and seconds > 0:
+            out |= steady(rater, reader, heard, work / "web.db", pages, rate, seconds)
+            out["web_rss_steady"] = {"mb": round(rss_mb(web.pid), 1), "pages": pages}
         reader.stop()
-        return {"web_called_to_page": {**summary(samples), "missed": missed, "pages": pages},
-                "web_rss": {"mb": rss_open, "pages": pages},
-                "web_rss_after_calls": {"mb": round(rss_mb(web.pid), 1), "pages": pages}}
+        return out
     finally:
         for c in clients:
             c.stop()
@@ -137,6 +155,67 @@ def run(cfg, config_path: Path, broker, work: Path, pages: int, calls: int) -> d
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+
+
+def steady(rater, reader: Pages, heard: dict, db: Path, pages: int, rate: float,
+            seconds: float) -> dict:
+    """Calls at a steady ``rate`` for ``seconds`` (call, then finish before the next), as a
+    busy hall's windows together make them: each called page's stream, and every other page
+    whose place moved (its 前面还有 N 人 one less), timed from the hub's ``called`` event."""
+    rows_before = _web_rows(db)
+    called: list[tuple[str, float]] = []
+    start = time.perf_counter()
+    n = 0
+    while time.perf_counter() - start < seconds:
+        due = start + n / rate
+        time.sleep(max(0.0, due - time.perf_counter()))
+        ticket = rater.request("window.call_next", {"window": WINDOW}, timeout=30)["ticket"]
+        if ticket is None:
+            break  # every page's ticket called
+        called.append((ticket["no"], ticket["service"]))
+        rater.request("window.finish", {"window": WINDOW}, timeout=30)
+        n += 1
+    _wait(lambda: all(no in heard for no, _ in called), 10)
+    _wait(lambda: all(no in reader.called for no, _ in called), 10)
+    to_page = [max(0.0, reader.called[no] - heard[no]) for no, _ in called
+               if no in reader.called and no in heard]
+    moved = []
+    changes: dict[str, list] = {}   # service -> its pages' (times, counts)
+    for token, seen in reader.ahead.items():
+        changes.setdefault(reader.service.get(token), []).append(
+            ([t for t, _ in seen], [k for _, k in seen]))
+    for no, service in called:
+        at = heard.get(no)
+        if at is None:
+            continue
+        for times, counts in changes.get(service, ()):  # only its own queue moved
+            # this page's first change after the call, if it is one less than before it; the
+            # page may hear it a little before the bench's own observer does (two clients of
+            # one broker), so look from EARLY_S before and count that as 0
+            i = bisect.bisect_left(times, at - EARLY_S)
+            if 0 < i < len(times) and counts[i] == counts[i - 1] - 1:
+                moved.append(max(0.0, times[i] - at))
+    rows = _web_rows(db) - rows_before
+    return {"web_steady_called_to_page": {**_summary(to_page), "missed": len(called) - len(to_page),
+                                          "calls": len(called), "rate_per_s": rate,
+                                          "seconds": seconds, "pages": pages},
+            "web_steady_people_ahead": {**_summary(moved), "pages": pages},
+            "web_steady_rows": {"rows": rows, "page_updates": len(moved) + len(to_page),
+                                "per_page_read": round(rows / max(1, len(moved) + len(to_page)),
+                                                       4)}}
+
+
+def _summary(samples: list[float]) -> dict:
+    return summary(samples) if samples else {"n": 0}
+
+
+def _web_rows(db: Path) -> int:
+    """Rows the hub has stored for hall-web's requests (its replies), read-only."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return conn.execute("SELECT count(*) FROM replies WHERE node = 'web'").fetchone()[0]
+    except sqlite3.Error:
+        return 0
 
 
 def _wait(predicate, timeout: float) -> bool:

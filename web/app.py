@@ -22,7 +22,7 @@ from hub.client import HubClient
 from hub.clock import HallClock
 from hub.config import ConfigError, HallConfig, load_config
 from hub.watchdog import Watchdog
-from web import console, pages, ticketpage
+from web import console, pages, ticketpage, ticketwatch
 from web.auth import hash_password
 from web.hublink import HubLink
 
@@ -30,6 +30,7 @@ log = logging.getLogger("hall-web")
 STATIC = Path(__file__).parent / "static"
 GRACEFUL_S = 2  # open SSE streams never end by themselves: uvicorn cuts them after this
 WATCHDOG_FEED_S = 5.0  # well inside the unit's WatchdogSec
+SESSIONS_NAME = "web-sessions.json"
 
 
 class SecurityHeaders:
@@ -54,11 +55,12 @@ class SecurityHeaders:
 
 
 def build_app(cfg: HallConfig, link: HubLink, db_path: str | None, clock: HallClock,
-              watchdog: Watchdog | None = None):
+              watchdog: Watchdog | None = None, sessions_path: str | Path | None = None):
     """The ASGI app; the link starts with the app's event loop and stops with it. Under
-    systemd, ``watchdog`` says ready once serving and is fed while the event loop turns."""
-    watch = ticketpage.TicketWatch(link)
-    hall = console.Console(cfg, link, db_path, clock)
+    systemd, ``watchdog`` says ready once serving and is fed while the event loop turns.
+    ``sessions_path``: the console's sessions survive a restart there (else in memory)."""
+    watch = ticketwatch.TicketWatch(link, cfg, db_path, clock)
+    hall = console.Console(cfg, link, db_path, clock, sessions_path)
 
     async def feed(dog: Watchdog) -> None:
         while True:  # a stuck event loop stops feeding it, and systemd restarts hall-web
@@ -67,6 +69,7 @@ def build_app(cfg: HallConfig, link: HubLink, db_path: str | None, clock: HallCl
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
+        watch.start()
         link.start(asyncio.get_running_loop())
         hall.start()
         feeder = None
@@ -103,6 +106,14 @@ def _listen(text: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def sessions_file(option: str, db: str | None) -> Path | None:
+    """``--sessions``: a path, ``off`` (memory only), or ``auto``: beside the database, in the
+    folder the unit may write (ReadWritePaths), so a restart keeps managers logged in."""
+    if option == "off" or option == "auto" and not db:
+        return None
+    return Path(db).parent / SESSIONS_NAME if option == "auto" else Path(option)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve until SIGTERM/SIGINT."""
     parser = argparse.ArgumentParser(prog="hall-web", description=__doc__.split("\n")[0])
@@ -110,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--broker", default="mqtt://127.0.0.1:1883", help="mqtt://host:port")
     parser.add_argument("--db", help="the hub's SQLite file, read only (figures)")
     parser.add_argument("--listen", default="127.0.0.1:8080", help="HOST:PORT")
+    parser.add_argument("--sessions", default="auto",
+                        help="console sessions file (auto: beside --db; off: memory only)")
     parser.add_argument("--node", help="node id (default: the config's first web node)")
     parser.add_argument("--clock", help="hall time at start, ISO 8601 (else HALL_CLOCK)")
     parser.add_argument("--speed", type=float, default=1.0, help="hall clock speed factor")
@@ -139,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import uvicorn
 
-    app = build_app(cfg, link, args.db, clock, Watchdog())
+    app = build_app(cfg, link, args.db, clock, Watchdog(), sessions_file(args.sessions, args.db))
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
                                            timeout_graceful_shutdown=GRACEFUL_S,
                                            access_log=False))

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from hub.client import HubUnreachable
 from hub.contract import HubError
-from web import consolepages, figures, pages
+from web import consolepages, errors, figures, pages
 from web import strings as S
 from web.auth import Sessions
 from web.hallview import HallView
@@ -47,10 +47,12 @@ INT_ARGS = ("window", "to_window", "alert_seq")
 
 
 class Console:
-    def __init__(self, cfg, link, db_path: str | None, clock):
+    def __init__(self, cfg, link, db_path: str | None, clock, sessions_path=None):
         self.cfg, self.link, self.db_path, self.clock = cfg, link, db_path, clock
-        self.sessions = Sessions(cfg.web.users)
+        self.sessions = Sessions(cfg.web.users, path=sessions_path)
         self.view = HallView(cfg)
+        self.epoch: str | None = None   # the hub database's epoch of the last event or state
+        self._seeded_to = 0             # the last seq the picture read from the database
         self.streams: set[asyncio.Queue] = set()
         self._task: asyncio.Task | None = None
         self.secure = cfg.web.public_url.startswith("https://")
@@ -60,18 +62,30 @@ class Console:
         self.link.listen(self._on_hub)
 
     def _seed(self) -> None:
+        """Today's picture from the database, afresh (at start, and for a new epoch)."""
+        self.view, self._seeded_to = HallView(self.cfg), 0
         conn = figures.connect(self.db_path)
         if conn is None:
             return
         try:
+            self.epoch = figures.epoch(conn) or self.epoch
             today = self.clock.now().date().isoformat()
             for seq, at, kind, data in figures.events_since(conn, today):
                 self.view.fold(kind, data, at, seq)
+                self._seeded_to = seq
         finally:
             conn.close()
 
     def _on_hub(self, what: str, key: str, payload: dict) -> None:
-        if what == "event":
+        epoch = payload.get("epoch") if what in ("event", "state") else None
+        if isinstance(epoch, str) and epoch != self.epoch:
+            known, self.epoch = self.epoch, epoch
+            if known is not None:  # another database: the lost one's tickets are gone
+                self._seed()
+        seq = payload.get("seq") if what == "event" else None
+        if isinstance(seq, int) and seq <= self._seeded_to:
+            pass  # already read from the database
+        elif what == "event":
             at = payload.get("at") or self.clock.now().isoformat()
             self.view.fold(key, payload, at, payload.get("seq"))
         if self.streams and (self._task is None or self._task.done()):
@@ -86,7 +100,8 @@ class Console:
             q.put_nowait(snap)
 
     def snapshot(self) -> dict:
-        return self.view.snapshot(self.link.client.state, self.link.nodes, self.clock.now())
+        return self.view.snapshot(self.link.client.state, self.link.nodes, self.clock.now()) | {
+            "hub_online": self.link.hub_online()}
 
     # -- sessions ---------------------------------------------------------------------------
     def session(self, request: Request):
@@ -124,8 +139,10 @@ class Console:
         if form is None:
             return HTMLResponse(consolepages.login(S.BAD_FORM), 400)
         name, password = form.get("name", ""), form.get("password", "")
+        if not clean(name):
+            return HTMLResponse(consolepages.login(S.BAD_CHARS), 400)
         address = request.client.host if request.client else "?"
-        if self.sessions.limited(f"user:{name[:64]}", f"addr:{address}"):
+        if self.sessions.limited(name, address):
             return HTMLResponse(consolepages.login(S.LOGIN_LIMITED), 429)
         # PBKDF2 is slow on purpose: off the event loop, so pages keep streaming meanwhile
         sid = await asyncio.to_thread(self.sessions.login, name, password, address)
@@ -166,7 +183,7 @@ class Console:
         try:
             result = await self.link.request("followup.list", {"status": "open"})
         except (HubError, HubUnreachable) as exc:
-            return _error(503, getattr(exc, "message", str(exc)), "unreachable")
+            return _error(errors.status(exc), errors.message(exc), errors.code(exc))
         return JSONResponse({"ok": True, "cases": result["cases"]}, headers=pages.NO_STORE)
 
     async def action(self, request: Request) -> Response:
@@ -200,23 +217,24 @@ class Console:
                 if v is None:
                     return _error(400, S.BAD_FORM)
             args[k] = v
+        if not clean(args):
+            return _error(400, S.BAD_CHARS)
+        if not self.link.hub_online():  # at once, not after the client's retries
+            return _error(503, S.HUB_OFFLINE, "unreachable")
         alert_seq = body["args"].get("alert_seq") if what in THEN_ACK else None
-        s.used.add(action_id)
+        self.sessions.use(s, action_id)
         try:
             result = await self.link.request(op, args | {"by": s.user})
         except (HubError, HubUnreachable) as exc:
-            s.used.discard(action_id)  # refused: the same form may be tried again
-            status = 503 if isinstance(exc, HubUnreachable) else 409 if \
-                getattr(exc, "code", "") == "conflict" else 400
-            return _error(status, getattr(exc, "message", str(exc)),
-                          getattr(exc, "code", "unreachable"))
+            s.used.pop(action_id, None)  # refused: the same form may be tried again
+            return _error(errors.status(exc), errors.message(exc), errors.code(exc))
         if type(alert_seq) is int and alert_seq > 0:
             try:  # the suggestion is settled: acknowledge its alert under the same name
                 await self.link.request("manage.ack", {"alert_seq": alert_seq, "by": s.user,
                                                        "note": S.ASSIST_ACK_NOTE})
             except (HubError, HubUnreachable) as exc:
                 return JSONResponse({"ok": True, "result": result, "message": S.DONE_NO_ACK
-                                     .format(msg=getattr(exc, "message", str(exc)))})
+                                     .format(msg=errors.message(exc))})
         return JSONResponse({"ok": True, "result": result, "message": S.DONE})
 
     # -- figures (hall-report's views, read-only) -------------------------------------------
@@ -288,6 +306,18 @@ class Console:
                                 "Content-Disposition":
                                 f'attachment; filename="bulletin-{period.slug()}.html"'})
         return await self._with_report(request, make)
+
+
+def clean(value) -> bool:
+    """Whether no text in ``value`` holds a control character (a tab, a newline …): a form
+    field never does, and the hub would refuse it only after its timeout."""
+    if isinstance(value, str):
+        return not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value)
+    if isinstance(value, dict):
+        return all(clean(v) for v in value.values())
+    if isinstance(value, list):
+        return all(clean(v) for v in value)
+    return True
 
 
 def _services(value) -> list[str] | None:

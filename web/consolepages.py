@@ -37,21 +37,22 @@ def console(cfg, session, snapshot: dict) -> str:
     boot = {"csrf": session.csrf, "role": session.role, "texts": C,
             "alert_kinds": S.ALERT_KINDS, "levels": S.LEVELS, "steps": S.FOLLOWUP_STEPS,
             "snapshot": snapshot}
-    then = "".join(f"""<select name="services"><option value="">{esc(C["assign_then"])}</option>
+    then = "".join(f"""<select name="services" aria-label="{esc(C["assign_then"])}"><option value="">{esc(C["assign_then"])}</option>
 {services}</select>""" for _ in range(2))
     actions = "" if session.role != "manager" else f"""
 <section class="panel"><h2>{esc(C["assign"])}</h2>
-<form id="assign" class="inline"><select name="window" required>{windows}</select>
-<select name="services" required><option value="">{esc(C["assign_first"])}</option>
+<form id="assign" class="inline"><select name="window" required aria-label="{esc(C["assign_window"])}">{windows}</select>
+<select name="services" required aria-label="{esc(C["assign_first"])}"><option value="">{esc(C["assign_first"])}</option>
 {services}</select>{then}<button class="act" type="submit">{esc(C["assign_do"])}</button>
 <span class="small">{esc(C["assign_hint"])}</span></form></section>
 <section class="panel"><h2>{esc(C["move"])}</h2>
-<form id="move" class="inline"><input name="no" placeholder="{esc(C["move_no"])}" maxlength="4"
- size="6" required><select name="service"><option value="">{esc(C["move_service"])}</option>
-{services}</select><select name="to_window"><option value="">{esc(C["move_window"])}</option>
+<form id="move" class="inline"><input name="no" aria-label="{esc(C["move_no"])}" placeholder="{esc(C["move_no"])}" maxlength="4"
+ size="6" required><select name="service" aria-label="{esc(C["move_service"])}"><option value="">{esc(C["move_service"])}</option>
+{services}</select><select name="to_window" aria-label="{esc(C["move_window"])}"><option value="">{esc(C["move_window"])}</option>
 {windows}</select><button class="act" type="submit">{esc(C["move_do"])}</button></form></section>
 <section class="panel"><h2>{esc(C["notice"])}</h2>
 <form id="notice" class="inline"><input name="text" maxlength="200" class="grow"
+ aria-label="{esc(C["notice"])}"
  value="{esc(snapshot.get("notice") or "")}"><button class="act" type="submit">
 {esc(C["notice_set"])}</button></form></section>
 <section class="panel"><h2>{esc(C["close_day"])}</h2><div class="inline">
@@ -59,6 +60,7 @@ def console(cfg, session, snapshot: dict) -> str:
 <button id="close-day" class="act">{esc(C["close_day_do"])}</button></div></section>"""
     body = f"""{_topbar(cfg, session, S.CONSOLE_TITLE)}
 <div id="offline" class="banner offline" hidden>{esc(C["offline_banner"])}</div>
+<div id="hub-offline" class="banner offline" role="alert" hidden>{esc(C["hub_offline"])}</div>
 <div class="grid"><div>
 <section class="panel"><h2>{esc(C["windows"])}</h2><table id="windows"></table></section>
 <section class="panel"><h2>{esc(C["queue"])}</h2><table id="services"></table></section>
@@ -77,9 +79,10 @@ def figures(cfg, session, period, title: str, sheets: list) -> str:
     kind, text = period.kind, period.slug()
     parts = [f"""{_topbar(cfg, session, S.CONSOLE["figures"])}<main class="figures">
 <form class="inline panel" method="get" action="/manage/figures">
-<select name="kind"><option value="day"{" selected" if kind == "day" else ""}>日</option>
+<select name="kind" aria-label="{esc(S.FIGURES_KIND)}"><option value="day"{" selected" if kind == "day" else ""}>日</option>
 <option value="month"{" selected" if kind == "month" else ""}>月</option></select>
-<input name="period" value="{esc(text)}" maxlength="10" size="10">
+<input name="period" value="{esc(text)}" maxlength="10" size="10"
+ aria-label="{esc(S.FIGURES_DAY)}">
 <button class="act" type="submit">{esc(S.FIGURES_SHOW)}</button>
 <a href="/manage/figures.xlsx?kind={esc(kind)}&amp;period={esc(text)}">{esc(S.FIGURES_XLSX)}</a>
 <a href="/manage/ratings.csv?kind={esc(kind)}&amp;period={esc(text)}">{esc(S.FIGURES_CSV)}</a>
@@ -92,7 +95,9 @@ def figures(cfg, session, period, title: str, sheets: list) -> str:
         head = "".join(f"<th>{esc(h)}</th>" for h in heads)
         body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>"
                        for r in rows) or f'<tr><td>{esc(S.FIGURES_NONE)}</td></tr>'
-        parts.append(f'<section class="panel"><h2>{esc(name)}</h2><table><tr>{head}</tr>'
+        # tabindex: a table wider than the screen scrolls in its panel, by keyboard too
+        parts.append(f'<section class="panel" tabindex="0" role="region" '
+                     f'aria-label="{esc(name)}"><h2>{esc(name)}</h2><table><tr>{head}</tr>'
                      f'{body}</table></section>')
     parts.append("</main>")
     return shell(title, "".join(parts), css_class="console")

@@ -30,6 +30,15 @@ def connect(db_path: str | None) -> sqlite3.Connection | None:
     return conn
 
 
+def epoch(conn: sqlite3.Connection) -> str | None:
+    """The database's epoch (its meta), which the hub's events carry."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
 def events_since(conn: sqlite3.Connection, day: str):
     """(seq, at, kind, public data) of the console's kinds from hall date ``day`` on."""
     marks = ",".join("?" * len(SEED_KINDS))

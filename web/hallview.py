@@ -7,6 +7,12 @@ from datetime import datetime
 
 ALERT_KEEP = 200
 BAD_KEEP = 50
+#: alerts about a device: every unacknowledged one stays in sight, however many others come
+DEVICE_KINDS = ("node_offline", "printer_paper")
+#: the order of the alert groups on the console (a kind not named here comes last)
+KIND_ORDER = ("node_offline", "printer_paper", "assist_suggested", "wait_over_limit",
+              "bad_rating", "follow_up_overdue")
+GROUP_SHOW = 5   # unacknowledged alerts of one other kind shown; the rest are counted
 
 
 class HallView:
@@ -62,11 +68,43 @@ class HallView:
                 del self.bad[BAD_KEEP:]
         elif kind == "alert":
             self.alerts.insert(0, {"seq": seq, "at": at} | d)
-            del self.alerts[ALERT_KEEP:]
+            self._trim()
         elif kind == "alert_ack":
             self.acks[int(d["alert_seq"])] = {"by": d.get("by"), "at": at}
         elif kind == "notice":
             self.notice = d.get("text")
+
+    def _unacked_device(self, a: dict) -> bool:
+        return a.get("kind") in DEVICE_KINDS and a.get("seq") not in self.acks
+
+    def _trim(self) -> None:
+        """Forget the oldest alerts past ALERT_KEEP, never an unacknowledged device alert."""
+        extra = len(self.alerts) - ALERT_KEEP
+        if extra > 0:
+            for i in range(len(self.alerts) - 1, -1, -1):
+                if extra == 0:
+                    break
+                if not self._unacked_device(self.alerts[i]):
+                    del self.alerts[i]
+                    extra -= 1
+
+    def alert_groups(self) -> list[dict]:
+        """The alerts by kind: every unacknowledged device alert, the newest GROUP_SHOW of
+        another kind (acknowledged ones only while nothing waits), the rest counted."""
+        kinds: dict[str, list[dict]] = {}
+        for a in self.alerts:
+            kinds.setdefault(a.get("kind"), []).append(a | {"acked": self.acks.get(a["seq"])})
+        rank = {k: i for i, k in enumerate(KIND_ORDER)}
+        groups = []
+        for kind in sorted(kinds, key=lambda k: rank.get(k, len(rank))):
+            items = kinds[kind]
+            open_ = [a for a in items if not a["acked"]]
+            shown = open_ if kind in DEVICE_KINDS else open_[:GROUP_SHOW]
+            if not shown:
+                shown = items[:1]  # all acknowledged: the newest says so
+            groups.append({"kind": kind, "alerts": shown, "unacked": len(open_),
+                           "more": len(items) - len(shown)})
+        return groups
 
     def snapshot(self, state: dict, nodes: dict, now: datetime) -> dict:
         """What the console's script renders."""
@@ -109,11 +147,10 @@ class HallView:
             node_rows.append({"node": node_id, "role": node.role,
                               "online": bool((info.get("status") or {}).get("online")),
                               "simulated": _simulated(health), "health": _health_text(health)})
-        alerts = [a | {"acked": self.acks.get(a["seq"])} for a in self.alerts]
         rated = sum(self.scores.values())
         good = self.scores[5] + self.scores[4] + self.scores[3]
         return {"at": now.isoformat(timespec="seconds"), "windows": windows,
-                "services": services, "nodes": node_rows, "alerts": alerts,
+                "services": services, "nodes": node_rows, "alert_groups": self.alert_groups(),
                 "ratings": {"count": rated, "scores": self.scores,
                             "satisfaction": round(100 * good / rated, 1) if rated else None,
                             "bad": self.bad},
@@ -121,9 +158,10 @@ class HallView:
 
 
 def _simulated(health: dict) -> bool:
-    """Whether any device of the node reports it is simulated."""
-    text = repr(health).lower()
-    return "simulated" in text or "'sim'" in text
+    """The node's own word (its health's ``simulated``), or any device's (docs/node-api.md)."""
+    if health.get("simulated") is True:
+        return True
+    return any(isinstance(v, dict) and v.get("simulated") is True for v in health.values())
 
 
 def _health_text(health: dict) -> str:

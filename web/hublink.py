@@ -10,7 +10,7 @@ import os
 import uuid
 from collections.abc import Callable
 
-from hub.client import HubClient
+from hub.client import HubClient, HubUnreachable
 from hub.contract import Topics
 from hub.mqtt import new_client, parse_broker_url, use_tls
 
@@ -28,6 +28,16 @@ class HubLink:
         self.nodes: dict[str, dict] = {}   # node id -> {"status": {...}, "health": {...}}
         self._broker = (broker_url, username, password)
         self._watch = None
+        self.broker_up = False   # the node watch's own connection to the broker
+        self._silent = False     # a request went unanswered since the hub last spoke
+
+    def hub_online(self) -> bool:
+        """Whether the hub is there: the broker reached, the hub's retained status online,
+        and no request unanswered since its last event (a stalled or killed hub is seen at
+        the first timeout, before its will arrives)."""
+        hub = (self.nodes.get("hub") or {}).get("status") or {}
+        return (self.broker_up and self.client.connected and hub.get("online") is True
+                and not self._silent)
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
@@ -47,6 +57,8 @@ class HubLink:
         self._listeners.append(callback)
 
     def _post(self, what: str, key: str, payload: dict) -> None:
+        if what in ("event", "state"):
+            self._silent = False  # the hub spoke
         if self.loop is not None and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self._dispatch, what, key, payload)
 
@@ -72,7 +84,12 @@ class HubLink:
             loop.call_soon_threadsafe(settle)
 
         self.client.request_async(op, args, done, timeout)
-        return await fut
+        try:
+            return await fut
+        except HubUnreachable:
+            self._silent = True
+            self._post("link", "hub", {})
+            raise
 
     # -- node presence: the retained node/+/status and node/+/health ------------------------
     def _start_node_watch(self) -> None:
@@ -87,6 +104,12 @@ class HubLink:
         def on_connect(client, _u, _f, reason_code, _p):
             if not reason_code.is_failure:
                 client.subscribe([(t.node_status("+"), 1), (t.node_health("+"), 1)])
+                self.broker_up = True
+                self._post("link", "broker", {})
+
+        def on_disconnect(_c, _u, _f, _rc, _p):
+            self.broker_up = False
+            self._post("link", "broker", {})
 
         def on_message(_c, _u, msg):
             for kind in ("status", "health"):
@@ -97,10 +120,13 @@ class HubLink:
                     except ValueError:
                         return
                     if isinstance(payload, dict):
+                        if node == "hub" and kind == "status" and payload.get("online"):
+                            self._silent = False
                         self.nodes.setdefault(node, {})[kind] = payload
                         self._post("node", node, payload)
 
         c.on_connect = on_connect
+        c.on_disconnect = on_disconnect
         c.on_message = on_message
         c.connect_async(host, port, keepalive=30)
         c.loop_start()

@@ -40,9 +40,10 @@ def shell(title: str, body: str, script: str | None = None, css_class: str = "")
         f'</head><body class="{css_class}">{body}</body></html>')
 
 
-def ticket_page(cfg, token: str, view: dict, soon_ahead: int) -> str:
+def ticket_page(cfg, token: str, view: dict, soon_ahead: int, today: str | None = None) -> str:
     boot = {"token": token, "ticket": view, "soon_ahead": soon_ahead, "texts": S.PAGE,
-            "levels": S.LEVELS, "reasons": S.BAD_REASONS, "hall": cfg.name}
+            "levels": S.LEVELS, "reasons": S.BAD_REASONS, "hall": cfg.name,
+            "day_end_why": S.DAY_END_WHY, "today": today}
     body = f"""
 <header class="hall">{esc(cfg.name)}</header>
 <main id="ticket" class="ticket">

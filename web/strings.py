@@ -5,6 +5,25 @@ NOT_FOUND_TITLE = "没有找到排队号"
 NOT_FOUND = "这个链接没有对应的排队号。请扫描排队小票上的二维码。"
 ERROR_TITLE = "出错了"
 HUB_AWAY = "排队系统暂时连接不上，请稍后刷新。"
+HUB_NO_ANSWER = "中枢没有应答，操作可能没有执行。请稍后查看大厅情况再决定是否重试"
+HUB_OFFLINE = "中枢离线，操作没有执行。中枢恢复后可再操作"
+BAD_CHARS = "输入内容不能包含制表符、换行等控制字符"
+#: the hub's refusal codes, for the few refusals whose message is for developers (English)
+HUB_REFUSED = {
+    "bad_request": "表单内容不正确",
+    "unknown_service": "没有这个办理事项",
+    "unknown_window": "没有这个窗口",
+    "forbidden": "没有权限执行这个操作",
+    "closed": "大厅当前不在办理时间",
+    "capped": "今日号源已满",
+    "no_ticket": "没有找到这个排队号",
+    "conflict": "当前状态下不能执行这个操作",
+    "no_skill": "该窗口人员不能办理这个事项",
+    "full": "今日已无法再办理更多",
+    "internal": "中枢内部出错，操作没有执行",
+    "unavailable": "中枢暂时无法保存，操作没有执行",
+    "rate_limited": "操作过于频繁，请稍后再试",
+}
 
 # the ticket page (web/static/ticket.js reads these)
 PAGE = {
@@ -43,6 +62,22 @@ PAGE = {
     "notify_called": "{no} 号请到 {window}",
     "green": "绿色通道",
     "notify_enable": "开启到号提醒",
+    # 日结 closed the ticket's day (web/pastticket.py): what happened, why, what to do
+    "day_ended": "今日已结束办理",
+    "day_ended_on": "{date} 已结束办理",
+    "day_end_why": "大厅已日结，此号当日未办理",
+    "day_end_todo": "如需办理，请次日重新取号，或预约办理",
+    # the hub started on a fresh database (a new epoch): the number is void
+    "gone": "此号已失效",
+    "gone_why": "排队系统的数据已重置，此号不再叫号",
+    "gone_todo": "请到取号机重新取号，或咨询服务台",
+}
+#: why 日结 closed a ticket (the day_closed event's reason), as the page says it
+DAY_END_WHY = {
+    "day_end_waiting": "大厅已日结，您的号当日未叫到",
+    "day_end_held": "大厅已日结，您的号挂起后未回呼",
+    "day_end_no_show": "大厅已日结，您过号后未重新排队",
+    "day_end_unfinished": "大厅已日结，您的事项当日未办结",
 }
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 # the pad's own 差评 reasons (rater/strings.py; nodes import no other node: a test keeps them equal)
@@ -106,6 +141,10 @@ CONSOLE = {
     "minutes": "{m} 分钟",
     "none": "无",
     "offline_banner": "与服务器的连接已断开，正在重连…",
+    "failed": "操作没有成功（服务器答复 {code}），请稍后再试",
+    "hub_offline": "中枢离线：叫号、取号和各项操作暂不可用，中枢恢复后自动更新",
+    "more": "另有 {n} 条",
+    "unacked": "{n} 条未确认",
     "reason": "原因",
     "followups": "差评回访整改",
     "due": "期限",
@@ -143,6 +182,7 @@ ALERT_KINDS = {
 }
 FIGURES_TITLE = "统计报表 {period}"
 FIGURES_DAY = "日期"
+FIGURES_KIND = "日报或月报"
 FIGURES_SHOW = "查看"
 FIGURES_XLSX = "下载 xlsx"
 FIGURES_CSV = "下载 CSV（好差评）"

@@ -1,10 +1,9 @@
-"""The citizen's ticket page ``/t/{token}``: the ticket's view from the hub (``ticket.lookup``),
-live by Server-Sent Events with ``/t/{token}/state`` for browsers without them, and the page's
-two actions, cancel and rate, as hub ops."""
+"""The citizen's ticket page ``/t/{token}``: the ticket's view (web/ticketwatch.py), live by
+Server-Sent Events with ``/t/{token}/state`` for browsers without them, and the page's two
+actions, cancel and rate, as hub ops."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 
@@ -14,102 +13,18 @@ from starlette.routing import Route
 
 from hub.client import HubUnreachable
 from hub.contract import HubError, NoTicket
-from web import pages
+from web import errors, pages
 from web import strings as S
 from web.live import sse_stream
+from web.ticketwatch import TicketWatch, browser_view
 
-TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22}")  # the hub's token shape (hub/engine/tokens.py)
-#: events that move other tickets' place in the queue or the windows that serve them
-QUEUE_KINDS = ("issued", "called", "transferred", "skipped", "requeued", "held", "finished",
-               "cancelled", "moved", "window", "day_closed")
-REFRESH_S = 0.3   # pages whose place may have moved are asked again at most this often
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22}")  # the hub's token shape (hub/tokens.py)
 MAX_BODY = 2048
-
-
-def browser_view(view: dict) -> dict:
-    """What the browser gets: the hub's public view without the ticket id."""
-    return {k: v for k, v in view.items() if k != "ticket_id"}
-
-
-class TicketWatch:
-    """The ticket pages open now: one hub lookup per ticket shared by all its streams, asked
-    again when an event names the ticket, and for queue moves at most every REFRESH_S."""
-
-    def __init__(self, link):
-        self.link = link
-        self.streams: dict[str, set[asyncio.Queue]] = {}   # token -> open streams
-        self.ticket_of: dict[str, str] = {}                # token -> ticket id
-        self.views: dict[str, dict] = {}
-        self._dirty: set[str] = set()
-        self._task: asyncio.Task | None = None
-        link.listen(self._on_hub)
-
-    async def lookup(self, token: str) -> dict:
-        view = (await self.link.request("ticket.lookup", {"token": token}))["ticket"]
-        if token in self.streams:  # only pages open now are remembered
-            self.ticket_of[token] = view["ticket_id"]
-            self.views[token] = view
-        return view
-
-    def subscribe(self, token: str, view: dict) -> asyncio.Queue:
-        q: asyncio.Queue = asyncio.Queue(maxsize=8)
-        self.streams.setdefault(token, set()).add(q)
-        self.ticket_of[token], self.views[token] = view["ticket_id"], view
-        return q
-
-    def unsubscribe(self, token: str, q: asyncio.Queue) -> None:
-        qs = self.streams.get(token)
-        if qs is not None:
-            qs.discard(q)
-            if not qs:
-                del self.streams[token]
-                self.views.pop(token, None)
-                self.ticket_of.pop(token, None)
-
-    def _on_hub(self, what: str, key: str, payload: dict) -> None:
-        if what == "event":
-            tid = payload.get("ticket_id")
-            mine = [t for t, i in self.ticket_of.items() if i == tid] if tid else []
-            for token in mine:  # this ticket's own news goes out at once
-                asyncio.ensure_future(self.refresh(token))
-            if key in QUEUE_KINDS:
-                self._mark_all()
-        elif what == "state" and key == "queue":
-            self._mark_all()
-
-    def _mark_all(self) -> None:
-        self._dirty.update(self.streams)
-        if self._task is None or self._task.done():
-            self._task = asyncio.ensure_future(self._refresh_dirty())
-
-    async def _refresh_dirty(self) -> None:
-        await asyncio.sleep(REFRESH_S)
-        while self._dirty:
-            tokens, self._dirty = self._dirty, set()
-            await asyncio.gather(*(self.refresh(t) for t in tokens if t in self.streams))
-
-    async def refresh(self, token: str) -> None:
-        try:
-            view = await self.lookup(token)
-        except (HubError, HubUnreachable):
-            return  # the stream keeps its last view; the page reconnects or polls
-        for q in list(self.streams.get(token, ())):
-            if q.full():
-                q.get_nowait()  # a slow phone gets the newest, not every step
-            q.put_nowait(browser_view(view))
 
 
 def _json_error(status: int, message: str, code: str = "bad_request") -> JSONResponse:
     return JSONResponse({"ok": False, "error": {"code": code, "message": message}},
                         status_code=status)
-
-
-def _status_of(exc: Exception) -> int:
-    if isinstance(exc, HubUnreachable):
-        return 503
-    if isinstance(exc, NoTicket):
-        return 404
-    return {"conflict": 409, "forbidden": 403}.get(getattr(exc, "code", ""), 400)
 
 
 def routes(watch: TicketWatch, cfg) -> list[Route]:
@@ -120,24 +35,26 @@ def routes(watch: TicketWatch, cfg) -> list[Route]:
         if not TOKEN_RE.fullmatch(token):
             return pages.not_found()
         try:
-            view = await watch.lookup(token)
+            view = await watch.opened(token)
         except NoTicket:
             return pages.not_found()
         except (HubError, HubUnreachable):
             return pages.error(S.HUB_AWAY, 503)
-        return HTMLResponse(pages.ticket_page(cfg, token, browser_view(view), soon),
+        today = watch.clock.now().date().isoformat() if watch.clock else None
+        return HTMLResponse(pages.ticket_page(cfg, token, browser_view(view), soon, today),
                             headers=pages.NO_STORE)
 
     async def looked_up(request: Request) -> tuple[str, dict | None, Response | None]:
-        """(token, the ticket's view, None), or (token, None, the JSON error to answer)."""
+        """(token, the ticket's view, None), or (token, None, the JSON error to answer); the
+        view followed here when the page is open (its stream or polls), else the hub's."""
         token = request.path_params["token"]
         if not TOKEN_RE.fullmatch(token):
             return token, None, _json_error(404, S.NOT_FOUND, "no_ticket")
         try:
-            return token, await watch.lookup(token), None
+            return token, await watch.current(token), None
         except (HubError, HubUnreachable) as exc:
-            return token, None, _json_error(_status_of(exc), getattr(exc, "message", S.HUB_AWAY),
-                                            getattr(exc, "code", "unreachable"))
+            return token, None, _json_error(errors.status(exc), errors.message(exc, S.HUB_AWAY),
+                                            errors.code(exc))
 
     async def state(request: Request) -> Response:
         _, view, error = await looked_up(request)
@@ -175,8 +92,7 @@ def routes(watch: TicketWatch, cfg) -> list[Route]:
         try:
             result = await watch.link.request(op, args)
         except (HubError, HubUnreachable) as exc:
-            return _json_error(_status_of(exc), getattr(exc, "message", S.HUB_AWAY),
-                               getattr(exc, "code", "unreachable"))
+            return _json_error(errors.status(exc), errors.message(exc, S.HUB_AWAY), errors.code(exc))
         await watch.refresh(token)
         return JSONResponse({"ok": True, "result": result})
 

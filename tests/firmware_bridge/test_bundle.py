@@ -26,6 +26,10 @@ FAKE_PYTHON = """#!/bin/sh
 if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then
   mkdir -p "$3/bin" && cp "$0" "$3/bin/python"
   printf '#!/bin/sh\\nexit "${FAKE_HUB_RC:-0}"\\n' > "$3/bin/hall-hub"
+  for cmd in hall-web hall-kiosk hall-callboard hall-rater; do
+    printf '#!/bin/sh\\necho "$0 $@" >> "$(dirname "$0")/../smoke-log"\\n' > "$3/bin/$cmd"
+    chmod +x "$3/bin/$cmd"
+  done
   printf '#!/bin/sh\necho "$@" > "$(dirname "$0")/../hall-flash-args"\n' > "$3/bin/hall-flash"
   chmod +x "$3/bin/hall-hub" "$3/bin/hall-flash"; exit 0
 fi
@@ -156,6 +160,20 @@ def test_install_makes_a_release_and_switches_to_it(tmp_path, hall, fake_python)
     assert (root / "etc/systemd/system/hallstack-kiosk.service").is_file()
     assert (root / "usr/local/lib/hallstack/firstboot.sh").stat().st_mode & stat.S_IXUSR
     assert_hall_untouched(root, files)
+
+
+def test_an_upgrade_smoke_tests_and_restarts_every_shipped_unit_hall_web_too(tmp_path, hall,
+                                                                          fake_python):
+    root, _ = hall
+    release = install(make_bundle(tmp_path, "0.1.0", role="hub"), tmp_path, root, fake_python)
+    units = bundle_install.role_units(root / "etc/systemd/system")
+    shipped = sorted(p.name for p in (ROOT / "systemd").glob("hallstack-*.service"))
+    assert "hallstack-web.service" in units and "hallstack-rater@*.service" in units
+    assert "hallstack-firstboot.service" not in units
+    assert len(units) == len(shipped) - 1   # every shipped unit but first boot's
+    smoked = (release / "venv" / "smoke-log").read_text()
+    assert "hall-web --help" in smoked and "hall-kiosk --help" in smoked
+    assert "web.app" in bundle_install.SMOKE
 
 
 def test_an_upgrade_keeps_the_hall_and_the_previous_release(tmp_path, hall, fake_python):

@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 def test_a_small_bench_run_reports_every_figure(tmp_path, capsys):
     report = tmp_path / "bench.json"
     assert main(["--runs", "30", "--seconds", "1", "--throughput-runs", "2", "--day-tickets", "300", "--restarts", "1",
-                 "--web-pages", "20", "--workdir", str(tmp_path / "work"), "--json", str(report)]) == 0
+                 "--web-pages", "40", "--web-seconds", "2", "--workdir", str(tmp_path / "work"),
+                 "--json", str(report)]) == 0
     table = capsys.readouterr().out
     results = json.loads(report.read_text(encoding="utf-8"))
     for name in ("mosquitto_rtt", "mosquitto_rtt_paused", "disk_sync_paused", "call_latency",
@@ -31,8 +32,22 @@ def test_a_small_bench_run_reports_every_figure(tmp_path, capsys):
         assert results[name]["mb"] > 5, name
     assert "×mosq" in table and "call floor" in table
     web = results["web_called_to_page"]
-    assert web["n"] >= 1 and web["missed"] == 0 and web["pages"] == 20
+    assert web["n"] >= 1 and web["missed"] == 0 and web["pages"] == 40
     assert results["web_rss"]["mb"] > 5 and "web_called_to_page" in table
+
+
+def test_the_web_figure_alone_at_a_steady_rate(tmp_path, capsys):
+    report = tmp_path / "bench.json"
+    assert main(["--web-only", "--runs", "20", "--web-pages", "40", "--web-rate", "4",
+                 "--web-seconds", "3", "--workdir", str(tmp_path / "work"),
+                 "--json", str(report)]) == 0
+    table = capsys.readouterr().out
+    results = json.loads(report.read_text(encoding="utf-8"))
+    steady = results["web_steady_called_to_page"]
+    assert steady["calls"] >= 1 and steady["missed"] == 0 and steady["rate_per_s"] == 4
+    assert results["web_steady_people_ahead"]["n"] >= 1
+    assert results["web_steady_rows"]["rows"] == 0   # no hub read for a page after it opened
+    assert "web_steady_people_ahead" in table and "call_latency" not in results
 
 
 def test_the_load_ignores_answers_to_requests_it_never_sent(hall_config, broker):

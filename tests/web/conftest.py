@@ -11,8 +11,8 @@ import pytest
 
 from hub.client import HubClient
 from tests.helpers import eventually
+from tests.web import ui
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
@@ -62,11 +62,13 @@ def web(hall_config, broker, hall_clock, hub_service):
     rig.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    """Chromium for one module: one sync Playwright per process at a time, and the black-box
+    web tests start their own (they share no code with this rig)."""
+    api = ui.sync_api()
+    with api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=ui.chromium_path(), args=CHROMIUM_ARGS)
         yield b
         b.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hub.config import WebUser
 from tests.helpers import FakeTime
 from web.auth import (
+    ADDRESS_TRIES,
     LOGIN_TRIES,
     LOGIN_WINDOW_S,
     SESSION_S,
@@ -27,17 +28,38 @@ def test_hashes_are_salted_and_checked():
         assert not check_password("same", bad)
 
 
-def test_login_limit_per_name_and_address_then_it_lifts():
+def test_login_limit_per_name_from_an_address_and_per_address_then_it_lifts():
     clock = FakeTime()
     s = Sessions(users(), clock)
     for _ in range(LOGIN_TRIES):
         assert s.login("值班主任", "wrong", "10.0.0.9") is None
-    assert s.limited("user:值班主任", "addr:10.0.0.1")   # the name, from anywhere
-    assert s.limited("user:督查", "addr:10.0.0.9")       # the address, any name
-    assert not s.limited("user:督查", "addr:10.0.0.1")
+    assert s.limited("值班主任", "10.0.0.9")      # that name from that address
+    assert not s.limited("值班主任", "10.0.0.1")  # the manager at another desk is not locked out
+    assert not s.limited("督查", "10.0.0.9")
+    for n in range(ADDRESS_TRIES - LOGIN_TRIES):
+        assert s.login(f"guess{n}", "wrong", "10.0.0.9") is None
+    assert s.limited("督查", "10.0.0.9")          # the address, any name
+    assert not s.limited("督查", "10.0.0.1")
     clock.advance(LOGIN_WINDOW_S + 1)
-    assert not s.limited("user:值班主任", "addr:10.0.0.9")
+    assert not s.limited("值班主任", "10.0.0.9")
     assert s.login("值班主任", "pw-1", "10.0.0.9") is not None
+
+
+def test_sessions_outlive_a_restart_in_their_file(tmp_path):
+    clock = FakeTime()
+    path = tmp_path / "sessions.json"
+    s = Sessions(users(), clock, path)
+    sid = s.login("值班主任", "pw-1", "a")
+    s.use(s.get(sid), "action-0001")
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    again = Sessions(users(), clock, path)
+    session = again.get(sid)
+    assert session.user == "值班主任" and session.csrf == s.get(sid).csrf
+    assert "action-0001" in session.used   # a replay after the restart is still refused
+    again.logout(sid)
+    assert Sessions(users(), clock, path).get(sid) is None
+    path.write_text("{not json")
+    assert Sessions(users(), clock, path).get(sid) is None  # unreadable: log in again
 
 
 def test_sessions_expire_and_carry_a_csrf_token():

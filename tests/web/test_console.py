@@ -7,11 +7,10 @@ import json
 import urllib.error
 import urllib.request
 
-import pytest
-
 from tests.helpers import eventually
+from tests.web import ui
 
-expect = pytest.importorskip("playwright.sync_api").expect
+expect = ui.sync_api().expect
 
 MANAGER, PASSWORD = "值班主任", "hall-demo"
 VIEWER, VIEWER_PASSWORD = "督查", "hall-view"
@@ -73,6 +72,7 @@ def test_login_is_checked_and_rate_limited(web):
     assert status == 401
     for _ in range(4):
         post(web.url + "/manage/login", b"name=nobody&password=x", form)
+    assert post(web.url + "/manage/login", b"name=nobody&password=x", form)[0] == 401
     status, _, body = post(web.url + "/manage/login", b"name=nobody&password=x", form)
     assert status == 429 and "5 分钟" in body.decode()
     assert post(web.url + "/manage/login", b"x" * 10000, form)[0] == 400

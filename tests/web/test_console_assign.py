@@ -8,11 +8,10 @@ import json
 import urllib.error
 import urllib.request
 
-import pytest
-
 from tests.helpers import eventually, rows
+from tests.web import ui
 
-expect = pytest.importorskip("playwright.sync_api").expect
+expect = ui.sync_api().expect
 
 MANAGER, PASSWORD = "值班主任", "hall-demo"
 VIEWER, VIEWER_PASSWORD = "督查", "hall-view"

@@ -12,8 +12,9 @@ import pytest
 
 from tests.helpers import eventually
 from tests.kiosk.conftest import KioskRig
+from tests.web import ui
 
-expect = pytest.importorskip("playwright.sync_api").expect
+expect = ui.sync_api().expect
 
 
 def take_at_kiosk(web, broker, clock) -> tuple[str, str]:

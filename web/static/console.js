@@ -35,12 +35,41 @@
     x.setRequestHeader("Content-Type", "application/json");
     x.onload = function () {
       var r = {}; try { r = JSON.parse(x.responseText); } catch (e) { /* not JSON */ }
-      toast(r.ok ? r.message : (r.error ? r.error.message : x.statusText));
+      // never the browser's English status text: a reply without our JSON says so in Chinese
+      toast(r.ok ? r.message : (r.error ? r.error.message : C.failed.replace("{code}", x.status)));
       if (done) { done(r.ok); }
     };
+    x.onerror = function () { toast(C.offline_banner); if (done) { done(false); } };
     x.send(JSON.stringify({ csrf: boot.csrf, action_id: actionId(), action: action, args: args }));
   }
   function button(label, fn) { var b = el("button", label, "act"); b.onclick = fn; return b; }
+
+  function alertRow(a) {
+    var d = el("div", null, "alert" + (a.acked ? " acked" : ""));
+    var what = (boot.alert_kinds[a.kind] || a.kind) + " " + (a.no || a.node || "") +
+      (a.waited_s ? " " + mins(a.waited_s) : "") + (a.window ? " " + a.window + "号窗口" : "");
+    if (a.kind === "assist_suggested") {
+      what = boot.alert_kinds[a.kind] + " " + a.text + "（" + C.est + " " + mins(a.est_wait_s) + "）" +
+        (a.auto ? " " + C.assist_auto : "");
+    }
+    d.appendChild(el("span", a.at.slice(11, 16) + " " + what + " "));
+    if (a.acked) { d.appendChild(el("span", C.acked + " " + (a.acked.by || ""), "small")); }
+    else if (manager && a.kind === "assist_suggested" && !a.auto) {
+      d.appendChild(button(C.assist_do, function () {
+        act("assist", { window: a.window, service: a.service, alert_seq: a.seq });
+      }));
+      d.appendChild(button(C.ack, function () { act("ack", { alert_seq: a.seq }); }));
+    }
+    else if (manager) { d.appendChild(button(C.ack, function () { act("ack", { alert_seq: a.seq }); })); }
+    return d;
+  }
+  function hubState(online) {
+    // the hub is away: say so at once and take the actions out of reach until it is back
+    $("hub-offline").hidden = online;
+    document.body.classList.toggle("hub-down", !online);
+    Array.prototype.forEach.call(document.querySelectorAll("button.act, form.inline button, " +
+      "form.inline input, form.inline select"), function (b) { b.disabled = !online; });
+  }
 
   function render(s) {
     var t = $("windows"); t.textContent = "";
@@ -71,25 +100,13 @@
       row(t, [x.name, x.waiting, mins(x.longest_s), mins(x.est_wait_s), x.open_windows]);
     });
     var box = $("alerts"); box.textContent = "";
-    if (!s.alerts.length) { box.appendChild(el("div", C.none, "small")); }
-    s.alerts.slice(0, 30).forEach(function (a) {
-      var d = el("div", null, "alert" + (a.acked ? " acked" : ""));
-      var what = (boot.alert_kinds[a.kind] || a.kind) + " " + (a.no || a.node || "") +
-        (a.waited_s ? " " + mins(a.waited_s) : "") + (a.window ? " " + a.window + "号窗口" : "");
-      if (a.kind === "assist_suggested") {
-        what = boot.alert_kinds[a.kind] + " " + a.text + "（" + C.est + " " + mins(a.est_wait_s) + "）" +
-          (a.auto ? " " + C.assist_auto : "");
-      }
-      d.appendChild(el("span", a.at.slice(11, 16) + " " + what + " "));
-      if (a.acked) { d.appendChild(el("span", C.acked + " " + (a.acked.by || ""), "small")); }
-      else if (manager && a.kind === "assist_suggested" && !a.auto) {
-        d.appendChild(button(C.assist_do, function () {
-          act("assist", { window: a.window, service: a.service, alert_seq: a.seq });
-        }));
-        d.appendChild(button(C.ack, function () { act("ack", { alert_seq: a.seq }); }));
-      }
-      else if (manager) { d.appendChild(button(C.ack, function () { act("ack", { alert_seq: a.seq }); })); }
-      box.appendChild(d);
+    if (!s.alert_groups.length) { box.appendChild(el("div", C.none, "small")); }
+    s.alert_groups.forEach(function (g) {
+      var head = el("div", (boot.alert_kinds[g.kind] || g.kind) +
+        (g.unacked ? "（" + C.unacked.replace("{n}", g.unacked) + "）" : ""), "alert-kind");
+      box.appendChild(head);
+      g.alerts.forEach(function (a) { box.appendChild(alertRow(a)); });
+      if (g.more) { box.appendChild(el("div", C.more.replace("{n}", g.more), "small")); }
     });
     box = $("ratings"); box.textContent = "";
     var r = s.ratings;
@@ -110,6 +127,7 @@
       if (n.simulated) { cell.appendChild(el("span", C.simulated, "pill sim")); }
       row(t, [n.node, n.role, cell, el("span", n.health, "small")]);
     });
+    hubState(s.hub_online !== false);
   }
 
   var badSeen = -1;
@@ -129,12 +147,14 @@
           (c.last_step ? " · " + (boot.steps[c.last_step] || c.last_step) : "")));
         if (manager) {
           var f = el("form", null, "inline"), sel = el("select");
-          sel.name = "step";
+          sel.name = "step"; sel.setAttribute("aria-label", C.step);
           Object.keys(boot.steps).forEach(function (k) {
             var o = el("option", boot.steps[k]); o.value = k; sel.appendChild(o);
           });
           var note = el("input"); note.name = "note"; note.placeholder = C.note; note.maxLength = 500;
+          note.setAttribute("aria-label", C.note);
           var result = el("input"); result.name = "result"; result.placeholder = C.result;
+          result.setAttribute("aria-label", C.result);
           result.maxLength = 200;
           var b = el("button", C.record, "act"); b.type = "submit";
           [sel, note, result, b].forEach(function (e) { f.appendChild(e); });

@@ -50,6 +50,12 @@
     else if (st === "skipped") { status = T.skipped; }
     else if (st === "finished") { status = v.rated ? T.finished + "。" + T.rated : T.finished; }
     else if (st === "cancelled") { status = T.cancelled; }
+    else if (st === "gone") { status = T.gone; ahead = T.gone_why; est = T.gone_todo; }
+    else if (v.day_ended) {
+      status = v.date && boot.today && v.date !== boot.today ? fmt(T.day_ended_on, { date: v.date })
+                                                             : T.day_ended;
+      ahead = boot.day_end_why[v.closed_reason] || T.day_end_why; est = T.day_end_todo;
+    }
     else { status = T.closed; }
     text("status", status); text("ahead", ahead); text("est", est);
     $("status").className = "status st-" + st;
@@ -96,7 +102,7 @@
     x.setRequestHeader("Content-Type", "application/json");
     x.onload = function () {
       var r = {}; try { r = JSON.parse(x.responseText); } catch (e) { /* not JSON */ }
-      done(x.status === 200 && r.ok, r.error ? r.error.message : x.statusText);
+      done(x.status === 200 && r.ok, r.error ? r.error.message : T.offline);
     };
     x.onerror = function () { done(false, T.offline); };
     x.send(JSON.stringify(body));
