@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hub import broker_acl
-from hub.broker_acl import BrokerConfigError, verify_password
-from hub.broker_bridge import generate, render_bridge, render_county_acl
+from deploy import broker_acl
+from deploy.broker_acl import BrokerConfigError, verify_password
+from deploy.broker_bridge import generate, render_bridge, render_county_acl
 
 
 def test_a_site_writes_only_its_own_prefix_and_reads_only_its_requests():

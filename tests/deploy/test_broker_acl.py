@@ -15,7 +15,7 @@ from cryptography import x509
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.broker_acl import (
+from deploy.broker_acl import (
     PASSWORD_RE,
     BrokerConfigError,
     broker_users,
@@ -167,7 +167,7 @@ def test_hashes_agree_with_mosquitto_passwd(tmp_path):
        st.one_of(st.none(), st.integers(1, 999)))
 @settings(max_examples=60, deadline=None)
 def test_env_round_trip(node, password, window):
-    from hub.broker_acl import BrokerUser
+    from deploy.broker_acl import BrokerUser
 
     user = BrokerUser(node, "rater" if window else "kiosk", window, (), ())
     values = parse_env(render_env(user, password, URL), "x.env")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.broker_acl import BrokerUser
+from deploy.broker_acl import BrokerUser
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEMD = ROOT / "systemd"

@@ -3,7 +3,7 @@
 The bundle is a tar holding one folder, ``hallstack-bundle/``::
 
     MANIFEST.json   project, version, role, the wheels and .debs, SHA-256 and size of every file
-    install.sh      runs install.py with the system python3 (firmware_bridge/bundle_install.py)
+    install.sh      runs install.py with the system python3 (deploy/bundle_install.py)
     wheels/         hallstack's wheel and every dependency's, CPython 3.11 manylinux aarch64
     debs/           the role's arm64 Debian packages (bookworm) and their dependencies
     systemd/        the units, sysusers.d, the Mosquitto snippets, the first-boot script
@@ -29,7 +29,7 @@ import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from firmware_bridge import bundle_install
+from deploy import bundle_install
 
 ROLES = ("hub", "kiosk", "callboard", "rater")
 COMMON_DEBS = ("python3-venv", "chrony")

@@ -46,7 +46,7 @@ from pathlib import Path
 MANIFEST = "MANIFEST.json"
 FORMAT = 1
 SMOKE = ("import hub.cli, kiosk.app, callboard.main, rater.app, web.app, "
-         "firmware_bridge.flash_cli")
+         "deploy.flash_cli")
 FIRSTBOOT = "hallstack-firstboot.service"  # may be the installer's caller: never restarted
 #: a unit's command from the release's venv (``/opt/hallstack/venv/bin/hall-web …``)
 EXEC_RE = re.compile(r"^ExecStart=\S*/venv/bin/(hall-[A-Za-z0-9_-]+)", re.M)

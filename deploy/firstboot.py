@@ -26,13 +26,13 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from firmware_bridge.provision import (
+from deploy.atomic import write_atomic
+from deploy.provision import (
     NodePlan,
     ProvisionError,
     check_chrony,
     check_plan,
     read_ca,
-    write_file,
 )
 
 BOOT_DIRS = ("boot/firmware", "boot")  # Raspberry Pi OS since bookworm, then older images
@@ -40,7 +40,7 @@ ETC = Path("etc/hallstack")
 NODE_KEYS = {"node", "role", "window", "hall", "broker", "username", "password_file", "unit",
              "ca_file", "chrony_file"}
 CHRONY_INSTALLED = Path("etc/chrony/conf.d/hallstack.conf")  # Debian's chrony reads conf.d
-CA_INSTALLED = "/etc/hallstack/credentials/ca.crt"  # = hub.broker_acl.CA_INSTALLED
+CA_INSTALLED = "/etc/hallstack/credentials/ca.crt"  # = deploy.broker_acl.CA_INSTALLED
 INSTALLED_SUFFIX = ".installed"
 
 
@@ -78,7 +78,7 @@ def find_card(root: Path = Path("/")) -> Path | None:
 
 
 def env_name(plan: NodePlan) -> str:
-    """The credentials file the node's unit reads (systemd/*.service, hub.broker_acl)."""
+    """The credentials file the node's unit reads (systemd/*.service, deploy.broker_acl)."""
     return f"window-{plan.window}.env" if plan.role == "rater" else f"{plan.role}.env"
 
 
@@ -181,15 +181,15 @@ def install(root: Path = Path("/"), card: Path | None = None,
     credentials.mkdir(mode=0o700, exist_ok=True)
     os.chmod(credentials, 0o700)
     if source is card_hall:
-        write_file(hall_path, hall_text, 0o644)
+        write_atomic(hall_path, hall_text, 0o644)
     if found.ca_pem is not None:
-        write_file(credentials / "ca.crt", found.ca_pem, 0o644)
-    write_file(env_file, render_env(plan, password), 0o600)
+        write_atomic(credentials / "ca.crt", found.ca_pem, 0o644)
+    write_atomic(env_file, render_env(plan, password), 0o600)
     chrony, chronyd = None, False
     if found.chrony is not None:
         chrony = root / CHRONY_INSTALLED
         chrony.parent.mkdir(parents=True, exist_ok=True)
-        write_file(chrony, found.chrony, 0o644)
+        write_atomic(chrony, found.chrony, 0o644)
         chronyd = any((root / d / "chronyd").is_file() for d in ("usr/sbin", "usr/bin"))
     _enable(root, plan.unit, systemctl, restart_chrony=chronyd)
     for path in found.spent:

@@ -24,17 +24,17 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from hub.broker_acl import (
+from deploy.atomic import write_atomic
+from deploy.broker_acl import (
     PASSWORD_RE,
     USER_RE,
     BrokerConfigError,
     _broker_group,
-    _write_atomic,
     check_broker_url,
     new_password,
     render_passwd,
 )
-from hub.broker_tls import TlsError, ensure_tls, write_atomic
+from deploy.broker_tls import TlsError, ensure_tls
 
 COUNTY_USER = "county"  # the collector's broker user and its node id at every site
 # a bridge's retry backoff (Mosquitto restart_timeout base cap): measured 7-61 s between
@@ -146,11 +146,11 @@ def generate(sites: list[str], county_url: str, out: Path, ca_file: str | None =
         (out / "bridges").mkdir(parents=True, exist_ok=True)
         write_atomic(out / "bridges" / "county-ca.crt", ca_pem, 0o644)
     # Mosquitto drops to its user before it opens passwd and acl: root:mosquitto 0640
-    _write_atomic(out / "acl", acl, 0o640, gid)
-    _write_atomic(out / "passwd", passwd, 0o640, gid)
-    _write_atomic(out / "county.env", env, 0o600)
+    write_atomic(out / "acl", acl, 0o640, gid)
+    write_atomic(out / "passwd", passwd, 0o640, gid)
+    write_atomic(out / "county.env", env, 0o600)
     for path, text in bridges.items():
-        _write_atomic(path, text, 0o640, gid)
+        write_atomic(path, text, 0o640, gid)
     return passwords
 
 

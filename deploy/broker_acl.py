@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from hub.broker_tls import TlsError, ensure_tls, write_atomic
+from deploy.atomic import write_atomic
+from deploy.broker_tls import TlsError, ensure_tls
 from hub.config import HUB_NODE, ConfigError, HallConfig, load_config
 from hub.contract import Topics
 
@@ -226,12 +227,6 @@ def _existing_password(path: Path, username: str) -> str | None:
 
 
 # -- writing --------------------------------------------------------------------------------
-def _write_atomic(path: Path, text: str, mode: int, group: int | None = None) -> None:
-    """Write via a temp file and rename, so Mosquitto (on SIGHUP) never reads half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, text.encode("utf-8"), mode, group)
-
-
 def _broker_group(name: str | None) -> int | None:
     """The gid that may read passwd/acl: Mosquitto drops to it before opening them (as root)."""
     if name is None or os.geteuid() != 0:
@@ -298,19 +293,19 @@ def generate(cfg: HallConfig, credentials: Path, passwd: Path, acl: Path, broker
     for path, text in envs.items():
         path.parent.mkdir(exist_ok=True)
         os.chmod(path.parent, 0o700)
-        _write_atomic(path, text, 0o600)
+        write_atomic(path, text, 0o600)
         if ca_pem is not None:
             write_atomic(path.parent / "ca.crt", ca_pem, 0o644)
-    _write_atomic(passwd, passwd_text, 0o640, gid)
-    _write_atomic(acl, acl_text, 0o640, gid)
+    write_atomic(passwd, passwd_text, 0o640, gid)
+    write_atomic(acl, acl_text, 0o640, gid)
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console script ``hall-broker-config`` (``hall-broker-config county …``: hub.broker_bridge)."""
+    """Console script ``hall-broker-config`` (``hall-broker-config county …``: deploy.broker_bridge)."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["county"]:
-        from hub.broker_bridge import main as county_main
+        from deploy.broker_bridge import main as county_main
 
         return county_main(argv[1:])
     p = argparse.ArgumentParser(prog="hall-broker-config", description=__doc__.split("\n")[0])
