@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from deploy import paths
 from deploy.atomic import write_atomic
 from deploy.broker_tls import TlsError, ensure_tls
 from hub.config import HUB_NODE, ConfigError, HallConfig, load_config
@@ -47,7 +48,7 @@ PASSWORD_RE = re.compile(r"[A-Za-z0-9_-]{24,128}")  # what we generate: env-file
 USER_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # node ids are checked by hub.config the same way
 ENV_NAMES = ("HALL_BROKER", "HALL_NODE", "HALL_WINDOW", "HALL_MQTT_USERNAME",
              "HALL_MQTT_PASSWORD", "HALL_MQTT_CA")
-CA_INSTALLED = "/etc/hallstack/credentials/ca.crt"  # where each machine keeps its folder's ca.crt
+CA_INSTALLED = str(paths.CA_INSTALLED)  # the env files' HALL_MQTT_CA
 
 
 class BrokerConfigError(ValueError):
@@ -249,7 +250,7 @@ class Result:
 
 def generate(cfg: HallConfig, credentials: Path, passwd: Path, acl: Path, broker_url: str,
              hub_broker_url: str = "mqtt://127.0.0.1:1883", rotate: tuple[str, ...] = (),
-             hub_user: str = HUB_USER, group: str | None = "mosquitto",
+             hub_user: str = HUB_USER, group: str | None = paths.BROKER_GROUP,
              tls_dir: Path | None = None, tls_hosts: tuple[str, ...] = ()) -> Result:
     """Write credentials, password file and ACL for ``cfg``; nothing is written on an error.
     With an ``mqtts://`` broker, also the hall CA and the broker's certificate in ``tls_dir``
@@ -314,18 +315,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="mqtt://host:port the nodes use to reach the hub's broker")
     p.add_argument("--hub-broker", default="mqtt://127.0.0.1:1883",
                    help="mqtt://host:port the hub uses (default: the broker beside it)")
-    p.add_argument("--credentials", default="/etc/hallstack/credentials", type=Path,
+    p.add_argument("--credentials", default=paths.CREDENTIALS, type=Path,
                    help="folder of per-user env files (default %(default)s)")
-    p.add_argument("--passwd", default="/etc/mosquitto/hallstack/passwd", type=Path)
-    p.add_argument("--acl", default="/etc/mosquitto/hallstack/acl", type=Path)
-    p.add_argument("--group", default="mosquitto",
+    p.add_argument("--passwd", default=paths.PASSWD, type=Path)
+    p.add_argument("--acl", default=paths.ACL, type=Path)
+    p.add_argument("--group", default=paths.BROKER_GROUP,
                    help="group that may read passwd/acl when run as root (default %(default)s)")
     p.add_argument("--hub-user", default=HUB_USER)
     p.add_argument("--rotate", action="append", default=[], metavar="USER",
                    help="give USER a new password (repeatable)")
     p.add_argument("--tls-dir", type=Path, default=None,
                    help="with an mqtts:// broker: the hall CA and the broker's certificate "
-                        "(e.g. /etc/mosquitto/hallstack/tls)")
+                        f"(e.g. {paths.TLS_DIR})")
     p.add_argument("--tls-host", action="append", default=[], metavar="NAME",
                    help="another name or address of the broker for its certificate (repeatable)")
     args = p.parse_args(argv)

@@ -26,6 +26,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy import paths
 from deploy.atomic import write_atomic
 from deploy.provision import (
     NodePlan,
@@ -36,11 +37,11 @@ from deploy.provision import (
 )
 
 BOOT_DIRS = ("boot/firmware", "boot")  # Raspberry Pi OS since bookworm, then older images
-ETC = Path("etc/hallstack")
+ETC = paths.ETC.relative_to("/")
 NODE_KEYS = {"node", "role", "window", "hall", "broker", "username", "password_file", "unit",
              "ca_file", "chrony_file"}
-CHRONY_INSTALLED = Path("etc/chrony/conf.d/hallstack.conf")  # Debian's chrony reads conf.d
-CA_INSTALLED = "/etc/hallstack/credentials/ca.crt"  # = deploy.broker_acl.CA_INSTALLED
+CHRONY_INSTALLED = paths.CHRONY_INSTALLED.relative_to("/")
+CA_INSTALLED = str(paths.CA_INSTALLED)
 INSTALLED_SUFFIX = ".installed"
 
 
@@ -71,7 +72,7 @@ class Card:
 def find_card(root: Path = Path("/")) -> Path | None:
     """The ``hallstack`` folder holding a ``node.toml`` not yet installed, or None."""
     for boot in BOOT_DIRS:
-        folder = Path(root) / boot / "hallstack"
+        folder = Path(root) / boot / paths.CARD_FOLDER
         if (folder / "node.toml").is_file():
             return folder
     return None
@@ -163,7 +164,7 @@ def install(root: Path = Path("/"), card: Path | None = None,
     found = read_card(card)
     plan, password = found.plan, found.password
     etc = root / ETC
-    hall_path = etc / "hall.toml"
+    hall_path = etc / paths.HALL_CONFIG.name
     card_hall = card / "hall.toml"
     source = card_hall if card_hall.is_file() else hall_path
     if not source.is_file():
@@ -174,7 +175,7 @@ def install(root: Path = Path("/"), card: Path | None = None,
         raise ProvisionError(f"{source}: hall {checked.hall_id!r}, but the card was written for "
                              f"hall {plan.hall_id!r}")
     hall_text = source.read_text(encoding="utf-8")
-    credentials = etc / "credentials"
+    credentials = etc / paths.CREDENTIALS.name
     env_file = credentials / env_name(plan)
 
     etc.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from deploy import bundle, firstboot, strings
+from deploy import bundle, firstboot, paths, strings
 from deploy.provision import NodePlan, ProvisionError, check_plan, write_node
 from firmware_bridge import flash_cli as peripherals
 
@@ -73,7 +73,7 @@ def cmd_node(args, out) -> int:
     try:
         if args.bundle is not None:
             manifest = _card_bundle(args, plan, password)
-            bundle.copy_to_card(args.bundle, Path(args.target) / "hallstack", manifest)
+            bundle.copy_to_card(args.bundle, Path(args.target) / paths.CARD_FOLDER, manifest)
         folder = write_node(args.target, plan, password, args.config, args.force, args.ca_file)
     except (ProvisionError, bundle.BuildError, OSError) as exc:
         print(f"hall-flash node: {exc}", file=out)
@@ -91,10 +91,11 @@ def _card_bundle(args, plan: NodePlan, password: str) -> dict:
                              f"the node is {plan.role!r}")
     if not Path(args.target).is_dir():
         raise ProvisionError(f"target {args.target}: not a directory")
-    if (Path(args.target) / "hallstack/node.toml").exists() and not args.force:
-        raise ProvisionError(f"{Path(args.target) / 'hallstack/node.toml'} exists; pass --force "
+    node_toml = Path(args.target) / paths.CARD_FOLDER / "node.toml"
+    if node_toml.exists() and not args.force:
+        raise ProvisionError(f"{node_toml} exists; pass --force "
                              "to replace it")
-    (Path(args.target) / "hallstack").mkdir(exist_ok=True)
+    (Path(args.target) / paths.CARD_FOLDER).mkdir(exist_ok=True)
     return manifest
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from deploy import paths
 from deploy.atomic import write_atomic
 
 ROLES = ("kiosk", "callboard", "rater")
@@ -64,8 +65,8 @@ class NodePlan:
     def unit(self) -> str:
         """The systemd unit this node starts."""
         if self.role == "rater":
-            return f"hallstack-rater@{self.window}.service"
-        return f"hallstack-{self.role}.service"
+            return paths.unit_of(self.role, self.window)
+        return paths.unit_of(self.role)
 
 
 def check_plan(plan: NodePlan, password: str, hall_config: Path | None = None) -> NodePlan:
@@ -188,7 +189,7 @@ def write_node(target: Path, plan: NodePlan, password: str, hall_config: Path | 
         raise ProvisionError(f"ca file {ca_file}: the broker {plan.broker} is not mqtts://")
     if not target.is_dir():
         raise ProvisionError(f"target {target}: not a directory (is the boot partition mounted?)")
-    folder = target / "hallstack"
+    folder = target / paths.CARD_FOLDER
     if (folder / "node.toml").exists() and not force:
         raise ProvisionError(f"{folder / 'node.toml'} exists; pass --force to replace it")
     folder.mkdir(exist_ok=True)

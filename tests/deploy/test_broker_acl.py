@@ -15,6 +15,7 @@ from cryptography import x509
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deploy import paths
 from deploy.broker_acl import (
     PASSWORD_RE,
     BrokerConfigError,
@@ -325,7 +326,7 @@ def test_an_mqtts_broker_gives_every_node_the_hall_ca(tmp_path):
         if env.parent.name == "hub":  # the hub stays on the plain listener of its own machine
             assert "HALL_MQTT_CA" not in values
         else:
-            assert values["HALL_MQTT_CA"] == "/etc/hallstack/credentials/ca.crt"
+            assert values["HALL_MQTT_CA"] == str(paths.CA_INSTALLED)
             assert values["HALL_BROKER"] == "mqtts://hallhub.lan:8883"
     cert = x509.load_pem_x509_certificate((tls / "broker.crt").read_bytes())
     names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy import bundle, bundle_install
+from deploy import bundle, bundle_install, paths
 from deploy.bundle_install import BundleError, InstallError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,7 +166,7 @@ def test_an_upgrade_smoke_tests_and_restarts_every_shipped_unit_hall_web_too(tmp
                                                                           fake_python):
     root, _ = hall
     release = install(make_bundle(tmp_path, "0.1.0", role="hub"), tmp_path, root, fake_python)
-    units = bundle_install.role_units(root / "etc/systemd/system")
+    units = paths.restart_patterns(root / "etc/systemd/system")
     shipped = sorted(p.name for p in (ROOT / "systemd").glob("hallstack-*.service"))
     assert "hallstack-web.service" in units and "hallstack-rater@*.service" in units
     assert "hallstack-firstboot.service" not in units
