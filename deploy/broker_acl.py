@@ -249,7 +249,7 @@ class Result:
 
 
 def generate(cfg: HallConfig, credentials: Path, passwd: Path, acl: Path, broker_url: str,
-             hub_broker_url: str = "mqtt://127.0.0.1:1883", rotate: tuple[str, ...] = (),
+             hub_url: str = "mqtt://127.0.0.1:1883", rotate: tuple[str, ...] = (),
              hub_user: str = HUB_USER, group: str | None = paths.BROKER_GROUP,
              tls_dir: Path | None = None, tls_hosts: tuple[str, ...] = ()) -> Result:
     """Write credentials, password file and ACL for ``cfg``; nothing is written on an error.
@@ -270,11 +270,11 @@ def generate(cfg: HallConfig, credentials: Path, passwd: Path, acl: Path, broker
         kept = None if u.username in rotate else _existing_password(path, u.username)
         passwords[u.username] = kept or new_password()
         (result.kept if kept else result.created).append(u.username)
-        url = hub_broker_url if u.role == "hub" else broker_url
+        url = hub_url if u.role == "hub" else broker_url
         envs[path] = render_env(u, passwords[u.username], url)
     acl_text = render_acl(cfg, users)
     passwd_text = render_passwd(passwords)
-    tls_urls = [u for u in (broker_url, hub_broker_url) if u.startswith("mqtts://")]
+    tls_urls = [u for u in (broker_url, hub_url) if u.startswith("mqtts://")]
     if tls_urls and tls_dir is None:
         raise BrokerConfigError("an mqtts:// broker needs --tls-dir for the hall CA and the "
                                 "broker's certificate")

@@ -46,6 +46,7 @@ from pathlib import Path
 try:
     from deploy import paths
 except ImportError:  # install.py in a bundle: paths.py is beside it (deploy/bundle.py)
+    sys.dont_write_bytecode = True  # a __pycache__ in the bundle would fail its own check
     import hallstack_paths as paths  # type: ignore[no-redef]
 
 MANIFEST = "MANIFEST.json"

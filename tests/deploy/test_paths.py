@@ -71,3 +71,19 @@ def test_the_bundle_installer_reads_paths_beside_it(tmp_path):
     assert name in ("hallstack_paths", "deploy.paths") and prefix == str(paths.PREFIX)
     assert units.strip() == str(paths.restart_patterns())
     assert bundle_install.paths is paths
+
+
+def test_the_bundle_installer_checks_its_bundle_run_as_the_pi_runs_it(tmp_path):
+    """install.sh --check with the system python3: importing the paths beside install.py
+    leaves no __pycache__ in the folder it is about to check (it did: the bundle was refused)."""
+    folder = tmp_path / bundle.TOP
+    folder.mkdir()
+    bundle.add_installer(paths.SYSTEMD.parent, folder)
+    bundle.write_manifest(folder, {"project": "hallstack", "version": "0.1.0", "role": "kiosk"})
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE")}
+    env["PATH"] = "/usr/bin:/bin"
+    done = subprocess.run(["sh", str(folder / "install.sh"), "--check"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert "bundle ok" in done.stdout
+    assert not (folder / "__pycache__").exists()
