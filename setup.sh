@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 # chrony: the hub's NTP snippet is checked by the real chronyd; chromium: hall-web's browser
 # tests; postgresql: the county tests; debootstrap, qemu-user-static, binfmt-support: the
-# emulated arm64 Pi of the bundle test (tests/firmware_bridge/test_bundle_arm64.py).
+# emulated arm64 Pi of the bundle test (tests/deploy/test_bundle_arm64.py).
 PACKAGES="python3-venv mosquitto mosquitto-clients espeak-ng fonts-noto-cjk libusb-1.0-0 socat
   chrony chromium postgresql debootstrap qemu-user-static binfmt-support faketime"
 SUDO=""

@@ -7,7 +7,7 @@
 - :mod:`firmware_bridge.modbus_devices` — ``KeyPad`` and ``WindowScreen`` backends on the bus.
 - :mod:`firmware_bridge.emulator` — the peripherals' firmware, emulated on a pseudo-terminal.
 - :mod:`firmware_bridge.image` / :mod:`firmware_bridge.flash` — firmware images and updates.
-- :mod:`firmware_bridge.provision` / :mod:`firmware_bridge.flash_cli` — ``hall-flash``.
+- :mod:`firmware_bridge.flash_cli` — ``hall-flash``'s scan, device, keygen and image.
 
 Nothing here imports MQTT, the hub or a node (import-linter checks it).
 """

@@ -28,11 +28,11 @@ from pathlib import Path
 
 from county.cli import PROBE_S
 from county.collector import Collector
+from deploy.broker_bridge import RESTART_S
 from hallsim.bench_steady import steady
 from hallsim.county_net import County
 from hallsim.postgres import Postgres
 from hub import replay
-from hub.broker_bridge import RESTART_S
 from hub.clock import iso
 from hub.contract import BadRequest, decode_object, encode, error_reply, ok_reply
 from hub.mqtt import new_client

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from deploy.broker_bridge import generate
 from hallsim.broker import start_broker
 from hallsim.link import Link
-from hub.broker_bridge import generate
 
 
 class County:
@@ -38,7 +38,7 @@ class County:
             self.add_sites(group, [s for s in group if cuttable is None or s in cuttable])
 
     def bridge_text(self, site: str, port: int) -> str:
-        from hub.broker_bridge import render_bridge
+        from deploy.broker_bridge import render_bridge
 
         return render_bridge(site, f"mqtt://127.0.0.1:{port}", self.passwords[site],
                              **({"restart_s": self.restart_s} if self.restart_s else {}))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hub import broker_acl
-from hub.broker_acl import BrokerConfigError, verify_password
-from hub.broker_bridge import generate, render_bridge, render_county_acl
+from deploy import broker_acl, paths
+from deploy.broker_acl import BrokerConfigError, verify_password
+from deploy.broker_bridge import generate, render_bridge, render_county_acl
 
 
 def test_a_site_writes_only_its_own_prefix_and_reads_only_its_requests():
@@ -26,7 +26,7 @@ def test_the_bridge_carries_events_and_answers_out_and_requests_in_over_tls():
     lines = text.splitlines()
     assert "connection county-town-a" in lines and "address county.example:8883" in lines
     assert f"remote_password {pw}" in lines and "remote_username town-a" in lines
-    assert "bridge_cafile /etc/mosquitto/hallstack/county-ca.crt" in lines
+    assert f"bridge_cafile {paths.BRIDGE_CA}" in lines
     assert "bridge_insecure false" in lines and "cleansession false" in lines
     assert [line for line in lines if line.startswith("topic ")] == [
         "topic hall/town-a/event/# out 1", "topic hall/town-a/resp/county out 1",

@@ -4,17 +4,17 @@ what is wrong with its arguments."""
 from __future__ import annotations
 
 import shlex
-from pathlib import Path
 
 from county import cli
+from deploy import paths
 
-UNIT = Path(__file__).resolve().parents[2] / "systemd" / "county" / "hallstack-county.service"
+UNIT = paths.SYSTEMD / "county" / "hallstack-county.service"
 
 
 def test_the_unit_runs_hall_county_with_its_options(county_db, capsys):
     lines = [line for line in UNIT.read_text().splitlines() if line.startswith("ExecStart=")]
     argv = shlex.split(lines[0].partition("=")[2])
-    assert argv[0] == "/opt/hallstack/venv/bin/hall-county"
+    assert argv[0] == f"{paths.VENV_BIN}/hall-county"
     env = {"${HALL_BROKER}": "mqtt://127.0.0.1:1", "${HALL_COUNTY_DB}": county_db}
     args = [env.get(a, a) for a in argv[1:]]
     assert args[0] == "run"

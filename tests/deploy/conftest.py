@@ -22,8 +22,8 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 
+from deploy.broker_acl import generate, parse_env
 from hallsim.broker import free_port, mosquitto_binary
-from hub.broker_acl import generate, parse_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEMD = ROOT / "systemd"

@@ -15,7 +15,8 @@ from cryptography import x509
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.broker_acl import (
+from deploy import paths
+from deploy.broker_acl import (
     PASSWORD_RE,
     BrokerConfigError,
     broker_users,
@@ -167,7 +168,7 @@ def test_hashes_agree_with_mosquitto_passwd(tmp_path):
        st.one_of(st.none(), st.integers(1, 999)))
 @settings(max_examples=60, deadline=None)
 def test_env_round_trip(node, password, window):
-    from hub.broker_acl import BrokerUser
+    from deploy.broker_acl import BrokerUser
 
     user = BrokerUser(node, "rater" if window else "kiosk", window, (), ())
     values = parse_env(render_env(user, password, URL), "x.env")
@@ -325,7 +326,7 @@ def test_an_mqtts_broker_gives_every_node_the_hall_ca(tmp_path):
         if env.parent.name == "hub":  # the hub stays on the plain listener of its own machine
             assert "HALL_MQTT_CA" not in values
         else:
-            assert values["HALL_MQTT_CA"] == "/etc/hallstack/credentials/ca.crt"
+            assert values["HALL_MQTT_CA"] == str(paths.CA_INSTALLED)
             assert values["HALL_BROKER"] == "mqtts://hallhub.lan:8883"
     cert = x509.load_pem_x509_certificate((tls / "broker.crt").read_bytes())
     names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value

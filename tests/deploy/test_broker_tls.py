@@ -12,8 +12,8 @@ import paho.mqtt.client as mqtt
 import pytest
 from cryptography import x509
 
-from hub.broker_acl import CA_INSTALLED
-from hub.broker_tls import ensure_tls
+from deploy.broker_acl import CA_INSTALLED
+from deploy.broker_tls import ensure_tls
 from hub.client import HubClient
 
 pytestmark = pytest.mark.timeout(60)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from firmware_bridge.firstboot import env_name, install
-from firmware_bridge.flash_cli import main
-from firmware_bridge.provision import NodePlan, ProvisionError, write_node
-from hub.broker_acl import BrokerUser, parse_env
+from deploy.broker_acl import BrokerUser, parse_env
+from deploy.firstboot import env_name, install
+from deploy.flash_cli import main
+from deploy.provision import NodePlan, ProvisionError, write_node
 from hub.contract import Topics
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware_bridge.provision import NodePlan, ProvisionError, check_chrony, write_node
+from deploy.provision import NodePlan, ProvisionError, check_chrony, write_node
 from tests.deploy.test_firstboot import HALL, PLANS, firstboot, snapshot, system
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from hub.broker_acl import BrokerUser
+from deploy import paths
+from deploy.broker_acl import BrokerUser
 
 ROOT = Path(__file__).resolve().parents[2]
-SYSTEMD = ROOT / "systemd"
+SYSTEMD = paths.SYSTEMD
 UNITS = {  # unit file -> (role, console script, instance used for verify)
     "hallstack-hub.service": ("hub", "hall-hub", None),
     "hallstack-kiosk.service": ("kiosk", "hall-kiosk", None),
@@ -29,8 +30,8 @@ UNITS = {  # unit file -> (role, console script, instance used for verify)
     "hallstack-rater@.service": ("rater", "hall-rater", "3"),
     "hallstack-web.service": ("web", "hall-web", None),
 }
-FIRSTBOOT = "hallstack-firstboot.service"  # a node image's one-shot installer, not a role
-VENV_BIN = "/opt/hallstack/venv/bin/"
+FIRSTBOOT = paths.FIRSTBOOT_UNIT  # a node image's one-shot installer, not a role
+VENV_BIN = f"{paths.VENV_BIN}/"
 FIRSTBOOT_SCRIPT = "/usr/local/lib/hallstack/firstboot.sh"  # systemd/hallstack-firstboot.sh
 HOST_UNITS = Path("/usr/lib/systemd/system")
 
@@ -60,6 +61,7 @@ def one(unit, section, key) -> str:
 
 def test_one_unit_per_role_the_first_boot_and_nothing_else():
     assert sorted(p.name for p in SYSTEMD.glob("*.service")) == sorted([*UNITS, FIRSTBOOT])
+    assert sorted(paths.role_units().values()) == sorted(UNITS)
 
 
 def test_the_first_boot_runs_once_per_card_before_the_node():
@@ -84,8 +86,8 @@ def test_unit_runs_as_the_hall_needs(name):
     assert one(unit, "Service", "Type") == "notify"
     assert one(unit, "Service", "Restart") == "on-failure"
     assert int(one(unit, "Service", "WatchdogSec")) >= 10
-    assert one(unit, "Service", "User") == "hallstack"
-    assert one(unit, "Service", "Group") == "hallstack"
+    assert one(unit, "Service", "User") == paths.USER
+    assert one(unit, "Service", "Group") == paths.USER
     assert one(unit, "Service", "RestartPreventExitStatus") == "2"  # config errors: no loop
     assert one(unit, "Unit", "StartLimitIntervalSec") == "0"  # never give up on a hall
     after = one(unit, "Unit", "After").split()
@@ -103,15 +105,15 @@ def test_execstart_and_credentials_match_the_generator(name):
     assert argv[0] == VENV_BIN + script
     args = dict(zip(argv[1::2], argv[2::2]))
     assert len(argv) % 2 == 1, argv
-    assert args.pop("--config") == "/etc/hallstack/hall.toml"
+    assert args.pop("--config") == str(paths.HALL_CONFIG)
     assert args.pop("--broker") == "${HALL_BROKER}"
     if role == "hub":
-        assert args == {"--db": "/var/lib/hallstack/hall.db"}
-        assert one(unit, "Service", "StateDirectory") == "hallstack"
+        assert args == {"--db": str(paths.DB)}
+        assert one(unit, "Service", "StateDirectory") == paths.STATE.name
     elif role == "rater":
         assert args == {"--window": "%i"}
     elif role == "web":  # the figures read the hub's file, read-only
-        assert args == {"--node": "${HALL_NODE}", "--db": "/var/lib/hallstack/hall.db",
+        assert args == {"--node": "${HALL_NODE}", "--db": str(paths.DB),
                         "--listen": "0.0.0.0:8080"}
     else:
         assert args == {"--node": "${HALL_NODE}"}
@@ -119,7 +121,7 @@ def test_execstart_and_credentials_match_the_generator(name):
     # hall-broker-config must write the very file name the unit reads
     user = BrokerUser("x", role, int(instance) if instance else None, (), ())
     expected = user.env_name.replace(f"-{instance}.", "-%i.") if instance else user.env_name
-    assert env_file == "/etc/hallstack/credentials/" + expected
+    assert env_file == f"{paths.CREDENTIALS}/{expected}"
 
 
 # -- systemd's own verifier -----------------------------------------------------------------
@@ -188,12 +190,12 @@ def test_sysusers_creates_the_service_user_with_device_groups(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     users = [ln.split(":") for ln in (etc / "passwd").read_text().splitlines()]
-    (user,) = [u for u in users if u[0] == "hallstack"]
-    assert user[5:] == ["/var/lib/hallstack", "/usr/sbin/nologin"]
+    (user,) = [u for u in users if u[0] == paths.USER]
+    assert user[5:] == [str(paths.STATE), "/usr/sbin/nologin"]
     groups = {ln.split(":")[0]: ln.split(":")[3].split(",")
               for ln in (etc / "group").read_text().splitlines()}
     for group in ("lp", "dialout", "gpio", "video", "render", "input", "audio"):
-        assert "hallstack" in groups[group], group
+        assert paths.USER in groups[group], group
 
 
 # -- the programs the units run -------------------------------------------------------------
@@ -268,8 +270,8 @@ def _exec_start(unit, script: str, env: dict, instance, config: Path, tmp_path: 
             a.replace("${HALL_BROKER}", env["HALL_BROKER"])
             .replace("${HALL_NODE}", env.get("HALL_NODE", ""))
             .replace("%i", instance or "")
-            .replace("/etc/hallstack/hall.toml", str(config))
-            .replace("/var/lib/hallstack/hall.db", str(tmp_path / "hall.db"))
+            .replace(str(paths.HALL_CONFIG), str(config))
+            .replace(str(paths.DB), str(tmp_path / "hall.db"))
             .replace("0.0.0.0:8080", f"127.0.0.1:{free_port()}")
             for a in shlex.split(one(unit, "Service", "ExecStart"))]
 

@@ -7,10 +7,10 @@ import random
 
 import pytest
 
+from deploy.flash_cli import main
 from firmware_bridge import image as fw_image
 from firmware_bridge import registers as reg
 from firmware_bridge.flash import Flasher, FlashError, scan
-from firmware_bridge.flash_cli import main
 from firmware_bridge.link import LinkError, RtuLink
 from tests.helpers import eventually
 

@@ -3,7 +3,7 @@
 The bundle is a tar holding one folder, ``hallstack-bundle/``::
 
     MANIFEST.json   project, version, role, the wheels and .debs, SHA-256 and size of every file
-    install.sh      runs install.py with the system python3 (firmware_bridge/bundle_install.py)
+    install.sh      runs install.py with the system python3 (deploy/bundle_install.py)
     wheels/         hallstack's wheel and every dependency's, CPython 3.11 manylinux aarch64
     debs/           the role's arm64 Debian packages (bookworm) and their dependencies
     systemd/        the units, sysusers.d, the Mosquitto snippets, the first-boot script
@@ -29,7 +29,7 @@ import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from firmware_bridge import bundle_install
+from deploy import bundle_install, paths
 
 ROLES = ("hub", "kiosk", "callboard", "rater")
 COMMON_DEBS = ("python3-venv", "chrony")
@@ -211,6 +211,7 @@ def add_installer(source: Path, into: Path) -> None:
     """The units (``source``/systemd), install.py and install.sh."""
     shutil.copytree(Path(source) / "systemd", into / "systemd")
     shutil.copy2(Path(bundle_install.__file__), into / "install.py")
+    shutil.copy2(Path(paths.__file__), into / "hallstack_paths.py")  # install.py imports it
     (into / "install.sh").write_text(
         '#!/bin/sh\n# Install this hallstack bundle with no network (see install.py).\n'
         'exec /usr/bin/python3 "$(dirname "$0")/install.py" "$@"\n', encoding="utf-8")

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from firmware_bridge.flash_cli import main
-from firmware_bridge.provision import NodePlan, ProvisionError, render_node_toml, write_node
+from deploy.flash_cli import main
+from deploy.provision import NodePlan, ProvisionError, render_node_toml, write_node
 
 HALL = Path(__file__).resolve().parents[2] / "examples" / "hall.toml"
 

@@ -34,7 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from hub.broker_tls import TlsError, ensure_tls, write_atomic
+from deploy import paths
+from deploy.atomic import write_atomic
+from deploy.broker_tls import TlsError, ensure_tls
 from hub.config import HUB_NODE, ConfigError, HallConfig, load_config
 from hub.contract import Topics
 
@@ -46,7 +48,7 @@ PASSWORD_RE = re.compile(r"[A-Za-z0-9_-]{24,128}")  # what we generate: env-file
 USER_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # node ids are checked by hub.config the same way
 ENV_NAMES = ("HALL_BROKER", "HALL_NODE", "HALL_WINDOW", "HALL_MQTT_USERNAME",
              "HALL_MQTT_PASSWORD", "HALL_MQTT_CA")
-CA_INSTALLED = "/etc/hallstack/credentials/ca.crt"  # where each machine keeps its folder's ca.crt
+CA_INSTALLED = str(paths.CA_INSTALLED)  # the env files' HALL_MQTT_CA
 
 
 class BrokerConfigError(ValueError):
@@ -226,12 +228,6 @@ def _existing_password(path: Path, username: str) -> str | None:
 
 
 # -- writing --------------------------------------------------------------------------------
-def _write_atomic(path: Path, text: str, mode: int, group: int | None = None) -> None:
-    """Write via a temp file and rename, so Mosquitto (on SIGHUP) never reads half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, text.encode("utf-8"), mode, group)
-
-
 def _broker_group(name: str | None) -> int | None:
     """The gid that may read passwd/acl: Mosquitto drops to it before opening them (as root)."""
     if name is None or os.geteuid() != 0:
@@ -253,8 +249,8 @@ class Result:
 
 
 def generate(cfg: HallConfig, credentials: Path, passwd: Path, acl: Path, broker_url: str,
-             hub_broker_url: str = "mqtt://127.0.0.1:1883", rotate: tuple[str, ...] = (),
-             hub_user: str = HUB_USER, group: str | None = "mosquitto",
+             hub_url: str = "mqtt://127.0.0.1:1883", rotate: tuple[str, ...] = (),
+             hub_user: str = HUB_USER, group: str | None = paths.BROKER_GROUP,
              tls_dir: Path | None = None, tls_hosts: tuple[str, ...] = ()) -> Result:
     """Write credentials, password file and ACL for ``cfg``; nothing is written on an error.
     With an ``mqtts://`` broker, also the hall CA and the broker's certificate in ``tls_dir``
@@ -274,11 +270,11 @@ def generate(cfg: HallConfig, credentials: Path, passwd: Path, acl: Path, broker
         kept = None if u.username in rotate else _existing_password(path, u.username)
         passwords[u.username] = kept or new_password()
         (result.kept if kept else result.created).append(u.username)
-        url = hub_broker_url if u.role == "hub" else broker_url
+        url = hub_url if u.role == "hub" else broker_url
         envs[path] = render_env(u, passwords[u.username], url)
     acl_text = render_acl(cfg, users)
     passwd_text = render_passwd(passwords)
-    tls_urls = [u for u in (broker_url, hub_broker_url) if u.startswith("mqtts://")]
+    tls_urls = [u for u in (broker_url, hub_url) if u.startswith("mqtts://")]
     if tls_urls and tls_dir is None:
         raise BrokerConfigError("an mqtts:// broker needs --tls-dir for the hall CA and the "
                                 "broker's certificate")
@@ -298,19 +294,19 @@ def generate(cfg: HallConfig, credentials: Path, passwd: Path, acl: Path, broker
     for path, text in envs.items():
         path.parent.mkdir(exist_ok=True)
         os.chmod(path.parent, 0o700)
-        _write_atomic(path, text, 0o600)
+        write_atomic(path, text, 0o600)
         if ca_pem is not None:
             write_atomic(path.parent / "ca.crt", ca_pem, 0o644)
-    _write_atomic(passwd, passwd_text, 0o640, gid)
-    _write_atomic(acl, acl_text, 0o640, gid)
+    write_atomic(passwd, passwd_text, 0o640, gid)
+    write_atomic(acl, acl_text, 0o640, gid)
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console script ``hall-broker-config`` (``hall-broker-config county …``: hub.broker_bridge)."""
+    """Console script ``hall-broker-config`` (``hall-broker-config county …``: deploy.broker_bridge)."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["county"]:
-        from hub.broker_bridge import main as county_main
+        from deploy.broker_bridge import main as county_main
 
         return county_main(argv[1:])
     p = argparse.ArgumentParser(prog="hall-broker-config", description=__doc__.split("\n")[0])
@@ -319,18 +315,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="mqtt://host:port the nodes use to reach the hub's broker")
     p.add_argument("--hub-broker", default="mqtt://127.0.0.1:1883",
                    help="mqtt://host:port the hub uses (default: the broker beside it)")
-    p.add_argument("--credentials", default="/etc/hallstack/credentials", type=Path,
+    p.add_argument("--credentials", default=paths.CREDENTIALS, type=Path,
                    help="folder of per-user env files (default %(default)s)")
-    p.add_argument("--passwd", default="/etc/mosquitto/hallstack/passwd", type=Path)
-    p.add_argument("--acl", default="/etc/mosquitto/hallstack/acl", type=Path)
-    p.add_argument("--group", default="mosquitto",
+    p.add_argument("--passwd", default=paths.PASSWD, type=Path)
+    p.add_argument("--acl", default=paths.ACL, type=Path)
+    p.add_argument("--group", default=paths.BROKER_GROUP,
                    help="group that may read passwd/acl when run as root (default %(default)s)")
     p.add_argument("--hub-user", default=HUB_USER)
     p.add_argument("--rotate", action="append", default=[], metavar="USER",
                    help="give USER a new password (repeatable)")
     p.add_argument("--tls-dir", type=Path, default=None,
                    help="with an mqtts:// broker: the hall CA and the broker's certificate "
-                        "(e.g. /etc/mosquitto/hallstack/tls)")
+                        f"(e.g. {paths.TLS_DIR})")
     p.add_argument("--tls-host", action="append", default=[], metavar="NAME",
                    help="another name or address of the broker for its certificate (repeatable)")
     args = p.parse_args(argv)

@@ -12,18 +12,20 @@ The first-boot service reads ``node.toml``, enables ``unit`` (hallstack-kiosk,
 hallstack-callboard or hallstack-rater@N) and installs ``chrony.conf`` as
 ``/etc/chrony/conf.d/hallstack.conf``. Everything is checked before the first file is
 written, and each file is written to a temporary name and renamed, so a pulled card never holds
-half a configuration. This module reads the hall config as plain TOML: firmware_bridge does not
-import the hub.
+half a configuration. This module reads the hall config as plain TOML: deploy reads only
+what it needs.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from deploy import paths
+from deploy.atomic import write_atomic
 
 ROLES = ("kiosk", "callboard", "rater")
 CA_FILE = "ca.crt"  # the hall CA on the card, for an mqtts:// broker
@@ -63,8 +65,8 @@ class NodePlan:
     def unit(self) -> str:
         """The systemd unit this node starts."""
         if self.role == "rater":
-            return f"hallstack-rater@{self.window}.service"
-        return f"hallstack-{self.role}.service"
+            return paths.unit_of(self.role, self.window)
+        return paths.unit_of(self.role)
 
 
 def check_plan(plan: NodePlan, password: str, hall_config: Path | None = None) -> NodePlan:
@@ -187,17 +189,17 @@ def write_node(target: Path, plan: NodePlan, password: str, hall_config: Path | 
         raise ProvisionError(f"ca file {ca_file}: the broker {plan.broker} is not mqtts://")
     if not target.is_dir():
         raise ProvisionError(f"target {target}: not a directory (is the boot partition mounted?)")
-    folder = target / "hallstack"
+    folder = target / paths.CARD_FOLDER
     if (folder / "node.toml").exists() and not force:
         raise ProvisionError(f"{folder / 'node.toml'} exists; pass --force to replace it")
     folder.mkdir(exist_ok=True)
-    write_file(folder / "broker.secret", password + "\n", 0o600)
-    write_file(folder / CHRONY_FILE, render_chrony(plan), 0o644)
+    write_atomic(folder / "broker.secret", password + "\n", 0o600)
+    write_atomic(folder / CHRONY_FILE, render_chrony(plan), 0o644)
     if ca_pem is not None:
-        write_file(folder / CA_FILE, ca_pem, 0o644)
+        write_atomic(folder / CA_FILE, ca_pem, 0o644)
     if hall_config is not None:
-        write_file(folder / "hall.toml", Path(hall_config).read_text(encoding="utf-8"), 0o644)
-    write_file(folder / "node.toml", render_node_toml(plan), 0o644)  # last: it marks completion
+        write_atomic(folder / "hall.toml", Path(hall_config).read_text(encoding="utf-8"), 0o644)
+    write_atomic(folder / "node.toml", render_node_toml(plan), 0o644)  # last: it marks completion
     return folder
 
 
@@ -217,15 +219,3 @@ def read_ca(path: Path | None) -> str:
     if not is_ca:
         raise ProvisionError(f"ca file {path}: a server certificate, not the hall CA (ca.crt)")
     return text
-
-
-def write_file(path: Path, text: str, mode: int) -> None:
-    """Write ``text`` under a temporary name, sync it and rename it into place with ``mode``."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    os.chmod(tmp, mode)  # O_CREAT's mode is filtered by the umask; a FAT card ignores it anyway
-    os.replace(tmp, path)

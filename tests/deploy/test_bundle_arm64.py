@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware_bridge import bundle, bundle_install
+from deploy import bundle, bundle_install
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("HALLSTACK_TEST_CACHE", "/var/cache/hallstack-test"))

@@ -26,21 +26,22 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from firmware_bridge.provision import (
+from deploy import paths
+from deploy.atomic import write_atomic
+from deploy.provision import (
     NodePlan,
     ProvisionError,
     check_chrony,
     check_plan,
     read_ca,
-    write_file,
 )
 
 BOOT_DIRS = ("boot/firmware", "boot")  # Raspberry Pi OS since bookworm, then older images
-ETC = Path("etc/hallstack")
+ETC = paths.ETC.relative_to("/")
 NODE_KEYS = {"node", "role", "window", "hall", "broker", "username", "password_file", "unit",
              "ca_file", "chrony_file"}
-CHRONY_INSTALLED = Path("etc/chrony/conf.d/hallstack.conf")  # Debian's chrony reads conf.d
-CA_INSTALLED = "/etc/hallstack/credentials/ca.crt"  # = hub.broker_acl.CA_INSTALLED
+CHRONY_INSTALLED = paths.CHRONY_INSTALLED.relative_to("/")
+CA_INSTALLED = str(paths.CA_INSTALLED)
 INSTALLED_SUFFIX = ".installed"
 
 
@@ -71,14 +72,14 @@ class Card:
 def find_card(root: Path = Path("/")) -> Path | None:
     """The ``hallstack`` folder holding a ``node.toml`` not yet installed, or None."""
     for boot in BOOT_DIRS:
-        folder = Path(root) / boot / "hallstack"
+        folder = Path(root) / boot / paths.CARD_FOLDER
         if (folder / "node.toml").is_file():
             return folder
     return None
 
 
 def env_name(plan: NodePlan) -> str:
-    """The credentials file the node's unit reads (systemd/*.service, hub.broker_acl)."""
+    """The credentials file the node's unit reads (systemd/*.service, deploy.broker_acl)."""
     return f"window-{plan.window}.env" if plan.role == "rater" else f"{plan.role}.env"
 
 
@@ -163,7 +164,7 @@ def install(root: Path = Path("/"), card: Path | None = None,
     found = read_card(card)
     plan, password = found.plan, found.password
     etc = root / ETC
-    hall_path = etc / "hall.toml"
+    hall_path = etc / paths.HALL_CONFIG.name
     card_hall = card / "hall.toml"
     source = card_hall if card_hall.is_file() else hall_path
     if not source.is_file():
@@ -174,22 +175,22 @@ def install(root: Path = Path("/"), card: Path | None = None,
         raise ProvisionError(f"{source}: hall {checked.hall_id!r}, but the card was written for "
                              f"hall {plan.hall_id!r}")
     hall_text = source.read_text(encoding="utf-8")
-    credentials = etc / "credentials"
+    credentials = etc / paths.CREDENTIALS.name
     env_file = credentials / env_name(plan)
 
     etc.mkdir(parents=True, exist_ok=True)
     credentials.mkdir(mode=0o700, exist_ok=True)
     os.chmod(credentials, 0o700)
     if source is card_hall:
-        write_file(hall_path, hall_text, 0o644)
+        write_atomic(hall_path, hall_text, 0o644)
     if found.ca_pem is not None:
-        write_file(credentials / "ca.crt", found.ca_pem, 0o644)
-    write_file(env_file, render_env(plan, password), 0o600)
+        write_atomic(credentials / "ca.crt", found.ca_pem, 0o644)
+    write_atomic(env_file, render_env(plan, password), 0o600)
     chrony, chronyd = None, False
     if found.chrony is not None:
         chrony = root / CHRONY_INSTALLED
         chrony.parent.mkdir(parents=True, exist_ok=True)
-        write_file(chrony, found.chrony, 0o644)
+        write_atomic(chrony, found.chrony, 0o644)
         chronyd = any((root / d / "chronyd").is_file() for d in ("usr/sbin", "usr/bin"))
     _enable(root, plan.unit, systemctl, restart_chrony=chronyd)
     for path in found.spent:

@@ -43,11 +43,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+try:
+    from deploy import paths
+except ImportError:  # install.py in a bundle: paths.py is beside it (deploy/bundle.py)
+    sys.dont_write_bytecode = True  # a __pycache__ in the bundle would fail its own check
+    import hallstack_paths as paths  # type: ignore[no-redef]
+
 MANIFEST = "MANIFEST.json"
 FORMAT = 1
 SMOKE = ("import hub.cli, kiosk.app, callboard.main, rater.app, web.app, "
-         "firmware_bridge.flash_cli")
-FIRSTBOOT = "hallstack-firstboot.service"  # may be the installer's caller: never restarted
+         "deploy.flash_cli")
 #: a unit's command from the release's venv (``/opt/hallstack/venv/bin/hall-web …``)
 EXEC_RE = re.compile(r"^ExecStart=\S*/venv/bin/(hall-[A-Za-z0-9_-]+)", re.M)
 
@@ -161,13 +166,6 @@ def unit_commands(folder: Path) -> list[str]:
                    for m in EXEC_RE.finditer(unit.read_text(encoding="utf-8"))})
 
 
-def role_units(folder: Path) -> list[str]:
-    """The hallstack role units in ``folder`` (a template as ``name@*.service``), so the list
-    is the shipped units' and cannot drift from them; never hallstack-firstboot."""
-    return [unit.name.replace("@.service", "@*.service")
-            for unit in sorted(folder.glob("hallstack-*.service")) if unit.name != FIRSTBOOT]
-
-
 def install_units(bundle: Path, root: Path, log) -> None:
     units = root / "etc/systemd/system"
     units.mkdir(parents=True, exist_ok=True)
@@ -208,7 +206,7 @@ def restart_units(root: Path, log) -> None:
     if shutil.which("systemd-sysusers"):
         run(["systemd-sysusers"], "systemd-sysusers", timeout=120)
     # the role units only: never hallstack-firstboot, which may be the caller
-    units = role_units(root / "etc/systemd/system")
+    units = paths.restart_patterns(root / "etc/systemd/system")
     run(["systemctl", "try-restart", *units], "restart hallstack units", timeout=600)
     log("units: restarted")
 
@@ -243,7 +241,7 @@ def prune(prefix: Path, log) -> None:
             log(f"release: removed old {release.name}")
 
 
-def install(bundle: Path, prefix: Path = Path("/opt/hallstack"), root: Path = Path("/"),
+def install(bundle: Path, prefix: Path = paths.PREFIX, root: Path = Path("/"),
             python: str = "/usr/bin/python3", debs: bool = True, log=print,
             restart=restart_units) -> Path:
     """Check and install ``bundle``; the release directory now current."""
@@ -276,7 +274,7 @@ def install(bundle: Path, prefix: Path = Path("/opt/hallstack"), root: Path = Pa
     return path
 
 
-def rollback(prefix: Path = Path("/opt/hallstack"), root: Path = Path("/"), log=print,
+def rollback(prefix: Path = paths.PREFIX, root: Path = Path("/"), log=print,
              restart=restart_units) -> str:
     """Make the previous release current again; its name."""
     prefix = Path(prefix)
@@ -293,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="install.sh", description="install a hallstack bundle "
                                      "with no network")
     parser.add_argument("--bundle", type=Path, default=here, help="the unpacked bundle folder")
-    parser.add_argument("--prefix", type=Path, default=Path("/opt/hallstack"))
+    parser.add_argument("--prefix", type=Path, default=paths.PREFIX)
     parser.add_argument("--root", type=Path, default=Path("/"),
                         help="system root for the units (an image being prepared)")
     parser.add_argument("--python", default="/usr/bin/python3")

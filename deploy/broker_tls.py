@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +28,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from deploy.atomic import write_atomic
 
 CA_DAYS, BROKER_DAYS, RENEW_DAYS = 3650, 825, 30
 
@@ -153,18 +154,3 @@ def ensure_tls(folder: Path, hall_id: str, hosts: list[str], gid: int | None = N
         write_atomic(folder / "broker.crt", cert.public_bytes(serialization.Encoding.PEM), 0o644)
         made.append("broker")
     return TlsFiles(folder / "ca.crt", folder / "broker.crt", folder / "broker.key", tuple(made))
-
-
-def write_atomic(path: Path, data: bytes, mode: int, gid: int | None = None) -> None:
-    """Write via a temp file and rename, so Mosquitto (on SIGHUP) never reads half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        if gid is not None:
-            os.chown(tmp, 0, gid)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from firmware_bridge import bundle, bundle_install
-from firmware_bridge.bundle_install import BundleError, InstallError
+from deploy import bundle, bundle_install, paths
+from deploy.bundle_install import BundleError, InstallError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -166,7 +166,7 @@ def test_an_upgrade_smoke_tests_and_restarts_every_shipped_unit_hall_web_too(tmp
                                                                           fake_python):
     root, _ = hall
     release = install(make_bundle(tmp_path, "0.1.0", role="hub"), tmp_path, root, fake_python)
-    units = bundle_install.role_units(root / "etc/systemd/system")
+    units = paths.restart_patterns(root / "etc/systemd/system")
     shipped = sorted(p.name for p in (ROOT / "systemd").glob("hallstack-*.service"))
     assert "hallstack-web.service" in units and "hallstack-rater@*.service" in units
     assert "hallstack-firstboot.service" not in units
@@ -243,7 +243,7 @@ def test_no_previous_release_to_roll_back_to(tmp_path):
 
 
 def test_the_cli_refuses_a_folder_that_is_no_source_tree(tmp_path):
-    from firmware_bridge.flash_cli import main
+    from deploy.flash_cli import main
 
     out = []
 
@@ -257,7 +257,7 @@ def test_the_cli_refuses_a_folder_that_is_no_source_tree(tmp_path):
 
 
 def _node(tmp_path, tar, role="kiosk", node="kiosk-1"):
-    from firmware_bridge.flash_cli import main
+    from deploy.flash_cli import main
 
     card = tmp_path / "bootfs"
     card.mkdir(exist_ok=True)
@@ -299,7 +299,7 @@ def test_hall_flash_node_refuses_a_wrong_bundle_and_writes_nothing(tmp_path, bad
 
 def first_boot(tmp_path, root, python, bundle_tar=None):
     """systemd/hallstack-firstboot.sh on ``root`` (HALLSTACK_ROOT), a card with a kiosk node."""
-    from firmware_bridge.provision import NodePlan, write_node
+    from deploy.provision import NodePlan, write_node
 
     boot = root / "boot/firmware"
     boot.mkdir(parents=True, exist_ok=True)

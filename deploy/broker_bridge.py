@@ -24,17 +24,18 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from hub.broker_acl import (
+from deploy import paths
+from deploy.atomic import write_atomic
+from deploy.broker_acl import (
     PASSWORD_RE,
     USER_RE,
     BrokerConfigError,
     _broker_group,
-    _write_atomic,
     check_broker_url,
     new_password,
     render_passwd,
 )
-from hub.broker_tls import TlsError, ensure_tls, write_atomic
+from deploy.broker_tls import TlsError, ensure_tls
 
 COUNTY_USER = "county"  # the collector's broker user and its node id at every site
 # a bridge's retry backoff (Mosquitto restart_timeout base cap): measured 7-61 s between
@@ -42,8 +43,8 @@ COUNTY_USER = "county"  # the collector's broker user and its node id at every s
 # moved; with a cap of 20 s a 1-hour cut of 10 of 50 sites is caught up within 60 s (docs)
 RESTART_S = (5, 20)
 LOCAL_URL = "mqtt://127.0.0.1:1883"  # the county broker's loopback listener (the collector's)
-TLS_DIR = "/etc/mosquitto/hallstack/tls"  # certfile/keyfile of systemd/county/mosquitto-county.conf
-BRIDGE_CA = "/etc/mosquitto/hallstack/county-ca.crt"  # where a site keeps the county's CA
+TLS_DIR = str(paths.TLS_DIR)
+BRIDGE_CA = str(paths.BRIDGE_CA)
 
 
 def site_topics(site: str) -> tuple[tuple[str, str], ...]:
@@ -117,7 +118,7 @@ def _kept(path: Path, key: str) -> str | None:
 
 def generate(sites: list[str], county_url: str, out: Path, ca_file: str | None = None,
              restart_s: tuple[int, int] = RESTART_S, tls_dir: Path | None = None,
-             local_url: str = LOCAL_URL, group: str | None = "mosquitto") -> dict[str, str]:
+             local_url: str = LOCAL_URL, group: str | None = paths.BROKER_GROUP) -> dict[str, str]:
     """Write passwd, acl, county.env and bridges/{site}.conf into ``out``, and for an
     ``mqtts://`` county the county CA and broker certificate into ``tls_dir`` (kept when they
     fit); nothing on an error. Returns the passwords (site or ``county`` -> password)."""
@@ -146,11 +147,11 @@ def generate(sites: list[str], county_url: str, out: Path, ca_file: str | None =
         (out / "bridges").mkdir(parents=True, exist_ok=True)
         write_atomic(out / "bridges" / "county-ca.crt", ca_pem, 0o644)
     # Mosquitto drops to its user before it opens passwd and acl: root:mosquitto 0640
-    _write_atomic(out / "acl", acl, 0o640, gid)
-    _write_atomic(out / "passwd", passwd, 0o640, gid)
-    _write_atomic(out / "county.env", env, 0o600)
+    write_atomic(out / "acl", acl, 0o640, gid)
+    write_atomic(out / "passwd", passwd, 0o640, gid)
+    write_atomic(out / "county.env", env, 0o600)
     for path, text in bridges.items():
-        _write_atomic(path, text, 0o640, gid)
+        write_atomic(path, text, 0o640, gid)
     return passwords
 
 
@@ -160,13 +161,13 @@ def main(argv: list[str] | None = None) -> int:
         "\n")[0])
     p.add_argument("--county", required=True, help="mqtt(s)://host:port of the county broker")
     p.add_argument("--site", action="append", required=True, help="a site's hall id (repeat)")
-    p.add_argument("--out", type=Path, default=Path("/etc/mosquitto/county"))
+    p.add_argument("--out", type=Path, default=paths.COUNTY_BROKER_ETC)
     p.add_argument("--ca", default=None, help=f"the county CA on each site (default {BRIDGE_CA})")
     p.add_argument("--tls-dir", type=Path, default=Path(TLS_DIR),
                    help=f"the county CA and broker certificate (mqtts://; default {TLS_DIR})")
     p.add_argument("--local", default=LOCAL_URL,
                    help=f"the broker URL the collector dials (default {LOCAL_URL})")
-    p.add_argument("--group", default="mosquitto", help="the group Mosquitto runs as")
+    p.add_argument("--group", default=paths.BROKER_GROUP, help="the group Mosquitto runs as")
     args = p.parse_args(argv)
     try:
         generate(args.site, args.county, args.out, args.ca, tls_dir=args.tls_dir,
