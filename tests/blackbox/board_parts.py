@@ -17,7 +17,7 @@ import wave
 from array import array
 from pathlib import Path
 
-from .outside import BIN, HALL, Hall, wait_for
+from .outside import BIN, HALL, Hall, stop_process, wait_for
 
 RATE = 22050  # the clips' rate: no resampling, so a half-period survives loading exactly
 HALF_PERIODS = 4  # a clip is this many half-periods of its own length (repeats stay countable)
@@ -166,13 +166,7 @@ class Board:
         return led_frames(self.folder / "led" / f"led-window-{window}.bin")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 def called(epoch: str, seq: int, no: str, window: int, text: str) -> bytes:

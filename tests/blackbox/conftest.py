@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from .outside import Hall
+from .web_parts import chromium
 
 
 @pytest.fixture
@@ -54,3 +55,13 @@ def hall_on_disk(make_hall):
         h.start_hub(disk / "hall.db")
         yield h, disk
         h.close()  # the hub lets go of its files before the disk is unmounted
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (one sync Playwright runs per
+    process at a time)."""
+    pw, b = chromium()
+    yield b
+    b.close()
+    pw.stop()

@@ -20,7 +20,16 @@ from pathlib import Path
 
 import psycopg
 
-from .outside import BIN, DEBIAN_CONF, ROOT, free_port, read_env, rewrite, wait_for
+from .outside import (
+    BIN,
+    DEBIAN_CONF,
+    ROOT,
+    free_port,
+    read_env,
+    rewrite,
+    stop_process,
+    wait_for,
+)
 
 COUNTY_CONF = ROOT / "systemd" / "county" / "mosquitto-county.conf"
 COUNTY_NODE = '\n[[nodes]]\nid = "county"\nrole = "county"\n'
@@ -166,14 +175,7 @@ class County:
     def stop_collector(self) -> int | None:
         if self.collector is None:
             return None
-        if self.collector.poll() is None:
-            self.collector.terminate()
-            try:
-                self.collector.wait(15)
-            except subprocess.TimeoutExpired:
-                self.collector.kill()
-                self.collector.wait()
-        return self.collector.returncode
+        return stop_process(self.collector, 15)
 
     def rows(self, sql: str, *args) -> list[tuple]:
         with psycopg.connect(self.db) as conn:

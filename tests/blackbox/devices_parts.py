@@ -12,7 +12,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from .outside import BIN, HALL, Hall
+from .outside import BIN, HALL, Hall, stop_process
 
 VENDOR_PRINTER = '''
 import json
@@ -80,11 +80,4 @@ def wait_health(hall: Hall, proc: subprocess.Popen, node: str, timeout: float = 
     return json.loads(got.stdout)
 
 
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+stop = stop_process

@@ -62,6 +62,18 @@ def read_env(path: Path) -> dict[str, str]:
     return env
 
 
+def stop_process(proc: subprocess.Popen, timeout: float = 10) -> int:
+    """SIGTERM as systemd stops a unit, SIGKILL after ``timeout`` s; the exit status."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
 def wait_for(predicate, timeout: float = 10.0, what: str = "condition"):
     """Poll ``predicate`` until it returns something truthy; fail naming ``what``."""
     deadline = time.monotonic() + timeout
@@ -132,13 +144,8 @@ class Broker:
         wait_for(listening, what="mosquitto to listen")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process:
+            stop_process(self.process, 5)
 
 
 class RawNode:

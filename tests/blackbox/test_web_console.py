@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from .outside import HALL, wait_for
 from .web_parts import (
     MANAGER,
@@ -19,7 +17,6 @@ from .web_parts import (
     PlayedHub,
     WebProc,
     browser_login,
-    chromium,
     desk_page,
     login_from,
     shot,
@@ -27,13 +24,6 @@ from .web_parts import (
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
-
-@pytest.fixture(scope="module")
-def browser():
-    pw, b = chromium()
-    yield b
-    b.close()
-    pw.stop()
 
 
 def test_the_hub_away_shows_at_once_and_actions_are_refused_in_chinese(make_hall, browser,

@@ -4,13 +4,10 @@ day, the console on a desk and a phone, its login and the figures."""
 
 from __future__ import annotations
 
-import pytest
-
 from .web_parts import (
     ManagerHttp,
     WebProc,
     browser_login,
-    chromium,
     desk_page,
     phone_page,
 )
@@ -18,13 +15,6 @@ from .web_parts import (
 AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
       "resultTypes": ["violations"]}
 
-
-@pytest.fixture(scope="module")
-def browser():
-    pw, b = chromium()
-    yield b
-    b.close()
-    pw.stop()
 
 
 def violations(page) -> list[str]:

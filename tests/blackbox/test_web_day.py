@@ -5,20 +5,11 @@ ticket page is read from what Debian's Chromium renders (screenshots under tmp_p
 
 from __future__ import annotations
 
-import pytest
-
 from .outside import HALL, MONDAY_10
-from .web_parts import ManagerHttp, WebProc, chromium, phone_page, shot
+from .web_parts import ManagerHttp, WebProc, phone_page, shot
 
 TUESDAY_10 = "2026-11-24T10:00:00+08:00"
 
-
-@pytest.fixture(scope="module")
-def browser():
-    pw, b = chromium()
-    yield b
-    b.close()
-    pw.stop()
 
 
 def take(hall, service: str = "A") -> dict:

@@ -11,7 +11,6 @@ import pytest
 from .web_parts import (
     WebProc,
     browser_login,
-    chromium,
     desk_page,
     phone_page,
     shot,
@@ -26,13 +25,6 @@ OVERFLOW = """() => Array.from(document.querySelectorAll('body *'))
                         && !e.closest('.panel table'); })
   .map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 20))"""
 
-
-@pytest.fixture(scope="module")
-def browser():
-    pw, b = chromium()
-    yield b
-    b.close()
-    pw.stop()
 
 
 @pytest.fixture

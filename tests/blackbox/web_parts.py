@@ -19,7 +19,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from .outside import BIN, MONDAY_10, Hall, free_port, wait_for
+from .outside import BIN, MONDAY_10, Hall, free_port, stop_process, wait_for
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -96,13 +96,8 @@ class WebProc:
                 return False
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process:
+            stop_process(self.process)
 
     def log_tail(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
