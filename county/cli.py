@@ -14,7 +14,7 @@ import threading
 import time
 
 from county import hours, ledger
-from hub.watchdog import Watchdog
+from wire.watchdog import Watchdog
 
 WAIT_LOG_S = 60.0  # one line a minute while the database is away, not one a try
 PROBE_S = 30.0  # the shipped --probe (hall-bench county prints it)

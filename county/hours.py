@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from hub.config import ConfigError, HallConfig, load_config
+from wire.config import ConfigError, HallConfig, load_config
 
 
 def load_sites(folder: str | None) -> dict[str, HallConfig]:

@@ -9,8 +9,8 @@ import sys
 import psycopg
 
 from county import ledger
-from hub.config import ConfigError, load_config
 from hub.restore import RestoreError, restore
+from wire.config import ConfigError, load_config
 
 
 def main(argv: list[str] | None = None) -> int:

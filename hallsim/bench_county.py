@@ -33,10 +33,10 @@ from hallsim.bench_steady import steady
 from hallsim.county_net import County
 from hallsim.postgres import Postgres
 from hub import replay
-from hub.clock import iso
-from hub.contract import BadRequest, decode_object, encode, error_reply, ok_reply
-from hub.mqtt import new_client
 from hub.store import Store
+from wire.clock import iso
+from wire.contract import BadRequest, decode_object, encode, error_reply, ok_reply
+from wire.mqtt import new_client
 
 DAY = ("issued", "called", "started", "finished", "rated")  # one visitor's events
 START = datetime.fromisoformat("2026-11-23T09:00:00+08:00")

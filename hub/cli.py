@@ -11,9 +11,9 @@ import sys
 import threading
 from pathlib import Path
 
-from hub.clock import HallClock
-from hub.config import ConfigError, load_config
-from hub.watchdog import Watchdog
+from wire.clock import HallClock
+from wire.config import ConfigError, load_config
+from wire.watchdog import Watchdog
 
 
 def common_args(parser: argparse.ArgumentParser) -> None:

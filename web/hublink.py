@@ -10,9 +10,9 @@ import os
 import uuid
 from collections.abc import Callable
 
-from hub.client import HubClient, HubUnreachable
-from hub.contract import Topics
-from hub.mqtt import new_client, parse_broker_url, use_tls
+from wire.client import HubClient, HubUnreachable
+from wire.contract import Topics
+from wire.mqtt import new_client, parse_broker_url, use_tls
 
 log = logging.getLogger("hall-web")
 

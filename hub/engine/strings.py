@@ -1,9 +1,9 @@
 """Every zh-CN text the engine hands to a person (clerk, citizen, hall manager): error messages
 for refused ops and labels. The call announcement's template is the hall's
-(``[queue] call_template``, default in hub.config.QueueRules)."""
+(``[queue] call_template``, default in wire.config.QueueRules)."""
 
-# rating levels, 5 = 非常满意 (DESIGN §1)
-LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+from wire.vocab import LEVELS  # noqa: F401 - the engine's labels are the wire's
+
 DEFAULT_SCORE = 3  # an unrated service counted after the hall's days: 基本满意, marked defaulted
 
 CLOSED_REASONS = {

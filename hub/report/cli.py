@@ -27,10 +27,10 @@ import tempfile
 from pathlib import Path
 
 from hub.cli import common_args
-from hub.clock import HallClock
-from hub.config import ConfigError, load_config
 from hub.report import strings as S
 from hub.report.period import PeriodError, parse_period
+from wire.clock import HallClock
+from wire.config import ConfigError, load_config
 
 ADMIN_NODE = "admin-1"
 
@@ -280,7 +280,7 @@ def _list(cfg, conn, clock, args) -> int:
 
 
 def _record(cfg, clock, args) -> int:
-    from hub.client import HubClient, HubError, HubUnreachable
+    from wire.client import HubClient, HubError, HubUnreachable
 
     client = HubClient(cfg, args.node, args.broker, clock, args.username, args.password)
     client.start()

@@ -1,6 +1,6 @@
 """Every zh-CN text hall-report shows a hall manager: column heads, sheet and chart titles."""
 
-LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+from wire.vocab import LEVELS  # noqa: F401 - the reports' labels are the wire's
 
 VIEWS = {"hall": "全厅", "window": "窗口", "staff": "工作人员", "service": "事项"}
 RANKINGS = {"window": "窗口排名", "staff": "人员排名"}

@@ -38,8 +38,8 @@ def _closes(db_path: str, n: int) -> None:
 def two_days(tmp_path_factory):
     """A hub's log of two test days (tests/report: transfers, skips, 差评 cases, close-outs)."""
     from hallsim.broker import start_broker
-    from hub.config import load_config
     from tests.conftest import EXAMPLE, RunningHub
+    from wire.config import load_config
 
     cfg = load_config(EXAMPLE)
     folder = tmp_path_factory.mktemp("two-days")

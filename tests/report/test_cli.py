@@ -121,8 +121,8 @@ def test_followup_list(day_db, capsys):
 
 
 def test_followup_record_through_the_hub(hall_config, broker, tmp_path, day_db, capsys):
-    from hub.clock import HallClock
     from tests.report.wiring import WiredHub
+    from wire.clock import HallClock
 
     db = tmp_path / "hall.db"
     shutil.copy(day_db, db)

@@ -1,6 +1,6 @@
 """The ticket page rates with the pad's levels and 差评 reasons, so both channels count alike."""
 
-from hub.engine.strings import LEVELS
+from wire.vocab import LEVELS
 from rater import strings as pad
 from web import strings as web
 
