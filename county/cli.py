@@ -1,7 +1,7 @@
 """hall-county: land every site's events in the county's PostgreSQL (``run``, the default),
 show each site's lag and when it was last heard (``status``), or see to the monthly partitions
-of the events (``partitions``: made ahead, past retention archived and dropped). See
-docs/county.md."""
+of the events (``partitions``: made ahead, past retention archived and dropped), or rebuild a
+site's hub database from the county's copy (``restore``, county/restore.py). See docs/county.md."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ PROBE_S = 30.0  # the shipped --probe (hall-bench county prints it)
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["restore"]:  # a new SD card: a site's hall.db rebuilt from the county's copy
+        from county.restore import main as restore_main
+
+        return restore_main(argv[1:])
     parser = argparse.ArgumentParser(prog="hall-county", description=__doc__.split("\n")[0])
     parser.add_argument("command", nargs="?", default="run", choices=("run", "status", "partitions"))
     parser.add_argument("--db", default=os.environ.get("HALL_COUNTY_DB"),

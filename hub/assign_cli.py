@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 
-from hub.cli import common_args
+from wire.cliargs import common_args
 from wire.clock import HallClock
 from wire.config import ConfigError, load_config
 

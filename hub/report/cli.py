@@ -26,9 +26,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from hub.cli import common_args
 from hub.report import strings as S
 from hub.report.period import PeriodError, parse_period
+from wire.cliargs import common_args
 from wire.clock import HallClock
 from wire.config import ConfigError, load_config
 

@@ -9,8 +9,8 @@ import os
 import psycopg
 import pytest
 
+from county import cli as county_cli
 from county.collector import Collector
-from hub import cli as hub_cli
 from tests.helpers import eventually
 
 from .sites import caught_up, county_rows
@@ -86,7 +86,7 @@ def test_a_dead_hub_is_restored_from_the_county_and_numbering_continues(
         if os.path.exists(f"{a.db_path}{suffix}"):
             os.unlink(f"{a.db_path}{suffix}")
     config = tmp_path / "town-a.toml"
-    assert hub_cli.main(["restore", "--from", county_db, "--site", "town-a", "--config",
+    assert county_cli.main(["restore", "--from", county_db, "--site", "town-a", "--config",
                          str(config), "--db", str(a.db_path)]) == 0
     assert f"{len(old_log)} events of epoch {old_epoch}" in capsys.readouterr().out
     assert a.log() == old_log  # the same events with the same seqs
@@ -115,7 +115,7 @@ def test_restore_refuses_what_would_lose_or_overwrite(make_county, county_db, tm
     config = str(tmp_path / "town-a.toml")
 
     def restore(*extra) -> int:
-        return hub_cli.main(["restore", "--from", county_db, "--config", config, *extra])
+        return county_cli.main(["restore", "--from", county_db, "--config", config, *extra])
 
     assert restore("--site", "town-a", "--db", str(a.db_path)) == 2  # the hub's own file
     assert "exists" in capsys.readouterr().err
