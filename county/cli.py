@@ -1,7 +1,8 @@
 """hall-county: land every site's events in the county's PostgreSQL (``run``, the default),
 show each site's lag and when it was last heard (``status``), or see to the monthly partitions
 of the events (``partitions``: made ahead, past retention archived and dropped), or rebuild a
-site's hub database from the county's copy (``restore``, county/restore.py). See docs/county.md."""
+site's hub database from the county's copy (``restore``, county/restore.py), or run
+hall-report's commands on the county's database (``report``, county/report_cli.py). See docs/county.md."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
         from county.restore import main as restore_main
 
         return restore_main(argv[1:])
+    if argv[:1] == ["report"]:  # hall-report's commands on the county's copy of the sites' logs
+        from county.report_cli import main as report_main
+
+        return report_main(argv[1:])
     parser = argparse.ArgumentParser(prog="hall-county", description=__doc__.split("\n")[0])
     parser.add_argument("command", nargs="?", default="run", choices=("run", "status", "partitions"))
     parser.add_argument("--db", default=os.environ.get("HALL_COUNTY_DB"),

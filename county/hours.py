@@ -1,6 +1,6 @@
 """Each site's hall hours at the county: a site switched off at night is closed, not silent.
 
-The county reads the sites' own hall configs (the ones ``hall-report county`` reads), one
+The county reads the sites' own hall configs (the ones ``hall-county report county`` reads), one
 ``*.toml`` per site in a folder (``hall-county --sites``). A site is expected on the line from
 its first session's start to its last session's end on its working days; outside them, nothing
 heard is "closed". A site without a config is expected at any hour.

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from hub.engine.args import Args
 from hub.engine.types import Decision, Event
-from hub.report import strings as S
+from report import strings as S
 from wire.contract import BadRequest, Conflict, NoTicket
 
 STEPS = ("visit", "verify", "rectify", "close")

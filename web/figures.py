@@ -11,11 +11,11 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from hub.report import charts, export, summary, tables
-from hub.report.data import load
-from hub.report.figures import compute
-from hub.report.period import PeriodError, parse_period
-from hub.report.strings import REPORT_TITLE
+from report import charts, export, summary, tables
+from report.data import load
+from report.figures import compute
+from report.period import PeriodError, parse_period
+from report.strings import REPORT_TITLE
 from wire.vocab import public
 
 SEED_KINDS = ("issued", "called", "cancelled", "skipped", "held", "finished", "transferred",

@@ -35,7 +35,7 @@ RANK_COLUMNS = {"rank": "名次", "name": "名称", "served": "办结数", "rate
                 "satisfied_rate": "满意率", "bad": "差评数", "unrated_rate": "未评价率",
                 "wait_mean_s": "平均等候(分)"}
 
-#: the county view (hall-report county): one line per site
+#: the county view (hall-county report county): one line per site
 COUNTY_TITLE = "{period} 各站点服务评价排名"
 COUNTY_MISSING = "未完整计入：{site}（{why}）"
 COUNTY_NO_DATA = "县级库中没有该站点的数据"
