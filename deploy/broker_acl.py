@@ -303,12 +303,8 @@ def generate(cfg: HallConfig, credentials: Path, passwd: Path, acl: Path, broker
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console script ``hall-broker-config`` (``hall-broker-config county …``: deploy.broker_bridge)."""
+    """``hall-broker-config`` for the hall's own broker (the front end: deploy.broker_cli)."""
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["county"]:
-        from deploy.broker_bridge import main as county_main
-
-        return county_main(argv[1:])
     p = argparse.ArgumentParser(prog="hall-broker-config", description=__doc__.split("\n")[0])
     p.add_argument("--config", required=True, help="the hall config (TOML)")
     p.add_argument("--broker", required=True,

@@ -18,9 +18,9 @@ import json
 import sqlite3
 from datetime import date, datetime, timedelta
 
+from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.types import Decision, Event
-from report import strings as S
 from wire.contract import BadRequest, Conflict, NoTicket
 
 STEPS = ("visit", "verify", "rectify", "close")

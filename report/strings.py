@@ -79,7 +79,3 @@ SUMMARY_LINE = ("本期共取号{issued}个，办结{served}件，过号{no_show
                 "平均等候{wait}分钟，超时等候{over}人次。收到评价{rated}条，满意率{sat}，"
                 "差评{bad}条（差评率{bad_rate}），未评价率{unrated}。")
 
-# hub ops followup.record / followup.list (hub/followups.py): answers to the hall manager
-FOLLOWUP_NONE = "{ticket_id} 没有差评回访件"
-FOLLOWUP_CLOSED = "{ticket_id} 的回访已办结，不能再登记"
-FOLLOWUP_RESULT_NEEDED = "办结回访须填写处理结果（args.result）"

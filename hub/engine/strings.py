@@ -64,3 +64,8 @@ MANAGER_REQUIRED = "请注明操作的管理人员"
 NOT_WAITING_MOVE = "{no}号不在等候中，不能调整"
 NOTICE_TOO_LONG = "公告不能超过{n}个字"
 NOTHING_TO_CLOSE = "今日没有需要日结的排队号"
+
+# the hub's refusals of followup.record (hub/followups.py)
+FOLLOWUP_NONE = "{ticket_id} 没有差评回访件"
+FOLLOWUP_CLOSED = "{ticket_id} 的回访已办结，不能再登记"
+FOLLOWUP_RESULT_NEEDED = "办结回访须填写处理结果（args.result）"
