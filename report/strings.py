@@ -1,6 +1,6 @@
 """Every zh-CN text hall-report shows a hall manager: column heads, sheet and chart titles."""
 
-from wire.vocab import LEVELS  # noqa: F401 - the reports' labels are the wire's
+from wire.vocab import LEVELS
 
 VIEWS = {"hall": "全厅", "window": "窗口", "staff": "工作人员", "service": "事项"}
 RANKINGS = {"window": "窗口排名", "staff": "人员排名"}
@@ -20,11 +20,7 @@ COLUMNS = {
     "over_limit": "超时等候数",
     "service_mean_s": "平均办理(分)",
     "service_median_s": "办理中位数(分)",
-    "level_5": "非常满意",
-    "level_4": "满意",
-    "level_3": "基本满意",
-    "level_2": "不满意",
-    "level_1": "非常不满意",
+    **{f"level_{score}": label for score, label in LEVELS.items()},  # 5 … 1
     "rated": "评价数",
     "defaulted": "默认评价数",
     "satisfied_rate": "满意率",
