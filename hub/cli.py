@@ -24,6 +24,7 @@ def without_dataframe_libraries() -> None:
 
 
 ADMIN_COMMANDS = ("assign", "assist")
+RESTORE_MOVED = "a hub database is rebuilt from the county by hall-county restore (docs/county.md)"
 # beside the database, put there by the operator (root may; the unit's user may remove it):
 # the next start takes the hall over once, as --take-over does, without editing the unit
 TAKE_OVER_SUFFIX = ".take-over"
@@ -31,6 +32,9 @@ TAKE_OVER_SUFFIX = ".take-over"
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["restore"]:  # moved to the county's command: the hub imports no county
+        print(f"hall-hub: {RESTORE_MOVED}", file=sys.stderr)
+        return 2
     if argv and argv[0] in ADMIN_COMMANDS:
         from hub import assign_cli
 
