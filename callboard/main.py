@@ -9,9 +9,9 @@ import sys
 import time
 
 from devices.audio.clips import PAUSE
-from hub.clock import HallClock
-from hub.config import ConfigError, HallConfig, load_config
-from hub.watchdog import notify
+from wire.clock import HallClock
+from wire.config import ConfigError, HallConfig, load_config
+from wire.watchdog import notify
 
 WATCHDOG_EVERY_S = 5.0
 

@@ -19,8 +19,8 @@ from callboard.settings import CallboardSettings, read_settings
 from devices.audio.base import AudioOut
 from devices.ledscreen import WindowScreen
 from devices.recorder import DISCARD, Recorder
-from hub.clock import HallClock
-from hub.config import HallConfig
+from wire.clock import HallClock
+from wire.config import HallConfig
 
 log = logging.getLogger(__name__)
 HEALTH_EVERY_S = 2.0

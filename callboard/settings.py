@@ -10,7 +10,7 @@ from callboard.leds import LedRules
 from callboard.speech import Template
 from devices.registry import backend_names
 from devices.simulation import device_backend, wants_simulation
-from hub.config import HallConfig, QueueRules, Section
+from wire.config import HallConfig, QueueRules, Section
 
 DEFAULT_TEMPLATE = QueueRules.call_template  # the hall's one call sentence, [queue] call_template
 ONE_SENTENCE = ("the call's sentence is the hall's [queue] call_template (one for the speaker, "

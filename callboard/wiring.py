@@ -8,8 +8,8 @@ from callboard.display import SIZE
 from callboard.settings import CallboardSettings, ScreenPort
 from devices.lines import LINES, Lines
 from devices.registry import backend_names, device_factory, open_device
-from hub.clock import HallClock
-from hub.config import HallConfig
+from wire.clock import HallClock
+from wire.config import HallConfig
 
 
 def make_voices(cfg: HallConfig, settings: CallboardSettings) -> list[Voice]:
@@ -29,7 +29,7 @@ def make_parts(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
     if "client" in overrides:
         parts["client"] = overrides["client"]
     else:
-        from hub.client import HubClient
+        from wire.client import HubClient
 
         parts["client"] = HubClient(cfg, node_id, broker_url, clock,
                                     overrides.get("username"), overrides.get("password"))

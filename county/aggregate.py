@@ -1,13 +1,13 @@
 """County figures from per-day aggregates: a year's report reads days, not every site's log.
 
-Per site and hall day, ``day_tallies`` holds the report's own tallies (hub.report.figures'
+Per site and hall day, ``day_tallies`` holds the report's own tallies (report.figures'
 ``Tally`` of each hall, window, staff and service key, with their samples, so a median or a
 90th percentile over a year is exact) and the day's 差评 cases (view ``cases``). They are
 made by the same code as a report at the site: the site's log is projected into a hub database
-by the hub's projection (hub.restore.append) and each day read by hub.report.data; a period's
-figures are its days' tallies merged, then hub.report.figures.finish.
+by the hub's projection (hub.restore.append) and each day read by report.data; a period's
+figures are its days' tallies merged, then report.figures.finish.
 
-``refresh`` (run by ``hall-report county`` before it reads) keeps a site's projection in a
+``refresh`` (run by ``hall-county report county`` before it reads) keeps a site's projection in a
 cache folder and applies only the events landed since the last refresh (``agg_marks``), then
 recomputes the days those events touch. A lost cache, another epoch (a restore) or a cache that
 disagrees with the mark is rebuilt once from the whole log.
@@ -24,14 +24,14 @@ from psycopg.types.json import Jsonb
 
 from county import ledger
 from hub.engine import Event
-from hub.report import county as county_view
-from hub.report import export
-from hub.report import strings as S
-from hub.report.data import load
-from hub.report.figures import Figures, Tally, finish, tally_record
-from hub.report.period import Period
 from hub.restore import append
 from hub.store import Store, open_readonly
+from report import county as county_view
+from report import export
+from report import strings as S
+from report.data import load
+from report.figures import Figures, Tally, finish, tally_record
+from report.period import Period
 
 MARK = "county_upto"  # the cache's own record of how far it is (meta key)
 _TICKET_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})-")
@@ -151,7 +151,7 @@ def _until_gap(events, gap: list[int], last: int, expected: int = 1):
 
 
 def figures(conn: psycopg.Connection, cfg, period: Period) -> tuple[Figures, int, int]:
-    """The site's figures of ``period`` from its day tallies (hub.report.figures.finish, as
+    """The site's figures of ``period`` from its day tallies (report.figures.finish, as
     from events), and its cases (opened, closed on time)."""
     tallies: dict[str, dict] = {"hall": {}, "window": {}, "staff": {}, "service": {}}
     opened = on_time = 0
@@ -192,7 +192,7 @@ def county_rows(db_url: str, cfgs: list, period: Period, cache: str):
 
 def county_records(db_url: str, cfgs: list, period: Period,
                    cache: str) -> tuple[list[dict], list[str]]:
-    """Every site's 好差评 records of ``period`` (hub.report.export, as each site's own export),
+    """Every site's 好差评 records of ``period`` (report.export, as each site's own export),
     site after site, read from the refreshed projections; and what is missing, per site."""
     conn = ledger.connect(db_url, create=False)
     recs: list[dict] = []

@@ -7,9 +7,9 @@ import json
 import re
 from dataclasses import dataclass
 
-from hub import payload
-from hub.contract import MAX_PAYLOAD
-from hub.replay import MAX_SEQ, REPLAY_MAX
+from wire import payload
+from wire.contract import MAX_PAYLOAD
+from wire.vocab import MAX_SEQ, REPLAY_MAX
 
 EPOCH_RE = re.compile(r"[0-9a-f]{16}")
 ID_MAX = 64
@@ -78,7 +78,7 @@ def parse(raw: bytes) -> Answer:
 
 
 def check_event(value: object) -> None:
-    """A replayed event within hub.payload's limits, as a live one."""
+    """A replayed event within wire.payload's limits, as a live one."""
     try:
         payload.check(value)
     except payload.PayloadError as exc:
@@ -86,7 +86,7 @@ def check_event(value: object) -> None:
 
 
 def event_object(raw: bytes) -> dict:
-    """A live event's payload: within MAX_PAYLOAD and hub.payload's limits, an object."""
+    """A live event's payload: within MAX_PAYLOAD and wire.payload's limits, an object."""
     try:
         value = payload.parse(raw, MAX_PAYLOAD)
     except payload.PayloadError as exc:

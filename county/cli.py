@@ -1,7 +1,8 @@
 """hall-county: land every site's events in the county's PostgreSQL (``run``, the default),
 show each site's lag and when it was last heard (``status``), or see to the monthly partitions
-of the events (``partitions``: made ahead, past retention archived and dropped). See
-docs/county.md."""
+of the events (``partitions``: made ahead, past retention archived and dropped), or rebuild a
+site's hub database from the county's copy (``restore``, county/restore.py), or run
+hall-report's commands on the county's database (``report``, county/report_cli.py). See docs/county.md."""
 
 from __future__ import annotations
 
@@ -14,13 +15,22 @@ import threading
 import time
 
 from county import hours, ledger
-from hub.watchdog import Watchdog
+from wire.watchdog import Watchdog
 
 WAIT_LOG_S = 60.0  # one line a minute while the database is away, not one a try
 PROBE_S = 30.0  # the shipped --probe (hall-bench county prints it)
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["restore"]:  # a new SD card: a site's hall.db rebuilt from the county's copy
+        from county.restore import main as restore_main
+
+        return restore_main(argv[1:])
+    if argv[:1] == ["report"]:  # hall-report's commands on the county's copy of the sites' logs
+        from county.report_cli import main as report_main
+
+        return report_main(argv[1:])
     parser = argparse.ArgumentParser(prog="hall-county", description=__doc__.split("\n")[0])
     parser.add_argument("command", nargs="?", default="run", choices=("run", "status", "partitions"))
     parser.add_argument("--db", default=os.environ.get("HALL_COUNTY_DB"),

@@ -29,9 +29,10 @@ from county import answers, hours, ledger, partitions
 from county.answers import Malformed
 from county.ledger import EpochLedger
 from county.skew import SkewWatch
-from hub.contract import EVENT_KINDS, encode
-from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
-from hub.replay import REPLAY_MAX
+from wire import envelope
+from wire.contract import EVENT_KINDS, Topics, encode
+from wire.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
+from wire.vocab import REPLAY_MAX
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ class Collector:
         if reason_code.is_failure:
             log.error("the county broker refused the collector: %s", reason_code)
             return
-        client.subscribe([("hall/+/event/+", 1), (f"hall/+/resp/{COUNTY_NODE}", 1)])
+        every_site = Topics("+")
+        client.subscribe([(every_site.event(), 1), (every_site.resp(COUNTY_NODE), 1)])
         self.connected = True
 
     def _on_message(self, _client, _userdata, msg):
@@ -428,11 +430,11 @@ class Collector:
     def _request(self, site: str, epoch: str, first: int, last: int, now: float) -> None:
         req_id = uuid.uuid4().hex
         ttl_ms = int(self.ask_timeout_s * 1000)
-        msg = {"id": req_id, "op": "events.replay", "ttl_ms": ttl_ms,
-               "args": {"epoch": epoch, "from_seq": first, "to_seq": last}}
+        msg = envelope.request(req_id, "events.replay",
+                               {"epoch": epoch, "from_seq": first, "to_seq": last}, ttl_ms)
         # QoS 0, as HubClient's requests: a request must not wait out a cut line in a queue and
         # reach the hub long after, beside the ones asked since; the collector asks again
-        self._mqtt.publish(f"hall/{site}/req/{COUNTY_NODE}", encode(msg), qos=0)
+        self._mqtt.publish(Topics(site).req(COUNTY_NODE), encode(msg), qos=0)
         self._asked[site] = Asked(req_id, now + self.ask_timeout_s, epoch, first, last)
 
     # -- what tests and the status command read ----------------------------------------------

@@ -1,6 +1,6 @@
 """Each site's hall hours at the county: a site switched off at night is closed, not silent.
 
-The county reads the sites' own hall configs (the ones ``hall-report county`` reads), one
+The county reads the sites' own hall configs (the ones ``hall-county report county`` reads), one
 ``*.toml`` per site in a folder (``hall-county --sites``). A site is expected on the line from
 its first session's start to its last session's end on its working days; outside them, nothing
 heard is "closed". A site without a config is expected at any hour.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from hub.config import ConfigError, HallConfig, load_config
+from wire.config import ConfigError, HallConfig, load_config
 
 
 def load_sites(folder: str | None) -> dict[str, HallConfig]:

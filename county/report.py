@@ -10,7 +10,7 @@ import os
 import psycopg
 
 from county import ledger
-from county.aggregate import county_records, county_rows  # noqa: F401 - hall-report county
+from county.aggregate import county_records, county_rows  # noqa: F401 - hall-county report county
 from hub.restore import restore
 
 

@@ -1,4 +1,4 @@
-"""``hall-hub restore --from postgresql://… --site X --db hall.db``: a site's hub database
+"""``hall-county restore --from postgresql://… --site X --db hall.db``: a site's hub database
 rebuilt from the county's copy of its log (hub.restore says what is kept and what is new)."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ import sys
 import psycopg
 
 from county import ledger
-from hub.config import ConfigError, load_config
 from hub.restore import RestoreError, restore
+from wire.config import ConfigError, load_config
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="hall-hub restore", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="hall-county restore", description=__doc__.split("\n")[0])
     p.add_argument("--from", dest="source", required=True, help="postgresql://… county database")
     p.add_argument("--site", required=True, help="the site's hall id")
     p.add_argument("--config", required=True, help="the site's hall config (TOML)")
@@ -34,12 +34,12 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             conn.close()
     except (ConfigError, ValueError) as exc:  # RestoreError, an unreachable database
-        print(f"hall-hub restore: {exc}", file=sys.stderr)
+        print(f"hall-county restore: {exc}", file=sys.stderr)
         return 2
     except psycopg.Error as exc:  # not a county database (no tables), a role that may not read
-        print(f"hall-hub restore: county database: {str(exc).strip().splitlines()[0]}",
+        print(f"hall-county restore: county database: {str(exc).strip().splitlines()[0]}",
               file=sys.stderr)
         return 2
-    print(f"hall-hub restore: {args.db}: {done['events']} events of epoch "
+    print(f"hall-county restore: {args.db}: {done['events']} events of epoch "
           f"{done['restored_from']['epoch']}, new epoch {done['epoch']}")
     return 0

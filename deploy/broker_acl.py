@@ -37,15 +37,15 @@ from urllib.parse import urlparse
 from deploy import paths
 from deploy.atomic import write_atomic
 from deploy.broker_tls import TlsError, ensure_tls
-from hub.config import HUB_NODE, ConfigError, HallConfig, load_config
-from hub.contract import Topics
+from wire.config import HUB_NODE, ConfigError, HallConfig, load_config
+from wire.contract import Topics
 
 HUB_USER = HUB_NODE
 PBKDF2_ITERATIONS = 101  # Mosquitto's default; the passwords are random 192-bit strings
 MAX_ITERATIONS = 1_000_000
 SALT_BYTES = 12  # what mosquitto_passwd uses
 PASSWORD_RE = re.compile(r"[A-Za-z0-9_-]{24,128}")  # what we generate: env-file safe, no quoting
-USER_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # node ids are checked by hub.config the same way
+USER_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # node ids are checked by wire.config the same way
 ENV_NAMES = ("HALL_BROKER", "HALL_NODE", "HALL_WINDOW", "HALL_MQTT_USERNAME",
              "HALL_MQTT_PASSWORD", "HALL_MQTT_CA")
 CA_INSTALLED = str(paths.CA_INSTALLED)  # the env files' HALL_MQTT_CA
@@ -303,12 +303,8 @@ def generate(cfg: HallConfig, credentials: Path, passwd: Path, acl: Path, broker
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console script ``hall-broker-config`` (``hall-broker-config county …``: deploy.broker_bridge)."""
+    """``hall-broker-config`` for the hall's own broker (the front end: deploy.broker_cli)."""
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["county"]:
-        from deploy.broker_bridge import main as county_main
-
-        return county_main(argv[1:])
     p = argparse.ArgumentParser(prog="hall-broker-config", description=__doc__.split("\n")[0])
     p.add_argument("--config", required=True, help="the hall config (TOML)")
     p.add_argument("--broker", required=True,

@@ -36,6 +36,7 @@ from deploy.broker_acl import (
     render_passwd,
 )
 from deploy.broker_tls import TlsError, ensure_tls
+from wire.contract import Topics
 
 COUNTY_USER = "county"  # the collector's broker user and its node id at every site
 # a bridge's retry backoff (Mosquitto restart_timeout base cap): measured 7-61 s between
@@ -49,9 +50,8 @@ BRIDGE_CA = str(paths.BRIDGE_CA)
 
 def site_topics(site: str) -> tuple[tuple[str, str], ...]:
     """(topic, direction) of a site's bridge."""
-    base = f"hall/{site}"
-    return ((f"{base}/event/#", "out"), (f"{base}/resp/{COUNTY_USER}", "out"),
-            (f"{base}/req/{COUNTY_USER}", "in"))
+    t = Topics(site)
+    return ((t.event("#"), "out"), (t.resp(COUNTY_USER), "out"), (t.req(COUNTY_USER), "in"))
 
 
 def render_bridge(site: str, county_url: str, password: str, ca_file: str | None = None,

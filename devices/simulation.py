@@ -5,7 +5,7 @@ A node runs on simulated devices only when it says so: ``backend = "sim"`` at th
 the tests pass ``simulate=True``). Otherwise every device table must name its backend, and a
 node whose config names none refuses to start with one message naming the table and the key.
 
-The helpers read a :class:`hub.config.Section` (duck-typed: devices import no hub module).
+The helpers read a :class:`wire.config.Section` (duck-typed: devices import no hub module).
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from devices.audio.sim import WavAudioOut
 from devices.ledscreen_sim import SimWindowScreen
 from devices.recorder import Recording
 from devices.screen import prepare_sdl
-from hub.clock import HallClock
-from hub.config import load_config
+from wire.clock import HallClock
+from wire.config import load_config
 
 
 class BenchScreen(SimWindowScreen):

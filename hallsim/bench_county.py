@@ -33,10 +33,10 @@ from hallsim.bench_steady import steady
 from hallsim.county_net import County
 from hallsim.postgres import Postgres
 from hub import replay
-from hub.clock import iso
-from hub.contract import BadRequest, decode_object, encode, error_reply, ok_reply
-from hub.mqtt import new_client
 from hub.store import Store
+from wire.clock import iso
+from wire.contract import BadRequest, Topics, decode_object, encode, error_reply, ok_reply
+from wire.mqtt import new_client
 
 DAY = ("issued", "called", "started", "finished", "rated")  # one visitor's events
 START = datetime.fromisoformat("2026-11-23T09:00:00+08:00")
@@ -69,7 +69,7 @@ class SimSite:
                     out.append((seq, kind, {"seq": seq, "at": iso(at),
                                             "epoch": self.store.epoch, **data}))
         for _, kind, payload in out:
-            self.client.publish(f"hall/{self.site}/event/{kind}", encode(payload), qos=1)
+            self.client.publish(Topics(self.site).event(kind), encode(payload), qos=1)
         return len(out)
 
     def next_event(self) -> int:
@@ -85,7 +85,7 @@ class SimSite:
                     "window": 1 + self.visitors % 8, **({"score": 5} if kind == "rated" else {})}
             seq = self.store.append_event(iso(at), kind, "sim", None, data)
         payload = {"seq": seq, "at": iso(at), "epoch": self.store.epoch, **data}
-        self.client.publish(f"hall/{self.site}/event/{kind}", encode(payload), qos=1)
+        self.client.publish(Topics(self.site).event(kind), encode(payload), qos=1)
         return seq
 
     def request(self, client, msg) -> None:
@@ -97,7 +97,7 @@ class SimSite:
                 reply = ok_reply(req.get("id"), replay.read(self.store, req.get("args")))
         except BadRequest as exc:
             reply = error_reply(None, exc)
-        client.publish(f"hall/{self.site}/resp/county", encode(reply), qos=1)
+        client.publish(Topics(self.site).resp("county"), encode(reply), qos=1)
 
     def last_seq(self) -> int:
         with self.lock:
@@ -120,7 +120,7 @@ class SiteClients:
             client = new_client(f"sims-{uuid.uuid4().hex[:8]}")
             client.on_message = lambda c, _u, msg: self.sims[msg.topic.split("/")[1]].request(
                 c, msg)
-            client.on_connect = lambda c, *_: c.subscribe("hall/+/req/county", 1)
+            client.on_connect = lambda c, *_: c.subscribe(Topics("+").req("county"), 1)
             client.connect(broker.host, broker.port)
             client.loop_start()
             self.clients.append((key, client))

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from hallsim.stats import rss_mb, summary
-from hub.clock import HallClock
-from hub.config import HallConfig, parse_config
-from hub.mqtt import new_client
+from wire.clock import HallClock
+from wire.config import HallConfig, parse_config
+from wire.mqtt import new_client
 
 START = "2026-11-23T09:00:00+08:00"
 KEY_GAP_S = 0.08  # between a clerk's presses in the call latency run (and the paused floors)
@@ -47,7 +47,7 @@ def bench_config(path: Path) -> HallConfig:
 def mosquitto_rtt(broker_url: str, n: int, pause_s: float = 0.0) -> list[float]:
     """QoS1 request/reply between two plain paho clients: the floor every figure is compared to.
     ``pause_s`` between samples measures it as the clerk's keys meet it: after an idle gap."""
-    from hub.mqtt import parse_broker_url
+    from wire.mqtt import parse_broker_url
 
     host, port = parse_broker_url(broker_url)
     echo, asker = new_client("bench-echo"), new_client("bench-asker")
@@ -114,8 +114,8 @@ def wait_answered(cfg: HallConfig, broker_url: str, timeout: float = 30.0) -> fl
     """Seconds until the hub answers a request (``ticket.status``, any answer). A request sent
     before the hub has subscribed is lost, so a new one goes out every 10 ms: the figure is the
     hub's, not a node's re-send interval."""
-    from hub.contract import Topics
-    from hub.mqtt import parse_broker_url
+    from wire.contract import Topics
+    from wire.mqtt import parse_broker_url
 
     topics = Topics(cfg.hall_id)
     probe = new_client("bench-restart-probe")

@@ -14,9 +14,9 @@ import json
 import select
 import time
 
-from hub.config import HallConfig
-from hub.contract import Topics
-from hub.mqtt import new_client, parse_broker_url
+from wire.config import HallConfig
+from wire.contract import Topics
+from wire.mqtt import new_client, parse_broker_url
 
 
 class _Node:

@@ -20,8 +20,8 @@ from pathlib import Path
 from devices.recorder import Recording
 from hallsim import bench_hub
 from hallsim.stats import rss_mb, summary
-from hub.client import HubClient
-from hub.clock import HallClock
+from wire.client import HubClient
+from wire.clock import HallClock
 
 DEBUG = False
 WINDOW = 12  # the comprehensive window: it serves every service, so tickets never run out

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from hallsim import bench_hub
 from hallsim.stats import rss_mb, summary
-from hub.client import HubClient
-from hub.clock import HallClock
+from wire.client import HubClient
+from wire.clock import HallClock
 
 WINDOW = 12  # serves every service
 EARLY_S = 0.05  # a page's update may come before the observer hears the call (see steady)

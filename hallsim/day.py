@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from hub.config import HallConfig
+from wire.config import HallConfig
 
 #: Share of visitors per service in a county hall (社保 and 户籍 busiest, 工程建设 rare).
 SERVICE_MIX = {"A": 0.10, "B": 0.04, "C": 0.14, "D": 0.20, "E": 0.10, "F": 0.16, "G": 0.14,

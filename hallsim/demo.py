@@ -32,9 +32,9 @@ from hallsim.people import Citizens, Clerk
 from hallsim.progress import Progress
 from hallsim.rs485 import Rs485Hall
 from hallsim.verdict import day_verdict, verdict_text
-from hub.client import HubClient
-from hub.clock import HallClock
-from hub.config import ASSISTS, BALANCES, CAPACITY, ConfigError, load_config
+from wire.client import HubClient
+from wire.clock import HallClock
+from wire.config import ASSISTS, BALANCES, CAPACITY, ConfigError, load_config
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hall.toml"
 MONDAY = "2026-11-23T08:50:00+08:00"

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from hub.contract import HubError
+from wire.contract import HubError
 
 NAME = "值班主任"
 #: hall seconds between a suggestion on the console and the manager's click: reading it,

@@ -21,7 +21,7 @@ def capture(hall) -> dict:
 
 def write_figures(hall, day_of) -> str:
     """The day's figures through hall-report (read-only over the hub's file)."""
-    from hub.report.cli import main as report
+    from report.cli import main as report
 
     out = hall.out
     buf = io.StringIO()

@@ -15,9 +15,9 @@ import argparse
 import json
 import sys
 
-from hub.cli import common_args
-from hub.clock import HallClock
-from hub.config import ConfigError, load_config
+from wire.cliargs import common_args
+from wire.clock import HallClock
+from wire.config import ConfigError, load_config
 
 
 def _parser(command: str) -> argparse.ArgumentParser:
@@ -55,7 +55,7 @@ def main(command: str, argv: list[str]) -> int:
     else:
         op = "window.assist"
         op_args = {"window": args.window, "service": args.service, "by": args.by}
-    from hub.client import HubClient, HubError, HubUnreachable
+    from wire.client import HubClient, HubError, HubUnreachable
 
     client = HubClient(cfg, node, args.broker, clock, args.username, args.password,
                        follow=False)

@@ -1,30 +1,19 @@
 """hall-hub: run the hub service (``hall-hub assign|assist …``: set what a window serves,
-hub/assign_cli.py; ``hall-hub restore …``: rebuild hall.db from the county)."""
+hub/assign_cli.py). A hub database rebuilt from the county is ``hall-county restore``."""
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
 from pathlib import Path
 
-from hub.clock import HallClock
-from hub.config import ConfigError, load_config
-from hub.watchdog import Watchdog
-
-
-def common_args(parser: argparse.ArgumentParser) -> None:
-    """The flags every hallstack console script takes."""
-    parser.add_argument("--config", required=True, help="the hall config (TOML)")
-    parser.add_argument("--broker", default="mqtt://127.0.0.1:1883", help="mqtt://host:port")
-    parser.add_argument("--clock", default=None,
-                        help="hall time at start, ISO 8601 with offset (else HALL_CLOCK, else now)")
-    parser.add_argument("--speed", type=float, default=1.0, help="hall clock speed factor")
-    parser.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
-    parser.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
+from wire.cliargs import common_args
+from wire.clock import HallClock
+from wire.config import ConfigError, load_config
+from wire.watchdog import Watchdog
 
 
 def without_dataframe_libraries() -> None:
@@ -35,6 +24,7 @@ def without_dataframe_libraries() -> None:
 
 
 ADMIN_COMMANDS = ("assign", "assist")
+RESTORE_MOVED = "a hub database is rebuilt from the county by hall-county restore (docs/county.md)"
 # beside the database, put there by the operator (root may; the unit's user may remove it):
 # the next start takes the hall over once, as --take-over does, without editing the unit
 TAKE_OVER_SUFFIX = ".take-over"
@@ -42,10 +32,9 @@ TAKE_OVER_SUFFIX = ".take-over"
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["restore"]:  # a new SD card: hall.db rebuilt from the county's copy
-        from county.restore import main as restore_main
-
-        return restore_main(argv[1:])
+    if argv[:1] == ["restore"]:  # moved to the county's command: the hub imports no county
+        print(f"hall-hub: {RESTORE_MOVED}", file=sys.stderr)
+        return 2
     if argv and argv[0] in ADMIN_COMMANDS:
         from hub import assign_cli
 

@@ -1,7 +1,7 @@
 """The hub's desk: one batch of requests decided and stored as one transaction, one truth.
 
 The engine's memory changes only with what is stored. A request is parsed and checked whole
-before the engine sees it (hub.payload); each request is stored in its own savepoint, its events
+before the engine sees it (wire.payload); each request is stored in its own savepoint, its events
 first and only then applied to the engine, so a request whose storing fails is undone alone and
 answered ``internal``; a batch whose COMMIT fails (a full disk) is answered ``unavailable`` and
 the engine is rebuilt from the database. Refusals are kept in memory (hub.recent), not stored.
@@ -17,9 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from hub import followups, ops, replay
-from hub.clock import iso
-from hub.config import HallConfig
-from hub.contract import (
+from hub.engine import Context, Event, QueueEngine, projection
+from hub.engine import strings as S
+from hub.ratelimit import Limiter, limits_of
+from hub.recent import KEEP_S, RecentReplies
+from hub.store import Store
+from wire.clock import iso
+from wire.config import HallConfig
+from wire.contract import (
     BadRequest,
     Forbidden,
     HubError,
@@ -30,16 +35,10 @@ from hub.contract import (
     error_reply,
     ok_reply,
 )
-from hub.engine import Context, Event, QueueEngine, projection
-from hub.engine import strings as S
-from hub.ratelimit import Limiter, limits_of
-from hub.recent import KEEP_S, RecentReplies
-from hub.store import Store
+from wire.envelope import extra_fields, ttl_seconds
 
 log = logging.getLogger(__name__)
 
-MAX_TTL_MS = 600_000
-REQUEST_FIELDS = frozenset({"id", "op", "args", "ttl_ms"})
 
 
 @dataclass
@@ -59,15 +58,6 @@ def stored_time(at: datetime) -> datetime:
     from the log would hold."""
     return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
-
-def ttl_seconds(msg: dict) -> float | None:
-    """The request's time-to-live in seconds (None: the node waits as long as it takes)."""
-    if "ttl_ms" not in msg:
-        return None
-    ttl = msg["ttl_ms"]
-    if type(ttl) is not int or not 0 < ttl <= MAX_TTL_MS:
-        raise BadRequest(f"ttl_ms must be an integer of 1–{MAX_TTL_MS}, got {ttl!r}")
-    return ttl / 1000
 
 
 class Desk:
@@ -242,7 +232,7 @@ class Desk:
             spec = ops.authorize(op, node.role)
             if not isinstance(args, dict):
                 raise BadRequest("args must be a JSON object")
-            extra = set(msg) - REQUEST_FIELDS
+            extra = extra_fields(msg)
             if extra:
                 raise BadRequest(f"unknown request fields: {', '.join(sorted(extra))[:200]}")
             ttl = ttl_seconds(msg)

@@ -18,10 +18,10 @@ import json
 import sqlite3
 from datetime import date, datetime, timedelta
 
-from hub.contract import BadRequest, Conflict, NoTicket
+from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.types import Decision, Event
-from hub.report import strings as S
+from wire.contract import BadRequest, Conflict, NoTicket
 
 STEPS = ("visit", "verify", "rectify", "close")
 LIST_STATUS = ("open", "overdue", "closed", "all")
@@ -82,7 +82,7 @@ def list_cases(a: Args, ctx, conn: sqlite3.Connection, cfg=None) -> Decision:
 
 def record(a: Args, ctx, conn: sqlite3.Connection, cfg=None) -> Decision:
     """``followup.record``: one step of a case (reads ``conn``, changes nothing); raises a
-    hub.contract error for bad input."""
+    wire.contract error for bad input."""
     today = ctx.at.date()
     ticket_id = a.str("ticket_id", max_len=20)
     step = a.str("step", choices=STEPS)

@@ -20,11 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hub import followups, replay
-from hub.contract import Forbidden, UnknownOp
 from hub.engine import assign, calling, citizen, manage, ratings, tickets, windows
 from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.types import Context, Decision
+from wire.contract import Forbidden, UnknownOp
 
 ENGINE, FOLLOWUPS, REPLAY = "engine", "followups", "replay"
 

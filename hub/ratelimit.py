@@ -15,7 +15,7 @@ import difflib
 from datetime import datetime
 
 from hub.ops import RATE_CLASSES, Op, RateLimit
-from hub.section import ConfigError
+from wire.section import ConfigError
 
 ALERT_EVERY_S = 300  # one alert per node and class per 5 minutes, not a storm
 MAX_BUCKETS = 20_000  # per-token buckets of hall-web: full ones are forgotten beyond this

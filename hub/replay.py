@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import json
 
-from hub.contract import BadRequest, HubError, encode, error_reply, ok_reply
 from hub.engine.args import Args
 from hub.store import Store
+from wire.contract import BadRequest, HubError, encode, error_reply, ok_reply
+from wire.vocab import MAX_SEQ, REPLAY_MAX, public
 
-REPLAY_MAX = 500  # events per reply (~150 KB of ordinary events)
 # bytes of events per reply: each event fits MAX_PAYLOAD (16 KiB), and the whole answer must
 # pass the brokers' max_packet_size (256 KiB in systemd/mosquitto/hallstack.conf); a range that
 # holds more is answered in part and the county asks on from where the answer ends
 REPLY_BYTES = 192 * 1024
-MAX_SEQ = 2**53
 
 
 def restored_from(store: Store) -> dict | None:
@@ -70,7 +69,7 @@ def read(store: Store, args: object) -> dict:
     used = 0
     for seq, at, kind, data in rows:
         item = {"seq": seq, "at": at, "kind": kind,
-                "data": {k: v for k, v in json.loads(data).items() if not k.startswith("_")}}
+                "data": public(json.loads(data))}
         used += len(encode(item))
         if used > REPLY_BYTES and result["events"]:
             break

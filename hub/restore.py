@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from hub import followups
-from hub.config import HallConfig
 from hub.engine import Event, QueueEngine, checkpoint, closeparts, projection
 from hub.store import Store, StoreError
+from wire.config import HallConfig
 
 RESTORED_NODE = "restore"  # the node column of restored events (the wire does not carry it)
 

@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from hub.contract import Topics, encode
 from hub.engine import QueueEngine
+from wire.contract import Topics, encode
 
 GAP_S = 0.02
 IDLE_S = 1.0  # what flush() answers when nothing waits to go out

@@ -14,10 +14,10 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
-from hub.clock import HallClock, iso
-from hub.config import HallConfig
 from hub.desk import Batch, Desk, stored_time
 from hub.engine import Event
+from wire.clock import HallClock, iso
+from wire.config import HallConfig
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The hub on MQTT: wire contract v1 served from one thread over the queue engine.
 
-One thread reads the broker's socket, decides, commits and publishes (hub.mqtt.NetworkLoop): a
+One thread reads the broker's socket, decides, commits and publishes (wire.mqtt.NetworkLoop): a
 request never waits for a thread handoff. Requests are taken in batches (all that arrived
 while the last batch was committed); each batch is one SQLite transaction holding the events,
 the derived rows and the replies, each request in its own savepoint; only after COMMIT are the
@@ -24,9 +24,15 @@ import uuid
 from datetime import datetime
 
 from hub.claim import HallClaim, HubIdentity, connection_id, new_instance
-from hub.clock import HallClock, iso
-from hub.config import HallConfig
-from hub.contract import (
+from hub.desk import Batch, Desk, Unavailable
+from hub.engine import Event
+from hub.replay import restored_from
+from hub.retained import RetainedState
+from hub.selfwatch import SelfWatch
+from hub.store import Store
+from wire.clock import HallClock, iso
+from wire.config import HallConfig
+from wire.contract import (
     VERSION,
     HubError,
     Topics,
@@ -34,13 +40,8 @@ from hub.contract import (
     encode,
     error_reply,
 )
-from hub.desk import Batch, Desk, Unavailable
-from hub.engine import Event
-from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
-from hub.replay import restored_from
-from hub.retained import RetainedState
-from hub.selfwatch import SelfWatch
-from hub.store import Store
+from wire.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
+from wire.vocab import public
 
 log = logging.getLogger(__name__)
 
@@ -419,7 +420,7 @@ class HubService:
     def _republish_all(self) -> None:
         """After (re)connecting: the outbox, then every retained state."""
         for ev in self.store.events_after(self.published_upto):
-            data = {k: v for k, v in ev.data.items() if not k.startswith("_")}
+            data = public(ev.data)
             self._publish_event(ev.seq, ev.kind, data, ev.at)
         self.retained.changed(set(), self.store.last_seq())
         self.retained.publish_all(self.clock.now())

@@ -8,12 +8,12 @@ import os
 import signal
 import sys
 
-from hub.client import HubClient
-from hub.clock import HallClock
-from hub.config import ConfigError, HallConfig, load_config
-from hub.watchdog import Watchdog
 from kiosk.node import KioskNode
 from kiosk.settings import make_printer, read_settings
+from wire.client import HubClient
+from wire.clock import HallClock
+from wire.config import ConfigError, HallConfig, load_config
+from wire.watchdog import Watchdog
 
 log = logging.getLogger("hall-kiosk")
 

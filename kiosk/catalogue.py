@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.config import HallConfig, Hours, Service
 from kiosk import strings as S
+from wire.config import HallConfig, Hours, Service
 
 
 def areas(cfg: HallConfig) -> list[tuple[str, list[Service]]]:

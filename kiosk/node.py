@@ -19,10 +19,6 @@ from devices.printer import Printer, PrinterError, PrinterStatus
 from devices.printer.commands import EncodeError
 from devices.printer.escpos_lib import dummy_printer
 from devices.recorder import DISCARD, Recorder
-from hub.client import HubClient, HubUnreachable
-from hub.clock import HallClock
-from hub.config import HallConfig
-from hub.contract import PRIORITIES, HubError
 from kiosk import catalogue
 from kiosk import strings as S
 from kiosk.health import KioskHealth
@@ -30,6 +26,10 @@ from kiosk.screens import ORANGE, RED, Painter
 from kiosk.settings import KioskSettings
 from kiosk.ticket import TicketLayout, print_ticket
 from kiosk.views import HallFacts, View, ViewState
+from wire.client import HubClient, HubUnreachable
+from wire.clock import HallClock
+from wire.config import HallConfig
+from wire.contract import PRIORITIES, HubError
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from devices.printer import BACKENDS, Printer
 from devices.printer.commands import EncodeError, encode_text
 from devices.registry import backend_names, open_device
 from devices.simulation import device_backend, wants_simulation
-from hub.config import ConfigError, HallConfig, Section
 from kiosk import strings as S
 from kiosk.ticket import TicketLayout
+from wire.config import ConfigError, HallConfig, Section
 
 ORIENTATIONS = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 

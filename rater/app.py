@@ -13,13 +13,13 @@ import threading
 from devices.gpio import GpioKeyPad, SimulatedPins
 from devices.gpio.keyboard import KeyboardKeys
 from devices.lines import LINES
-from hub.client import HubClient
-from hub.clock import HallClock
-from hub.config import ConfigError, HallConfig, load_config
-from hub.watchdog import notify
 from rater.node import RaterNode
 from rater.settings import build_pads, read_settings
 from rater.windows import WindowLoops
+from wire.client import HubClient
+from wire.clock import HallClock
+from wire.config import ConfigError, HallConfig, load_config
+from wire.watchdog import notify
 
 
 def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,

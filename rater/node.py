@@ -22,10 +22,6 @@ from dataclasses import replace
 
 from devices.keys import CLERK_KEYS, RATING_KEYS, KeyPad, KeyPress
 from devices.recorder import DISCARD, Recorder
-from hub.client import HubUnreachable
-from hub.clock import HallClock, iso
-from hub.config import HallConfig
-from hub.contract import Conflict, HubError
 from rater import strings, view
 from rater.clerk import ClerkDesk, Send, Tell
 from rater.inbox import Answered, HubEvent, HubState, Inbox, Link, Message, Pressed, RatingAnswered
@@ -33,6 +29,10 @@ from rater.login import DefaultLogin
 from rater.outputs import PadOutputs
 from rater.rating import RatingSession, Submission, score_of
 from rater.settings import RaterSettings, read_settings
+from wire.client import HubUnreachable
+from wire.clock import HallClock, iso
+from wire.config import HallConfig
+from wire.contract import Conflict, HubError
 
 log = logging.getLogger(__name__)
 

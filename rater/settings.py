@@ -13,7 +13,7 @@ from devices.keys import CLERK_KEYS, RATING_KEYS
 from devices.lines import LineConfigError
 from devices.registry import backend_names, open_device
 from devices.simulation import device_backend, wants_simulation
-from hub.config import ConfigError, HallConfig, Section
+from wire.config import ConfigError, HallConfig, Section
 
 GPIO_PADS = ("simulated", "gpio")   # pads on this Pi's pins; the others are on an RS-485 line
 MAX_TRANSFER = 9  # chosen with digit keys 1–9

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from wire import vocab
+
 #: Rating key → label, 5 = 非常满意 (devices.keys.RATING_KEYS order is rate_1 … rate_5).
-SCORE_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+SCORE_LABELS = vocab.LEVELS
 #: Reasons offered after a 差评 (score ≤ 2), sent with the rating when chosen in time.
-BAD_REASONS = ("态度不好", "效率低", "材料要求不清", "让我多跑了路", "其他")
+BAD_REASONS = vocab.BAD_REASONS
 
 WELCOME = "欢迎您来办事"
 INVITE = "请对本次服务进行评价"

@@ -20,8 +20,8 @@ if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
     os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = _ESCPOS_DIR
 
 from hallsim.broker import start_broker  # noqa: E402
-from hub.clock import HallClock  # noqa: E402
-from hub.config import load_config  # noqa: E402
+from wire.clock import HallClock  # noqa: E402
+from wire.config import load_config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "hall.toml"
@@ -106,7 +106,7 @@ class RunningHub:
 def node_client(hall_config, broker, hall_clock):
     """``node_client("kiosk-1")``: a started, connected HubClient acting as that node; every
     client made this way is stopped after the test."""
-    from hub.client import HubClient
+    from wire.client import HubClient
 
     made = []
 

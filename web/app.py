@@ -18,13 +18,13 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from hub.client import HubClient
-from hub.clock import HallClock
-from hub.config import ConfigError, HallConfig, load_config
-from hub.watchdog import Watchdog
 from web import console, pages, ticketpage, ticketwatch
 from web.auth import hash_password
 from web.hublink import HubLink
+from wire.client import HubClient
+from wire.clock import HallClock
+from wire.config import ConfigError, HallConfig, load_config
+from wire.watchdog import Watchdog
 
 log = logging.getLogger("hall-web")
 STATIC = Path(__file__).parent / "static"

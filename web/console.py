@@ -17,13 +17,13 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from hub.client import HubUnreachable
-from hub.contract import HubError
 from web import consolepages, errors, figures, pages
 from web import strings as S
 from web.auth import Sessions
 from web.hallview import HallView
 from web.live import sse_stream
+from wire.client import HubUnreachable
+from wire.contract import HubError
 
 COOKIE = "hall_session"
 MAX_FORM = 4096

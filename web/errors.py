@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from hub.client import HubUnreachable
 from web import strings as S
+from wire.client import HubUnreachable
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

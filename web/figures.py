@@ -11,11 +11,12 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from hub.report import charts, export, summary, tables
-from hub.report.data import load
-from hub.report.figures import compute
-from hub.report.period import PeriodError, parse_period
-from hub.report.strings import REPORT_TITLE
+from report import charts, export, summary, tables
+from report.data import load
+from report.figures import compute
+from report.period import PeriodError, parse_period
+from report.strings import REPORT_TITLE
+from wire.vocab import public
 
 SEED_KINDS = ("issued", "called", "cancelled", "skipped", "held", "finished", "transferred",
               "requeued", "moved", "day_closed", "rated", "alert", "alert_ack", "notice")
@@ -46,7 +47,7 @@ def events_since(conn: sqlite3.Connection, day: str):
                        f"({marks}) ORDER BY seq", (day, *SEED_KINDS))
     for seq, at, kind, data in cur:
         d = json.loads(data)
-        yield seq, at, kind, {k: v for k, v in d.items() if not k.startswith("_")}
+        yield seq, at, kind, public(d)
 
 
 def period_of(kind: str, text: str):

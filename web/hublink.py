@@ -10,9 +10,9 @@ import os
 import uuid
 from collections.abc import Callable
 
-from hub.client import HubClient, HubUnreachable
-from hub.contract import Topics
-from hub.mqtt import new_client, parse_broker_url, use_tls
+from wire.client import HubClient, HubUnreachable
+from wire.contract import Topics
+from wire.mqtt import new_client, parse_broker_url, use_tls
 
 log = logging.getLogger("hall-web")
 
@@ -112,18 +112,18 @@ class HubLink:
             self._post("link", "broker", {})
 
         def on_message(_c, _u, msg):
-            for kind in ("status", "health"):
-                if msg.topic.endswith("/" + kind) and msg.topic.startswith(t.base + "/node/"):
-                    node = msg.topic[len(t.base) + 6:-len(kind) - 1]
-                    try:
-                        payload = json.loads(msg.payload or b"{}")
-                    except ValueError:
-                        return
-                    if isinstance(payload, dict):
-                        if node == "hub" and kind == "status" and payload.get("online"):
-                            self._silent = False
-                        self.nodes.setdefault(node, {})[kind] = payload
-                        self._post("node", node, payload)
+            node, _, kind = (t.tail(msg.topic, "node") or "").rpartition("/")
+            if not node or kind not in ("status", "health"):
+                return
+            try:
+                payload = json.loads(msg.payload or b"{}")
+            except ValueError:
+                return
+            if isinstance(payload, dict):
+                if node == "hub" and kind == "status" and payload.get("online"):
+                    self._silent = False
+                self.nodes.setdefault(node, {})[kind] = payload
+                self._post("node", node, payload)
 
         c.on_connect = on_connect
         c.on_disconnect = on_disconnect

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 
-from hub.tokens import ticket_token, token_key
 from web import figures
+from wire.tokens import ticket_token, token_key
 
 DAY_END_REASONS = ("day_end_waiting", "day_end_held", "day_end_no_show", "day_end_unfinished")
 

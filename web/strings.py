@@ -1,5 +1,7 @@
 """Every zh-CN text hall-web shows (the JS gets the page's texts from here, as JSON)."""
 
+from wire import vocab
+
 TICKET_TITLE = "排队进度"
 NOT_FOUND_TITLE = "没有找到排队号"
 NOT_FOUND = "这个链接没有对应的排队号。请扫描排队小票上的二维码。"
@@ -79,9 +81,9 @@ DAY_END_WHY = {
     "day_end_no_show": "大厅已日结，您过号后未重新排队",
     "day_end_unfinished": "大厅已日结，您的事项当日未办结",
 }
-LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-# the pad's own 差评 reasons (rater/strings.py; nodes import no other node: a test keeps them equal)
-BAD_REASONS = ("态度不好", "效率低", "材料要求不清", "让我多跑了路", "其他")
+# the pad's levels and 差评 reasons: one list for both channels (wire/vocab.py)
+LEVELS = vocab.LEVELS
+BAD_REASONS = vocab.BAD_REASONS
 
 # the console
 CONSOLE_TITLE = "大厅管理"

@@ -5,20 +5,19 @@ actions, cancel and rate, as hub ops."""
 from __future__ import annotations
 
 import json
-import re
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from hub.client import HubUnreachable
-from hub.contract import HubError, NoTicket
 from web import errors, pages
 from web import strings as S
 from web.live import sse_stream
 from web.ticketwatch import TicketWatch, browser_view
+from wire.client import HubUnreachable
+from wire.contract import HubError, NoTicket
+from wire.tokens import TOKEN_RE
 
-TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22}")  # the hub's token shape (hub/tokens.py)
 MAX_BODY = 2048
 
 

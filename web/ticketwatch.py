@@ -12,10 +12,10 @@ import asyncio
 import logging
 import time
 
-from hub.client import HubUnreachable
-from hub.contract import HubError, NoTicket
 from web import figures, pageview, pastticket
 from web.queuemirror import QueueMirror
+from wire.client import HubUnreachable
+from wire.contract import HubError, NoTicket
 
 log = logging.getLogger("hall-web")
 POLL_KEEP_S = 30.0   # a polling page is followed this long after its last /state

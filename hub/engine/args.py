@@ -10,7 +10,7 @@ import hmac
 import re
 from datetime import date, datetime
 
-from hub.contract import BadRequest
+from wire.contract import BadRequest
 
 _MISSING = object()
 _ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))

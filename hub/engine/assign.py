@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.contract import BadRequest, Conflict, Forbidden, NoSkill
 from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.policy import next_ticket
@@ -20,6 +19,7 @@ from hub.engine.tickets import service_arg
 from hub.engine.types import Decision, Event, WindowSlot
 from hub.engine.views import est_wait_s, serving_share, window_state
 from hub.engine.windows import window_arg
+from wire.contract import BadRequest, Conflict, Forbidden, NoSkill
 
 HUB = "hub"  # ``by`` of an assignment the hub applied itself (``[queue] assist = "auto"``)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from hub.config import HallConfig
+from wire.config import HallConfig
 
 
 def local(cfg: HallConfig, at: datetime) -> datetime:

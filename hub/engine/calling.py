@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hub.contract import OUTCOMES, BadRequest, Conflict, UnknownWindow
 from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.calendar import hall_date, iso
@@ -24,6 +23,7 @@ from hub.engine.types import (
     WindowSlot,
 )
 from hub.engine.windows import in_hand, require_free, require_open, window_arg
+from wire.contract import OUTCOMES, BadRequest, Conflict, UnknownWindow
 
 
 def _seconds(a: datetime | None, b: datetime | None) -> int | None:

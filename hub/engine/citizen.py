@@ -7,7 +7,6 @@ learns nothing from the difference.
 
 from __future__ import annotations
 
-from hub.contract import Conflict, NoTicket
 from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.calendar import iso
@@ -16,6 +15,7 @@ from hub.engine.state import EngineState
 from hub.engine.tokens import is_token
 from hub.engine.types import CLOSED, FINISHED, SKIPPED, WAITING, Decision, Event, Ticket
 from hub.engine.views import est_wait_s, waiting_ahead
+from wire.contract import Conflict, NoTicket
 
 QR_CHANNEL = "EWM"  # 二维码: the channel code of a rating by QR on the provincial platforms
 CANCEL_REASONS = ("citizen", "left", "duplicate", "other")

@@ -2,7 +2,7 @@
 transport it travels on, checked where it is made).
 
 One ``day_closed`` naming every ticket left open outgrows the 16 KiB payload limit at about 140
-tickets and hub.payload's 1,000-item limit soon after, and then never reaches the county. So
+tickets and wire.payload's 1,000-item limit soon after, and then never reaches the county. So
 the close-out is one or more ``day_closed`` events made in one transaction, each with
 ``part`` and ``parts`` (1-based) and its share of ``closed`` and ``windows``. Every part is a
 close-out of the same ``date`` and is applied the same way (the tickets it names are closed);
@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 
-from hub import payload
-from hub.contract import MAX_PAYLOAD
 from hub.engine.types import Event
+from wire import payload, vocab
+from wire.contract import MAX_PAYLOAD
 
 # what the published form adds: seq (18 digits), at (ISO with offset), epoch; part/parts/date;
 # counts and closed_at, by on the last part; JSON punctuation. Measured well under this.
@@ -69,8 +69,8 @@ def split(date: str, closed: list[dict], windows: list[dict], counts: dict,
 
 def check(data: dict) -> None:
     """TooBig unless ``data`` published as an event (with seq, at, epoch) fits MAX_PAYLOAD
-    and hub.payload's limits."""
-    public = {k: v for k, v in data.items() if not k.startswith("_")}
+    and wire.payload's limits."""
+    public = vocab.public(data)
     wire = {"seq": 10**17, "at": "2026-11-23T10:00:00.000000+08:00", "epoch": "f" * 16,
             **public}
     size = len(json.dumps(wire, ensure_ascii=False, separators=(",", ":")).encode())

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.config import HallConfig
 from hub.engine import views
 from hub.engine.args import Args
 from hub.engine.state import WINDOW_EVENTS, EngineState
 from hub.engine.ticking import tick
 from hub.engine.types import Context, Decision, Event
+from wire.config import HallConfig
+from wire.vocab import QUEUE_EVENTS
 
-#: events that change the retained ``state/queue``
-QUEUE_EVENTS = ("issued", "called", "transferred", "skipped", "requeued", "held", "finished",
-                "day_closed", "window", "cancelled", "moved")
 
 class QueueEngine:
     """The queue of one hall. ``id_key`` is the HMAC key for resident ID numbers."""
@@ -37,7 +35,7 @@ class QueueEngine:
 
     def run(self, handler, args: object, ctx: Context) -> Decision:
         """Decide one op with its ``handler`` (hub.ops names it and checks who may call it):
-        validate and apply the rules, raise a hub.contract error, change nothing."""
+        validate and apply the rules, raise a wire.contract error, change nothing."""
         local_ctx = Context(ctx.node_id, ctx.role, ctx.window, self._local(ctx.at))
         return handler(self.state, Args(args), local_ctx)
 

@@ -4,7 +4,6 @@ or window, set the boards' scrolling notice, acknowledge an alert and close the 
 
 from __future__ import annotations
 
-from hub.contract import BadRequest, Conflict, UnknownWindow
 from hub.engine import checkpoint, windows
 from hub.engine import strings as S
 from hub.engine.args import Args
@@ -12,6 +11,7 @@ from hub.engine.state import EngineState
 from hub.engine.tickets import service_arg, ticket_by_no
 from hub.engine.ticking import day_close
 from hub.engine.types import WAITING, Decision, Event
+from wire.contract import BadRequest, Conflict, UnknownWindow
 
 NOTICE_MAX = 200
 

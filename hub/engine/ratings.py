@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hub.contract import BadRequest, Conflict, NoTicket
 from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.calendar import add_working_days, hall_date, iso
 from hub.engine.state import EngineState
 from hub.engine.types import Decision, Event
 from hub.engine.windows import window_arg
+from wire.contract import BadRequest, Conflict, NoTicket
 
 CHANNEL = "PJQ"  # 评价器: the channel code the provincial 好差评 platforms use for a pad
 BAD = (1, 2)     # 不满意, 非常不满意

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import deque
 from datetime import date, datetime
 
-from hub.config import HallConfig
 from hub.engine import checkpoint
 from hub.engine.calendar import parse_iso
 from hub.engine.tokens import TokenIndex
@@ -29,6 +28,7 @@ from hub.engine.types import (
     Ticket,
     WindowSlot,
 )
+from wire.config import HallConfig
 
 BOARD_SIZE = 10
 TICKET_EVENTS = ("called", "started", "held", "transferred", "skipped", "requeued", "finished",

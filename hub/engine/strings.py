@@ -1,9 +1,9 @@
 """Every zh-CN text the engine hands to a person (clerk, citizen, hall manager): error messages
 for refused ops and labels. The call announcement's template is the hall's
-(``[queue] call_template``, default in hub.config.QueueRules)."""
+(``[queue] call_template``, default in wire.config.QueueRules)."""
 
-# rating levels, 5 = 非常满意 (DESIGN §1)
-LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+from wire.vocab import LEVELS  # noqa: F401 - the engine's labels are the wire's
+
 DEFAULT_SCORE = 3  # an unrated service counted after the hall's days: 基本满意, marked defaulted
 
 CLOSED_REASONS = {
@@ -64,3 +64,8 @@ MANAGER_REQUIRED = "请注明操作的管理人员"
 NOT_WAITING_MOVE = "{no}号不在等候中，不能调整"
 NOTICE_TOO_LONG = "公告不能超过{n}个字"
 NOTHING_TO_CLOSE = "今日没有需要日结的排队号"
+
+# the hub's refusals of followup.record (hub/followups.py)
+FOLLOWUP_NONE = "{ticket_id} 没有差评回访件"
+FOLLOWUP_CLOSED = "{ticket_id} 的回访已办结，不能再登记"
+FOLLOWUP_RESULT_NEEDED = "办结回访须填写处理结果（args.result）"

@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from hub.contract import (
+from hub.engine import strings as S
+from hub.engine.args import Args, check_id_no, check_phone, id_hash, mask_id
+from hub.engine.calendar import add_working_days, hall_date, is_open, iso, local
+from hub.engine.state import EngineState
+from hub.engine.types import ACTIVE, SKIPPED, Booking, Decision, Event, Ticket
+from hub.engine.views import est_wait_s, serving_share, ticket_view, waiting_ahead
+from wire.contract import (
     PRIORITIES,
     BadRequest,
     Capped,
@@ -16,12 +22,6 @@ from hub.contract import (
     NoTicket,
     UnknownService,
 )
-from hub.engine import strings as S
-from hub.engine.args import Args, check_id_no, check_phone, id_hash, mask_id
-from hub.engine.calendar import add_working_days, hall_date, is_open, iso, local
-from hub.engine.state import EngineState
-from hub.engine.types import ACTIVE, SKIPPED, Booking, Decision, Event, Ticket
-from hub.engine.views import est_wait_s, serving_share, ticket_view, waiting_ahead
 
 MAX_NUMBER = 999  # three digits a day per prefix
 _NO = re.compile(r"[A-Z]\d{3}")

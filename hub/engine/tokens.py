@@ -7,8 +7,8 @@ label, so it is per hall, survives restarts and is never the key that hashes ID 
 
 from __future__ import annotations
 
-# the token rule itself is hub/tokens.py (hall-web recognises past tickets by it too)
-from hub.tokens import TOKEN_BYTES, TOKEN_RE, is_token, ticket_token, token_key
+# the token rule itself is wire/tokens.py (hall-web recognises past tickets by it too)
+from wire.tokens import TOKEN_BYTES, TOKEN_RE, is_token, ticket_token, token_key
 
 __all__ = ["TOKEN_BYTES", "TOKEN_RE", "TokenIndex", "is_token", "ticket_token", "token_key"]
 

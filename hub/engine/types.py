@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from wire import vocab
+
 # Ticket statuses. ACTIVE ones hold the citizen's place (one per real-name id and service).
 WAITING, CALLED, SERVING, HELD, SKIPPED, FINISHED, CLOSED = (
     "waiting", "called", "serving", "held", "skipped", "finished", "closed")
@@ -33,7 +35,7 @@ class Event:
 
     def public(self) -> dict:
         """``data`` without its private keys, as published on ``event/{kind}``."""
-        return {k: v for k, v in self.data.items() if not k.startswith("_")}
+        return vocab.public(self.data)
 
 
 @dataclass(frozen=True)

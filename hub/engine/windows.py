@@ -3,13 +3,13 @@ window op shares (which window, is it this node's, is it open, what is in hand).
 
 from __future__ import annotations
 
-from hub.contract import BadRequest, Conflict, Forbidden, NoTicket, UnknownWindow
 from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.calendar import hall_date
 from hub.engine.state import EngineState
 from hub.engine.types import Decision, Event, Ticket, WindowSlot
 from hub.engine.views import window_state
+from wire.contract import BadRequest, Conflict, Forbidden, NoTicket, UnknownWindow
 
 
 def window_arg(st: EngineState, a: Args, ctx, key: str = "window") -> WindowSlot:

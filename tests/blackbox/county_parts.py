@@ -191,8 +191,8 @@ class County:
         return row
 
     def run(self, *argv, env: dict | None = None) -> subprocess.CompletedProcess:
-        """A console script (hall-county status, hall-report, hall-hub restore), its output;
-        hall-report county's projections cached in this county's folder, not the user's."""
+        """A console script (hall-county status, hall-report, hall-county restore), its output;
+        hall-county report county's projections cached in this county's folder, not the user's."""
         cache = {"HALL_COUNTY_CACHE": str(self.workdir / "report-cache")}
         return subprocess.run([BIN / argv[0], *argv[1:]], capture_output=True, text=True,
                               env={**os.environ, **cache, **(env or {})}, timeout=120)

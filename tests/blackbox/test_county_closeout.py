@@ -1,6 +1,6 @@
 """A busy day's close-out lands in the county, as deployed: 1,000 open tickets closed by the
-manager, through the site's generated bridge into PostgreSQL; then hall-report county and
-hall-hub restore read it (issue 23 item 1)."""
+manager, through the site's generated bridge into PostgreSQL; then hall-county report county and
+hall-county restore read it (issue 23 item 1)."""
 
 from __future__ import annotations
 
@@ -50,11 +50,11 @@ def test_a_close_out_of_1000_open_tickets_lands_and_reports_and_restores(county,
         (n, len(parts)) for n in range(1, len(parts) + 1)]
     assert county.rows("SELECT behind, malformed FROM sites WHERE site = %s", HALL) == [(0, 0)]
     # the county's report of the day and a restored hall.db read the parts
-    report = county.run("hall-report", "county", "--db", county.db, "--config",
+    report = county.run("hall-county", "report", "county", "--db", county.db, "--config",
                         str(hall.config), "--month", "2026-11")
     assert report.returncode == 0, report.stderr
     restored = hall.workdir / "restored.db"
-    done = county.run("hall-hub", "restore", "--from", county.db, "--site", HALL, "--config",
+    done = county.run("hall-county", "restore", "--from", county.db, "--site", HALL, "--config",
                       str(hall.config), "--db", str(restored))
     assert done.returncode == 0, done.stderr
     rows = hall.db_rows("SELECT status, closed_reason, count(*) AS n FROM tickets "

@@ -85,7 +85,7 @@ def test_an_event_under_a_forged_epoch_does_not_move_the_site(county, site):
         last_seq(site)), 15, "the hub's next event")
     assert seen == {real}
     restored = site.workdir / "restored.db"
-    done = county.run("hall-hub", "restore", "--from", county.db, "--site", HALL, "--config",
+    done = county.run("hall-county", "restore", "--from", county.db, "--site", HALL, "--config",
                       str(site.config), "--db", str(restored))
     assert done.returncode == 0, done.stderr
     assert len(site.db_rows("SELECT seq FROM events", db=restored)) == last_seq(site)

@@ -1,7 +1,7 @@
 """The county as shipped (issue 23 item 4): hall-county as its unit starts it waits for a
 database that is down, tells systemd it lives only while it lands, says when each site was last
 heard and that a site switched off at night is closed, flags events far from its clock; and
-hall-report county reports the sites it has, naming the one it has not."""
+hall-county report county reports the sites it has, naming the one it has not."""
 
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ def test_hall_report_county_reports_what_there_is_and_names_what_is_missing(coun
     wait_landed(county, HALL, last_seq(hall))
     town2 = bb_workdir / "town2.toml"
     town2.write_text(hall.config.read_text().replace(f'id = "{HALL}"', 'id = "town2"', 1))
-    out = county.run("hall-report", "county", "--db", county.db, "--config", str(hall.config),
+    out = county.run("hall-county", "report", "county", "--db", county.db, "--config", str(hall.config),
                      "--config", str(town2), "--month", "2026-11")
     assert out.returncode == 1, out.stderr
     assert HALL in out.stdout and "未完整计入：town2（县级库中没有该站点的数据）" in out.stdout

@@ -14,8 +14,8 @@ from devices.audio.clips import CHIME, LEAD_IN_S
 from devices.audio.pcm import SAMPLE_RATE, read_wav
 from devices.ledscreen_serial import PlainProtocol
 from devices.recorder import Recording
-from hub.client import HubClient
-from hub.contract import Topics
+from wire.client import HubClient
+from wire.contract import Topics
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -16,8 +16,8 @@ import pytest
 from PIL import Image, ImageChops
 
 from devices.ledscreen_serial import PlainProtocol
-from hub.client import HubClient
 from tests.helpers import eventually
+from wire.client import HubClient
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.timeout(90)

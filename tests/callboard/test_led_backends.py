@@ -15,8 +15,8 @@ from devices.audio.sim import WavAudioOut
 from firmware_bridge.emulated import EmulatedPeripheral
 from firmware_bridge.emulator import BusEmulator
 from firmware_bridge.legacy.bx_emulator import BXEmulator
-from hub.contract import Topics
 from tests.helpers import eventually
+from wire.contract import Topics
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from callboard.main import main, watchdog_interval
-from hub.watchdog import notify
+from wire.watchdog import notify
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.timeout(60)

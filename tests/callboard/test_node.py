@@ -10,8 +10,8 @@ import pytest
 from callboard.node import build
 from devices.audio.sim import WavAudioOut
 from devices.recorder import Recording
-from hub.client import HubClient
-from hub.contract import Topics
+from wire.client import HubClient
+from wire.contract import Topics
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from callboard.settings import DEFAULT_TEMPLATE, CallboardSettings, read_settings
-from hub.config import ConfigError, Node
+from wire.config import ConfigError, Node
 
 
 def _cfg(hall_config, devices: dict, role: str = "callboard"):

@@ -13,7 +13,7 @@ import pytest
 from devices import registry
 from devices.lines import LineConfigError, Lines, OpenLine
 from devices.registry import GROUP, KINDS, Registry, UnknownBackend
-from hub.config import ConfigError, parse_config
+from wire.config import ConfigError, parse_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hallsim.county_net import County  # noqa: F401 - the tests' county
-from hub.config import load_config
+from wire.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "hall.toml"

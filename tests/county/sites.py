@@ -9,9 +9,9 @@ from pathlib import Path
 import psycopg
 
 from county import ledger
-from hub.clock import HallClock
 from hub.service import HubService
 from tests.helpers import eventually
+from wire.clock import HallClock
 
 MONDAY_10 = "2026-11-23T10:00:00+08:00"
 

@@ -13,11 +13,11 @@ from psycopg.types.json import Jsonb
 
 from county import aggregate, ledger
 from county.report import materialize
-from hub.report import county as county_view
-from hub.report.data import load
-from hub.report.figures import compute
-from hub.report.period import parse_period
 from hub.store import open_readonly
+from report import county as county_view
+from report.data import load
+from report.figures import compute
+from report.period import parse_period
 from tests.report.conftest import DAY, DayPlayer, HandClock, play_day
 
 PERIODS = [("month", "2026-11"), ("day", DAY), ("day", "2026-11-24"), ("week", DAY)]
@@ -38,8 +38,8 @@ def _closes(db_path: str, n: int) -> None:
 def two_days(tmp_path_factory):
     """A hub's log of two test days (tests/report: transfers, skips, 差评 cases, close-outs)."""
     from hallsim.broker import start_broker
-    from hub.config import load_config
     from tests.conftest import EXAMPLE, RunningHub
+    from wire.config import load_config
 
     cfg = load_config(EXAMPLE)
     folder = tmp_path_factory.mktemp("two-days")
@@ -132,7 +132,7 @@ def test_a_refresh_applies_only_what_landed_since_and_the_figures_stay_those_of_
 
 def test_hall_report_county_names_a_hole_and_reports_what_is_before_it(two_days, county_db,
                                                                        tmp_path, capsys):
-    from hub.report import cli as report
+    from county import report_cli as report
     from tests.conftest import EXAMPLE
 
     cfg, epoch, log, _ = two_days
@@ -149,7 +149,8 @@ def test_hall_report_county_names_a_hole_and_reports_what_is_before_it(two_days,
 
 def test_one_haochaping_export_holds_every_site_s_records_as_its_own_export(
         two_days, county_db, tmp_path, capsys):
-    from hub.report import cli as report
+    from county import report_cli as county_report
+    from report import cli as report
     from tests.conftest import EXAMPLE
 
     from .parts import site_config
@@ -166,17 +167,17 @@ def test_one_haochaping_export_holds_every_site_s_records_as_its_own_export(
         own.append(capsys.readouterr().out)
     cache = str(tmp_path / "cache")
     both = [a for c in configs for a in ("--config", c)]
-    assert report.main(["county-export", "--db", county_db, "--month", "2026-11", *both,
+    assert county_report.main(["county-export", "--db", county_db, "--month", "2026-11", *both,
                         "--format", "jsonl", "--cache", cache]) == 0
     out = capsys.readouterr().out
     assert out == "".join(own) and len(out.splitlines()) == 2 * 8  # two sites, 4 a day
     assert {json.loads(line)["hall_id"] for line in out.splitlines()} == {"demo", other.hall_id}
     csv_file = tmp_path / "all.csv"
-    assert report.main(["county-export", "--db", county_db, "--month", "2026-11", *both,
+    assert county_report.main(["county-export", "--db", county_db, "--month", "2026-11", *both,
                         "--config", str(tmp_path / "town-b.toml").replace("town-b", "nope"),
                         "--format", "csv", "-o", str(csv_file), "--cache", cache]) == 2
     site_config(tmp_path, "town-c")  # a site the county never heard: named, the rest written
-    assert report.main(["county-export", "--db", county_db, "--month", "2026-11", *both,
+    assert county_report.main(["county-export", "--db", county_db, "--month", "2026-11", *both,
                         "--config", str(tmp_path / "town-c.toml"), "--format", "csv", "-o",
                         str(csv_file), "--cache", cache]) == 1
     assert "town-c" in capsys.readouterr().err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deploy import broker_acl, paths
+from deploy import broker_acl, broker_cli, paths
 from deploy.broker_acl import BrokerConfigError, verify_password
 from deploy.broker_bridge import generate, render_bridge, render_county_acl
 
@@ -37,7 +37,7 @@ def test_the_bridge_carries_events_and_answers_out_and_requests_in_over_tls():
 def test_cli_writes_everything_and_keeps_passwords(tmp_path, capsys):
     args = ["county", "--county", "mqtt://10.0.0.1:1883", "--site", "town-a", "--site", "v-b",
             "--out", str(tmp_path)]
-    assert broker_acl.main(args) == 0
+    assert broker_cli.main(args) == 0
     first = (tmp_path / "bridges" / "town-a.conf").read_text()
     passwd = dict(line.split(":", 1) for line in (tmp_path / "passwd").read_text().splitlines())
     assert sorted(passwd) == ["county", "town-a", "v-b"]
@@ -47,7 +47,7 @@ def test_cli_writes_everything_and_keeps_passwords(tmp_path, capsys):
     env = (tmp_path / "county.env").read_text()
     assert "HALL_MQTT_USERNAME=county" in env
     assert (tmp_path / "county.env").stat().st_mode & 0o077 == 0
-    assert broker_acl.main(args) == 0  # again: the sites' bridges keep working
+    assert broker_cli.main(args) == 0  # again: the sites' bridges keep working
     assert (tmp_path / "bridges" / "town-a.conf").read_text() == first
     assert (tmp_path / "county.env").read_text() == env
 
@@ -62,7 +62,7 @@ def test_bad_site_names_are_refused_before_writing(tmp_path, sites):
 def test_a_damaged_bridge_file_is_refused(tmp_path, capsys):
     generate(["town-a"], "mqtt://10.0.0.1:1883", tmp_path)
     (tmp_path / "bridges" / "town-a.conf").write_text("remote_password short\n")
-    assert broker_acl.main(["county", "--county", "mqtt://10.0.0.1:1883", "--site", "town-a",
+    assert broker_cli.main(["county", "--county", "mqtt://10.0.0.1:1883", "--site", "town-a",
                             "--out", str(tmp_path)]) == 2
     assert "town-a.conf" in capsys.readouterr().err
 
@@ -72,7 +72,7 @@ def test_an_mqtts_county_gets_its_ca_and_certificate_and_files_mosquitto_can_rea
     import os
 
     out, tls = tmp_path / "out", tmp_path / "tls"
-    assert broker_acl.main(["county", "--county", "mqtts://county.example:8883", "--site", "a",
+    assert broker_cli.main(["county", "--county", "mqtts://county.example:8883", "--site", "a",
                             "--out", str(out), "--tls-dir", str(tls)]) == 0
     assert (tls / "broker.crt").exists() and (tls / "ca.crt").exists()
     assert (out / "bridges" / "county-ca.crt").read_bytes() == (tls / "ca.crt").read_bytes()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from county import answers, hours
 from county.status import state
-from hub.config import load_config
+from wire.config import load_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hall.toml"
 EPOCH = "0123456789abcdef"

@@ -8,8 +8,8 @@ import json
 import paho.mqtt.client as mqtt
 import pytest
 
-from hub.mqtt import new_client
 from tests.helpers import eventually
+from wire.mqtt import new_client
 
 from .sites import caught_up, county_rows
 

@@ -9,8 +9,8 @@ import os
 import psycopg
 import pytest
 
+from county import cli as county_cli
 from county.collector import Collector
-from hub import cli as hub_cli
 from tests.helpers import eventually
 
 from .sites import caught_up, county_rows
@@ -86,7 +86,7 @@ def test_a_dead_hub_is_restored_from_the_county_and_numbering_continues(
         if os.path.exists(f"{a.db_path}{suffix}"):
             os.unlink(f"{a.db_path}{suffix}")
     config = tmp_path / "town-a.toml"
-    assert hub_cli.main(["restore", "--from", county_db, "--site", "town-a", "--config",
+    assert county_cli.main(["restore", "--from", county_db, "--site", "town-a", "--config",
                          str(config), "--db", str(a.db_path)]) == 0
     assert f"{len(old_log)} events of epoch {old_epoch}" in capsys.readouterr().out
     assert a.log() == old_log  # the same events with the same seqs
@@ -115,7 +115,7 @@ def test_restore_refuses_what_would_lose_or_overwrite(make_county, county_db, tm
     config = str(tmp_path / "town-a.toml")
 
     def restore(*extra) -> int:
-        return hub_cli.main(["restore", "--from", county_db, "--config", config, *extra])
+        return county_cli.main(["restore", "--from", county_db, "--config", config, *extra])
 
     assert restore("--site", "town-a", "--db", str(a.db_path)) == 2  # the hub's own file
     assert "exists" in capsys.readouterr().err
@@ -160,7 +160,8 @@ def test_a_restarted_collector_goes_on_from_what_the_database_holds(make_county,
 
 def test_hall_report_reads_the_county_copy_through_the_same_code(make_county, county_db,
                                                                  tmp_path, capsys):
-    from hub.report import cli as report
+    from county import report_cli as county_report
+    from report import cli as report
 
     _, sites, _ = make_county(["town-a", "village-b"])
     for n, site in enumerate(sites.values()):
@@ -173,17 +174,21 @@ def test_hall_report_reads_the_county_copy_through_the_same_code(make_county, co
             capsys.readouterr()
             assert report.main([*command, "--config", config, "--db", str(site.db_path)]) == 0
             at_site = capsys.readouterr().out
-            assert report.main([*command, "--config", config, "--db", county_db]) == 0
+            assert county_report.main([*command, "--config", config, "--db", county_db]) == 0
             assert capsys.readouterr().out == at_site
             assert len(at_site.splitlines()) >= 3  # figures, or a header and the ratings
-    assert report.main(["figures", "--day", "2026-11-23", "--config",
-                        str(tmp_path / "town-a.toml"), "--db",
-                        county_db.replace("county_", "nope_")]) == 2
+    assert county_report.main(["figures", "--day", "2026-11-23", "--config",
+                               str(tmp_path / "town-a.toml"), "--db",
+                               county_db.replace("county_", "nope_")]) == 2
     assert "county database" in capsys.readouterr().err
+    # hall-report itself reads no county (the reports import no county): it names the command
+    assert report.main(["figures", "--day", "2026-11-23", "--config",
+                        str(tmp_path / "town-a.toml"), "--db", county_db]) == 2
+    assert "hall-county report" in capsys.readouterr().err
 
 
 def test_the_county_view_ranks_every_site(make_county, county_db, tmp_path, capsys):
-    from hub.report import cli as report
+    from county import report_cli as county_report
 
     _, sites, _ = make_county(["town-a", "village-b"])
     sites["town-a"].day(tickets=3, served=3)  # one 非常不满意 of three ratings
@@ -195,18 +200,18 @@ def test_the_county_view_ranks_every_site(make_county, county_db, tmp_path, caps
         assert caught_up(county_db, site)
     out = tmp_path / "county.csv"
     configs = [a for s in sites for a in ("--config", str(tmp_path / f"{s}.toml"))]
-    assert report.main(["county", "--db", county_db, "--day", "2026-11-23", *configs,
-                        "--csv", str(out), "--cache", str(tmp_path / "cache")]) == 0
+    assert county_report.main(["county", "--db", county_db, "--day", "2026-11-23", *configs,
+                               "--csv", str(out), "--cache", str(tmp_path / "cache")]) == 0
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("名次,站点,名称,办结数,评价数,满意率,差评数,差评件")
     assert [line.split(",")[:7] for line in lines[1:]] == [
         ["1", "town-a", "示范县政务服务中心", "3", "3", "66.7%", "1"],
         ["2", "village-b", "示范县政务服务中心", "2", "2", "50.0%", "1"]]
     assert "各站点服务评价排名" in capsys.readouterr().out
-    assert report.main(["county", "--db", county_db, "--day", "2026-11-23", "--config",
-                        str(tmp_path / "nowhere.toml")]) == 2
-    assert report.main(["county", "--db", str(sites["town-a"].db_path), "--day", "2026-11-23",
-                        *configs]) == 2
+    assert county_report.main(["county", "--db", county_db, "--day", "2026-11-23", "--config",
+                               str(tmp_path / "nowhere.toml")]) == 2
+    assert county_report.main(["county", "--db", str(sites["town-a"].db_path), "--day",
+                               "2026-11-23", *configs]) == 2
     assert "postgresql://" in capsys.readouterr().err
 
 

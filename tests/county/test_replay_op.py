@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 
 from hub import replay
-from hub.clock import HallClock
 from hub.service import HubService
+from wire.clock import HallClock
 
 from .parts import site_config
 from .sites import MONDAY_10

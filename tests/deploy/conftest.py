@@ -74,7 +74,7 @@ class ProdBroker:
         self.passwd, self.acl = mq / "passwd", mq / "acl"
         self.data = workdir / "data"
         self.log_path = workdir / "mosquitto.log"
-        from hub.config import load_config
+        from wire.config import load_config
 
         self.config = load_config(config_path)
         self.result = generate(self.config, self.credentials, self.passwd, self.acl,

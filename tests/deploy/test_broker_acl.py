@@ -30,7 +30,7 @@ from deploy.broker_acl import (
     render_env,
     verify_password,
 )
-from hub.config import ConfigError, parse_config
+from wire.config import ConfigError, parse_config
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "hall.toml"

@@ -16,7 +16,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 
-from hub.contract import Topics
+from wire.contract import Topics
 
 T = Topics("demo")
 NOT_AUTHORIZED = 0x87
@@ -159,9 +159,9 @@ def test_retained_state_survives_a_broker_restart(fresh_prod_broker, peers):
 def test_hub_and_node_clients_work_through_the_acl(prod_broker, peers, hall_clock, tmp_path):
     """The real HubService and HubClient with their generated credentials: every topic they use
     (subscriptions, last will, retained status, req/resp, events) passes the ACL."""
-    from hub.client import VERSION, HubClient
-    from hub.contract import encode
     from hub.service import HubService
+    from wire.client import VERSION, HubClient
+    from wire.contract import encode
 
     cfg = prod_broker.config
     admin = connected(peers, prod_broker, "admin-1")

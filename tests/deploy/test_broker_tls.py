@@ -14,7 +14,7 @@ from cryptography import x509
 
 from deploy.broker_acl import CA_INSTALLED
 from deploy.broker_tls import ensure_tls
-from hub.client import HubClient
+from wire.client import HubClient
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -58,7 +58,7 @@ def test_a_node_takes_a_ticket_over_tls(tls_broker, hub, hall_clock, monkeypatch
 def test_a_certificate_from_another_ca_is_refused(tls_broker, hall_clock, monkeypatch, tmp_path,
                                                   caplog):
     stranger = ensure_tls(tmp_path / "other", "other", ["localhost"])
-    caplog.set_level(logging.ERROR, logger="hub.mqtt")
+    caplog.set_level(logging.ERROR, logger="wire.mqtt")
     client = node(tls_broker, "kiosk-1", f"mqtts://localhost:{tls_broker.tls_port}", hall_clock,
                   monkeypatch, ca=stranger.ca_cert)
     try:
@@ -73,7 +73,7 @@ def test_a_certificate_from_another_ca_is_refused(tls_broker, hall_clock, monkey
 
 def test_a_name_the_certificate_does_not_carry_is_refused(tls_broker, hall_clock, monkeypatch,
                                                           caplog):
-    caplog.set_level(logging.ERROR, logger="hub.mqtt")
+    caplog.set_level(logging.ERROR, logger="wire.mqtt")
     client = node(tls_broker, "kiosk-1", f"mqtts://127.0.0.1:{tls_broker.tls_port}", hall_clock,
                   monkeypatch)
     try:

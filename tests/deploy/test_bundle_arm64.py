@@ -40,8 +40,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(5400)]
 TAKE = """
 import sys, time
 from devices.printer.simulated import SimulatedPrinter
-from hub.clock import HallClock
-from hub.config import load_config
+from wire.clock import HallClock
+from wire.config import load_config
 from kiosk.app import build
 
 cfg = load_config("/etc/hallstack/hall.toml")

@@ -17,7 +17,7 @@ from deploy.broker_acl import BrokerUser, parse_env
 from deploy.firstboot import env_name, install
 from deploy.flash_cli import main
 from deploy.provision import NodePlan, ProvisionError, write_node
-from hub.contract import Topics
+from wire.contract import Topics
 
 ROOT = Path(__file__).resolve().parents[2]
 HALL = ROOT / "examples" / "hall.toml"
@@ -207,7 +207,7 @@ def test_a_tls_card_installs_the_hall_ca_and_the_node_trusts_the_broker(tmp_path
                                                                          hall_clock, monkeypatch):
     """mqtts://: the card carries the hall CA (ca.crt from the node's credentials folder); the
     first boot installs it where the env file says, and with it the node logs in over TLS."""
-    from hub.client import HubClient
+    from wire.client import HubClient
 
     env = tls_broker.env("board-1")
     plan = NodePlan("board-1", "callboard", None, env["HALL_BROKER"], "board-1")

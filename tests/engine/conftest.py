@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.config import load_config
+from wire.config import load_config
 
 from .engine_helpers import ROOT, RULES, Hall, with_queue
 

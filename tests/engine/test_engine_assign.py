@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 
-from hub.contract import BadRequest, Forbidden, NoSkill, UnknownService, UnknownWindow
+from wire.contract import BadRequest, Forbidden, NoSkill, UnknownService, UnknownWindow
 
 from .engine_helpers import snapshot
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.contract import HubError
+from wire.contract import HubError
 
 from .engine_helpers import Hall, snapshot, with_queue
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.contract import BadRequest, Conflict, NoTicket, UnknownService, UnknownWindow
+from wire.contract import BadRequest, Conflict, NoTicket, UnknownService, UnknownWindow
 
 from .engine_helpers import snapshot
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.contract import Full
+from wire.contract import Full
 
 from .engine_helpers import Hall, snapshot, with_queue
 

@@ -7,10 +7,10 @@ from datetime import datetime
 
 import pytest
 
-from hub import payload
-from hub.contract import MAX_PAYLOAD
 from hub.engine import QueueEngine, closeparts
 from hub.engine.types import Event
+from wire import payload
+from wire.contract import MAX_PAYLOAD
 
 from .engine_helpers import KEY, TZ, snapshot
 

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import pytest
 
-from hub.contract import BadRequest, Conflict, NoTicket
 from hub.engine import Event
+from wire.contract import BadRequest, Conflict, NoTicket
 
 from .engine_helpers import TZ, Hall, snapshot
 from .test_engine_calling import refused

@@ -1,5 +1,5 @@
 """Properties: replaying the event log rebuilds the same engine; a refused op changes nothing;
-any op/args a node can send gets either an answer or a hub.contract error, never a crash."""
+any op/args a node can send gets either an answer or a wire.contract error, never a crash."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub import ops
-from hub.contract import HubError
 from hub.engine import QueueEngine
+from wire.contract import HubError
 
 from .engine_helpers import KEY, MONDAY_10, Hall, make_id, snapshot
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.contract import BadRequest, Capped, Closed, Conflict, NoTicket, UnknownService
 from hub.engine.args import check_id_no, check_phone, id_check_char, id_hash, mask_id
 from hub.engine.tokens import is_token
+from wire.contract import BadRequest, Capped, Closed, Conflict, NoTicket, UnknownService
 
 from .engine_helpers import KEY, MONDAY_10, TZ, Hall, make_id, snapshot, with_service
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from hub.contract import BadRequest, Conflict, Forbidden, NoTicket
 from hub.engine import QueueEngine
 from hub.engine.tokens import is_token, ticket_token, token_key
 from hub.ops import OPS
+from wire.contract import BadRequest, Conflict, Forbidden, NoTicket
 
 from .engine_helpers import KEY, Hall, snapshot
 from .test_engine_calling import refused

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub import ops
-from hub.contract import BadRequest, Conflict, Forbidden, UnknownOp, UnknownWindow
+from wire.contract import BadRequest, Conflict, Forbidden, UnknownOp, UnknownWindow
 
 from .test_engine_calling import refused
 
@@ -83,7 +83,7 @@ def test_roles(hall, node, op, args):
 @pytest.mark.parametrize("op", ["ticket.fly", "", None, 3, "window", "rating.submit "])
 def test_unknown_op(hall, op):
     err = refused(hall, UnknownOp, "admin", op)
-    assert err.code == "bad_request"  # hub.contract: an unknown op is a bad request on the wire
+    assert err.code == "bad_request"  # wire.contract: an unknown op is a bad request on the wire
 
 
 @pytest.mark.parametrize("args", [None, [], "window", 3, ["window", 1]])

@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 
 from hallsim.manager import NAME, DutyManager
-from hub.config import load_config
 from tests.conftest import EXAMPLE
 from tests.helpers import eventually, rows
+from wire.config import load_config
 
 
 @pytest.fixture(scope="module")

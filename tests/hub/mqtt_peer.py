@@ -6,7 +6,7 @@ import json
 import threading
 import time
 
-from hub.mqtt import new_client, parse_broker_url
+from wire.mqtt import new_client, parse_broker_url
 
 
 class RawPeer:

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from hub.client import HubClient, HubUnreachable
-from hub.contract import Forbidden
 from tests.helpers import eventually
+from wire.client import HubClient, HubUnreachable
+from wire.contract import Forbidden
 
 from .mqtt_peer import RawPeer
 
@@ -64,8 +64,8 @@ def test_a_sped_up_hall_keeps_a_request_alive_for_its_real_timeout(
     """At ×600 twenty real seconds are 200 hall minutes: a request the hub first reads 0.8 s late
     (8 hall minutes, far beyond 20 hall seconds) is still inside its deadline and answered, not
     refused as expired. (The 0.8 s is the scenario, not a synchronisation.)"""
-    from hub.clock import HallClock
     from hub.service import HubService
+    from wire.clock import HallClock
 
     clock = HallClock(hall_config.tz, "2026-11-23T10:00:00+08:00", speed=600)
     client = HubClient(hall_config, "kiosk-1", broker.url, clock)

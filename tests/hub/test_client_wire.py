@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from hub.client import HubClient, HubUnreachable
-from hub.mqtt import new_client, parse_broker_url
 from tests.helpers import eventually
+from wire.client import HubClient, HubUnreachable
+from wire.mqtt import new_client, parse_broker_url
 
 from .mqtt_peer import RawPeer
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hub.clock import HallClock
 from tests.helpers import FakeTime
+from wire.clock import HallClock
 
 TZ = ZoneInfo("Asia/Shanghai")
 YESTERDAY_1730 = datetime(2026, 11, 22, 17, 30, tzinfo=TZ)  # the Pi's last shutdown
@@ -34,7 +34,7 @@ def test_a_hub_started_before_ntp_follows_the_step_and_logs_it_once(caplog):
     mono.advance(20)
     assert clock.now() == datetime(2026, 11, 22, 17, 30, 20, tzinfo=TZ)
     before = clock.monotonic()
-    caplog.set_level(logging.WARNING, logger="hub.clock")
+    caplog.set_level(logging.WARNING, logger="wire.clock")
     wall.t = TODAY_0830.timestamp()  # NTP answers: the clock steps forward ~15 hours
     mono.advance(0.5)
     assert clock.now() == TODAY_0830
@@ -51,7 +51,7 @@ def test_a_hub_started_before_ntp_follows_the_step_and_logs_it_once(caplog):
 
 def test_a_step_back_is_followed_too_and_each_step_is_logged(caplog):
     clock, wall, mono = booted_pi()
-    caplog.set_level(logging.WARNING, logger="hub.clock")
+    caplog.set_level(logging.WARNING, logger="wire.clock")
     wall.advance(86400)
     assert clock.now() == datetime(2026, 11, 23, 17, 30, tzinfo=TZ)
     wall.advance(-3599)  # a second later somebody sets it back an hour
@@ -63,7 +63,7 @@ def test_a_step_back_is_followed_too_and_each_step_is_logged(caplog):
 
 def test_ntp_slewing_is_no_step(caplog):
     clock, wall, mono = booted_pi()
-    caplog.set_level(logging.WARNING, logger="hub.clock")
+    caplog.set_level(logging.WARNING, logger="wire.clock")
     for _ in range(10):  # the wall clock runs 0.5 % fast: chrony slews, it does not step
         wall.advance(60.3)
         mono.advance(60)
@@ -76,7 +76,7 @@ def test_ntp_slewing_is_no_step(caplog):
 def test_a_simulated_clock_ignores_the_system_clock(caplog):
     wall, mono = FakeTime(YESTERDAY_1730.timestamp()), FakeTime(0.0)
     clock = HallClock(TZ, "2026-11-23T10:00:00+08:00", wall=wall, mono=mono)
-    caplog.set_level(logging.WARNING, logger="hub.clock")
+    caplog.set_level(logging.WARNING, logger="wire.clock")
     wall.advance(86400)
     mono.advance(30)
     assert clock.now() == datetime(2026, 11, 23, 10, 0, 30, tzinfo=TZ)

@@ -7,8 +7,8 @@ from datetime import date, time
 
 import pytest
 
-from hub.config import ConfigError, load_config, parse_config
-from hub.section import Section
+from wire.config import ConfigError, load_config, parse_config
+from wire.section import Section
 
 EXAMPLE = "examples/hall.toml"
 

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from hub.client import HubClient, HubUnreachable
-from hub.clock import HallClock
-from hub.contract import HubError
 from tests.helpers import eventually
 from tests.helpers import rows as db_rows
+from wire.client import HubClient, HubUnreachable
+from wire.clock import HallClock
+from wire.contract import HubError
 
 pytestmark = pytest.mark.timeout(300)
 GIVE_UP_S = 240  # the work below must be done by then, on however busy a machine

@@ -1,12 +1,12 @@
-"""hub.mqtt.NetworkLoop: one thread for the network and its owner's work."""
+"""wire.mqtt.NetworkLoop: one thread for the network and its owner's work."""
 
 from __future__ import annotations
 
 import threading
 import time
 
-from hub.mqtt import MAX_WAIT_S, NetworkLoop, _stall, new_client, parse_broker_url
 from tests.helpers import eventually
+from wire.mqtt import MAX_WAIT_S, NetworkLoop, _stall, new_client, parse_broker_url
 
 
 def make_loop(broker_url: str, turn, name: str) -> NetworkLoop:

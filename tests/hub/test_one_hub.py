@@ -94,7 +94,7 @@ def test_a_restored_database_continues_the_old_epoch_and_a_new_one_needs_take_ov
     finally:
         blank.stop()
 
-    # what hall-hub restore writes (hub.restore): the epoch this database continues
+    # what hall-county restore writes (hub.restore): the epoch this database continues
     _with_meta(tmp_path / "restored.db", restored_from=json.dumps({"epoch": old_epoch, "seq": 0}))
     restored = HubService(hall_config, str(tmp_path / "restored.db"), broker.url, hall_clock)
     restored.start()

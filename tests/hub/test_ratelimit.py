@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import ConfigError, parse_config
 from hub.ops import OPS, RATE_CLASSES, RateLimit
 from hub.ratelimit import ALERT_EVERY_S, Limiter, limits_of
+from wire.config import ConfigError, parse_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hall.toml"
 T0 = datetime.fromisoformat("2026-11-23T10:00:00+08:00")

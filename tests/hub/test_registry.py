@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hub import ops
-from hub.contract import ERROR_CODES, Forbidden, HubError, UnknownOp, error_from_wire
+from wire.contract import ERROR_CODES, Forbidden, HubError, UnknownOp, error_from_wire
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "node-api.md"
 
@@ -63,8 +63,8 @@ def test_every_error_code_is_in_the_docs():
 
 
 def test_every_event_kind_the_engine_applies_is_in_the_contract():
-    from hub.contract import EVENT_KINDS
     from hub.engine.state import EngineState
+    from wire.contract import EVENT_KINDS
 
     applied = {name[4:] for name in dir(EngineState) if name.startswith("_on_")}
     assert applied <= set(EVENT_KINDS)

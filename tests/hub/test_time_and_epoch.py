@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from hub.client import HubClient, HubUnreachable
-from hub.clock import HallClock
-from hub.contract import NoTicket
 from tests.conftest import MONDAY_10
 from tests.helpers import eventually, rows
+from wire.client import HubClient, HubUnreachable
+from wire.clock import HallClock
+from wire.contract import NoTicket
 
 from .cable import Cable
 

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from hub.contract import MAX_PAYLOAD
+from wire.contract import MAX_PAYLOAD
 
 from .mqtt_peer import RawPeer
 

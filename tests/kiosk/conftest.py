@@ -9,8 +9,8 @@ import pytest
 from devices.printer.simulated import SimulatedPrinter
 from devices.recorder import Recording
 from devices.screen import open_screen
-from hub.client import HubClient
 from kiosk.app import build
+from wire.client import HubClient
 
 
 class KioskRig:

@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from hub.watchdog import Watchdog
 from kiosk.app import main
+from wire.watchdog import Watchdog
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,9 +14,9 @@ import pytest
 
 from devices.printer.interface import PrinterError
 from devices.printer.simulated import SimulatedPrinter
-from hub.clock import HallClock
-from hub.config import parse_config
 from kiosk import strings as S
+from wire.clock import HallClock
+from wire.config import parse_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,8 +8,8 @@ import pytest
 
 from devices.printer.escpos_backend import EscposPrinter
 from devices.printer.simulated import SimulatedPrinter
-from hub.config import ConfigError, parse_config
 from kiosk.settings import make_printer, read_settings
+from wire.config import ConfigError, parse_config
 
 
 @pytest.fixture(scope="module")

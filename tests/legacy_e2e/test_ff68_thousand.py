@@ -14,9 +14,9 @@ import pytest
 
 from devices.lines import Lines
 from firmware_bridge.legacy.ff68_emulator import FF68Emulator
-from hub.config import parse_config
 from hub.service import HubService
 from rater.app import build
+from wire.config import parse_config
 
 pytestmark = pytest.mark.timeout(90)
 

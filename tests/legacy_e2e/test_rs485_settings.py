@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devices.lines import Lines
-from hub.config import ConfigError
 from rater.app import _node_ids, build, window_range
 from rater.settings import read_settings
+from wire.config import ConfigError
 
 P = "nodes.rater-3.devices"
 

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from hub.watchdog import notify
 from rater.app import build, main
+from wire.watchdog import notify
 
 EXAMPLE = "examples/hall.toml"
 

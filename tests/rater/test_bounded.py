@@ -6,10 +6,10 @@ bounded to 4,096 per epoch for the last 4 epochs (checked here)."""
 
 from __future__ import annotations
 
-from hub.client import EPOCHS_KEPT, SEEN_WINDOW
 from rater.app import build
 from tests.helpers import grown, held
 from tests.rater.test_node_hub import Hands, call_and_finish, pump, settle
+from wire.client import EPOCHS_KEPT, SEEN_WINDOW
 
 
 def test_dozens_of_ratings_leave_nothing_behind(hall_config, broker, hall_clock, hub_service,

@@ -10,11 +10,11 @@ import pytest
 
 from devices.gpio.keypad import SIGNAL_PATTERNS
 from devices.recorder import Recording
-from hub.clock import HallClock
 from rater import strings, view
 from rater.app import build
 from rater.login import LoginState
 from tests.helpers import rows
+from wire.clock import HallClock
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -5,9 +5,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devices.gpio import SimulatedPins
-from hub.config import ConfigError
 from rater.app import _node_id, build
 from rater.settings import build_pads, read_settings
+from wire.config import ConfigError
 
 
 def test_empty_table_gives_simulated_pads_a_screen_and_the_other_services_to_transfer(hall_config):

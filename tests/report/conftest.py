@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from hub.clock import HallClock
+from wire.clock import HallClock
 
 DAY = "2026-11-23"
 

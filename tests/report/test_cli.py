@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.report.cli import main
+from report.cli import main
 from tests.conftest import EXAMPLE
 
 
@@ -121,8 +121,8 @@ def test_followup_list(day_db, capsys):
 
 
 def test_followup_record_through_the_hub(hall_config, broker, tmp_path, day_db, capsys):
-    from hub.clock import HallClock
     from tests.report.wiring import WiredHub
+    from wire.clock import HallClock
 
     db = tmp_path / "hall.db"
     shutil.copy(day_db, db)
@@ -157,7 +157,7 @@ def test_followup_record_through_the_hub(hall_config, broker, tmp_path, day_db, 
 def test_charts_use_the_simplified_chinese_face():
     from matplotlib import font_manager
 
-    from hub.report.charts import _pyplot, cjk_font
+    from report.charts import _pyplot, cjk_font
 
     path, family = cjk_font()
     assert family in ("Noto Sans CJK SC", "WenQuanYi Zen Hei") and Path(path).exists()

@@ -19,10 +19,10 @@ import statistics
 
 import pytest
 
-from hub.report.data import load
-from hub.report.figures import compute, p90, ranking
-from hub.report.period import parse_period
 from hub.store import open_readonly
+from report.data import load
+from report.figures import compute, p90, ranking
+from report.period import parse_period
 
 WAITS = [600, 1200, 600, 1200, 1500, 300, 2100]
 

@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hub import followups, ops
-from hub.contract import BadRequest, Conflict, Forbidden, NoTicket
 from hub.engine import Context
 from hub.engine.calendar import add_working_days
 from hub.store import Store
 from tests.report.wiring import commit
+from wire.contract import BadRequest, Conflict, Forbidden, NoTicket
 
 A002, A004 = "20261123-A002", "20261123-A004"
 

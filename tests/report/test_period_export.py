@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.report import export
-from hub.report.data import Rating, load
-from hub.report.figures import p90
-from hub.report.period import PeriodError, parse_period
 from hub.store import open_readonly
+from report import export
+from report.data import Rating, load
+from report.figures import p90
+from report.period import PeriodError, parse_period
 
 
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))

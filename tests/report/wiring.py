@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from hub import followups
-from hub.clock import iso
 from hub.engine import Event, projection
 from hub.service import HubService
 from hub.store import Store
+from wire.clock import iso
 
 
 def commit(store: Store, events: list[Event], at: datetime) -> None:

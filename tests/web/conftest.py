@@ -9,9 +9,9 @@ import threading
 
 import pytest
 
-from hub.client import HubClient
 from tests.helpers import eventually
 from tests.web import ui
+from wire.client import HubClient
 
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from hub.config import WebUser
 from tests.helpers import FakeTime
 from web.auth import (
     ADDRESS_TRIES,
@@ -13,6 +12,7 @@ from web.auth import (
     check_password,
     hash_password,
 )
+from wire.config import WebUser
 
 
 def users():

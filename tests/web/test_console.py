@@ -159,8 +159,8 @@ def test_a_viewer_only_looks(web, node_client, desk):
 def test_alerts_arrive_live_and_are_acknowledged_by_name(web, hall_config, broker, hall_clock,
                                                          node_client, hub_service, desk,
                                                          tmp_path):
-    from hub.client import HubClient
     from tests.helpers import rows
+    from wire.client import HubClient
 
     # a busy hall: windows open, people waiting, one served and rated badly, one node gone
     kiosk = node_client("kiosk-1")

@@ -1,6 +1,6 @@
 """Every zh-CN text hall-report shows a hall manager: column heads, sheet and chart titles."""
 
-LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+from wire.vocab import LEVELS
 
 VIEWS = {"hall": "全厅", "window": "窗口", "staff": "工作人员", "service": "事项"}
 RANKINGS = {"window": "窗口排名", "staff": "人员排名"}
@@ -20,11 +20,7 @@ COLUMNS = {
     "over_limit": "超时等候数",
     "service_mean_s": "平均办理(分)",
     "service_median_s": "办理中位数(分)",
-    "level_5": "非常满意",
-    "level_4": "满意",
-    "level_3": "基本满意",
-    "level_2": "不满意",
-    "level_1": "非常不满意",
+    **{f"level_{score}": label for score, label in LEVELS.items()},  # 5 … 1
     "rated": "评价数",
     "defaulted": "默认评价数",
     "satisfied_rate": "满意率",
@@ -35,7 +31,7 @@ RANK_COLUMNS = {"rank": "名次", "name": "名称", "served": "办结数", "rate
                 "satisfied_rate": "满意率", "bad": "差评数", "unrated_rate": "未评价率",
                 "wait_mean_s": "平均等候(分)"}
 
-#: the county view (hall-report county): one line per site
+#: the county view (hall-county report county): one line per site
 COUNTY_TITLE = "{period} 各站点服务评价排名"
 COUNTY_MISSING = "未完整计入：{site}（{why}）"
 COUNTY_NO_DATA = "县级库中没有该站点的数据"
@@ -79,7 +75,3 @@ SUMMARY_LINE = ("本期共取号{issued}个，办结{served}件，过号{no_show
                 "平均等候{wait}分钟，超时等候{over}人次。收到评价{rated}条，满意率{sat}，"
                 "差评{bad}条（差评率{bad_rate}），未评价率{unrated}。")
 
-# hub ops followup.record / followup.list (hub/followups.py): answers to the hall manager
-FOLLOWUP_NONE = "{ticket_id} 没有差评回访件"
-FOLLOWUP_CLOSED = "{ticket_id} 的回访已办结，不能再登记"
-FOLLOWUP_RESULT_NEEDED = "办结回访须填写处理结果（args.result）"

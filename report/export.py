@@ -10,8 +10,8 @@ import csv
 import io
 import json
 
-from hub.report.data import PeriodRecord, Rating
-from hub.report.strings import LEVELS
+from report.data import PeriodRecord, Rating
+from report.strings import LEVELS
 
 #: record key -> meaning (docs/haochaping-export.md); also the CSV column order
 FIELDS = {

@@ -1,6 +1,6 @@
 """The county view: every site of the period ranked (满意率, 差评 handled on time, waits).
 
-Each site's figures are its own report's hall row (hub.report.figures, the same code as at the
+Each site's figures are its own report's hall row (report.figures, the same code as at the
 site), computed from a hub database (the site's own) or from the county's per-day tallies of
 the same code (county.aggregate). This module only puts the sites side by side.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from hub.report import strings as S
-from hub.report.data import load
-from hub.report.figures import compute
-from hub.report.period import Period
+from report import strings as S
+from report.data import load
+from report.figures import compute
+from report.period import Period
 
 
 def site_row(cfg, conn: sqlite3.Connection, period: Period) -> dict:
@@ -58,7 +58,7 @@ def rank(rows: list[dict]) -> list[dict]:
 
 def table(rows: list[dict]) -> tuple[list[str], list[list]]:
     """Heads and rows of the county ranking, as the terminal and CSV show them."""
-    from hub.report.tables import cell
+    from report.tables import cell
 
     def shown(key: str, value):
         if key == "on_time_rate":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from hub import payload
+from wire import payload
 
 VERSION = "0.1.0"  # hallstack's version, as every node and the hub say it in their status
 MAX_PAYLOAD = 16 * 1024  # a request larger than this is refused unread
@@ -161,7 +161,7 @@ def encode(payload: dict) -> bytes:
 
 
 def decode_object(raw: bytes) -> dict:
-    """Parse and check a payload that must be a JSON object (hub.payload's limits: depth,
+    """Parse and check a payload that must be a JSON object (wire.payload's limits: depth,
     integers, UTF-8 strings without control characters); BadRequest otherwise."""
     try:
         value = payload.parse(raw, MAX_PAYLOAD)

@@ -16,7 +16,7 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-from hub.report.data import PeriodRecord
+from report.data import PeriodRecord
 
 BAD_SCORES = (1, 2)        # 不满意, 非常不满意
 SATISFIED_SCORES = (3, 4, 5)
@@ -81,7 +81,7 @@ class Tally:
         return t
 
     def figures(self, max_wait_s: int, per_issue: bool) -> dict:
-        """One row: every key of hub.report.strings.COLUMNS (times in seconds, rates 0–1)."""
+        """One row: every key of report.strings.COLUMNS (times in seconds, rates 0–1)."""
         rated = sum(self.levels.values())
         unrated = len(self.served_ids - self.rated_ids)
         w, s = self.waits, self.service_times

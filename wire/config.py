@@ -12,7 +12,7 @@ from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hub.section import ConfigError, Section, parse_time
+from wire.section import ConfigError, Section, parse_time
 
 __all__ = [
     "AlertRules", "ConfigError", "HallConfig", "Hours", "Node", "QueueRules", "RatingRules",

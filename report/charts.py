@@ -13,8 +13,8 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from hub.report import strings as S
-from hub.report.figures import Figures
+from report import strings as S
+from report.figures import Figures
 
 _CANDIDATES = (("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
                ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "WenQuanYi Zen Hei"))

@@ -3,15 +3,17 @@
     hall-report figures  --config hall.toml --db hall.db --month 2026-11 [--csv DIR]
                          [--xlsx FILE] [--charts DIR] [--html FILE]
     hall-report export   --config hall.toml --db hall.db --month 2026-11 --format jsonl|csv
-    hall-report county   --db postgresql://… --config a.toml --config b.toml … --month 2026-11
-    hall-report county-export --db postgresql://… --config a.toml … --month 2026-11 --format csv
+    hall-county report county   --db postgresql://… --config a.toml --config b.toml … --month 2026-11
+    hall-county report county-export --db postgresql://… --config a.toml … --month 2026-11 --format csv
     hall-report followup list   --config hall.toml --db hall.db [--status open|overdue|…]
     hall-report followup record --config hall.toml --broker mqtt://… --ticket-id ID
                                 --step visit|verify|rectify|close --note TEXT [--result TEXT]
 
-``--db`` may also be the county's ``postgresql://…`` database: the config's site is read from
-the county's copy of its log, through the same report code (docs/county.md); ``county`` reads
-the county's per-day aggregates of that code, refreshed first (county.aggregate).
+On the county's ``postgresql://…`` database the same commands run as ``hall-county report …``
+(county/report_cli.py hands this module the county's readers; the reports import no county):
+``--db`` is then the county database, the config's site read from the county's copy of its log
+through the same report code (docs/county.md); ``county`` and ``county-export`` read the county's
+per-day aggregates of that code, refreshed first (county.aggregate).
 
 Everything but ``followup record`` only reads the database (safe while the hub runs);
 ``followup record`` asks the hub, the only writer, as node admin-1.
@@ -26,11 +28,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from hub.cli import common_args
-from hub.clock import HallClock
-from hub.config import ConfigError, load_config
-from hub.report import strings as S
-from hub.report.period import PeriodError, parse_period
+from report import strings as S
+from report.period import PeriodError, parse_period
+from wire.cliargs import common_args
+from wire.clock import HallClock
+from wire.config import ConfigError, load_config
 
 ADMIN_NODE = "admin-1"
 
@@ -49,8 +51,8 @@ def _period(args):
     raise PeriodError("give --day, --week or --month")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hall-report", description=__doc__,
+def _parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     fig = sub.add_parser("figures", help="figures per hall, window, staff and service")
@@ -103,12 +105,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+COUNTY_ONLY = "the county's database is read by hall-county report (docs/county.md)"
+
+
+def main(argv: list[str] | None = None, county=None, prog: str = "hall-report") -> int:
+    """``county``: the county's readers (county.report: materialize, county_rows,
+    county_records), given by ``hall-county report``; without them a county database is
+    refused."""
+    args = _parser(prog).parse_args(argv)
+    if args.command in ("county", "county-export") or (
+            getattr(args, "db", None) or "").startswith(("postgresql://", "postgres://")):
+        if county is None:
+            print(f"{prog}: {COUNTY_ONLY}", file=sys.stderr)
+            return 2
     if args.command == "county":
-        return _county(args)
+        return _county(args, county, prog)
     if args.command == "county-export":
-        return _county_export(args)
+        return _county_export(args, county, prog)
     try:
         cfg = load_config(args.config)
         clock = HallClock.from_args(cfg.tz, args.clock, args.speed)
@@ -117,20 +130,19 @@ def main(argv: list[str] | None = None) -> int:
         from hub.store import open_readonly
 
         with tempfile.TemporaryDirectory(prefix="hall-report-") as scratch:
-            return _run(cfg, clock, args, open_readonly(_database(args.db, cfg, scratch)))
+            return _run(cfg, clock, args,
+                        open_readonly(_database(args.db, cfg, scratch, county)))
     except (ConfigError, PeriodError, FileNotFoundError, ValueError) as exc:
-        print(f"hall-report: {exc}", file=sys.stderr)
+        print(f"{prog}: {exc}", file=sys.stderr)
         return 2
 
 
-def _database(db: str, cfg, scratch: str) -> str:
+def _database(db: str, cfg, scratch: str, county) -> str:
     """The hub database to read: ``db`` itself, or for a ``postgresql://`` county database the
     config's site projected from the county's copy into ``scratch`` (docs/county.md)."""
     if not db.startswith(("postgresql://", "postgres://")):
         return db
-    from county.report import materialize
-
-    return materialize(db, cfg, scratch)
+    return county.materialize(db, cfg, scratch)
 
 
 def _run(cfg, clock, args, conn) -> int:
@@ -144,29 +156,28 @@ def _run(cfg, clock, args, conn) -> int:
         conn.close()
 
 
-def _county(args) -> int:
+def _county(args, county_readers, prog: str) -> int:
     """Each site's figures through the same code as at the site, then side by side."""
     import csv
 
-    from hub.report import county, tables
+    from report import county, tables
 
     rows, missing = [], []
     try:
         if not args.db.startswith(("postgresql://", "postgres://")):
             raise ValueError("county: --db must be the county's postgresql:// database")
         period = _period(args)
-        from county.report import county_rows
-
         # one site without data or with a hole must not hide the others: what there is is
         # reported, what is missing is named
-        for cfg, row, why in county_rows(args.db, [load_config(p) for p in args.config],
-                                         period, str(args.cache)):
+        configs = [load_config(p) for p in args.config]
+        for cfg, row, why in county_readers.county_rows(args.db, configs, period,
+                                                        str(args.cache)):
             if why:
                 missing.append(S.COUNTY_MISSING.format(site=cfg.hall_id, why=why))
             if row is not None:
                 rows.append(row)
     except (ConfigError, PeriodError, FileNotFoundError, ValueError) as exc:
-        print(f"hall-report: {exc}", file=sys.stderr)
+        print(f"{prog}: {exc}", file=sys.stderr)
         return 2
     heads, cells = county.table(county.rank(rows))
     print(S.COUNTY_TITLE.format(period=period.label()))
@@ -182,9 +193,9 @@ def _county(args) -> int:
 
 
 def _figures(cfg, conn, args) -> int:
-    from hub.report import tables
-    from hub.report.data import load
-    from hub.report.figures import compute
+    from report import tables
+    from report.data import load
+    from report.figures import compute
 
     period = _period(args)
     fig = compute(load(conn, period), cfg)
@@ -202,38 +213,36 @@ def _figures(cfg, conn, args) -> int:
         print(f"xlsx: {tables.write_xlsx(fig, args.xlsx, title)}", file=sys.stderr)
     charts = []
     if args.charts or args.html:
-        from hub.report import charts as ch
+        from report import charts as ch
 
         folder = args.charts or args.html.parent
         charts = ch.all_charts(fig, folder, cfg.alerts.max_wait_s)
         for path in charts:
             print(f"chart: {path}", file=sys.stderr)
     if args.html:
-        from hub.report.summary import write_html
+        from report.summary import write_html
 
         print(f"html: {write_html(fig, cfg, args.html, charts)}", file=sys.stderr)
     return 0
 
 
 def _export(cfg, conn, args) -> int:
-    from hub.report import export
-    from hub.report.data import load
+    from report import export
+    from report.data import load
 
     _write_records(export.records(cfg, load(conn, _period(args))), args)
     return 0
 
 
-def _county_export(args) -> int:
+def _county_export(args, county, prog: str) -> int:
     """Every site's 好差评 records in one file, each site's as its own export writes them."""
     try:
         if not args.db.startswith(("postgresql://", "postgres://")):
             raise ValueError("county-export: --db must be the county's postgresql:// database")
-        from county.report import county_records
-
-        recs, missing = county_records(args.db, [load_config(p) for p in args.config],
+        recs, missing = county.county_records(args.db, [load_config(p) for p in args.config],
                                        _period(args), str(args.cache))
     except (ConfigError, PeriodError, FileNotFoundError, ValueError) as exc:
-        print(f"hall-report: {exc}", file=sys.stderr)
+        print(f"{prog}: {exc}", file=sys.stderr)
         return 2
     _write_records(recs, args)
     for line in missing:
@@ -242,7 +251,7 @@ def _county_export(args) -> int:
 
 
 def _write_records(recs: list[dict], args) -> None:
-    from hub.report import export
+    from report import export
 
     text = export.to_jsonl(recs) if args.format == "jsonl" else export.to_csv(recs)
     if args.output:
@@ -256,7 +265,7 @@ def _write_records(recs: list[dict], args) -> None:
 
 def _list(cfg, conn, clock, args) -> int:
     from hub.followups import cases
-    from hub.report import tables
+    from report import tables
 
     found = cases(conn, clock.now().date(), cfg, args.status)
     if args.json:
@@ -280,7 +289,7 @@ def _list(cfg, conn, clock, args) -> int:
 
 
 def _record(cfg, clock, args) -> int:
-    from hub.client import HubClient, HubError, HubUnreachable
+    from wire.client import HubClient, HubError, HubUnreachable
 
     client = HubClient(cfg, args.node, args.broker, clock, args.username, args.password)
     client.start()

@@ -7,8 +7,8 @@ import csv
 import unicodedata
 from pathlib import Path
 
-from hub.report import strings as S
-from hub.report.figures import Figures, ranking
+from report import strings as S
+from report.figures import Figures, ranking
 
 _MINUTES = {"wait_mean_s", "wait_median_s", "wait_p90_s", "wait_max_s", "service_mean_s",
             "service_median_s"}

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from hub.report import strings as S
+from report import strings as S
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 

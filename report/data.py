@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from hub.report.period import Period
+from report.period import Period
 
 
 @dataclass

@@ -18,9 +18,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from hub.clock import HallClock
-from hub.config import HallConfig
-from hub.contract import (
+from wire import envelope
+from wire.clock import HallClock
+from wire.config import HallConfig
+from wire.contract import (
     VERSION,
     BadRequest,
     HubError,
@@ -29,7 +30,7 @@ from hub.contract import (
     encode,
     error_from_wire,
 )
-from hub.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
+from wire.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ class HubClient:
             raise ValueError(f"timeout must be more than 0 and at most {MAX_TIMEOUT_S:.0f} s, "
                              f"got {timeout!r}")
         req_id = f"{self._id_prefix}-{next(self._ids)}"
-        pending = _Pending(req_id, {"id": req_id, "op": op, "args": args},
+        pending = _Pending(req_id, envelope.request(req_id, op, args),
                            time.monotonic() + timeout, callback)
         if self._stop.is_set():
             self._finish(pending, None, HubUnreachable("the node is shutting down"))
@@ -207,7 +208,7 @@ class HubClient:
         p.next_send = now + delay
         if self._connected.is_set():
             ttl_ms = max(1, int((p.deadline - now) * 1000))
-            self._publish(self.topics.req(self.node_id), encode({**p.body, "ttl_ms": ttl_ms}),
+            self._publish(self.topics.req(self.node_id), encode(envelope.with_ttl(p.body, ttl_ms)),
                           qos=0)
 
     def _publish(self, topic: str, payload: bytes, retain: bool = False, qos: int = 1):
@@ -345,7 +346,7 @@ class HubClient:
             log.warning("unreadable reply dropped")
             return
         with self._lock:
-            p = self._pending.pop(str(reply.get("id")), None)
+            p = self._pending.pop(envelope.reply_id(reply), None)
         if p is None:
             return  # a reply to a re-send we already had, or to another incarnation
         if reply.get("ok") is True:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from hub.report import strings as S
-from hub.report import tables
-from hub.report.figures import Figures
+from report import strings as S
+from report import tables
+from report.figures import Figures
 
 
 def summary_line(fig: Figures) -> str:

@@ -1,0 +1,1 @@
+"""The wire kernel: contract, config, clock, client and the vocabulary every room shares."""
