@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from .outside import Hall
+from .county_parts import County
+from .outside import HALL, Hall
 from .web_parts import chromium
 
 
@@ -65,3 +66,12 @@ def browser():
     yield b
     b.close()
     pw.stop()
+
+
+@pytest.fixture
+def county(bb_workdir):
+    """A county (PostgreSQL, the county broker as shipped) for the demo hall and town2; tests
+    start its collector when they need it."""
+    c = County(bb_workdir, [HALL, "town2"])
+    yield c
+    c.close()

@@ -4,22 +4,13 @@ hall-county restore read it (issue 23 item 1)."""
 
 from __future__ import annotations
 
-import pytest
-
-from .county_parts import County, bridge_site, wait_landed, with_county_node
+from .county_parts import bridge_site, wait_landed, with_county_node
 from .outside import HALL
 
 # the example hall's caps at 10:00 (C is capped per slot): 1,000 tickets in one morning
 MORNING = {"A": 200, "B": 120, "C": 120, "D": 300, "E": 200, "F": 60}
 # one raw client stands in for a morning of kiosks: lift the per-kiosk rate limit (22.2)
 MANY_KIOSKS = "\n[limits.kiosk]\nburst = 100000\nper_minute = 1000000\n"
-
-
-@pytest.fixture
-def county(bb_workdir):
-    c = County(bb_workdir, [HALL, "town2"])
-    yield c
-    c.close()
 
 
 def test_a_close_out_of_1000_open_tickets_lands_and_reports_and_restores(county, make_hall):

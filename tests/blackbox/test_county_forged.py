@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from .county_parts import (
-    County,
     SiteUser,
     bridge_site,
     hub_epoch,
@@ -18,13 +17,6 @@ from .county_parts import (
 from .outside import HALL, wait_for
 
 FORGED_EPOCH = "0123456789abcdef"
-
-
-@pytest.fixture
-def county(bb_workdir):
-    c = County(bb_workdir, [HALL, "town2"])
-    yield c
-    c.close()
 
 
 @pytest.fixture

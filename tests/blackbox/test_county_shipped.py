@@ -10,17 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .county_parts import County, bridge_site, last_seq, wait_landed, with_county_node
+from .county_parts import bridge_site, last_seq, wait_landed, with_county_node
 from .outside import HALL, wait_for
 
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
-
-
-@pytest.fixture
-def county(bb_workdir):
-    c = County(bb_workdir, [HALL, "town2"])
-    yield c
-    c.close()
 
 
 @pytest.fixture

@@ -27,6 +27,19 @@ def see(page, selector: str, text: str, timeout_s: float = 15) -> None:
         raise AssertionError(f"{exc}{logs}") from None
 
 
+def first_ticket_on_a_phone(make_hall, browser):
+    """A hall with its hub and hall-web, A001 taken and its page open on a phone (nobody
+    ahead): (hall, hub process, hall-web, the take's ticket, the page)."""
+    hall = make_hall()
+    hub = hall.start_hub()
+    web = WebProc(hall)
+    mine = take(hall)
+    page = phone_page(browser)
+    page.goto(f"{web.url}/t/{mine['token']}")
+    see(page, "#ahead", "前面没有人等候")
+    return hall, hub, web, mine, page
+
+
 def test_a_day_closed_by_the_manager_shows_on_the_open_page_and_on_reload(make_hall, browser,
                                                                           tmp_path):
     hall = make_hall()
@@ -52,13 +65,7 @@ def test_a_day_closed_by_the_manager_shows_on_the_open_page_and_on_reload(make_h
 
 
 def test_yesterdays_ticket_closed_by_the_hub_says_which_day_ended(make_hall, browser, tmp_path):
-    hall = make_hall()
-    hub = hall.start_hub()
-    web = WebProc(hall)
-    mine = take(hall)
-    page = phone_page(browser)
-    page.goto(f"{web.url}/t/{mine['token']}")
-    see(page, "#ahead", "前面没有人等候")
+    hall, hub, web, mine, page = first_ticket_on_a_phone(make_hall, browser)
     watcher = hall.node("admin-1", f"hall/{HALL}/event/day_closed")
     hub.terminate()
     hub.wait(10)
@@ -83,13 +90,7 @@ def wait_closed(watcher) -> bool:
 
 def test_a_new_epoch_voids_open_pages_and_the_consoles_longest_wait(make_hall, browser,
                                                                     tmp_path):
-    hall = make_hall()
-    hub = hall.start_hub()
-    web = WebProc(hall)
-    mine = take(hall)
-    page = phone_page(browser)
-    page.goto(f"{web.url}/t/{mine['token']}")
-    see(page, "#ahead", "前面没有人等候")
+    hall, hub, web, mine, page = first_ticket_on_a_phone(make_hall, browser)
     manager = ManagerHttp(web)
     longest = {s["service"]: s["longest_s"] for s in manager.state()["services"]}
     assert longest["A"] is not None
