@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from hallsim import bench_hub
+from hallsim.broker import stop_process
 from hallsim.stats import rss_mb, summary
 from wire.client import HubClient
 from wire.clock import HallClock
@@ -149,12 +150,7 @@ def run(cfg, config_path: Path, broker, work: Path, pages: int, calls: int,
             c.stop()
         for proc in (web, hub):
             if proc is not None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                stop_process(proc)
 
 
 def steady(rater, reader: Pages, heard: dict, db: Path, pages: int, rate: float,

@@ -41,13 +41,7 @@ class Broker:
 
     def stop(self) -> None:
         """Stop the broker (SIGTERM, then SIGKILL after 5 s)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, 5)
 
     def kill(self) -> None:
         """Take the broker away at once, as a crash or a pulled cable would."""
@@ -60,6 +54,18 @@ class Broker:
         self.stop()
         self.process = _spawn(self.workdir)
         _wait_listening(self)
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 10) -> int:
+    """SIGTERM as systemd stops a unit, SIGKILL after ``timeout`` s; the exit status."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
 
 
 def mosquitto_binary() -> str:

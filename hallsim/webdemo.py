@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from hallsim.broker import stop_process
+
 
 class DemoWeb:
     """``hall-web`` on ``listen`` (HOST:PORT); ``console_url`` once :meth:`start` returned."""
@@ -51,10 +53,5 @@ class DemoWeb:
         return None
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc)

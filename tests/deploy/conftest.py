@@ -23,7 +23,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from deploy.broker_acl import generate, parse_env
-from hallsim.broker import free_port, mosquitto_binary
+from hallsim.broker import free_port, mosquitto_binary, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEMD = ROOT / "systemd"
@@ -147,13 +147,8 @@ class ProdBroker:
                            f"{self.log()[-2000:]}")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process:
+            stop_process(self.process, 5)
         if self.process and self.process.stderr:
             self.process.stderr.close()
 

@@ -4,7 +4,6 @@ start; while running, refused requests with a stable code and nothing half-store
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sqlite3
 import subprocess
@@ -14,6 +13,7 @@ import pytest
 
 from hub.desk import Desk
 from hub.store import Store, StoreError
+from tests.blackbox.time_parts import fill
 from tests.conftest import EXAMPLE, MONDAY_10, RunningHub
 from tests.helpers import eventually, rows
 
@@ -98,18 +98,6 @@ def _mount(options: list[str], source: str, target):
             subprocess.run(["umount", "-l", str(target)], check=False)
 
 
-def _fill(folder) -> None:
-    """Write a filler file until the file system says it is full."""
-    with open(folder / "filler", "wb") as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-                f.flush()
-                os.fsync(f.fileno())
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-
-
 def test_a_full_disk_refuses_requests_cleanly_and_numbering_continues_after(
         hall_config, hall_clock, broker, node_client, tmp_path):
     disk = tmp_path / "disk"
@@ -120,7 +108,7 @@ def test_a_full_disk_refuses_requests_cleanly_and_numbering_continues_after(
             kiosk = node_client("kiosk-1")
             assert kiosk.request("ticket.take", {"service": "A"})["ticket"]["no"] == "A001"
             if real_disk:
-                _fill(disk)
+                fill(disk)
             else:  # no tmpfs here: SQLite's own page limit fails writes the same way
                 hub.service.store.conn.execute("PRAGMA max_page_count = 1")
             errors = []
