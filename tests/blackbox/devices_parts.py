@@ -14,6 +14,8 @@ from pathlib import Path
 
 from .outside import BIN, HALL, Hall, stop_process
 
+# The vendor's package as text, written to disk for the hall-kiosk process to import: a vendor
+# builds on hallstack's printer interface. The test itself imports none of hallstack.
 VENDOR_PRINTER = '''
 import json
 import os

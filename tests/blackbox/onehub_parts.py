@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -47,14 +46,6 @@ def exit_code(proc: subprocess.Popen, timeout: float = 20.0) -> int:
     except subprocess.TimeoutExpired:
         raise AssertionError(f"hall-hub still runs after {timeout} s: "
                              f"{proc.log_path.read_text()[-2000:]}") from None
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGSTOP)
-
-
-def cont(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGCONT)
 
 
 def terminate(proc: subprocess.Popen) -> None:

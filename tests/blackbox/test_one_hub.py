@@ -5,22 +5,19 @@ what counts is what the hall's nodes are told and what each database holds."""
 
 from __future__ import annotations
 
-import time
-
 from .onehub_parts import (
     LAST_WEEK,
     LATER,
     alerts,
-    cont,
     copy_db,
     exit_code,
     hub_ids,
     meta,
-    stop,
     terminate,
     tickets,
 )
 from .outside import HALL, wait_for
+from .time_parts import stopped
 
 
 def test_a_stalled_hub_rechecks_its_claim_before_acting_on_what_it_read(make_hall):
@@ -31,14 +28,13 @@ def test_a_stalled_hub_rechecks_its_claim_before_acting_on_what_it_read(make_hal
     spare_db = hall.workdir / "copy.db"
     copy_db(hall.workdir / "hall.db", spare_db)  # a copy: the same epoch, so it may serve
 
-    stop(first)  # an SD card that stalls the hub
-    # started a minute later by its clock too: an older `since` must not decide either way
-    second = hall.start_hub(spare_db, wait=False, log_name="second", clock=LATER)
-    hall.wait_serving(second)  # the stalled hub did not answer its probe
-    issued = [kiosk.request("ticket.take", {"service": "A"})["result"]["ticket"]["no"]
-              for _ in range(3)]
-    assert issued == ["A002", "A003", "A004"]
-    cont(first)
+    with stopped(first, 0):  # an SD card that stalls the hub
+        # started a minute later by its clock too: an older `since` must not decide either way
+        second = hall.start_hub(spare_db, wait=False, log_name="second", clock=LATER)
+        hall.wait_serving(second)  # the stalled hub did not answer its probe
+        issued = [kiosk.request("ticket.take", {"service": "A"})["result"]["ticket"]["no"]
+                  for _ in range(3)]
+        assert issued == ["A002", "A003", "A004"]
 
     # the first hub finds the hall served by another and stays down, acting on nothing it
     # read while it was stopped: the citizens hold A002-A004 from the second hub only
@@ -55,12 +51,11 @@ def test_a_spare_pi_with_last_weeks_clock_never_displaces_the_hub(make_hall):
     kiosk = hall.node("kiosk-1")
     assert kiosk.request("ticket.take", {"service": "A"})["result"]["ticket"]["no"] == "A001"
 
-    stop(real)  # the spare boots while the real hub is stalled
     spare_db = hall.workdir / "spare.db"
-    spare = hall.start_hub(spare_db, wait=False, log_name="spare", clock=LAST_WEEK)
-    assert exit_code(spare) == 2
-    assert "--take-over" in spare.log_path.read_text()
-    cont(real)
+    with stopped(real, 0):  # the spare boots while the real hub is stalled
+        spare = hall.start_hub(spare_db, wait=False, log_name="spare", clock=LAST_WEEK)
+        assert exit_code(spare) == 2
+        assert "--take-over" in spare.log_path.read_text()
 
     assert kiosk.request("ticket.take", {"service": "A"})["result"]["ticket"]["no"] == "A002"
     assert real.poll() is None
@@ -106,10 +101,9 @@ def test_a_stall_with_no_other_hub_costs_a_recheck_and_loses_nothing(make_hall):
     hall = make_hall()
     hub = hall.start_hub()
     kiosk = hall.node("kiosk-1")
-    stop(hub)
-    rid = kiosk.send("ticket.take", {"service": "A"}, ttl_ms=60000)
-    time.sleep(2.0)  # the stall itself (the scenario: longer than the hub's 1.5 s limit)
-    cont(hub)
+    # the stall itself lasts 2 s: longer than the hub's 1.5 s limit
+    with stopped(hub, 2.0):
+        rid = kiosk.send("ticket.take", {"service": "A"}, ttl_ms=60000)
     reply = kiosk.reply(rid)  # sent once, read during the stall, answered after the re-check
     assert reply["ok"] is True and reply["result"]["ticket"]["no"] == "A001", reply
     assert "took no turn" in hub.log_path.read_text()
