@@ -41,10 +41,10 @@ class Sim:
     def __init__(self, cfg: HallConfig, day_start: datetime, people: list[Citizen],
                  decisions: list[LogEvent], measured: Measured, scenario: Scenario,
                  extra: list[tuple[int, str, StaffChange]], seed: int = 0,
-                 history: dict[str, tuple[float, int]] | None = None):
+                 history: dict[str, tuple[float, int]] | None = None, tick_s: int = TICK_S):
         self.cfg, self.people, self.m, self.sc = cfg, people, measured, scenario
         self.decisions, self.extra, self.seed = decisions, extra, seed
-        self.day_start = day_start
+        self.day_start, self.tick_s = day_start, tick_s
         self.engine = QueueEngine(cfg, ID_KEY)
         for sid, (total, n) in (history or {}).items():  # the long-run means of that morning
             if sid in cfg.services:
@@ -120,7 +120,7 @@ class Sim:
         for ev in self.engine.tick(when):
             self._apply(ev, when)
         if not self._closed_day:
-            self.at(when + timedelta(seconds=TICK_S), self._tick)
+            self.at(when + timedelta(seconds=self.tick_s), self._tick)
 
     # -- citizens ------------------------------------------------------------------------------
     def _arrive(self, when: datetime, c: Citizen) -> None:

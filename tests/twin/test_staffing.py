@@ -1,0 +1,61 @@
+"""hall-twin staffing: next week's 排班建议 from the log and the twin, written where hall-web's
+console reads it (report.staffing), and bad input refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from report import staffing as plan_file
+from twin.cli import main
+
+HOURS = [9, 10, 11, 13, 14, 15, 16]
+
+
+@pytest.fixture(scope="module")
+def plan(recorded_db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("plan") / "staffing.json"
+    assert main(["staffing", "--db", recorded_db, "--out", str(out)]) == 0
+    return plan_file.read(out)
+
+
+def test_next_week_has_a_plan_per_working_day(plan):
+    assert plan["week_of"] == "2026-11-30" and plan["hours"] == HOURS
+    assert [d["date"] for d in plan["days"]] == [
+        "2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"]
+    monday = plan["days"][0]
+    assert monday["same_weekday"] and monday["design_day"] == "2026-11-23"
+    assert not plan["days"][1]["same_weekday"]  # the log has Mondays only: the busiest day
+
+
+def test_each_service_meets_the_limit_with_the_windows_it_is_given(plan):
+    limit_min = plan["limit_s"] / 60
+    for day in plan["days"]:
+        services = day["services"]
+        assert set(services) == set("ABCDEFGH")
+        for p in services.values():
+            assert len(p["windows"]) == len(HOURS) and not p["short"]
+            assert all(w is None or w <= limit_min for w in p["p90_min"])
+        assert day["total"] == [sum(col) for col in zip(*(p["windows"] for p in
+                                                          services.values()))]
+    # the morning peak (10:30) needs more windows than the end of the day
+    total = plan["days"][0]["total"]
+    assert total[HOURS.index(10)] > total[HOURS.index(16)]
+
+
+def test_the_plan_prints_as_a_chinese_table(plan):
+    title, heads, rows = plan_file.tables(plan)[0]
+    assert title.startswith("2026-11-30 周一")
+    assert heads[:2] == ["事项", "09时"] and rows[-1][0] == "合计"
+    assert rows[5][0] == "公安户籍"
+
+
+def test_bad_input_is_refused(recorded_db, tmp_path, capsys):
+    assert main(["staffing", "--db", str(tmp_path / "none.db")]) == 2
+    assert "no hub database" in capsys.readouterr().err
+    assert main(["staffing", "--db", recorded_db, "--week-of", "2027-06-01",
+                 "--out", "-"]) == 2
+    assert "no tickets in the 4 weeks before 2027-05-31" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["staffing", "--db", recorded_db, "--weeks", "0"])
+    assert exc.value.code == 2
+    assert not (tmp_path / plan_file.FILE_NAME).exists()
