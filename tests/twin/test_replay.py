@@ -3,12 +3,14 @@ day's figures within the tolerance docs/twin.md states, and staffing moves them 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
 
 from twin import log
 from twin.day import load, recorded, replay
+from twin.log import LogEvent
 from twin.scenario import Scenario, staff_change
 
 SEED = 20261123
@@ -71,3 +73,27 @@ def test_the_twin_logs_the_engines_own_events(day, hall_cfg):
     extra = [e.data for e in run.events if e.kind == "window" and e.data["window"] == 13]
     assert [d["action"] for d in extra] == ["login", "logout"]
     assert any(e.kind == "called" and e.data["window"] == 13 for e in run.events)
+
+
+def test_without_the_managers_accepted_suggestions_citizens_are_sent_home(day, hall_cfg,
+                                                                        as_recorded):
+    # the log's duty manager accepted two assist suggestions (windows 8 and 10 help 公安户籍)
+    assert sum(1 for e in day.decisions if e.data.get("suggested")) == 2
+    alone = replay(hall_cfg, day, Scenario(name="none", manager="none"), SEED).figures
+    assert alone["closed_out"] > as_recorded["closed_out"]
+    assert alone["longest_wait_min"] > as_recorded["longest_wait_min"]
+
+
+def test_a_recorded_pause_is_replayed(day, hall_cfg, as_recorded):
+    at = day.start.replace(hour=10)
+    pause = LogEvent(at, "window", {"window": 9, "action": "pause", "reason": "会议"})
+    resume = LogEvent(at.replace(hour=11), "window", {"window": 9, "action": "resume"})
+    paused = dataclasses.replace(day, decisions=sorted(day.decisions + [pause, resume],
+                                                       key=lambda e: e.at))
+    run = replay(hall_cfg, paused, Scenario(), SEED)
+    mine = [(e.data["action"], e.at.hour) for e in run.events
+            if e.kind == "window" and e.data["window"] == 9]
+    assert ("pause", 10) in mine and ("resume", 11) in mine
+    assert not any(e.kind == "called" and e.data["window"] == 9 and 10 <= e.at.hour < 11
+                   and e.at.minute > 30 for e in run.events)  # its last turn ends, then none
+    assert run.figures["p90_wait_min"] > as_recorded["p90_wait_min"]
