@@ -40,12 +40,25 @@ class Run:
 
 def load(conn: sqlite3.Connection, cfg: HallConfig, day: date) -> Day:
     events = log.day_events(conn, day)
+    check(cfg, events)
     people = citizens(events)
     start = datetime.combine(day, datetime.min.time(), tzinfo=cfg.tz)
     decisions = [e for e in events if e.kind == "window"]
     return Day(day, start, events, people, decisions,
                measure([(events, people)], cfg.alerts.max_wait_s),
                log.service_history(conn, day))
+
+
+def check(cfg: HallConfig, events: list[log.LogEvent]) -> None:
+    """LogError when the log names services or windows the config lacks (another hall's
+    config, or one changed since): replayed, its tickets would be refused as unknown."""
+    services = {e.data["service"] for e in events if e.kind == "issued"}
+    windows = {e.data["window"] for e in events if e.kind == "window"}
+    unknown = sorted(services - set(cfg.services)) + [str(n) for n in
+                                                      sorted(windows - set(cfg.windows))]
+    if unknown:
+        raise log.LogError(f"the log names services or windows {', '.join(unknown)} that "
+                           f"{cfg.source} does not have: give the hall's own --config")
 
 
 def recorded(cfg: HallConfig, d: Day) -> Run:

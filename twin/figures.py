@@ -41,8 +41,8 @@ def figures(events: list[LogEvent], limit_s: int, measured: Measured, told: int 
                     closed_out[item["ticket_id"]] = (at - issued[item["ticket_id"]]).total_seconds()
     every = list(waits.values()) + [w for t, w in closed_out.items() if t not in waits]
     served = [waits[t] for t in finished if t in waits]
-    judged = len(served) + len(closed_out)
-    sat = sum(measured.satisfaction(w, limit_s) for w in served)
+    judged = len(served) + len(closed_out) if measured.satisfied else 0
+    sat = sum(measured.satisfaction(w, limit_s) for w in served) if judged else 0.0
     return {
         "issued": len(issued), "told": told, "finished": len(finished),
         "no_show": len(no_show - finished), "closed_out": len(closed_out),

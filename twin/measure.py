@@ -37,7 +37,7 @@ class Measured:
     skip_s: float = DEFAULT_SKIP_S
     turn_s: float = DEFAULT_TURN_S
     manager_s: float = DEFAULT_MANAGER_S
-    satisfied: list[float] = field(default_factory=list)  # per band: share rating ≥ 基本满意
+    satisfied: list[float] = field(default_factory=list)  # per band: share ≥ 基本满意; [] none
     rated: list[int] = field(default_factory=list)        # per band: ratings behind the share
 
     def serve_s(self, service: str, hour: int, rng: random.Random, fallback_s: float) -> float:
@@ -148,7 +148,9 @@ def _satisfaction(days: list[list[LogEvent]], limit_s: float) -> tuple[list[floa
                 b = band(waits[d["ticket_id"]], limit_s)
                 n[b] += 1
                 good[b] += d["score"] in SATISFIED_SCORES
-    overall = sum(good) / sum(n) if sum(n) else 1.0
+    if not sum(n):
+        return [], n  # no ratings to judge by: no estimate
+    overall = sum(good) / sum(n)
     shares, last = [], overall
     for b in range(BANDS):  # a band without ratings: as the shorter band before it
         last = good[b] / n[b] if n[b] else last

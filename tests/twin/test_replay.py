@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from twin import log
-from twin.day import load, recorded, replay
+from twin.day import check, load, recorded, replay
 from twin.log import LogEvent
 from twin.scenario import Scenario, staff_change
 
@@ -97,3 +97,16 @@ def test_a_recorded_pause_is_replayed(day, hall_cfg, as_recorded):
     assert not any(e.kind == "called" and e.data["window"] == 9 and 10 <= e.at.hour < 11
                    and e.at.minute > 30 for e in run.events)  # its last turn ends, then none
     assert run.figures["p90_wait_min"] > as_recorded["p90_wait_min"]
+
+
+def test_another_halls_config_is_refused(day, hall_cfg):
+    services = {k: v for k, v in hall_cfg.services.items() if k != "H"}
+    windows = {k: v for k, v in hall_cfg.windows.items() if k != 12}
+    other = dataclasses.replace(hall_cfg, services=services, windows=windows)
+    with pytest.raises(log.LogError, match="services or windows H, 12 that"):
+        check(other, day.events)
+
+
+def test_without_ratings_there_is_no_satisfaction_estimate(day, hall_cfg):
+    unrated = dataclasses.replace(day, measured=dataclasses.replace(day.measured, satisfied=[]))
+    assert replay(hall_cfg, unrated, Scenario(), SEED).figures["satisfaction"] is None
