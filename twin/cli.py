@@ -1,7 +1,7 @@
 """hall-twin: replay a recorded hall day through the hub's engine, as it was decided and under
 an alternative the manager names, side by side (docs/twin.md).
 
-    hall-twin --db hall.db --day 2026-11-23 [--config hall.toml]
+    hall-twin --db hall.db --day 2026-11-23 [--config hall.toml]   (or --county-dsn postgresql://…)
               [--staff 9-12=+1] [--staff 13-17=F+1] [--skills 1008=E,F] [--assign 12=F,D]
               [--balance worst_off] [--assist auto] [--capacity refuse] [--policy ageing]
               [--manager recorded|accept|none] [--draw-all] [--seed N] [--json]
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from report.tables import terminal
 from twin import day as twin_day
 from twin import log
 from twin import strings as S
+from twin.countycopy import site_database
 from twin.figures import KEYS
 from twin.scenario import (
     MANAGERS,
@@ -55,7 +57,10 @@ def _date(text: str) -> date:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", required=True, help="the hub's SQLite file (opened read-only)")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", help="the hub's SQLite file (opened read-only)")
+    where.add_argument("--county-dsn", metavar="postgresql://…",
+                       help="the county's database: the config's site, from its copy of the log")
     p.add_argument("--config", type=Path, help=f"the hall config (default: {SYSTEM_CONFIG} "
                                                f"if present, else the example hall)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the draws")
@@ -108,13 +113,16 @@ def main(argv: list[str] | None = None) -> int:
         return staffing_main(argv[1:])
     args = replay_parser().parse_args(argv)
     try:
-        cfg = load_config(args.config or default_config())
+        config = args.config or default_config()
+        cfg = load_config(config)
         alt = scenario(cfg, args)
-        conn = log.open_log(args.db)
-        try:
-            d = twin_day.load(conn, cfg, args.day)
-        finally:
-            conn.close()
+        with tempfile.TemporaryDirectory(prefix="hall-twin-") as scratch:
+            db = args.db or site_database(args.county_dsn, cfg.hall_id, config, Path(scratch))
+            conn = log.open_log(db)
+            try:
+                d = twin_day.load(conn, cfg, args.day)
+            finally:
+                conn.close()
     except (ConfigError, ScenarioError, log.LogError) as exc:
         print(f"hall-twin: {exc}", file=sys.stderr)
         return 2
