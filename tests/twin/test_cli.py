@@ -59,3 +59,10 @@ def test_an_unknown_option_exits_non_zero(recorded_db):
         capture_output=True, text=True, env=env, timeout=50)
     assert done.returncode == 2
     assert "unrecognized arguments: --windows-more" in done.stderr
+
+
+def test_a_file_that_is_no_hub_database_is_refused(tmp_path, capsys):
+    other = tmp_path / "notes.db"
+    other.write_text("not a database\n" * 100)
+    assert main(twin("--db", str(other), "--day", "2026-11-23")) == 2
+    assert "is not a hub database" in capsys.readouterr().err
