@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from report import staffing as plan_file
 from report.tables import terminal
 from twin import log
 from twin.cli import DEFAULT_SEED, default_config
+from twin.countycopy import site_database
 from twin.staffing import plan_week
 from wire.config import ConfigError, load_config
 
@@ -33,7 +35,10 @@ def _weeks(text: str) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hall-twin staffing", description=__doc__)
-    p.add_argument("--db", required=True, help="the hub's SQLite file (opened read-only)")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", help="the hub's SQLite file (opened read-only)")
+    where.add_argument("--county-dsn", metavar="postgresql://…",
+                       help="the county's database: the config's site, from its copy of the log")
     p.add_argument("--config", type=Path, help="the hall config (default: as hall-twin)")
     p.add_argument("--weeks", type=_weeks, default=4, help="weeks of the log to plan from")
     p.add_argument("--week-of", type=_date,
@@ -54,13 +59,20 @@ def render(plan: dict) -> str:
 
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
+    if args.county_dsn and args.out is None:
+        print("hall-twin staffing: with --county-dsn, say where the plan goes: --out FILE "
+              "(or --out - for none)", file=sys.stderr)
+        return 2
     try:
-        cfg = load_config(args.config or default_config())
-        conn = log.open_log(args.db)
-        try:
-            plan = plan_week(conn, cfg, args.weeks, args.week_of, args.seed)
-        finally:
-            conn.close()
+        config = args.config or default_config()
+        cfg = load_config(config)
+        with tempfile.TemporaryDirectory(prefix="hall-twin-") as scratch:
+            db = args.db or site_database(args.county_dsn, cfg.hall_id, config, Path(scratch))
+            conn = log.open_log(db)
+            try:
+                plan = plan_week(conn, cfg, args.weeks, args.week_of, args.seed)
+            finally:
+                conn.close()
     except (ConfigError, log.LogError) as exc:
         print(f"hall-twin staffing: {exc}", file=sys.stderr)
         return 2

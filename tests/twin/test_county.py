@@ -56,3 +56,11 @@ def test_a_county_without_the_site_is_refused(county, capsys):
     finally:
         with psycopg.connect(county, autocommit=True) as conn:
             conn.execute("UPDATE sites SET site = 'demo' WHERE site = 'elsewhere'")
+
+
+def test_the_staffing_plan_from_the_countys_copy(county, tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    assert main(["staffing", "--county-dsn", county, "--config", CONFIG]) == 2
+    assert "--out FILE" in capsys.readouterr().err
+    assert main(["staffing", "--county-dsn", county, "--config", CONFIG, "--out", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["week_of"] == "2026-11-30"
