@@ -57,7 +57,8 @@ def render(cfg, session, plan: dict | None, problem: str | None = None) -> str:
         parts.append(f'<h2>{esc(plan_file.title(plan))} <button id="print" class="act" '
                      f'type="button">{esc(S.STAFFING_PRINT)}</button></h2>')
         if made:
-            parts.append(f'<p class="small">{esc(RS.STAFFING_MADE.format(made=made[:16].replace("T", " ")))}</p>')
+            when = made[:16].replace("T", " ")
+            parts.append(f'<p class="small">{esc(RS.STAFFING_MADE.format(made=when))}</p>')
         parts += [_table(*t) for t in plan_file.tables(plan)]
         parts += [f'<p class="small">{esc(line)}</p>' for line in plan_file.notes(plan)]
     parts.append('</main><link rel="stylesheet" href="/static/staffing.css">')
