@@ -46,14 +46,26 @@ def days(conn: sqlite3.Connection) -> list[date]:
     return [date.fromisoformat(r[0]) for r in rows if r[0]]
 
 
-def day_events(conn: sqlite3.Connection, day: date) -> list[LogEvent]:
-    """Every replayed kind of event of hall date ``day``, in log order. ``at`` is stored with
-    the hall's offset, so the date is its first ten characters."""
+def events_between(conn: sqlite3.Connection, first: date, last: date) -> dict[date, list]:
+    """Every replayed kind of event of hall dates ``first`` … ``last``, per date, in log order
+    (one pass over the log). ``at`` is stored with the hall's offset: its date is its first ten
+    characters."""
     marks = ",".join("?" * len(KINDS))
-    rows = conn.execute(f"SELECT at, kind, data FROM events WHERE substr(at, 1, 10) = ? "
-                        f"AND kind IN ({marks}) ORDER BY seq", (day.isoformat(), *KINDS))
-    out = [LogEvent(datetime.fromisoformat(at), kind, json.loads(data))
-           for at, kind, data in rows]
+    rows = conn.execute(f"SELECT at, kind, data FROM events WHERE substr(at, 1, 10) BETWEEN ? "
+                        f"AND ? AND kind IN ({marks}) ORDER BY seq",
+                        (first.isoformat(), last.isoformat(), *KINDS))
+    out: dict[date, list[LogEvent]] = {}
+    for at, kind, data in rows:
+        when = datetime.fromisoformat(at)
+        out.setdefault(date.fromisoformat(at[:10]), []).append(
+            LogEvent(when, kind, json.loads(data)))
+    return out
+
+
+def day_events(conn: sqlite3.Connection, day: date) -> list[LogEvent]:
+    """Every replayed kind of event of hall date ``day``, in log order; LogError when no
+    ticket was issued that day."""
+    out = events_between(conn, day, day).get(day, [])
     if not any(e.kind == "issued" for e in out):
         known = days(conn)
         held = (f"{known[0]} … {known[-1]} ({len(known)} days)" if len(known) > 1

@@ -162,7 +162,8 @@ def plan_week(conn, cfg: HallConfig, weeks: int = 4, week_of: date | None = None
     if not window:
         raise log.LogError(f"the log has no tickets in the {weeks} weeks before {monday}; "
                            f"days with tickets: {known[0]} … {known[-1]}")
-    loaded = {d: log.day_events(conn, d) for d in window}
+    loaded = log.events_between(conn, window[0], window[-1])
+    loaded = {d: loaded[d] for d in window}
     people = {d: citizens(ev) for d, ev in loaded.items()}
     measured = measure([(loaded[d], people[d]) for d in window], cfg.alerts.max_wait_s)
     days, cache = [], {}
