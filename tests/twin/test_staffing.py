@@ -3,9 +3,14 @@ console reads it (report.staffing), and bad input refused."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from hub.restore import restore
 from report import staffing as plan_file
+from tests.twin.recorded import recorded_events
+from twin import log, staffing
 from twin.cli import main
 
 HOURS = [9, 10, 11, 13, 14, 15, 16]
@@ -59,3 +64,35 @@ def test_bad_input_is_refused(recorded_db, tmp_path, capsys):
         main(["staffing", "--db", recorded_db, "--weeks", "0"])
     assert exc.value.code == 2
     assert not (tmp_path / plan_file.FILE_NAME).exists()
+
+
+def test_each_weekday_plans_from_its_own_days_when_the_log_has_them(tmp_path, hall_cfg,
+                                                                    monkeypatch):
+    # the recorded Monday, and again as a Tuesday with every 4th citizen staying home
+    monday = list(recorded_events())
+    tuesday = [shift(at, kind, data) for _, at, kind, data in monday
+               if not (kind == "issued" and int(data["no"][1:]) % 4 == 0)]
+    tuesday = [(len(monday) + i, *event) for i, event in enumerate(tuesday, 1)]
+    db = str(tmp_path / "hall.db")
+    restore(hall_cfg, db, "twodays", monday + tuesday)
+    monkeypatch.setattr(staffing, "REPLICAS", 1)  # the basis is under test here, not the draws
+    conn = log.open_log(db)
+    try:
+        plan = staffing.plan_week(conn, hall_cfg)
+    finally:
+        conn.close()
+    mon, tue, wed = plan["days"][:3]
+    assert (mon["design_day"], mon["same_weekday"], mon["tickets"]) == ("2026-11-23", True, 420)
+    assert (tue["design_day"], tue["same_weekday"]) == ("2026-11-24", True)
+    assert tue["tickets"] < 420 and tue["basis"] == ["2026-11-24"]
+    # a Wednesday the log has none of: the busiest day of the weeks
+    assert (wed["design_day"], wed["same_weekday"]) == ("2026-11-23", False)
+    assert wed["basis"] == ["2026-11-23", "2026-11-24"]
+    assert sum(tue["total"]) <= sum(mon["total"])
+
+
+def shift(at: str, kind: str, data: dict) -> tuple[str, str, dict]:
+    """An event of 2026-11-23 as the same event a day later."""
+    text = json.dumps(data, ensure_ascii=False)
+    text = text.replace("2026-11-23", "2026-11-24").replace("20261123-", "20261124-")
+    return at.replace("2026-11-23", "2026-11-24"), kind, json.loads(text)
