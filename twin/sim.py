@@ -75,7 +75,10 @@ class Sim:
             self.at(c.arrives, self._arrive, c)
         for ev in self.decisions:
             self.at(ev.at, self._decide, ev)
-        first = min([c.arrives for c in self.people] + [e.at for e in self.decisions])
+        starts = [c.arrives for c in self.people] + [e.at for e in self.decisions]
+        if not starts:
+            return self.log  # nobody came and nobody decided: an empty day
+        first = min(starts)
         for n, services in self.sc.assign:
             self.at(first, self._assign, n, list(services))
         for n, staff, change in self.extra:

@@ -110,6 +110,9 @@ def plan_service(cfg: HallConfig, sid: str, people: list[Citizen], start: dateti
     mine = [dataclasses.replace(c, stages=[], leaves_after_s=None) for c in people
             if c.service == sid]
     open_hours = hours(cfg)
+    if not mine:  # nobody came for it on the design day
+        return {"windows": [0] * len(open_hours), "short": False,
+                "p90_min": [None] * len(open_hours)}
     samples = [s for by_hour in measured.serve.get(sid, {}).values() for s in by_hour]
     mean_s = statistics.fmean(samples) if samples else cfg.services[sid].service_s
     need = {h: 0 for h in open_hours}

@@ -4,6 +4,7 @@ console reads it (report.staffing), and bad input refused."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 
@@ -12,6 +13,7 @@ from report import staffing as plan_file
 from tests.twin.recorded import recorded_events
 from twin import log, staffing
 from twin.cli import main
+from twin.measure import Measured
 
 HOURS = [9, 10, 11, 13, 14, 15, 16]
 
@@ -96,3 +98,9 @@ def shift(at: str, kind: str, data: dict) -> tuple[str, str, dict]:
     text = json.dumps(data, ensure_ascii=False)
     text = text.replace("2026-11-23", "2026-11-24").replace("20261123-", "20261124-")
     return at.replace("2026-11-23", "2026-11-24"), kind, json.loads(text)
+
+
+def test_a_service_nobody_came_for_needs_no_window(hall_cfg):
+    start = datetime(2026, 11, 23, tzinfo=hall_cfg.tz)
+    plan = staffing.plan_service(hall_cfg, "B", [], start, Measured(), 1)
+    assert plan == {"windows": [0] * 7, "short": False, "p90_min": [None] * 7}
