@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from hub.engine import bookstrings as B
 from hub.engine.args import Args, check_id_no, check_phone, id_hash, mask_id
-from hub.engine.bookstate import Reservation
+from hub.engine.bookstate import Reservation, token_check
 from hub.engine.slots import Slot, bookable_days, find_slot, slot_start
 from wire.contract import BadRequest, Blocked, Closed, HubError, UnknownService
 
@@ -139,22 +139,16 @@ def new_code(st, secret: bytes) -> str:
     while True:
         n = int.from_bytes(secret, "big")
         code = "".join(CODE_ALPHABET[(n >> (5 * i)) & 31] for i in range(CODE_LEN))
-        if code not in st.book.by_code:
+        if not st.book.code_taken(code):
             return code
         secret = hashlib.sha256(secret).digest()
-
-
-def booking_token(st, code: str) -> str:
-    """The secret the citizen's phone keeps: an HMAC of the code (no table to leak)."""
-    mac = hmac.new(st.tokens.key, b"booking:" + code.encode(), hashlib.sha256).hexdigest()
-    return mac[:32]
 
 
 def by_code_and_token(st, a: Args) -> Reservation:
     """The booking named by ``code`` and ``token``; one answer for any mismatch."""
     code = a.str("code", max_len=16).strip().upper()
     token = a.str("token", max_len=64)
-    r = st.book.by_code.get(code)
-    if r is None or not hmac.compare_digest(booking_token(st, code), token):
+    r = st.book.by_code(code)
+    if r is None or not hmac.compare_digest(r.token_check, token_check(token)):
         raise HubError(B.NOT_FOUND, "not_found")
     return r
