@@ -93,7 +93,7 @@ def make(st, a: Args, ctx) -> Decision:
     svc = bookable_service(st, a)
     day = day_arg(a)
     start = start_arg(a)
-    who = person(st, a)
+    who = person(st, a, ctx.role)
     by = a.str("by", required=False, max_len=40)
     a.done()
     slot = open_slot(st, svc, day, start, ctx.at)

@@ -62,20 +62,24 @@ def start_arg(a: Args, key: str = "start", required: bool = True) -> str | None:
     return text
 
 
-def person(st, a: Args) -> Person:
-    """The real-name step: name, ID (GB 11643 check digit: ``bad_id``) and phone."""
-    name = a.str("name", max_len=30).strip()
+def person(st, a: Args, role: str) -> Person:
+    """The real-name step: name, ID (GB 11643 check digit: ``bad_id``) and phone. At the
+    kiosk the ID number is the real name (as for a ticket: it has no way to type Hanzi), so
+    the name may be left out there."""
+    name = a.str("name", required=role != "kiosk", max_len=30)
     id_no = a.str("id_number", max_len=24)
     phone = check_phone(a.str("phone", max_len=24))
     try:
         id_no = check_id_no(id_no)
     except BadRequest:
         raise HubError(B.BAD_ID, "bad_id") from None
-    if not 1 < len(name) <= 30 or any(c.isdigit() for c in name):
+    name = name.strip() if name is not None else None
+    if name is not None and (not 1 < len(name) <= 30 or any(c.isdigit() for c in name)):
         raise BadRequest(B.BAD_NAME)
     phone_hash = hmac.new(st.id_key, b"phone:" + phone.encode(), hashlib.sha256).hexdigest()
     return Person(id_hash(st.id_key, id_no), mask_id(id_no), phone_hash,
-                  phone[:3] + "****" + phone[-4:], name[0] + "*" * (len(name) - 1))
+                  phone[:3] + "****" + phone[-4:],
+                  name[0] + "*" * (len(name) - 1) if name else mask_id(id_no))
 
 
 def open_slot(st, svc, day: date, start: str, at: datetime) -> Slot:

@@ -172,3 +172,12 @@ def test_a_log_restored_from_the_countys_copy_still_honours_the_booking(hall):
     assert out["booking"]["state"] == "early"
     slots = again.do("web", "booking.slots", service="A", days=1)["days"][0]["slots"]
     assert next(s for s in slots if s["start"] == "10:30")["booked"] == 1
+
+
+def test_the_kiosk_books_with_the_id_number_as_the_real_name(hall):
+    made = hall.do("kiosk-1", "booking.make", service="A", day=TUE, start="09:00",
+                   id_number=ID1, phone="13800138000", by="kiosk")
+    shown = hall.do("kiosk-1", "booking.show", code=made["code"], token=made["token"])
+    assert shown["name_mask"] == ID1[:4] + "*" * 10 + ID1[-4:]
+    assert refused(hall.do, "web", "booking.make", service="A", day=TUE, start="09:30",
+                   id_number=ID2, phone="13900000000").code == "bad_request"  # web: a name
