@@ -50,6 +50,14 @@ def test_a_typed_code_checks_in_and_a_wrong_one_is_explained(scanning, hub_servi
     assert scanning.node.last_issued["booking"]["state"] == "early"
 
 
+def test_a_scanner_that_fails_shows_in_the_kiosks_health(scanning):
+    scanning.node.scanner.unplug()
+    scanning.poll_until(lambda: (scanning.node.health or {}).get("scanner"),
+                        what="the scanner in the node's health")
+    assert scanning.node.health["scanner"]["state"] == "error"
+    assert scanning.node.health["scanner"]["simulated"] is True
+
+
 def test_what_a_scan_or_a_typed_text_means():
     assert booking.checkin_args("abcd2345") == {"code": "ABCD2345"}
     assert booking.checkin_args("https://x/book/c/ABCD2345") == {"code": "ABCD2345"}
