@@ -50,6 +50,12 @@ def test_a_typed_code_checks_in_and_a_wrong_one_is_explained(scanning, hub_servi
     assert scanning.node.last_issued["booking"]["state"] == "early"
 
 
+def test_a_scan_that_is_no_booking_is_said_so(scanning):
+    scanning.node.scanner.scan("https://example.com/")
+    scanning.poll_until(lambda: scanning.node.view == "message", what="the message")
+    assert scanning.node.message.lines == [S.SCAN_NOT_BOOKING]
+
+
 def test_a_scanner_that_fails_shows_in_the_kiosks_health(scanning):
     scanning.node.scanner.unplug()
     scanning.poll_until(lambda: (scanning.node.health or {}).get("scanner"),
