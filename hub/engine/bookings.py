@@ -223,6 +223,8 @@ def open_slots(st, a: Args, ctx) -> Decision:
     a.done()
     if not st.cfg.hours.is_working_day(the_day):
         raise Closed(B.DAY_CLOSED)
+    if not any(f"{a:%H:%M}" <= start and end <= f"{b:%H:%M}" for a, b in st.cfg.hours.sessions):
+        raise Closed(B.OUTSIDE_HOURS)  # the kiosk could not check it in
     ev = Event("booking_slots_changed", {"action": "open", "service": svc.id,
                                          "day": the_day.isoformat(), "start": start,
                                          "end": end, "capacity": capacity, "by": by})

@@ -105,7 +105,7 @@ def test_a_full_day_offers_the_next_free_slot_and_books_it_here(broker, hall_clo
         assert hub.wait_ready(5)
         # 4 h a citizen leaves no slot a place; the manager adds one for tomorrow
         assert hub.request_local("web", "booking.open_slots", {
-            "service": "F", "day": "2026-11-24", "start": "09:00", "end": "13:00",
+            "service": "F", "day": "2026-11-24", "start": "09:00", "end": "12:00",
             "capacity": 1, "by": "值班主任"})["ok"]
         k = rig_factory(cfg=cfg).start()
         for _ in range(2):
