@@ -8,6 +8,7 @@ through the Section's getters, so every error names the file and key and a typo 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass
 from datetime import time
 from pathlib import Path
@@ -20,23 +21,27 @@ KINDS = ("int", "float", "str", "bool", "list", "str_list", "time", "path")
 
 @dataclass(frozen=True)
 class Key:
-    """How one field is read: its TOML ``name`` (default: the field's), bounds, choices and
-    ``kind`` (default: from the field's type)."""
+    """How one field is read: its TOML ``name`` (default: the field's), bounds, choices (or a
+    callable naming them, e.g. the device registry's backends), ``kind`` (default: from the
+    field's type) and the sub-``table`` it sits in (a node's settings span several tables)."""
 
     name: str | None = None
     min: float | None = None
     max: float | None = None
-    choices: tuple[str, ...] | None = None
+    choices: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None
     kind: str | None = None
+    table: str | None = None
 
 
 def key(default: Any = MISSING, *, name: str | None = None, min: float | None = None,
-        max: float | None = None, choices: tuple[str, ...] | None = None,
-        kind: str | None = None) -> Any:
+        max: float | None = None, choices: Any = None, kind: str | None = None,
+        table: str | None = None) -> Any:
     """A dataclass field that is a TOML key; no ``default``: the key is required."""
     if kind is not None and kind not in KINDS:
         raise TypeError(f"unknown kind {kind!r}; use {', '.join(KINDS)}")
-    meta = {"key": Key(name, min, max, tuple(choices) if choices is not None else None, kind)}
+    if choices is not None and not callable(choices):
+        choices = tuple(choices)
+    meta = {"key": Key(name, min, max, choices, kind, table)}
     return dataclasses.field(default=default, metadata=meta)
 
 
@@ -63,13 +68,14 @@ def keys(cls: type) -> list[KeyInfo]:
 
 
 def read_keys(cls: type, s: Section, *, defaults: dict | None = None,
-              skip: tuple[str, ...] | set[str] = ()) -> dict[str, Any]:
-    """The values of ``cls``'s keys from ``s`` by field name; ``defaults`` replaces a field's
-    default where it depends on the rest of the config: a value, or a callable given the values
-    read so far (fields are read in order: a window's name defaults from its number)."""
+              skip: tuple[str, ...] | set[str] = (), table: str | None = None) -> dict[str, Any]:
+    """The values of ``cls``'s keys in ``table`` (None: its keys outside any sub-table) from
+    ``s``, by field name; ``defaults`` replaces a field's default where it depends on the rest
+    of the config: a value, or a callable given the values read so far (fields are read in
+    order: a window's name defaults from its number)."""
     out: dict[str, Any] = {}
     for info in keys(cls):
-        if info.field in skip:
+        if info.field in skip or info.spec.table != table:
             continue
         default = (defaults or {}).get(info.field, info.default)
         if callable(default):
@@ -93,7 +99,8 @@ def _get(s: Section, info: KeyInfo, default: Any) -> Any:
     if kind in ("int", "float"):
         return getattr(s, kind)(name, default, min=spec.min, max=spec.max)
     if kind == "str":
-        return s.str(name, default, choices=spec.choices)
+        choices = spec.choices() if callable(spec.choices) else spec.choices
+        return s.str(name, default, choices=choices)
     if kind == "time":
         return s.time(name, default.strftime("%H:%M") if isinstance(default, time) else default)
     if kind == "path":
