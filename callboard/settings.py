@@ -43,11 +43,13 @@ class CallboardSettings:
 
     # [display] backend: the registry's screens; "window" unless the node simulates
     display: str = key("offscreen", name="backend", table="display",
-                       choices=lambda: backend_names("screen"))
+                       choices=lambda: backend_names("screen"),
+                       default_is='`"window"` (`"offscreen"` when simulating)')
     fps: int = key(10, table="display", min=1, max=60)
     audio: str = "wav"
     # None: the temp folder's hallstack-audio-<node id>
-    audio_dir: Path | None = key(None, name="out_dir", table="audio")
+    audio_dir: Path | None = key(None, name="out_dir", table="audio",
+                                 default_is="the temp folder's hallstack-audio-<node id>")
     audio_device: str | None = key(None, name="device", table="audio")
     templates: tuple[Template, ...] = (Template(DEFAULT_TEMPLATE, DEFAULT_VOICE),)
     clips_dir: Path | None = key(None, table="announce")

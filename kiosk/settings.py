@@ -28,7 +28,8 @@ class KioskSettings:
 
     # [screen] backend: the registry's screens; "window" unless the node simulates
     screen_backend: str = key("offscreen", name="backend", table="screen",
-                              choices=lambda: backend_names("screen"))
+                              choices=lambda: backend_names("screen"),
+                              default_is='`"window"` (`"offscreen"` when simulating)')
     screen_size: tuple[int, int] = ORIENTATIONS["portrait"]
     printer_backend: str = "simulated"
     printer_options: tuple = ()
@@ -51,8 +52,8 @@ class ScreenShape:
     """``[screen]``'s shape: width and height default to the orientation's."""
 
     orientation: str = key(D.orientation, choices=tuple(ORIENTATIONS))
-    width: int = key(min=480, max=7680)
-    height: int = key(min=480, max=7680)
+    width: int = key(min=480, max=7680, default_is="the orientation's")
+    height: int = key(min=480, max=7680, default_is="the orientation's")
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,12 @@ class TicketLayout:
 
     # the keys of the kiosk's [nodes.devices.ticket] (its reader gives the hall's name, hotline
     # and, with a public_url, the ticket page as their defaults)
-    hall_name: str = key()
+    hall_name: str = key(default_is="[hall] name")
     hall_id: str
-    hotline: str = key("")
+    hotline: str = key("", default_is="[hall] hotline")
     footer: tuple[str, ...] = key(S.TICKET_FOOTER)
-    qr: str = key("{ticket_id}")
+    qr: str = key("{ticket_id}", default_is='`"{public_url}/t/{token}"` with a [web] '
+                                           'public_url, else `"{ticket_id}"`')
     width_mm: int = 80
     public_url: str = ""  # the hall's [web] public_url: the QR opens {public_url}/t/{token}
 

@@ -55,7 +55,7 @@ class LineUnit:
 class GpioKeys:
     """A pad on the Pi's pins: its buzzer pin (default: the simulated pad's) and key bounce."""
 
-    buzzer: int | None = key(None, min=0)
+    buzzer: int | None = key(None, min=0, default_is="none (simulated: a virtual pin)")
     bounce_ms: int = key(50, min=0, max=1000)
 
 

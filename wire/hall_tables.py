@@ -32,7 +32,7 @@ class Service:
     """A business category (事项类别) citizens pick on the kiosk."""
 
     id: str = key()
-    prefix: str = key()   # the hall's default: the id (one capital letter)
+    prefix: str = key(default_is="the id")   # one capital letter
     name: str = key()
     area: str = key("综合服务")
     daily_cap: int = key(999, min=0, max=999)
@@ -46,9 +46,9 @@ class Window:
     assigns others for the day); ``allows``: what its counter can ever serve (default: all)."""
 
     number: int = key(min=1, max=999)
-    name: str = key()     # default: "<number>号窗口"
+    name: str = key(default_is='`"<number>号窗口"`')
     services: tuple[str, ...] = key()
-    allows: tuple[str, ...] = key(())
+    allows: tuple[str, ...] = key((), default_is="every service")
 
     @property
     def kind(self) -> str:
@@ -64,8 +64,8 @@ class Staff:
     windows: tuple[int, ...] = key(kind="list")
     post: str = key("A", choices=("A", "B"))
     photo: str | None = key(None)
-    # services the clerk may serve (default: those of the windows)
-    skills: tuple[str, ...] = key(())
+    # services the clerk may serve
+    skills: tuple[str, ...] = key((), default_is="the services of their windows")
 
 
 @dataclass(frozen=True)

@@ -31,17 +31,18 @@ class Key:
     choices: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None
     kind: str | None = None
     table: str | None = None
+    default_is: str | None = None   # for the docs: a default the reader gives (e.g. "the id")
 
 
 def key(default: Any = MISSING, *, name: str | None = None, min: float | None = None,
         max: float | None = None, choices: Any = None, kind: str | None = None,
-        table: str | None = None) -> Any:
+        table: str | None = None, default_is: str | None = None) -> Any:
     """A dataclass field that is a TOML key; no ``default``: the key is required."""
     if kind is not None and kind not in KINDS:
         raise TypeError(f"unknown kind {kind!r}; use {', '.join(KINDS)}")
     if choices is not None and not callable(choices):
         choices = tuple(choices)
-    meta = {"key": Key(name, min, max, choices, kind, table)}
+    meta = {"key": Key(name, min, max, choices, kind, table, default_is)}
     return dataclasses.field(default=default, metadata=meta)
 
 
