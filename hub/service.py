@@ -25,7 +25,7 @@ from datetime import datetime
 
 from hub.claim import HallClaim, HubIdentity, connection_id, new_instance
 from hub.desk import Batch, Desk, Unavailable
-from hub.engine import Event
+from hub.nodewatch import NodeWatch
 from hub.replay import restored_from
 from hub.retained import RetainedState
 from hub.selfwatch import SelfWatch
@@ -71,7 +71,8 @@ class HubService:
         self.claim = HallClaim(self.me, cfg.hall_id,
                                (str(base["epoch"]),) if base else (), take_over)
         self.desk = Desk(cfg, self.store, clock.speed)
-        self.desk.on_node_event = self._node_event
+        self.nodes = NodeWatch(cfg, self.desk)   # node presence and health, the hub's alerts
+        self.desk.on_node_event = self.nodes.event
         self._local: queue.SimpleQueue = queue.SimpleQueue()  # from other threads (tests, tools)
         self._received: list = []  # filled by paho's callbacks, on the loop's own thread
         self._mqtt.will_set(self.topics.node_status("hub"), self._status(False), 1, True)
@@ -83,14 +84,12 @@ class HubService:
         self.refused = threading.Event()  # another hub serves this hall (reason: claim.refusal)
         self._loop = NetworkLoop(self._mqtt, host, port, self._turn, "hub-loop")
         self._offline = False
-        self._paper: dict[str, str] = {}
         self._acked: set[int] = set()
         self._mid_seq: dict[int, int] = {}
         self.retained = RetainedState(lambda: self.desk.engine, self.topics, cfg.windows,
                                       self.epoch, self._mqtt.publish)
         self._intruders_recorded = 0
         self._held: list = []  # local requests that wait until this hub serves
-        self._online: set[str] = set()
         self.watch = SelfWatch(cfg, clock, self.desk, self._health_says, self._publish_event)
         self._said_health: dict = {"store": "ok"}  # the hub's retained health, as last said
         self.rebuild_s = self.desk.rebuild()
@@ -365,50 +364,6 @@ class HubService:
         if not self._offline:
             self._mqtt.publish(self.topics.node_health("hub"), encode(self._said_health), 1,
                                retain=True)
-
-    def _node_event(self, kind: str, node: str | None, raw, at: datetime, events: list) -> None:
-        """Non-request items of a batch (inside its savepoint): node presence and health, and
-        alerts the hub raises about itself."""
-        if kind == "status":
-            self._presence(node, raw, at, events)
-        elif kind == "health":
-            self._health(node, raw, at, events)
-        elif kind == "intruder":
-            self.desk.record([Event("alert", {"kind": "second_hub", **raw})], "hub", None, at,
-                             events)
-        elif kind == "alert":
-            self.desk.record([Event("alert", raw)], "hub", None, at, events)
-        elif kind == "own":  # events the hub records about itself
-            self.desk.record(raw, "hub", None, at, events)
-
-    def _presence(self, node_id: str, raw: bytes, at: datetime, events: list) -> None:
-        try:
-            online = decode_object(raw).get("online") is True if raw else False
-        except HubError:
-            return  # a node's junk status says nothing about it
-        if online:
-            self._online.add(node_id)
-        elif node_id in self._online and node_id in self.cfg.nodes:
-            self._online.discard(node_id)
-            self.desk.record([Event("alert", {"kind": "node_offline", "node": node_id,
-                                              "role": self.cfg.nodes[node_id].role})],
-                             "hub", None, at, events)
-
-    def _health(self, node_id: str, raw: bytes, at: datetime, events: list) -> None:
-        """A kiosk's printer going near_end/out (or back to ok) alerts the hall manager once."""
-        try:
-            health = decode_object(raw) if raw else {}
-        except HubError:
-            return
-        printer = health.get("printer")
-        paper = printer.get("paper") if isinstance(printer, dict) else health.get("paper")
-        if node_id not in self.cfg.nodes or not isinstance(paper, str):
-            return
-        before = self._paper.get(node_id)
-        self._paper[node_id] = paper
-        if before is not None and paper != before and paper in ("near_end", "out", "ok"):
-            self.desk.record([Event("alert", {"kind": "printer_paper", "node": node_id,
-                                              "paper": paper})], "hub", None, at, events)
 
     # -- publishing -------------------------------------------------------------------------
     def _publish_event(self, seq: int, kind: str, data: dict, at: datetime | str) -> None:
