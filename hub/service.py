@@ -24,7 +24,8 @@ import uuid
 from datetime import datetime
 
 from hub.claim import HallClaim, HubIdentity, connection_id, new_instance
-from hub.desk import Batch, Desk, Unavailable
+from hub.claimgate import ClaimGate
+from hub.desk import Batch, Desk
 from hub.nodewatch import NodeWatch
 from hub.replay import restored_from
 from hub.retained import RetainedState
@@ -34,11 +35,8 @@ from wire.clock import HallClock, iso
 from wire.config import HallConfig
 from wire.contract import (
     VERSION,
-    HubError,
     Topics,
-    decode_object,
     encode,
-    error_reply,
 )
 from wire.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 from wire.vocab import public
@@ -82,6 +80,8 @@ class HubService:
         self._mqtt.on_disconnect = guarded("on_disconnect", self._on_disconnect)
         self._ready = threading.Event()
         self.refused = threading.Event()  # another hub serves this hall (reason: claim.refusal)
+        self.gate = ClaimGate(self.claim, self._say_serving, self._serve, self._refuse,
+                              self.refused)
         self._loop = NetworkLoop(self._mqtt, host, port, self._turn, "hub-loop")
         self._offline = False
         self._acked: set[int] = set()
@@ -89,7 +89,6 @@ class HubService:
         self.retained = RetainedState(lambda: self.desk.engine, self.topics, cfg.windows,
                                       self.epoch, self._mqtt.publish)
         self._intruders_recorded = 0
-        self._held: list = []  # local requests that wait until this hub serves
         self.watch = SelfWatch(cfg, clock, self.desk, self._health_says, self._publish_event)
         self._said_health: dict = {"store": "ok"}  # the hub's retained health, as last said
         self.rebuild_s = self.desk.rebuild()
@@ -243,7 +242,7 @@ class HubService:
         if self.claim.stalled(time.monotonic()):
             self._ready.clear()
             self._probe()  # what was read meanwhile waits for the claim (hub.claim)
-        items = self._hall_claim(items)
+        items = self.gate.work(items)
         now = time.monotonic()
         tick = now >= self._next_tick and self.claim.serving
         if tick:
@@ -260,57 +259,13 @@ class HubService:
             wait = min(wait, self.retained.flush(self.clock.now()))
         return wait
 
-    def _hall_claim(self, items: list) -> list:
-        """Take the claim's messages out of ``items`` and act on the claim; the rest is work
-        (requests wait, unanswered, until the hub serves: a node re-sends them)."""
-        work, answer = [], False
-        for item in items:
-            kind, node, raw, _ = item
-            if kind not in ("hub_status", "probe"):
-                work.append(item)
-                continue
-            try:
-                payload = decode_object(raw) if raw else {}
-            except HubError:
-                continue
-            said = (self.claim.on_status(payload, retained=node) if kind == "hub_status"
-                    else self.claim.on_probe(payload))
-            answer |= said == "answer"
-            if said == "refuse":
-                self._refuse()
-        if answer:
-            self._mqtt.publish(self.topics.node_status("hub"), self._status(True), 1, retain=True)
-        step = self.claim.step()
-        if step == "refuse":
-            self._refuse()
-        elif step == "serve":  # once per connection or re-check
-            self._serve()
-            work.append(("connected", None, None, None))
-            if self.claim.took_from is not None:  # the operator's act, in the log
-                work.append(("alert", None, {"kind": "hub_takeover", **self.claim.took_from},
-                             None))
-                self.claim.took_from = None
-        if not self.claim.serving:
-            # work waits for the claim: after a stall, what was read meanwhile is acted on only
-            # if this hub still serves the hall (else another hub answered it)
-            self._held += [i for i in work if i[0] != "connected"]  # serving says it again
-            if self.refused.is_set():
-                self._answer_refused()
-            return []
-        work, self._held = self._held + work, []
-        return work
-
-    def _answer_refused(self) -> None:
-        error = error_reply(None, Unavailable(self.claim.refusal or "another hub serves"))
-        for kind, _, raw, _ in self._held:
-            if kind == "local":
-                raw[1].put(error)
-        self._held = []
+    def _say_serving(self) -> None:
+        self._mqtt.publish(self.topics.node_status("hub"), self._status(True), 1, retain=True)
 
     def _serve(self) -> None:
         self._mqtt.subscribe([(self.topics.req(), 1), (self.topics.node_status(), 1),
                               (self.topics.node_health(), 1)])
-        self._mqtt.publish(self.topics.node_status("hub"), self._status(True), 1, retain=True)
+        self._say_serving()
         self.watch.check_store()
         self._ready.set()
 
