@@ -26,12 +26,20 @@ class ScreenPort:
     a Modbus one (``port``, ``address`` = device id, one bus per port) or an Onbon BX-5/6
     (``bx``: the table firmware_bridge's ``open_screen`` reads, docs/legacy-bx.md)."""
 
-    window: int
-    port: str
-    address: int = 1
-    baudrate: int = 9600
-    ack: bool = False
+    window: int = key()
+    port: str = key("", default_is="required by a serial or Modbus screen")
+    address: int = key(1, min=0, max=255)
+    baudrate: int = key(9600, min=300, max=921600)
+    ack: bool = key(False)   # not on a Modbus screen
     bx: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class ModbusScreen:
+    """A Modbus screen's keys where they differ from a serial one's: its device id (and no
+    ``ack``)."""
+
+    address: int = key(ScreenPort.address, min=1, max=247)
 
 
 @dataclass(frozen=True)
@@ -76,9 +84,6 @@ class Voices:
     voice: str = key(DEFAULT_VOICE)
     second_template: str | None = key(None)
     second_voice: str = key(SECOND_VOICE)   # read, and only used, with a second template
-
-
-P = ScreenPort(0, "")
 
 
 def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> CallboardSettings:
@@ -152,7 +157,7 @@ def _announce(s: Section, cfg: HallConfig) -> dict:
 def _screens(led_s: Section, led: str, cfg: HallConfig) -> list[ScreenPort]:
     screens: list[ScreenPort] = []
     for t in led_s.tables("screens"):
-        window = t.int("window")
+        window = read_keys(ScreenPort, t, only=("window",))["window"]
         if window not in cfg.windows:
             t.fail(f"unknown window {window}; the hall has {sorted(cfg.windows)}", "window")
         if any(p.window == window for p in screens):
@@ -161,12 +166,11 @@ def _screens(led_s: Section, led: str, cfg: HallConfig) -> list[ScreenPort]:
             screens.append(ScreenPort(window, "", bx={k: v for k, v in t.data.items()
                                                      if k != "window"}))
             continue
-        top_address = 247 if led == "modbus" else 255
-        screens.append(ScreenPort(window, t.str("port", P.port),
-                                  t.int("address", P.address, min=0 if led != "modbus" else 1,
-                                        max=top_address),
-                                  t.int("baudrate", P.baudrate, min=300, max=921600),
-                                  t.bool("ack", P.ack) if led != "modbus" else False))
+        modbus = led == "modbus"
+        got = read_keys(ScreenPort, t, skip=("window", "address", "ack") if modbus else ("window",))
+        if modbus:
+            got |= read_keys(ModbusScreen, t)
+        screens.append(ScreenPort(window, **got))
         if led in ("serial", "modbus") and not screens[-1].port:
             t.fail(f"a {led} screen needs its port, e.g. /dev/ttyUSB0", "port")
         t.check_unused()

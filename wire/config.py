@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from wire.hall_tables import HUB_NODE, ROLES, Node, Service, SlotCap, Staff, Window
+from wire.hall_tables import HUB_NODE, ROLES, HallKeys, Node, Service, SlotCap, Staff, Window
 from wire.hall_tables import read_nodes as _nodes
 from wire.hall_tables import read_services as _services
 from wire.hall_tables import read_staff as _staff
@@ -36,6 +36,7 @@ from wire.rules import (
 )
 from wire.rules import read_limits as _limits  # the parser's lines below stay as they were
 from wire.rules import read_web as _web
+from wire.schema import read
 from wire.section import ConfigError, Section
 
 __all__ = [
@@ -114,16 +115,14 @@ def parse_config(data: dict, source: str = "config") -> HallConfig:
     """Validate a parsed TOML document into a :class:`HallConfig`."""
     top = Section(data, "", source)
     hall = top.table("hall", required=True)
-    hall_id = hall.str("id")
+    keys = read(HallKeys, hall)
+    hall_id, name, hotline, notice = keys.id, keys.name, keys.hotline, keys.notice
     if not hall_id.replace("-", "").replace("_", "").isalnum() or not hall_id.isascii():
         hall.fail(f"must be ASCII letters, digits, - or _ (it is part of MQTT topics), got {hall_id!r}", "id")
     try:
-        tz = ZoneInfo(hall.str("timezone", "Asia/Shanghai"))
+        tz = ZoneInfo(keys.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        hall.fail(f"unknown time zone {hall.data['timezone']!r}", "timezone")
-    name, hotline = hall.str("name"), hall.str("hotline", "")
-    notice = hall.str("notice", "")
-    hall.check_unused()
+        hall.fail(f"unknown time zone {keys.timezone!r}", "timezone")
 
     hours = read_hours(top.table("hours"))
     queue = read_queue(top.table("queue"))

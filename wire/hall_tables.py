@@ -19,6 +19,17 @@ HUB_NODE = "hub"  # the hub's id on hall/{hall}/node/hub/status and its broker u
 
 
 @dataclass(frozen=True)
+class HallKeys:
+    """``[hall]``: who the hall is (the config keeps ``tz`` as a ZoneInfo)."""
+
+    id: str = key()   # ASCII letters, digits, - or _: it is part of MQTT topics
+    name: str = key()
+    timezone: str = key("Asia/Shanghai")
+    hotline: str = key("")
+    notice: str = key("")   # the boards' scrolling text
+
+
+@dataclass(frozen=True)
 class SlotCap:
     """At most ``cap`` tickets of a service issued between ``start`` and ``end``."""
 

@@ -69,14 +69,15 @@ def keys(cls: type) -> list[KeyInfo]:
 
 
 def read_keys(cls: type, s: Section, *, defaults: dict | None = None,
-              skip: tuple[str, ...] | set[str] = (), table: str | None = None) -> dict[str, Any]:
+              skip: tuple[str, ...] | set[str] = (), table: str | None = None,
+              only: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The values of ``cls``'s keys in ``table`` (None: its keys outside any sub-table) from
     ``s``, by field name; ``defaults`` replaces a field's default where it depends on the rest
     of the config: a value, or a callable given the values read so far (fields are read in
-    order: a window's name defaults from its number)."""
+    order: a window's name defaults from its number); ``only`` names the fields to read."""
     out: dict[str, Any] = {}
     for info in keys(cls):
-        if info.field in skip or info.spec.table != table:
+        if info.field in skip or info.spec.table != table or only and info.field not in only:
             continue
         default = (defaults or {}).get(info.field, info.default)
         if callable(default):
