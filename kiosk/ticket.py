@@ -6,7 +6,7 @@ QR code uses the printer's own command. Nothing here reads the clock or the prin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from devices.printer.commands import CHINESE_ON, INIT, encode_text
@@ -127,3 +127,16 @@ def print_ticket(p, layout: TicketLayout, ticket: dict, issued_at: datetime,
     for text in footer:
         _line(p, text)
     p.cut()
+
+
+@dataclass
+class TicketTiming:
+    """Monotonic timestamps (``time.monotonic()``) of one ticket, for hall-bench."""
+
+    touch: float
+    requested: float = 0.0
+    replied: float = 0.0
+    bytes_out: float = 0.0
+    no: str | None = None
+    printed: bool | None = None
+    extra: dict = field(default_factory=dict)
