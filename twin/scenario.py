@@ -122,6 +122,6 @@ def config_for(cfg: HallConfig, sc: Scenario) -> tuple[HallConfig, list[tuple[in
             sids = change.services or tuple(cfg.services)
             windows[n] = Window(n, f"加开{n}号窗口", sids, tuple(cfg.services))
             number = f"{EXTRA_STAFF}{n}"
-            staff[number] = Staff(number, "加开窗口", "A", (n,), skills=sids)
+            staff[number] = Staff(number=number, name="加开窗口", post="A", windows=(n,), skills=sids)
             extra.append((n, number, change))
     return dataclasses.replace(cfg, queue=queue, staff=staff, windows=windows), extra

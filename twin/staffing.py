@@ -74,7 +74,8 @@ def _decisions(start: datetime, cfg: HallConfig, need: dict[int, int]) -> list[L
 def _one_service(cfg: HallConfig, sid: str, most: int) -> HallConfig:
     svc = cfg.services[sid]
     windows = {j: Window(j, f"{j}号窗口", (sid,), (sid,)) for j in range(1, most + 1)}
-    staff = {f"{PLAN_STAFF}{j}": Staff(f"{PLAN_STAFF}{j}", "排班", "A", (j,), skills=(sid,))
+    staff = {f"{PLAN_STAFF}{j}": Staff(number=f"{PLAN_STAFF}{j}", name="排班", post="A",
+                                        windows=(j,), skills=(sid,))
              for j in windows}
     queue = dataclasses.replace(cfg.queue, assist="off", capacity="off")
     return dataclasses.replace(cfg, services={sid: svc}, windows=windows, staff=staff,
