@@ -1,0 +1,411 @@
+"""The citizens' booking pages ``/book`` (issue 26 item 2): service → day → slot → 一次性告知
+and the real-name form → the booking's own page (code, QR, cancel, rebook) at
+``/book/{code}/{token}``, which opens the ticket page once the kiosk checked the booking in.
+
+The hall's hub owns bookings (docs/booking.md): every step is a ``booking.*`` op; hall-web
+keeps nothing but the per-address limits (web/ratelimit.py) and a CSRF cookie."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import parse_qs
+
+import qrcode
+import qrcode.image.svg
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from web import bookpages, errors, pages
+from web import strings as S
+from web.console import clean
+from web.ratelimit import Limiter, client_address
+from wire.client import HubUnreachable
+from wire.contract import HubError
+
+B = S.BOOK
+CSRF_COOKIE = "book_csrf"
+MAX_FORM = 2048
+CODE_RE = re.compile(r"^[A-HJ-NP-Z2-9]{8}$")     # no 0/O/1/I (the contract)
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SID_RE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ID_RE = re.compile(r"^\d{17}[\dX]$")
+PHONE_RE = re.compile(r"^1\d{10}$")
+#: per citizen address: pages seen, bookings/cancels/moves sent, look-ups that found nothing
+LIMITS = {"page": (120, 60.0), "write": (10, 600.0), "miss": (10, 600.0)}
+#: a hub refusal's HTTP status
+STATUS = {"slot_full": 409, "already_booked": 409, "closed": 409, "too_late": 409,
+          "blocked": 403, "bad_id": 400, "rate_limited": 429, "not_found": 404}
+
+
+def booking_config(cfg):
+    """The hall's ``[booking]`` (booking-hub's reader), or None before it is merged."""
+    return getattr(cfg, "booking", None)
+
+
+def days_ahead(cfg) -> int:
+    return getattr(booking_config(cfg), "days_ahead", 7)
+
+
+def qr_svg(text: str) -> str:
+    """The booking code as an inline SVG QR (the kiosk's scanner reads the code)."""
+    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    svg = img.to_string(encoding="unicode")
+    return re.sub(r'<svg width="[^"]*" height="[^"]*"', "<svg", svg, count=1)
+
+
+def why(exc: Exception) -> str:
+    """The hub's reason in Chinese."""
+    if isinstance(exc, HubError) and not errors._CJK.search(exc.message or ""):
+        if exc.code in S.BOOK_REFUSED:
+            return S.BOOK_REFUSED[exc.code]
+    return errors.message(exc, S.HUB_AWAY)
+
+
+class BookingPages:
+    def __init__(self, cfg, link, clock, proxies: tuple = (), limiter: Limiter | None = None):
+        self.cfg, self.link, self.clock, self.proxies = cfg, link, clock, proxies
+        self.limits = limiter or Limiter(LIMITS)
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def address(self, request: Request) -> str:
+        peer = request.client.host if request.client else None
+        return client_address(peer, request.headers.get("x-forwarded-for"), self.proxies)
+
+    def limited(self, request: Request, kind: str, count: bool = True) -> Response | None:
+        """The refusal page when this address used up ``kind`` (else None, and this request
+        counted unless ``count`` is False)."""
+        address = self.address(request)
+        ok = self.limits.allow(kind, address) if count else \
+            not self.limits.exhausted(kind, address)
+        if ok:
+            return None
+        minutes = max(1, -(-self.limits.retry_after(kind, address) // 60))
+        body, status = bookpages.refused(self.cfg, B["limited_title"],
+                                         B["limited"].format(m=minutes), "", "/book",
+                                         B["to_list"], 429)
+        return HTMLResponse(body, status, headers=pages.NO_STORE)
+
+    def html(self, request: Request, body: str, status: int = 200) -> Response:
+        """The page, with the CSRF cookie its forms carry set when the browser has none."""
+        resp = HTMLResponse(body, status, headers=pages.NO_STORE)
+        if request.cookies.get(CSRF_COOKIE) != request.state.csrf:
+            resp.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict",
+                            path="/book", secure=self.cfg.web.public_url.startswith("https://"))
+        return resp
+
+    @staticmethod
+    def csrf(request: Request) -> str:
+        token = request.cookies.get(CSRF_COOKIE) or ""
+        if not TOKEN_RE.fullmatch(token):
+            token = secrets.token_urlsafe(24)
+        request.state.csrf = token
+        return token
+
+    async def form(self, request: Request) -> dict | None:
+        """The url-encoded form when its CSRF field matches the cookie, else None."""
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_FORM:
+                return None
+        try:
+            fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8"), max_num_fields=10)
+                      .items()}
+        except (UnicodeDecodeError, ValueError):
+            return None
+        cookie, sent = request.cookies.get(CSRF_COOKIE, ""), fields.get("csrf", "")
+        if not cookie or not secrets.compare_digest(cookie.encode(), sent.encode()):
+            return None
+        return fields
+
+    def refusal(self, request, title: str, exc: Exception, back: str, back_text: str):
+        code = errors.code(exc)
+        body, status = bookpages.refused(self.cfg, title, why(exc), S.BOOK_TODO.get(code, ""),
+                                         back, back_text, errors.status(exc) if code not in
+                                         STATUS else STATUS[code])
+        return self.html(request, body, status)
+
+    def expired(self, request, back: str) -> Response:
+        body, status = bookpages.refused(self.cfg, B["refused_title"], B["expired"], "",
+                                         back, B["back"], 403)
+        return self.html(request, body, status)
+
+    # -- choosing a time --------------------------------------------------------------------
+    def offered(self) -> list[tuple[str, str, int]]:
+        return [(sid, s.name, len(getattr(s, "materials", ()) or ()))
+                for sid, s in self.cfg.services.items() if getattr(s, "bookable", True)]
+
+    async def window(self, service: str, day: str | None = None) -> dict:
+        args = {"service": service, "days": 1 if day else days_ahead(self.cfg)}
+        if day:
+            args["from"] = day
+        else:
+            args["from"] = self.clock.now().date().isoformat()
+        return await self.link.request("booking.slots", args)
+
+    async def slot_of(self, service: str, day: str, start: str) -> dict | None:
+        answer = await self.window(service, day)
+        for d in answer.get("days", []):
+            if d.get("day") == day and d.get("open", False):
+                for s in d.get("slots", []):
+                    if s.get("start") == start:
+                        return s
+        return None
+
+    async def service_list(self, request: Request) -> Response:
+        self.csrf(request)
+        return (self.limited(request, "page")
+                or self.html(request, bookpages.services(self.cfg, self.offered())))
+
+    def _service(self, request: Request):
+        sid = request.path_params["sid"]
+        if not SID_RE.fullmatch(sid) or sid not in dict((o[0], o) for o in self.offered()):
+            return None
+        return sid
+
+    async def service_days(self, request: Request) -> Response:
+        self.csrf(request)
+        if (limited := self.limited(request, "page")) is not None:
+            return limited
+        sid = self._service(request)
+        if sid is None:
+            return self.html(request, bookpages.not_found(self.cfg), 404)
+        return await self._days(request, sid, self.cfg.services[sid].name, f"/book/s/{sid}",
+                                "/book")
+
+    async def _days(self, request, sid: str, heading: str, base: str, back: str) -> Response:
+        try:
+            answer = await self.window(sid)
+        except (HubError, HubUnreachable) as exc:
+            return self.refusal(request, B["refused_title"], exc, back, B["back"])
+        return self.html(request, bookpages.days(self.cfg, heading, base, answer, back))
+
+    async def _slots(self, request, sid: str, heading: str, base: str) -> Response:
+        day = request.path_params["day"]
+        if not DAY_RE.fullmatch(day):
+            return self.html(request, bookpages.not_found(self.cfg), 404)
+        try:
+            answer = await self.window(sid, day)
+        except (HubError, HubUnreachable) as exc:
+            return self.refusal(request, B["refused_title"], exc, base, B["back"])
+        found = [d for d in answer.get("days", []) if d.get("day") == day]
+        entry = found[0] if found and found[0].get("open") else {"day": day, "slots": []}
+        return self.html(request, bookpages.slots(self.cfg, heading, base, entry, base))
+
+    async def service_slots(self, request: Request) -> Response:
+        self.csrf(request)
+        if (limited := self.limited(request, "page")) is not None:
+            return limited
+        sid = self._service(request)
+        if sid is None:
+            return self.html(request, bookpages.not_found(self.cfg), 404)
+        return await self._slots(request, sid, self.cfg.services[sid].name, f"/book/s/{sid}")
+
+    # -- a new booking ----------------------------------------------------------------------
+    async def new(self, request: Request) -> Response:
+        """GET: 一次性告知 and the form; POST: ``booking.make`` and on to the booking's page."""
+        self.csrf(request)
+        post = request.method == "POST"
+        if (limited := self.limited(request, "write" if post else "page")) is not None:
+            return limited
+        sid, day = self._service(request), request.path_params["day"]
+        start = bookpages.slot_start(request.path_params["hhmm"])
+        if sid is None or start is None or not DAY_RE.fullmatch(day):
+            return self.html(request, bookpages.not_found(self.cfg), 404)
+        back = f"/book/s/{sid}/{day}"
+        try:
+            slot = await self.slot_of(sid, day, start)
+        except (HubError, HubUnreachable) as exc:
+            return self.refusal(request, B["refused_title"], exc, back, B["again"])
+        if slot is None:
+            body, status = bookpages.refused(self.cfg, B["refused_title"],
+                                             S.BOOK_REFUSED["closed"], S.BOOK_TODO["closed"],
+                                             back, B["again"], 409)
+            return self.html(request, body, status)
+        svc = self.cfg.services[sid]
+        materials = list(getattr(svc, "materials", ()) or ())
+
+        def page(error: str = "", values: dict | None = None, status: int = 200) -> Response:
+            return self.html(request, bookpages.form(
+                self.cfg, svc.name, day, slot, materials, request.state.csrf, back, error,
+                values), status)
+
+        if not post:
+            return page()
+        fields = await self.form(request)
+        if fields is None:
+            return self.expired(request, request.url.path)
+        values = {k: fields.get(k, "").strip() for k in ("name", "id_number", "phone")}
+        values["id_number"] = values["id_number"].upper()
+        problem = form_problem(values, fields.get("ack") == "1")
+        if problem:
+            return page(problem, values, 400)
+        try:
+            made = await self.link.request("booking.make", {
+                "service": sid, "day": day, "start": start} | values)
+        except (HubError, HubUnreachable) as exc:
+            if errors.code(exc) == "bad_id":
+                return page(why(exc), values, 400)
+            return self.refusal(request, B["refused_title"], exc, back, B["again"])
+        return RedirectResponse(f"/book/{made['code']}/{made['token']}?n=made", 303)
+
+    # -- a booking's own page ---------------------------------------------------------------
+    async def shown(self, request: Request) -> tuple[str, dict | None, Response | None]:
+        """(base path, the booking, None), or (…, None, the response to give instead). Wrong
+        code and wrong token look alike; each costs the address one of its few misses."""
+        code, token = request.path_params["code"], request.path_params["token"]
+        base = f"/book/{code}/{token}"
+        if (limited := self.limited(request, "page")) is not None:
+            return base, None, limited
+        if (limited := self.limited(request, "miss", count=False)) is not None:
+            return base, None, limited  # a guesser learns nothing more, right or wrong
+        if CODE_RE.fullmatch(code) and TOKEN_RE.fullmatch(token):
+            try:
+                return base, await self.link.request("booking.show",
+                                                     {"code": code, "token": token}), None
+            except (HubError, HubUnreachable) as exc:
+                if errors.code(exc) not in ("not_found", "no_ticket"):
+                    return base, None, self.refusal(request, B["not_found_title"], exc,
+                                                    "/book", B["to_list"])
+        self.limits.allow("miss", self.address(request))
+        return base, None, self.html(request, bookpages.not_found(self.cfg), 404)
+
+    def can_change(self, b: dict) -> bool:
+        until = b.get("cancel_until")
+        try:
+            return b.get("state") == "booked" and (
+                until is None or self.clock.now() < _aware(until, self.clock.now()))
+        except ValueError:
+            return False
+
+    async def view(self, request: Request) -> Response:
+        self.csrf(request)
+        base, b, error = await self.shown(request)
+        if error is not None:
+            return error
+        ticket = b.get("ticket")
+        if ticket and ticket.get("token"):
+            return RedirectResponse(f"/t/{ticket['token']}", 303)
+        notice = {"made": B["booked_title"], "moved": B["moved"],
+                  "cancelled": B["cancelled"]}.get(request.query_params.get("n", ""), "")
+        return self.html(request, bookpages.booking(self.cfg, b, base, request.state.csrf,
+                                                    self.can_change(b), qr_svg(b["code"]),
+                                                    notice))
+
+    async def state(self, request: Request) -> Response:
+        """``{"state", "ticket_url"?}`` for the page's script."""
+        self.csrf(request)
+        _, b, error = await self.shown(request)
+        if error is not None:
+            return JSONResponse({"ok": False}, status_code=error.status_code)
+        ticket = b.get("ticket") or {}
+        out = {"ok": True, "state": b.get("state")}
+        if ticket.get("token"):
+            out["ticket_url"] = f"/t/{ticket['token']}"
+        return JSONResponse(out, headers=pages.NO_STORE)
+
+    async def cancel(self, request: Request) -> Response:
+        self.csrf(request)
+        if (limited := self.limited(request, "write")) is not None:
+            return limited
+        base, b, error = await self.shown(request)
+        if error is not None:
+            return error
+        if await self.form(request) is None:
+            return self.expired(request, base)
+        try:
+            await self.link.request("booking.cancel", {"code": b["code"],
+                                                       "token": request.path_params["token"]})
+        except (HubError, HubUnreachable) as exc:
+            return self.refusal(request, B["refused_cancel"], exc, base, B["view"])
+        return RedirectResponse(f"{base}?n=cancelled", 303)
+
+    # -- rebooking --------------------------------------------------------------------------
+    async def move_days(self, request: Request) -> Response:
+        self.csrf(request)
+        base, b, error = await self.shown(request)
+        if error is not None:
+            return error
+        return await self._days(request, b["service"], B["move_title"], f"{base}/move", base)
+
+    async def move_slots(self, request: Request) -> Response:
+        self.csrf(request)
+        base, b, error = await self.shown(request)
+        if error is not None:
+            return error
+        return await self._slots(request, b["service"], B["move_title"], f"{base}/move")
+
+    async def move(self, request: Request) -> Response:
+        self.csrf(request)
+        post = request.method == "POST"
+        if post and (limited := self.limited(request, "write")) is not None:
+            return limited
+        base, b, error = await self.shown(request)
+        if error is not None:
+            return error
+        day = request.path_params["day"]
+        start = bookpages.slot_start(request.path_params["hhmm"])
+        back = f"{base}/move"
+        if start is None or not DAY_RE.fullmatch(day):
+            return self.html(request, bookpages.not_found(self.cfg), 404)
+        try:
+            slot = await self.slot_of(b["service"], day, start)
+        except (HubError, HubUnreachable) as exc:
+            return self.refusal(request, B["refused_move"], exc, back, B["again"])
+        if slot is None:
+            body, status = bookpages.refused(self.cfg, B["refused_move"],
+                                             S.BOOK_REFUSED["closed"], S.BOOK_TODO["closed"],
+                                             back, B["again"], 409)
+            return self.html(request, body, status)
+        if not post:
+            return self.html(request, bookpages.move_form(self.cfg, b, day, slot,
+                                                          request.state.csrf, back))
+        if await self.form(request) is None:
+            return self.expired(request, request.url.path)
+        try:
+            await self.link.request("booking.move", {"code": b["code"], "day": day,
+                                                     "start": start,
+                                                     "token": request.path_params["token"]})
+        except (HubError, HubUnreachable) as exc:
+            return self.refusal(request, B["refused_move"], exc, back, B["again"])
+        return RedirectResponse(f"{base}?n=moved", 303)
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/book", self.service_list),
+            Route("/book/s/{sid}", self.service_days),
+            Route("/book/s/{sid}/{day}", self.service_slots),
+            Route("/book/s/{sid}/{day}/{hhmm}", self.new, methods=["GET", "POST"]),
+            Route("/book/{code}/{token}", self.view),
+            Route("/book/{code}/{token}/state", self.state),
+            Route("/book/{code}/{token}/cancel", self.cancel, methods=["POST"]),
+            Route("/book/{code}/{token}/move", self.move_days),
+            Route("/book/{code}/{token}/move/{day}", self.move_slots),
+            Route("/book/{code}/{token}/move/{day}/{hhmm}", self.move, methods=["GET", "POST"]),
+        ]
+
+
+def form_problem(values: dict, acknowledged: bool) -> str:
+    """What is wrong with the real-name form ('' when nothing); the hub checks the ID's
+    GB 11643 checksum, the one rule it keeps in one place."""
+    if not clean(values):
+        return S.BAD_CHARS
+    if not 2 <= len(values["name"]) <= 30:
+        return B["bad_name"]
+    if not ID_RE.fullmatch(values["id_number"]):
+        return B["bad_id"]
+    if not PHONE_RE.fullmatch(values["phone"]):
+        return B["bad_phone"]
+    if not acknowledged:
+        return B["not_ack"]
+    return ""
+
+
+def _aware(iso: str, now):
+    import datetime as dt
+
+    t = dt.datetime.fromisoformat(iso)
+    return t if t.tzinfo else t.replace(tzinfo=now.tzinfo)
