@@ -1,0 +1,28 @@
+"""Every zh-CN text of 网上预约 the hub hands to a citizen, clerk or manager (docs/booking.md)."""
+
+NOT_BOOKABLE = "{name}不提供网上预约"
+NO_BOOKING = "本大厅未开通网上预约"
+DAY_CLOSED = "当日不办公（周末或节假日）"
+CLOSED_BY_HALL = "大厅已关闭该时段的预约"
+OUT_OF_WINDOW = "只能预约今天起{days}天内的时段"
+SLOT_PAST = "该时段已开始，不能预约"
+NO_SUCH_SLOT = "{day} 没有 {start} 开始的可预约时段"
+SLOT_FULL = "该时段已约满，请选择其他时段"
+ALREADY_BOOKED = "您已预约{day}的{name}（一人一事项一天限约一次）"
+BLOCKED = "您近{within}天内爽约{count}次，{until}前不能网上预约"
+BAD_ID = "身份证号码不正确，请核对后重新输入"
+BAD_NAME = "请填写真实姓名"
+PHONE_LIMIT = "该手机号已有{n}个未办理的预约，请先办理或取消"
+ID_LIMIT = "该证件已有{n}个未办理的预约，请先办理或取消"
+NOT_FOUND = "没有找到该预约，请核对预约码"
+TOO_LATE = "已过取消/改约截止时间（{until}）"
+NOT_OPEN = "该预约已{state}，不能再{what}"
+SAME_SLOT = "新时段与原时段相同"
+TOO_EARLY = "预约时段 {start} 开始，请于 {open} 后签到"
+NOT_TODAY = "该预约不是今天的（{day} {start}），请在预约当天签到"
+NONE_TODAY = "没有找到您今天的预约"
+MANAGER_REQUIRED = "请注明操作的管理人员（by）"
+BAD_RANGE = "时段的结束须晚于开始"
+
+STATES = {"booked": "预约", "cancelled": "取消", "checked_in": "签到", "no_show": "爽约"}
+TICKET_MARK = "预约"  # printed on a booking's ticket
