@@ -40,15 +40,6 @@ STATUS = {"slot_full": 409, "already_booked": 409, "closed": 409, "too_late": 40
           "blocked": 403, "bad_id": 400, "rate_limited": 429, "not_found": 404}
 
 
-def booking_config(cfg):
-    """The hall's ``[booking]`` (booking-hub's reader), or None before it is merged."""
-    return getattr(cfg, "booking", None)
-
-
-def days_ahead(cfg) -> int:
-    return getattr(booking_config(cfg), "days_ahead", 7)
-
-
 def qr_svg(text: str) -> str:
     """The booking code as an inline SVG QR (the kiosk's scanner reads the code)."""
     img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
@@ -135,15 +126,16 @@ class BookingPages:
 
     # -- choosing a time --------------------------------------------------------------------
     def offered(self) -> list[tuple[str, str, int]]:
-        return [(sid, s.name, len(getattr(s, "materials", ()) or ()))
-                for sid, s in self.cfg.services.items() if getattr(s, "bookable", True)]
+        """(id, name, materials count) of each service ``[booking.services]`` makes bookable."""
+        rules = self.cfg.booking
+        if rules is None:
+            return []
+        return [(sid, s.name, len(rules.materials(sid)))
+                for sid, s in self.cfg.services.items() if rules.bookable(sid)]
 
     async def window(self, service: str, day: str | None = None) -> dict:
-        args = {"service": service, "days": 1 if day else days_ahead(self.cfg)}
-        if day:
-            args["from"] = day
-        else:
-            args["from"] = self.clock.now().date().isoformat()
+        """``booking.slots``: the hub's whole bookable window, or one day of it."""
+        args = {"service": service} | ({"from": day, "days": 1} if day else {})
         return await self.link.request("booking.slots", args)
 
     async def slot_of(self, service: str, day: str, start: str) -> dict | None:
@@ -151,7 +143,7 @@ class BookingPages:
         for d in answer.get("days", []):
             if d.get("day") == day and d.get("open", False):
                 for s in d.get("slots", []):
-                    if s.get("start") == start:
+                    if s.get("start") == start and not s.get("closed"):
                         return s
         return None
 
@@ -226,7 +218,7 @@ class BookingPages:
                                              back, B["again"], 409)
             return self.html(request, body, status)
         svc = self.cfg.services[sid]
-        materials = list(getattr(svc, "materials", ()) or ())
+        materials = self.cfg.booking.materials(sid)
 
         def page(error: str = "", values: dict | None = None, status: int = 200) -> Response:
             return self.html(request, bookpages.form(

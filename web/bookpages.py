@@ -45,7 +45,7 @@ def days(cfg, heading: str, base: str, answer: dict, back: str) -> str:
     """The bookable window: one line per day, open ones linking to their slots."""
     rows = []
     for d in answer.get("days", []):
-        free = sum(s.get("free", 0) for s in d.get("slots", []))
+        free = sum(s.get("free", 0) for s in d.get("slots", []) if not s.get("closed"))
         label = esc(day_label(d["day"]))
         if not d.get("open", False):
             why = d.get("reason") or B["day_closed"]
@@ -69,7 +69,10 @@ def slots(cfg, heading: str, base: str, day: dict, back: str) -> str:
     cells = []
     for s in day.get("slots", []):
         times = f'{esc(s["start"])}–{esc(s["end"])}'
-        if s.get("free", 0) > 0:
+        if s.get("closed"):
+            cells.append(f'<span class="slot off"><b>{times}</b>'
+                         f'<span>{esc(s.get("reason") or B["day_closed"])}</span></span>')
+        elif s.get("free", 0) > 0:
             cells.append(f'<a class="slot" href="{esc(base)}/{esc(day["day"])}/'
                          f'{esc(s["start"].replace(":", ""))}"><b>{times}</b>'
                          f'<span>{esc(B["slot_free"].format(n=s["free"]))}</span></a>')

@@ -1,5 +1,5 @@
-"""The booking pages' rig: hall-web served by uvicorn on a free port (in a thread), its booking
-ops answered by tests/booking/fakehub.py and everything else by the real hub, and Chromium."""
+"""The booking pages' rig (fixtures the page tests import): hall-web served by uvicorn on a
+free port (in a thread) on the real broker and the real hub, and Chromium at 390×844."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import threading
 
 import pytest
 
-from tests.booking.fakehub import BookingLink, FakeBookings
 from tests.helpers import eventually
 from tests.web import ui
 from tests.web.conftest import CHROMIUM_ARGS, free_port
@@ -26,8 +25,7 @@ class BookRig:
         self.url = f"http://127.0.0.1:{self.port}"
         self.cfg = dataclasses.replace(cfg, web=dataclasses.replace(cfg.web, public_url=self.url))
         self.client = HubClient(self.cfg, "web", broker.url, clock)
-        self.fake = FakeBookings(self.cfg, clock)
-        self.link = BookingLink(HubLink(self.client, broker.url), self.fake)
+        self.link = HubLink(self.client, broker.url)
         self.app = build_app(self.cfg, self.link, db_path, clock, proxies=proxies)
         self.server = uvicorn.Server(uvicorn.Config(
             self.app, host="127.0.0.1", port=self.port, log_level="warning",
