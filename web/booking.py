@@ -198,7 +198,8 @@ class BookingPages:
 
     # -- a new booking ----------------------------------------------------------------------
     async def new(self, request: Request) -> Response:
-        """GET: 一次性告知 and the form; POST: ``booking.make`` and on to the booking's page."""
+        """GET: 一次性告知 and the form; POST: ``booking.make`` and on to the booking's page
+        (one hub request: the hub judges the slot, the page is drawn again only to say why)."""
         self.csrf(request)
         post = request.method == "POST"
         if (limited := self.limited(request, "write" if post else "page")) is not None:
@@ -207,6 +208,31 @@ class BookingPages:
         start = bookpages.slot_start(request.path_params["hhmm"])
         if sid is None or start is None or not DAY_RE.fullmatch(day):
             return self.html(request, bookpages.not_found(self.cfg), 404)
+        where = (sid, day, start)
+        if not post:
+            return await self.form_page(request, where)
+        fields = await self.form(request)
+        if fields is None:
+            return self.expired(request, request.url.path)
+        values = {k: fields.get(k, "").strip() for k in ("name", "id_number", "phone")}
+        values["id_number"] = values["id_number"].upper()
+        problem = form_problem(values, fields.get("ack") == "1")
+        if problem:
+            return await self.form_page(request, where, problem, values)
+        try:
+            made = await self.link.request("booking.make", {
+                "service": sid, "day": day, "start": start} | values)
+        except (HubError, HubUnreachable) as exc:
+            if errors.code(exc) == "bad_id":
+                return await self.form_page(request, where, why(exc), values)
+            return self.refusal(request, B["refused_title"], exc, f"/book/s/{sid}/{day}",
+                                B["again"])
+        return RedirectResponse(f"/book/{made['code']}/{made['token']}?n=made", 303)
+
+    async def form_page(self, request: Request, where: tuple[str, str, str], error: str = "",
+                        values: dict | None = None) -> Response:
+        """The slot's 一次性告知 and form (with ``error`` and the citizen's ``values``)."""
+        sid, day, start = where
         back = f"/book/s/{sid}/{day}"
         try:
             slot = await self.slot_of(sid, day, start)
@@ -217,32 +243,9 @@ class BookingPages:
                                              S.BOOK_REFUSED["closed"], S.BOOK_TODO["closed"],
                                              back, B["again"], 409)
             return self.html(request, body, status)
-        svc = self.cfg.services[sid]
-        materials = self.cfg.booking.materials(sid)
-
-        def page(error: str = "", values: dict | None = None, status: int = 200) -> Response:
-            return self.html(request, bookpages.form(
-                self.cfg, svc.name, day, slot, materials, request.state.csrf, back, error,
-                values), status)
-
-        if not post:
-            return page()
-        fields = await self.form(request)
-        if fields is None:
-            return self.expired(request, request.url.path)
-        values = {k: fields.get(k, "").strip() for k in ("name", "id_number", "phone")}
-        values["id_number"] = values["id_number"].upper()
-        problem = form_problem(values, fields.get("ack") == "1")
-        if problem:
-            return page(problem, values, 400)
-        try:
-            made = await self.link.request("booking.make", {
-                "service": sid, "day": day, "start": start} | values)
-        except (HubError, HubUnreachable) as exc:
-            if errors.code(exc) == "bad_id":
-                return page(why(exc), values, 400)
-            return self.refusal(request, B["refused_title"], exc, back, B["again"])
-        return RedirectResponse(f"/book/{made['code']}/{made['token']}?n=made", 303)
+        return self.html(request, bookpages.form(
+            self.cfg, self.cfg.services[sid].name, day, slot, self.cfg.booking.materials(sid),
+            request.state.csrf, back, error, values), 400 if error else 200)
 
     # -- a booking's own page ---------------------------------------------------------------
     async def shown(self, request: Request) -> tuple[str, dict | None, Response | None]:
