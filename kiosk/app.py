@@ -9,7 +9,7 @@ import signal
 import sys
 
 from kiosk.node import KioskNode
-from kiosk.settings import make_printer, read_settings
+from kiosk.settings import make_printer, make_scanner, read_settings
 from wire.client import HubClient
 from wire.clock import HallClock
 from wire.config import ConfigError, HallConfig, load_config
@@ -33,12 +33,13 @@ def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
     screen = overrides.pop("screen", None) or open_screen(settings.screen_size,
                                                      settings.screen_backend, "hall-kiosk")
     printer = overrides.pop("printer", None) or make_printer(settings)
+    scanner = overrides.pop("scanner", None) or make_scanner(settings)
     client = overrides.pop("client", None) or HubClient(
         cfg, node_id, broker_url, clock, username=overrides.pop("username", None),
         password=overrides.pop("password", None))
     if overrides:
         raise TypeError(f"unknown overrides: {', '.join(overrides)}")
-    return KioskNode(cfg, node_id, client, clock, screen, printer, settings)
+    return KioskNode(cfg, node_id, client, clock, screen, printer, settings, scanner)
 
 
 def first_kiosk(cfg: HallConfig) -> str:

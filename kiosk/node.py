@@ -19,7 +19,7 @@ from devices.printer import Printer, PrinterError, PrinterStatus
 from devices.printer.commands import EncodeError
 from devices.printer.escpos_lib import dummy_printer
 from devices.recorder import DISCARD, Recorder
-from kiosk import catalogue
+from kiosk import booking, catalogue
 from kiosk import strings as S
 from kiosk.health import KioskHealth
 from kiosk.screens import ORANGE, RED, Painter
@@ -57,8 +57,10 @@ class KioskNode:
     role = "kiosk"
 
     def __init__(self, cfg: HallConfig, node_id: str, client: HubClient, clock: HallClock,
-                 screen, printer: Printer, settings: KioskSettings | None = None):
+                 screen, printer: Printer, settings: KioskSettings | None = None,
+                 scanner=None):
         self.cfg, self.node_id, self.client, self.clock = cfg, node_id, client, clock
+        self.scanner = scanner  # 扫码枪 for 预约签到 (devices.scanner), or None
         self.screen, self.printer = screen, printer
         self.settings = settings or KioskSettings(
             screen_size=screen.size,
@@ -123,6 +125,8 @@ class KioskNode:
         self._watcher = threading.Thread(target=self._watch_printer, daemon=True,
                                          name=f"printer-watch-{self.node_id}")
         self._watcher.start()
+        if self.scanner is not None:
+            booking.ScannerReader(self.scanner, self._queue.put, self._stop).start()
         self.views.dirty = True
         self.client.start()
 
@@ -133,6 +137,8 @@ class KioskNode:
             self._watcher.join(timeout=5)
         self.client.stop()
         self.printer.close()
+        if self.scanner is not None:
+            self.scanner.close()
 
     def run_forever(self, notify=None) -> None:
         """Loop :meth:`poll` until :meth:`stop`; a reply is handled as soon as it arrives.
@@ -189,6 +195,11 @@ class KioskNode:
             self._set_printer_status(item[1])
         elif kind == "reply":
             self._on_reply(*item[1:])
+        elif kind == "scan" and self.view in (View.HOME, View.CHECK_IN):
+            if not self.check_in_booking(item[1]) and not self.busy:
+                self._message(S.CHECK_IN_TITLE, [S.SCAN_NOT_BOOKING], ORANGE)
+        elif kind == "scanner":
+            self._health.scanner(item[1])
 
     # -- what a citizen does -----------------------------------------------------------------
     def touch(self, x: int, y: int) -> None:
@@ -207,6 +218,8 @@ class KioskNode:
             self.views.toggle_priority(action[1])
         elif action[0] == "check_in":
             self.views.start_check_in()
+        elif action[0] == "key" and action[1] == "ok" and booking.checkin_args(self.views.code):
+            self.check_in_booking(self.views.code, touched_at=time.monotonic())
         elif action[0] == "key":
             self.views.key(action[1])
         elif action[0] == "check_in_service":
@@ -234,6 +247,15 @@ class KioskNode:
             raise ValueError(f"an appointment code is 1–32 characters, got {code!r}")
         return self._take(service_id, None, code.strip(), touched_at)
 
+    def check_in_booking(self, text: str, touched_at: float | None = None) -> bool:
+        """Check in a 网上预约 booking by its code (typed or scanned, kiosk.booking) or the
+        citizen's ID number: ``booking.checkin``, its ticket printed under the booking. False
+        when ``text`` is neither, or the kiosk refused before asking (as choose_service)."""
+        args = booking.checkin_args(text) if isinstance(text, str) else None
+        if args is None:
+            return False
+        return self._ask("booking.checkin", args, None, touched_at)
+
     def _take(self, service_id: str, priority: str | None, code: str | None,
               touched_at: float | None) -> bool:
         if service_id not in self.cfg.services:
@@ -241,6 +263,15 @@ class KioskNode:
             raise ValueError(f"unknown service {service_id!r}; known: {known}")
         if priority is not None and priority not in PRIORITIES:
             raise ValueError(f"unknown priority {priority!r}; one of {', '.join(PRIORITIES)}")
+        args: dict = {"service": service_id}
+        if priority is not None:
+            args["priority"] = priority
+        if code is not None:
+            args["appointment"] = code
+        return self._ask("ticket.take", args, service_id, touched_at)
+
+    def _ask(self, op: str, args: dict, service_id: str | None,
+             touched_at: float | None) -> bool:
         touched_at = time.monotonic() if touched_at is None else touched_at
         if self._pending is not None:
             return False
@@ -256,16 +287,11 @@ class KioskNode:
         if status.blocks_printing:
             self._printer_message(status)
             return False
-        args: dict = {"service": service_id}
-        if priority is not None:
-            args["priority"] = priority
-        if code is not None:
-            args["appointment"] = code
         timing = TicketTiming(touch=touched_at)
         self._pending, self._pending_service = timing, service_id
         timing.requested = time.monotonic()
         self.client.request_async(
-            "ticket.take", args, lambda result, exc: self._queue.put(("reply", result, exc)),
+            op, args, lambda result, exc: self._queue.put(("reply", result, exc)),
             timeout=self.request_timeout_s)
         self.views.show(View.TAKING, None)
         return True
@@ -282,7 +308,7 @@ class KioskNode:
             self._message(S.UNREACHABLE_TITLE, [S.UNREACHABLE_BODY], ORANGE)
             return
         if isinstance(exc, HubError):
-            if exc.code == "capped":
+            if exc.code == "capped" and service_id is not None:
                 self.capped.add(service_id)
                 self._capped_period = catalogue.period(self.cfg.hours, self.clock.now())
                 self._message(S.CAPPED_TITLE, [exc.message or S.CAPPED_BODY.format(
@@ -291,10 +317,14 @@ class KioskNode:
                 self._message(S.FULL_TITLE, [exc.message or S.FULL_BODY], RED)
             elif exc.code == "closed":
                 self._message(S.CLOSED_TITLE, [catalogue.hours_text(self.cfg.hours)], ORANGE)
+            elif exc.code in booking.REFUSALS and service_id is None:
+                self._message(S.CHECK_IN_TITLE, [_for_citizen(exc.message)], ORANGE)
             else:
                 self._message(S.REFUSED_TITLE, [_for_citizen(exc.message)], RED)
             return
         ticket = result.get("ticket") if exc is None else None
+        if isinstance(ticket, dict) and isinstance(result.get("booking"), dict):
+            ticket = dict(ticket, booking=result["booking"])  # booking.checkin's answer
         if not isinstance(ticket, dict) or not ticket.get("no"):
             log.error("ticket.take answered without a ticket: %r %r", result, exc)
             self._message(S.REFUSED_TITLE, [S.REFUSED_BODY], RED)
@@ -332,6 +362,7 @@ class KioskNode:
         lines = [S.AHEAD.format(n=ticket.get("waiting_ahead", 0)), wait_at]
         if ticket.get("warning"):  # capacity = "warn": the day may not reach it; a later day
             lines.append(_for_citizen(str(ticket["warning"])))
+        lines += booking.result_lines(ticket.get("booking"))
         if ticket.get("priority") in S.PRIORITIES:
             lines.insert(0, S.PRIORITY_TAG.format(name=S.PRIORITIES[ticket["priority"]]))
         self.views.result({"no": no, "service_name": service_name, "lines": lines,

@@ -32,6 +32,8 @@ class KioskSettings:
     result_s: float = 15.0
     layout: TicketLayout | None = None
     simulate: bool = False   # the node asked for simulated devices
+    scanner_backend: str = "none"  # 扫码枪 for 预约签到 (devices.scanner): none, hid, serial, sim
+    scanner_options: tuple = ()
 
     @property
     def orientation(self) -> str:
@@ -90,6 +92,8 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
         options.update(prn.rest())
     prn.check_unused()
 
+    scanner_backend, scanner_options = _scanner(top.table("scanner"), simulate)
+
     tkt = top.table("ticket")
     footer = tuple(tkt.str_list("footer", list(S.TICKET_FOOTER)))
     layout = TicketLayout(
@@ -110,7 +114,30 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
     tkt.check_unused()
     top.check_unused()
     return KioskSettings(backend, size, printer_backend, tuple(sorted(options.items())),
-                         status_interval_s, result_s, layout, simulate)
+                         status_interval_s, result_s, layout, simulate, scanner_backend,
+                         scanner_options)
+
+
+def _scanner(s: Section, simulate: bool) -> tuple[str, tuple]:
+    """``[…devices.scanner]``: optional (a kiosk without one checks bookings in by keypad);
+    ``hid`` takes ``device`` (its /dev/input event file), ``serial`` ``port`` and ``baudrate``."""
+    backend = s.str("backend", "sim" if simulate and s.data else "none",
+                    choices=("none", *backend_names("scanner")))
+    options: dict = {}
+    if backend == "hid":
+        options = {"device": s.str("device"), "grab": s.bool("grab", True)}
+    elif backend == "serial":
+        options = {"port": s.str("port"), "baudrate": s.int("baudrate", 9600, min=1200,
+                                                             max=921600)}
+    s.check_unused()
+    return backend, tuple(sorted(options.items()))
+
+
+def make_scanner(settings: KioskSettings):
+    """The booking scanner the settings name (None: the kiosk has none)."""
+    if settings.scanner_backend == "none":
+        return None
+    return open_device("scanner", settings.scanner_backend, **dict(settings.scanner_options))
 
 
 def make_printer(settings: KioskSettings) -> Printer:

@@ -56,3 +56,10 @@ TICKET_ISSUED = "取号时间：{t:%Y-%m-%d %H:%M:%S}"
 TICKET_QR_CAPTION = "扫码查看排队进度"
 TICKET_FOOTER = ("过号请重新取号",)
 TICKET_HOTLINE = "服务热线：{hotline}"
+
+# 网上预约 check-in (booking.checkin: kiosk.booking)
+CHECK_IN_PROMPT_BOOKING = "请输入预约码或身份证号，或扫描预约二维码"
+BOOKED_EARLY = "您预约的时段 {start} 开始，届时优先叫号，请在附近等候"
+BOOKED_ON_TIME = "预约签到成功，将优先为您叫号"
+BOOKED_LATE = "您已超过预约时段（{start}），按普通号排队"
+SCAN_NOT_BOOKING = "未识别的二维码，请扫描预约二维码或输入预约码"

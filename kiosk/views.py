@@ -24,7 +24,7 @@ from kiosk import strings as S
 from kiosk.screens import ORANGE, RED, Button, Painter
 
 IDLE_S = 60.0   # an abandoned check-in returns to the catalogue
-MAX_CODE = 12
+MAX_CODE = 18  # a booking code is 8, an ID number 18 (kiosk.booking)
 
 
 class View(enum.StrEnum):

@@ -14,7 +14,6 @@ from hub.engine import bookstrings as B
 from hub.engine.args import Args
 from hub.engine.bookrules import (
     bookable_service,
-    booking_token,
     by_code_and_token,
     check_free,
     check_person,
@@ -25,7 +24,14 @@ from hub.engine.bookrules import (
     rules_of,
     start_arg,
 )
-from hub.engine.bookstate import BOOKED, CHECKED_IN, NO_SHOW, Reservation
+from hub.engine.bookstate import (
+    BOOKED,
+    CHECKED_IN,
+    NO_SHOW,
+    Reservation,
+    code_check,
+    token_check,
+)
 from hub.engine.calendar import iso
 from hub.engine.slots import bookable_days, day_slots, slot_start
 from hub.engine.types import Decision, Event
@@ -68,16 +74,17 @@ def _day_view(st, svc, day: date, at: datetime) -> dict:
     return out
 
 
-def answer(st, r: Reservation, with_token: bool = True) -> dict:
-    """What the citizen's page shows of booking ``r``."""
+def answer(st, r: Reservation, code: str, token: str | None = None) -> dict:
+    """What the citizen's page shows of booking ``r`` (its ``code`` as the citizen gave it,
+    its ``token`` only in the answers that hand it to the citizen)."""
     svc = st.cfg.services[r.service]
     until = slot_start(st, r.day, r.start) - timedelta(
         minutes=rules_of(st).cancel_before_minutes)
-    out = {"code": r.code, "service": r.service, "service_name": svc.name, "day": r.day,
+    out = {"code": code, "service": r.service, "service_name": svc.name, "day": r.day,
            "start": r.start, "end": r.end, "materials": rules_of(st).materials(r.service),
            "cancel_until": iso(until)}
-    if with_token:
-        out["token"] = booking_token(st, r.code)
+    if token is not None:
+        out["token"] = token
     return out
 
 
@@ -86,28 +93,30 @@ def make(st, a: Args, ctx) -> Decision:
     svc = bookable_service(st, a)
     day = day_arg(a)
     start = start_arg(a)
-    who = person(st, a)
+    who = person(st, a, ctx.role)
     by = a.str("by", required=False, max_len=40)
     a.done()
     slot = open_slot(st, svc, day, start, ctx.at)
     check_person(st, svc, day, who.id_hash, who.phone_hash, ctx.at)
     check_free(st, svc, day, slot)
     code = new_code(st, secrets.token_bytes(8))
-    data = {"bid": secrets.token_hex(6), "service": svc.id, "day": day.isoformat(),
+    token, bid = secrets.token_urlsafe(16), secrets.token_hex(6)
+    data = {"bid": bid, "service": svc.id, "day": day.isoformat(),
             "start": slot.start, "end": slot.end, "by": by, "channel": ctx.role,
-            "made_at": iso(ctx.at), "_code": code, "_id_hash": who.id_hash,
+            "made_at": iso(ctx.at), "code_check": code_check(code, bid),
+            "token_check": token_check(token), "_code": code, "_id_hash": who.id_hash,
             "_id_masked": who.id_masked, "_phone_hash": who.phone_hash,
             "_phone_mask": who.phone_mask, "_name_mask": who.name_mask}
-    r = Reservation(code, data["bid"], svc.id, data["day"], slot.start, slot.end, who.id_hash,
-                    who.id_masked, who.phone_hash, who.phone_mask, who.name_mask, data["made_at"])
-    return Decision(answer(st, r), [Event("booking_made", data)])
+    r = Reservation(bid, svc.id, data["day"], slot.start, slot.end, "", "", data["made_at"])
+    return Decision(answer(st, r, code, token), [Event("booking_made", data)])
 
 
 def show(st, a: Args, ctx) -> Decision:
     """``booking.show``: the booking for its code and token; its ticket once checked in."""
     r = by_code_and_token(st, a)
+    code = a.data["code"].strip().upper()
     a.done()
-    out = answer(st, r, with_token=False) | {
+    out = answer(st, r, code) | {
         "state": r.state, "name_mask": r.name_mask, "phone_mask": r.phone_mask}
     t = st.tickets.get(r.ticket_id) if r.ticket_id else None
     if t is not None:  # the booking's token holder is the citizen: the page becomes the ticket
@@ -130,8 +139,8 @@ def cancel(st, a: Args, ctx) -> Decision:
     a.done()
     _changeable(st, r, ctx.at, "取消")
     ev = Event("booking_cancelled", {"bid": r.bid, "service": r.service, "day": r.day,
-                                     "start": r.start, "_code": r.code})
-    return Decision({"state": "cancelled", "code": r.code}, [ev])
+                                     "start": r.start})
+    return Decision({"state": "cancelled", "code": a.data["code"].strip().upper()}, [ev])
 
 
 def move(st, a: Args, ctx) -> Decision:
@@ -149,10 +158,10 @@ def move(st, a: Args, ctx) -> Decision:
     check_free(st, svc, day, slot)
     ev = Event("booking_moved", {"bid": r.bid, "service": r.service, "from_day": r.day,
                                  "from_start": r.start, "day": day.isoformat(),
-                                 "start": slot.start, "end": slot.end, "_code": r.code})
+                                 "start": slot.start, "end": slot.end})
     moved = Reservation(**{**r.__dict__, "day": day.isoformat(), "start": slot.start,
                            "end": slot.end})
-    return Decision(answer(st, moved), [ev])
+    return Decision(answer(st, moved, a.data["code"].strip().upper(), a.data["token"]), [ev])
 
 
 def day(st, a: Args, ctx) -> Decision:

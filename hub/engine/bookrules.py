@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from hub.engine import bookstrings as B
 from hub.engine.args import Args, check_id_no, check_phone, id_hash, mask_id
-from hub.engine.bookstate import Reservation
+from hub.engine.bookstate import Reservation, token_check
 from hub.engine.slots import Slot, bookable_days, find_slot, slot_start
 from wire.contract import BadRequest, Blocked, Closed, HubError, UnknownService
 
@@ -62,20 +62,24 @@ def start_arg(a: Args, key: str = "start", required: bool = True) -> str | None:
     return text
 
 
-def person(st, a: Args) -> Person:
-    """The real-name step: name, ID (GB 11643 check digit: ``bad_id``) and phone."""
-    name = a.str("name", max_len=30).strip()
+def person(st, a: Args, role: str) -> Person:
+    """The real-name step: name, ID (GB 11643 check digit: ``bad_id``) and phone. At the
+    kiosk the ID number is the real name (as for a ticket: it has no way to type Hanzi), so
+    the name may be left out there."""
+    name = a.str("name", required=role != "kiosk", max_len=30)
     id_no = a.str("id_number", max_len=24)
     phone = check_phone(a.str("phone", max_len=24))
     try:
         id_no = check_id_no(id_no)
     except BadRequest:
         raise HubError(B.BAD_ID, "bad_id") from None
-    if not 1 < len(name) <= 30 or any(c.isdigit() for c in name):
+    name = name.strip() if name is not None else None
+    if name is not None and (not 1 < len(name) <= 30 or any(c.isdigit() for c in name)):
         raise BadRequest(B.BAD_NAME)
     phone_hash = hmac.new(st.id_key, b"phone:" + phone.encode(), hashlib.sha256).hexdigest()
     return Person(id_hash(st.id_key, id_no), mask_id(id_no), phone_hash,
-                  phone[:3] + "****" + phone[-4:], name[0] + "*" * (len(name) - 1))
+                  phone[:3] + "****" + phone[-4:],
+                  name[0] + "*" * (len(name) - 1) if name else mask_id(id_no))
 
 
 def open_slot(st, svc, day: date, start: str, at: datetime) -> Slot:
@@ -139,22 +143,16 @@ def new_code(st, secret: bytes) -> str:
     while True:
         n = int.from_bytes(secret, "big")
         code = "".join(CODE_ALPHABET[(n >> (5 * i)) & 31] for i in range(CODE_LEN))
-        if code not in st.book.by_code:
+        if not st.book.code_taken(code):
             return code
         secret = hashlib.sha256(secret).digest()
-
-
-def booking_token(st, code: str) -> str:
-    """The secret the citizen's phone keeps: an HMAC of the code (no table to leak)."""
-    mac = hmac.new(st.tokens.key, b"booking:" + code.encode(), hashlib.sha256).hexdigest()
-    return mac[:32]
 
 
 def by_code_and_token(st, a: Args) -> Reservation:
     """The booking named by ``code`` and ``token``; one answer for any mismatch."""
     code = a.str("code", max_len=16).strip().upper()
     token = a.str("token", max_len=64)
-    r = st.book.by_code.get(code)
-    if r is None or not hmac.compare_digest(booking_token(st, code), token):
+    r = st.book.by_code(code)
+    if r is None or not hmac.compare_digest(r.token_check, token_check(token)):
         raise HubError(B.NOT_FOUND, "not_found")
     return r

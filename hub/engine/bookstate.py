@@ -2,38 +2,62 @@
 
 Like the rest of the engine's state it changes only by :meth:`BookState.apply`, is deterministic
 in (state, event) and rides on each ``day_closed`` checkpoint (:meth:`dump`/:meth:`load`), so a
-restarted or restored hub holds every confirmed booking again.
+restarted hub holds every confirmed booking again. Bookings are keyed by their public ``bid``.
+A log restored from the county's copy (hub.restore) has no private keys: such a booking keeps
+its slot and is found by its code through the public ``code_check`` (a salted, slow hash: see
+:func:`code_check`) and opened by its token through ``token_check``; its person is unknown.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from datetime import date
 
 BOOKED, CANCELLED, CHECKED_IN, NO_SHOW = "booked", "cancelled", "checked_in", "no_show"
+CODE_CHECK_ROUNDS = 2000  # ~1 ms here; a 40-bit code then costs days to guess from an event
+
+
+def code_check(code: str, bid: str) -> str:
+    """The public check of a booking code, salted by the booking's id."""
+    return hashlib.pbkdf2_hmac("sha256", code.encode(), bid.encode(), CODE_CHECK_ROUNDS).hex()[:32]
+
+
+def token_check(token: str) -> str:
+    """The public check of a booking token (128 random bits: a plain hash is enough)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
 @dataclass
 class Reservation:
-    """One booking: its code (private: it checks in at the kiosk), its public id, its slot."""
+    """One booking: its public id and slot, the checks of its secrets, and (unless restored)
+    its code and the person's hashes and masks."""
 
-    code: str
     bid: str
     service: str
     day: str            # YYYY-MM-DD, hall date
     start: str          # HH:MM
     end: str
-    id_hash: str
-    id_masked: str
-    phone_hash: str
-    phone_mask: str
-    name_mask: str
+    code_check: str
+    token_check: str
     made_at: str
+    code: str | None = None
+    id_hash: str | None = None
+    id_masked: str | None = None
+    phone_hash: str | None = None
+    phone_mask: str | None = None
+    name_mask: str | None = None
     by: str | None = None
     state: str = BOOKED
     ticket_id: str | None = None
     late: bool = False
+
+    def has_code(self, code: str) -> bool:
+        if self.code is not None:
+            return hmac.compare_digest(self.code, code)
+        return hmac.compare_digest(self.code_check, code_check(code, self.bid))
 
 
 @dataclass
@@ -50,56 +74,70 @@ class SlotChange:
 
 @dataclass
 class BookState:
-    by_code: dict[str, Reservation] = field(default_factory=dict)
+    by_bid: dict[str, Reservation] = field(default_factory=dict)
     no_shows: dict[str, list[str]] = field(default_factory=dict)  # id hash -> no-show days
     changes: dict[str, list[SlotChange]] = field(default_factory=dict)  # "service day" -> changes
 
     # -- reading ---------------------------------------------------------------------------
     def taken(self, service: str, day: str, start: str) -> int:
         """Bookings holding a place in the slot (booked or checked in)."""
-        return sum(1 for r in self.by_code.values()
+        return sum(1 for r in self.by_bid.values()
                    if r.service == service and r.day == day and r.start == start
                    and r.state in (BOOKED, CHECKED_IN))
 
     def of_day(self, day: str) -> list[Reservation]:
-        return [r for r in self.by_code.values() if r.day == day]
+        return [r for r in self.by_bid.values() if r.day == day]
 
-    def open_of(self, key: str, value: str) -> list[Reservation]:
+    def open_of(self, key: str, value: str | None) -> list[Reservation]:
         """Open (booked) reservations whose ``key`` (id_hash or phone_hash) is ``value``."""
-        return [r for r in self.by_code.values()
+        if value is None:
+            return []
+        return [r for r in self.by_bid.values()
                 if r.state == BOOKED and getattr(r, key) == value]
 
-    def by_bid(self, bid: str) -> Reservation | None:
-        return next((r for r in self.by_code.values() if r.bid == bid), None)
+    def by_code(self, code: str, day: str | None = None) -> Reservation | None:
+        """The booking whose code is ``code`` (of ``day`` only, when given)."""
+        for r in self.by_bid.values():
+            if r.code == code and (day is None or r.day == day):
+                return r
+        for r in self.by_bid.values():  # restored bookings: by the public check
+            if r.code is None and (day is None or r.day == day) and r.has_code(code):
+                return r
+        return None
+
+    def code_taken(self, code: str) -> bool:
+        return any(r.code == code for r in self.by_bid.values())
 
     # -- applying --------------------------------------------------------------------------
     def apply(self, kind: str, d: dict) -> None:
         getattr(self, "_on_" + kind.removeprefix("booking_"))(d)
 
     def _on_made(self, d: dict) -> None:
-        self.by_code[d["_code"]] = Reservation(
-            d["_code"], d["bid"], d["service"], d["day"], d["start"], d["end"], d["_id_hash"],
-            d["_id_masked"], d["_phone_hash"], d["_phone_mask"], d["_name_mask"], d["made_at"],
-            d.get("by"))
+        self.by_bid[d["bid"]] = Reservation(
+            d["bid"], d["service"], d["day"], d["start"], d["end"], d["code_check"],
+            d["token_check"], d["made_at"], d.get("_code"), d.get("_id_hash"),
+            d.get("_id_masked"), d.get("_phone_hash"), d.get("_phone_mask"),
+            d.get("_name_mask"), d.get("by"))
 
     def _on_cancelled(self, d: dict) -> None:
-        self.by_code[d["_code"]].state = CANCELLED
+        if (r := self.by_bid.get(d["bid"])) is not None:
+            r.state = CANCELLED
 
     def _on_moved(self, d: dict) -> None:
-        r = self.by_code[d["_code"]]
-        r.day, r.start, r.end = d["day"], d["start"], d["end"]
+        if (r := self.by_bid.get(d["bid"])) is not None:
+            r.day, r.start, r.end = d["day"], d["start"], d["end"]
 
     def _on_checked_in(self, d: dict) -> None:
-        r = self.by_code[d["_code"]]
-        r.ticket_id, r.late = d["ticket_id"], bool(d.get("late"))
-        if not r.late:
-            r.state = CHECKED_IN
+        if (r := self.by_bid.get(d["bid"])) is not None:
+            r.ticket_id, r.late = d["ticket_id"], bool(d.get("late"))
+            if not r.late:
+                r.state = CHECKED_IN
 
     def _on_no_show(self, d: dict) -> None:
-        r = self.by_code.get(d["_code"])
-        if r is not None:
+        if (r := self.by_bid.get(d["bid"])) is not None:
             r.state = NO_SHOW
-        self.no_shows.setdefault(d["_id_hash"], []).append(d["day"])
+        if d.get("_id_hash"):  # a restored log does not know who it was
+            self.no_shows.setdefault(d["_id_hash"], []).append(d["day"])
 
     def _on_slots_changed(self, d: dict) -> None:
         self.changes.setdefault(f"{d['service']} {d['day']}", []).append(SlotChange(
@@ -108,7 +146,7 @@ class BookState:
     def forget_before(self, day: str, keep_no_shows_days: int) -> None:
         """At a day's close: bookings and slot changes of days before ``day`` leave memory (the
         log keeps them); no-shows stay as long as the 爽约 rule can count them."""
-        self.by_code = {c: r for c, r in self.by_code.items() if r.day >= day}
+        self.by_bid = {b: r for b, r in self.by_bid.items() if r.day >= day}
         self.changes = {k: v for k, v in self.changes.items() if k.split(" ")[1] >= day}
         oldest = date.fromordinal(date.fromisoformat(day).toordinal()
                                   - keep_no_shows_days).isoformat()
@@ -117,7 +155,7 @@ class BookState:
 
     # -- checkpoint ------------------------------------------------------------------------
     def dump(self) -> dict:
-        return {"by_code": [dataclasses.asdict(r) for r in self.by_code.values()],
+        return {"by_bid": [dataclasses.asdict(r) for r in self.by_bid.values()],
                 "no_shows": self.no_shows,
                 "changes": {k: [dataclasses.asdict(c) for c in v]
                             for k, v in self.changes.items()}}
@@ -126,6 +164,6 @@ class BookState:
     def load(cls, data: dict | None) -> BookState:
         if not data:
             return cls()
-        return cls({r["code"]: Reservation(**r) for r in data["by_code"]},
+        return cls({r["bid"]: Reservation(**r) for r in data["by_bid"]},
                    {h: list(v) for h, v in data["no_shows"].items()},
                    {k: [SlotChange(**c) for c in v] for k, v in data["changes"].items()})

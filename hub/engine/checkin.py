@@ -32,7 +32,7 @@ def _find(st, a: Args, at: datetime) -> Reservation:
     if (code is None) == (id_no is None):
         raise BadRequest("args: give code or id_number (one of them)")
     if code is not None:
-        r = st.book.by_code.get(code.strip().upper())
+        r = st.book.by_code(code.strip().upper(), today) or st.book.by_code(code.strip().upper())
         if r is None or r.state not in (BOOKED, NO_SHOW):
             raise HubError(B.NOT_FOUND, "not_found")
         if r.day != today:
@@ -68,7 +68,8 @@ def checkin(st, a: Args, ctx) -> Decision:
     how = "late_walk_in" if late else ("early" if at < start else "on_time")
     svc = st.cfg.services[r.service]
     for t in st.tickets.values():
-        if t.id_hash == r.id_hash and t.service == svc.id and t.status in ACTIVE:
+        if r.id_hash is not None and t.id_hash == r.id_hash and t.service == svc.id \
+                and t.status in ACTIVE:
             raise Conflict(S.ID_ACTIVE.format(name=svc.name, no=t.no))
     ahead = waiting_ahead(st, svc.id, None)
     est = est_wait_s(st, svc.id, ahead)
@@ -78,8 +79,7 @@ def checkin(st, a: Args, ctx) -> Decision:
     d = issued.data
     checked = Event("booking_checked_in", {"bid": r.bid, "service": r.service, "day": r.day,
                                            "start": r.start, "ticket_id": d["ticket_id"],
-                                           "no": d["no"], "how": how, "late": late,
-                                           "_code": r.code})
+                                           "no": d["no"], "how": how, "late": late})
     ticket = {"no": d["no"], "ticket_id": d["ticket_id"], "service": svc.id,
               "service_name": svc.name, "issued_at": iso(at), "waiting_ahead": ahead,
               "est_wait_s": est, "priority": None, "appointment": not late,
@@ -97,7 +97,6 @@ def no_shows(st, at: datetime) -> list[Event]:
         return []
     grace = timedelta(minutes=st.cfg.booking.grace_minutes)
     return [Event("booking_no_show", {"bid": r.bid, "service": r.service, "day": r.day,
-                                      "start": r.start, "_code": r.code,
-                                      "_id_hash": r.id_hash})
-            for r in list(st.book.by_code.values())
+                                      "start": r.start, "_id_hash": r.id_hash})
+            for r in list(st.book.by_bid.values())
             if r.state == BOOKED and slot_start(st, r.day, r.start) + grace < at]

@@ -147,9 +147,37 @@ def test_replay_and_checkpoint_rebuild_the_same_bookings(hall):
     for ev, at in hall.log:
         fresh.apply(ev, at)
     assert fresh.state.book == hall.engine.state.book
-    assert made["code"] in fresh.state.book.by_code
+    assert fresh.state.book.by_code(made["code"]) is not None
     from hub.engine import checkpoint
     again = eh.QueueEngine(hall.cfg, eh.KEY)
     checkpoint.load(again.state, checkpoint.dump(hall.engine.state))
     assert again.state.book == hall.engine.state.book
     hall.wait(timedelta(days=0).total_seconds())
+
+
+def test_a_log_restored_from_the_countys_copy_still_honours_the_booking(hall):
+    """hub.restore gets only public event data: the booking keeps its place, its code checks
+    it in and its token opens it (docs/booking.md "Events")."""
+    made = book(hall, day="2026-11-23", start="10:30")
+    restored = eh.QueueEngine(hall.cfg, b"another-hall-key-0123456789abcdef")
+    for ev, at in hall.log:
+        restored.apply(type(ev)(ev.kind, ev.public()), at)
+    again = eh.Hall(hall.cfg, hall.at)
+    again.engine = restored
+    shown = again.do("web", "booking.show", code=made["code"], token=made["token"])
+    assert shown["state"] == "booked" and shown["name_mask"] is None
+    assert refused(again.do, "web", "booking.show", code=made["code"],
+                   token="y" * 22).code == "not_found"
+    out = again.do("kiosk-1", "booking.checkin", code=made["code"])
+    assert out["booking"]["state"] == "early"
+    slots = again.do("web", "booking.slots", service="A", days=1)["days"][0]["slots"]
+    assert next(s for s in slots if s["start"] == "10:30")["booked"] == 1
+
+
+def test_the_kiosk_books_with_the_id_number_as_the_real_name(hall):
+    made = hall.do("kiosk-1", "booking.make", service="A", day=TUE, start="09:00",
+                   id_number=ID1, phone="13800138000", by="kiosk")
+    shown = hall.do("kiosk-1", "booking.show", code=made["code"], token=made["token"])
+    assert shown["name_mask"] == ID1[:4] + "*" * 10 + ID1[-4:]
+    assert refused(hall.do, "web", "booking.make", service="A", day=TUE, start="09:30",
+                   id_number=ID2, phone="13900000000").code == "bad_request"  # web: a name
