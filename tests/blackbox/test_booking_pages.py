@@ -74,3 +74,45 @@ def test_behind_a_trusted_proxy_each_citizen_address_has_its_own_limit(hall):
         assert _get(web, "/book?" + urllib.parse.urlencode({"x": "1"}), "203.0.113.5")[0] == 200
     finally:
         web.stop()
+
+
+def test_the_booking_pages_meet_wcag_21_aa(hall, browser):
+    from .test_web_contrast import violations
+    from .web_parts import browser_login, desk_page
+
+    web = WebProc(hall)
+    kiosk = hall.node("kiosk-1")
+    found: dict[str, list[str]] = {}
+    page = phone_page(browser)
+    try:
+        for name, path in (("services", "/book"), ("days", "/book/s/A"),
+                           ("slots", f"/book/s/A/{TODAY}"), ("form", f"/book/s/A/{TODAY}/1030"),
+                           ("closed day", "/book/s/A/2026-11-28/0900"),
+                           ("not found", "/book/" + "Z" * 8 + "/" + "A" * 22)):
+            page.goto(web.url + path)
+            found[name] = violations(page)
+        page.goto(f"{web.url}/book/s/A/{TODAY}/1030")
+        page.fill("#name", "赵六")
+        right = valid_id(62)
+        page.fill("#id_number", right[:17] + ("0" if right[17] != "0" else "1"))  # checksum
+        page.fill("#phone", "13800000062")
+        page.check("input[name=ack]")
+        page.click("button[type=submit]")
+        page.locator(".error").wait_for(timeout=15000)
+        found["form with an error"] = violations(page)
+        page.fill("#id_number", valid_id(62))
+        page.check("input[name=ack]")
+        page.click("button[type=submit]")
+        page.locator("#code").wait_for(timeout=15000)
+        found["booking"] = violations(page)
+        assert kiosk.request("booking.checkin", {"code": page.inner_text("#code")})["ok"]
+        desk = desk_page(browser)
+        browser_login(desk, web)
+        desk.goto(web.url + "/manage/booking")
+        desk.locator("section[aria-label='企业开办']").wait_for(timeout=15000)
+        found["console 预约管理"] = violations(desk)
+        desk.context.close()
+    finally:
+        page.context.close()
+        web.stop()
+    assert not any(found.values()), found
