@@ -1,7 +1,8 @@
 """网上预约 in the demo (issue 26 item 7): part of the day's citizens book ahead, through the
-ops hall-web uses (``booking.make`` as node ``web``), and check in at the kiosk on arrival
-(``booking.checkin`` as node ``kiosk-1``); some never come (爽约), some come late (past the
-grace: an ordinary ticket). The verdict then sets booked citizens' waits beside walk-ins'.
+ops hall-web uses (``booking.make`` as node ``web``), and on arrival check in on the kiosk's
+screen with their code (``booking.checkin``, hallsim.people); some never come (爽约), some
+come past the grace (an ordinary ticket). The verdict sets booked citizens' waits beside
+walk-ins'.
 
 Pure planning (``plan``) is seeded like hallsim.day; ``Booked`` acts on the hub."""
 
@@ -32,7 +33,6 @@ class Booking:
     how: str               # on_time | late | no_show
     n: int                 # the citizen's number (name, ID, phone are made from it)
     code: str | None = None
-    done: bool = False     # checked in (or gave up)
 
 
 def person(n: int) -> dict:
@@ -69,17 +69,18 @@ def plan(cfg, visits: list[Visit], now: datetime, seed: int, share: float = SHAR
 
 
 class Booked:
-    """The booked citizens: booked at the start of the day, checking in as they arrive."""
+    """The booked citizens: booked at the start of the day through ``booking.make`` (node
+    ``web``); on arrival they check in at the kiosk's screen with their code (hallsim.people)."""
 
-    def __init__(self, bookings: list[Booking], web_client, kiosk_client):
-        self.bookings = sorted(bookings, key=lambda b: b.visit.arrives)
-        self.web, self.kiosk = web_client, kiosk_client
-        self.made = self.full = self.checked_in = self.refused = 0
+    def __init__(self, bookings: list[Booking], web_client):
+        self.bookings, self.web = bookings, web_client
+        self.made = self.full = 0
 
     def book_ahead(self) -> list[Visit]:
-        """Books every planned slot (``booking.make``); a citizen whose slot is already full
-        (or refused) comes as a walk-in instead: those visits are returned."""
-        back = []
+        """Books every planned slot; the visits of the day that follow from it: each booked
+        citizen who comes, with the code (a 爽约 never comes), and each one whose slot was
+        already full (or refused) as a walk-in."""
+        visits = []
         for b in self.bookings:
             try:
                 made = self.web.request("booking.make", {
@@ -87,39 +88,23 @@ class Booked:
                     "start": f"{b.start:%H:%M}"} | person(b.n), timeout=30)
             except Exception:  # noqa: BLE001 - slot_full or a limit: the citizen walks in
                 self.full += 1
-                b.done = True
-                back.append(b.visit)
+                visits.append(b.visit)
                 continue
             b.code = made["code"]
             self.made += 1
+            if b.how != "no_show":
+                visits.append(replace(b.visit, booking=b.code))
         self.bookings = [b for b in self.bookings if b.code]
-        return back
-
-    def step(self, now: datetime, citizens) -> None:
-        """Each booked citizen who arrives by ``now`` checks in at the kiosk with the code;
-        the ticket joins the citizens' numbers so their clerk serves them as planned."""
-        for b in self.bookings:
-            if b.done or b.how == "no_show" or b.visit.arrives > now:
-                continue
-            b.done = True
-            try:
-                answer = self.kiosk.request("booking.checkin", {"code": b.code}, timeout=30)
-            except Exception:  # noqa: BLE001 - the kiosk's screen says why; they leave
-                self.refused += 1
-                continue
-            citizens.by_no[answer["ticket"]["no"]] = b.visit
-            self.checked_in += 1
+        return visits
 
     def stop(self) -> None:
-        for c in (self.web, self.kiosk):
-            c.stop()
+        self.web.stop()
 
     def summary(self) -> str:
         ways = {h: sum(b.how == h for b in self.bookings) for h in ("on_time", "late", "no_show")}
         return (f"网上预约: {self.made} booked ahead ({self.full} found their slot full and "
-                f"walked in), {self.checked_in} checked in ({ways['late']} late: past the grace, "
-                f"爽约 by the rule and an ordinary ticket), "
-                f"{ways['no_show']} never came, {self.refused} refused at the kiosk")
+                f"walked in); {ways['on_time']} came in time, {ways['late']} past the grace "
+                f"(爽约 by the rule, an ordinary ticket), {ways['no_show']} never came")
 
 
 def waits(db: Path) -> dict:
@@ -176,10 +161,8 @@ def start(cfg, broker_url: str, clock, visits: list[Visit], seed: int,
                               cfg.booking.grace_minutes if cfg.booking else 15)
     if not bookings:
         return visits, None
-    clients = [HubClient(cfg, node, broker_url, clock) for node in ("web", "kiosk-1")]
-    for c in clients:
-        c.start()
-        c.wait_connected(5)
-    booked = Booked(bookings, *clients)
-    back = booked.book_ahead()
-    return sorted(walk_ins + back, key=lambda v: v.arrives), booked
+    web = HubClient(cfg, "web", broker_url, clock)   # as hall-web asks for the citizens
+    web.start()
+    web.wait_connected(5)
+    booked = Booked(bookings, web)
+    return sorted(walk_ins + booked.book_ahead(), key=lambda v: v.arrives), booked

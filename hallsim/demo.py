@@ -309,8 +309,6 @@ class DemoHall:
             for node in self.nodes:
                 node.poll()
             citizens.step(self.kiosk, now, self.kiosk_record["timing"])
-            if self.booked is not None:
-                self.booked.step(now, citizens)
             for clerk in self.clerks:
                 clerk.step(self.observer.state.get(f"window/{clerk.window}"), citizens, now)
             self.manager.step(now)
