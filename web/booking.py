@@ -8,31 +8,21 @@ keeps nothing but the per-address limits (web/ratelimit.py) and a CSRF cookie.""
 from __future__ import annotations
 
 import re
-import secrets
-from urllib.parse import parse_qs
 
-import qrcode
-import qrcode.image.svg
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from web import bookpages, errors, pages
+from web import bookform, bookpages, errors, pages
 from web import strings as S
-from web.console import clean
 from web.ratelimit import Limiter, client_address
 from wire.client import HubUnreachable
 from wire.contract import HubError
 
 B = S.BOOK
-CSRF_COOKIE = "book_csrf"
-MAX_FORM = 2048
 CODE_RE = re.compile(r"^[A-HJ-NP-Z2-9]{8}$")     # no 0/O/1/I (the contract)
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SID_RE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-ID_RE = re.compile(r"^\d{17}[\dX]$")
-PHONE_RE = re.compile(r"^1\d{10}$")
 #: per citizen address: pages seen, bookings/cancels/moves sent, look-ups that found nothing
 LIMITS = {"page": (120, 60.0), "write": (10, 600.0), "miss": (10, 600.0)}
 #: a hub refusal's HTTP status
@@ -40,18 +30,8 @@ STATUS = {"slot_full": 409, "already_booked": 409, "closed": 409, "too_late": 40
           "blocked": 403, "bad_id": 400, "rate_limited": 429, "not_found": 404}
 
 
-def qr_svg(text: str) -> str:
-    """The booking code as an inline SVG QR (the kiosk's scanner reads the code)."""
-    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    svg = img.to_string(encoding="unicode")
-    return re.sub(r'<svg width="[^"]*" height="[^"]*"', "<svg", svg, count=1)
-
-
 def why(exc: Exception) -> str:
-    """The hub's reason in Chinese."""
-    if isinstance(exc, HubError) and not errors._CJK.search(exc.message or ""):
-        if exc.code in S.BOOK_REFUSED:
-            return S.BOOK_REFUSED[exc.code]
+    """The hub's reason in Chinese (web/errors.py)."""
     return errors.message(exc, S.HUB_AWAY)
 
 
@@ -82,35 +62,10 @@ class BookingPages:
     def html(self, request: Request, body: str, status: int = 200) -> Response:
         """The page, with the CSRF cookie its forms carry set when the browser has none."""
         resp = HTMLResponse(body, status, headers=pages.NO_STORE)
-        if request.cookies.get(CSRF_COOKIE) != request.state.csrf:
-            resp.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict",
+        if request.cookies.get(bookform.CSRF_COOKIE) != request.state.csrf:
+            resp.set_cookie(bookform.CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict",
                             path="/book", secure=self.cfg.web.public_url.startswith("https://"))
         return resp
-
-    @staticmethod
-    def csrf(request: Request) -> str:
-        token = request.cookies.get(CSRF_COOKIE) or ""
-        if not TOKEN_RE.fullmatch(token):
-            token = secrets.token_urlsafe(24)
-        request.state.csrf = token
-        return token
-
-    async def form(self, request: Request) -> dict | None:
-        """The url-encoded form when its CSRF field matches the cookie, else None."""
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_FORM:
-                return None
-        try:
-            fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8"), max_num_fields=10)
-                      .items()}
-        except (UnicodeDecodeError, ValueError):
-            return None
-        cookie, sent = request.cookies.get(CSRF_COOKIE, ""), fields.get("csrf", "")
-        if not cookie or not secrets.compare_digest(cookie.encode(), sent.encode()):
-            return None
-        return fields
 
     def refusal(self, request, title: str, exc: Exception, back: str, back_text: str):
         code = errors.code(exc)
@@ -148,7 +103,7 @@ class BookingPages:
         return None
 
     async def service_list(self, request: Request) -> Response:
-        self.csrf(request)
+        bookform.csrf(request)
         return (self.limited(request, "page")
                 or self.html(request, bookpages.services(self.cfg, self.offered())))
 
@@ -159,7 +114,7 @@ class BookingPages:
         return sid
 
     async def service_days(self, request: Request) -> Response:
-        self.csrf(request)
+        bookform.csrf(request)
         if (limited := self.limited(request, "page")) is not None:
             return limited
         sid = self._service(request)
@@ -188,7 +143,7 @@ class BookingPages:
         return self.html(request, bookpages.slots(self.cfg, heading, base, entry, base))
 
     async def service_slots(self, request: Request) -> Response:
-        self.csrf(request)
+        bookform.csrf(request)
         if (limited := self.limited(request, "page")) is not None:
             return limited
         sid = self._service(request)
@@ -200,7 +155,7 @@ class BookingPages:
     async def new(self, request: Request) -> Response:
         """GET: 一次性告知 and the form; POST: ``booking.make`` and on to the booking's page
         (one hub request: the hub judges the slot, the page is drawn again only to say why)."""
-        self.csrf(request)
+        bookform.csrf(request)
         post = request.method == "POST"
         if (limited := self.limited(request, "write" if post else "page")) is not None:
             return limited
@@ -211,12 +166,12 @@ class BookingPages:
         where = (sid, day, start)
         if not post:
             return await self.form_page(request, where)
-        fields = await self.form(request)
+        fields = await bookform.read(request)
         if fields is None:
             return self.expired(request, request.url.path)
         values = {k: fields.get(k, "").strip() for k in ("name", "id_number", "phone")}
         values["id_number"] = values["id_number"].upper()
-        problem = form_problem(values, fields.get("ack") == "1")
+        problem = bookform.form_problem(values, fields.get("ack") == "1")
         if problem:
             return await self.form_page(request, where, problem, values)
         try:
@@ -240,7 +195,7 @@ class BookingPages:
             return self.refusal(request, B["refused_title"], exc, back, B["again"])
         if slot is None:
             body, status = bookpages.refused(self.cfg, B["refused_title"],
-                                             S.BOOK_REFUSED["closed"], S.BOOK_TODO["closed"],
+                                             B["slot_closed"], S.BOOK_TODO["closed"],
                                              back, B["again"], 409)
             return self.html(request, body, status)
         return self.html(request, bookpages.form(
@@ -257,7 +212,7 @@ class BookingPages:
             return base, None, limited
         if (limited := self.limited(request, "miss", count=False)) is not None:
             return base, None, limited  # a guesser learns nothing more, right or wrong
-        if CODE_RE.fullmatch(code) and TOKEN_RE.fullmatch(token):
+        if CODE_RE.fullmatch(code) and bookform.TOKEN_RE.fullmatch(token):
             try:
                 return base, await self.link.request("booking.show",
                                                      {"code": code, "token": token}), None
@@ -277,7 +232,7 @@ class BookingPages:
             return False
 
     async def view(self, request: Request) -> Response:
-        self.csrf(request)
+        bookform.csrf(request)
         base, b, error = await self.shown(request)
         if error is not None:
             return error
@@ -287,12 +242,12 @@ class BookingPages:
         notice = {"made": B["booked_title"], "moved": B["moved"],
                   "cancelled": B["cancelled"]}.get(request.query_params.get("n", ""), "")
         return self.html(request, bookpages.booking(self.cfg, b, base, request.state.csrf,
-                                                    self.can_change(b), qr_svg(b["code"]),
+                                                    self.can_change(b), bookpages.qr_svg(b["code"]),
                                                     notice))
 
     async def state(self, request: Request) -> Response:
         """``{"state", "ticket_url"?}`` for the page's script."""
-        self.csrf(request)
+        bookform.csrf(request)
         _, b, error = await self.shown(request)
         if error is not None:
             return JSONResponse({"ok": False}, status_code=error.status_code)
@@ -303,13 +258,13 @@ class BookingPages:
         return JSONResponse(out, headers=pages.NO_STORE)
 
     async def cancel(self, request: Request) -> Response:
-        self.csrf(request)
+        bookform.csrf(request)
         if (limited := self.limited(request, "write")) is not None:
             return limited
         base, b, error = await self.shown(request)
         if error is not None:
             return error
-        if await self.form(request) is None:
+        if await bookform.read(request) is None:
             return self.expired(request, base)
         try:
             await self.link.request("booking.cancel", {"code": b["code"],
@@ -320,21 +275,21 @@ class BookingPages:
 
     # -- rebooking --------------------------------------------------------------------------
     async def move_days(self, request: Request) -> Response:
-        self.csrf(request)
+        bookform.csrf(request)
         base, b, error = await self.shown(request)
         if error is not None:
             return error
         return await self._days(request, b["service"], B["move_title"], f"{base}/move", base)
 
     async def move_slots(self, request: Request) -> Response:
-        self.csrf(request)
+        bookform.csrf(request)
         base, b, error = await self.shown(request)
         if error is not None:
             return error
         return await self._slots(request, b["service"], B["move_title"], f"{base}/move")
 
     async def move(self, request: Request) -> Response:
-        self.csrf(request)
+        bookform.csrf(request)
         post = request.method == "POST"
         if post and (limited := self.limited(request, "write")) is not None:
             return limited
@@ -352,13 +307,13 @@ class BookingPages:
             return self.refusal(request, B["refused_move"], exc, back, B["again"])
         if slot is None:
             body, status = bookpages.refused(self.cfg, B["refused_move"],
-                                             S.BOOK_REFUSED["closed"], S.BOOK_TODO["closed"],
+                                             B["slot_closed"], S.BOOK_TODO["closed"],
                                              back, B["again"], 409)
             return self.html(request, body, status)
         if not post:
             return self.html(request, bookpages.move_form(self.cfg, b, day, slot,
                                                           request.state.csrf, back))
-        if await self.form(request) is None:
+        if await bookform.read(request) is None:
             return self.expired(request, request.url.path)
         try:
             await self.link.request("booking.move", {"code": b["code"], "day": day,
@@ -381,22 +336,6 @@ class BookingPages:
             Route("/book/{code}/{token}/move/{day}", self.move_slots),
             Route("/book/{code}/{token}/move/{day}/{hhmm}", self.move, methods=["GET", "POST"]),
         ]
-
-
-def form_problem(values: dict, acknowledged: bool) -> str:
-    """What is wrong with the real-name form ('' when nothing); the hub checks the ID's
-    GB 11643 checksum, the one rule it keeps in one place."""
-    if not clean(values):
-        return S.BAD_CHARS
-    if not 2 <= len(values["name"]) <= 30:
-        return B["bad_name"]
-    if not ID_RE.fullmatch(values["id_number"]):
-        return B["bad_id"]
-    if not PHONE_RE.fullmatch(values["phone"]):
-        return B["bad_phone"]
-    if not acknowledged:
-        return B["not_ack"]
-    return ""
 
 
 def _aware(iso: str, now):

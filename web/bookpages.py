@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import qrcode
+import qrcode.image.svg
+
 from web import strings as S
 from web.pages import boot_json, esc, shell
 
@@ -186,6 +189,13 @@ def not_found(cfg) -> str:
     inner = (f'<section class="card"><h1>{esc(B["not_found_title"])}</h1>'
              f'<p>{esc(B["not_found"])}</p></section>')
     return _page(cfg, B["not_found_title"], inner)
+
+
+def qr_svg(text: str) -> str:
+    """The booking code as an inline SVG QR (the kiosk's scanner reads the code)."""
+    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    svg = img.to_string(encoding="unicode")
+    return re.sub(r'<svg width="[^"]*" height="[^"]*"', "<svg", svg, count=1)
 
 
 SLOT_RE = re.compile(r"^([01]\d|2[0-3])([0-5]\d)$")

@@ -25,6 +25,14 @@ HUB_REFUSED = {
     "internal": "中枢内部出错，操作没有执行",
     "unavailable": "中枢暂时无法保存，操作没有执行",
     "rate_limited": "操作过于频繁，请稍后再试",
+    # 网上预约 (docs/booking.md): the hub words these in Chinese; the code's text is the fallback
+    "slot_full": "该时段已约满",
+    "already_booked": "您已预约过该事项当天的时段",
+    "blocked": "因多次爽约，暂时不能预约",
+    "bad_id": "身份证号不正确",
+    "not_found": "没有找到预约",
+    "too_late": "已过取消期限",
+    "too_early": "还未到签到时间",
 }
 
 # the ticket page (web/static/ticket.js reads these)
@@ -237,6 +245,7 @@ BOOK = {
     "move_confirm": "确认改到这个时段",
     "moved": "已改约到新的时间",
     "checkin_hint": "请在预约时段开始前 {m} 分钟内到取号机签到",
+    "slot_closed": "该日期或时段不开放预约",
     "refused_title": "预约没有成功",
     "refused_cancel": "取消没有成功",
     "refused_move": "改约没有成功",
@@ -263,16 +272,6 @@ BOOK_TODO = {
     "closed": "这一天或这个时段不开放预约，请选择其他时段。",
     "rate_limited": "操作过于频繁，请稍后再试。",
     "too_late": "已过取消期限；如不能前来，本次预约将记为爽约。",
-}
-#: refusal codes whose hub message may be English (wire-contract checks): their Chinese text
-BOOK_REFUSED = {
-    "slot_full": "该时段已约满",
-    "already_booked": "您已预约过该事项当天的时段",
-    "blocked": "因多次爽约，暂时不能预约",
-    "bad_id": "身份证号不正确",
-    "closed": "该日期或时段不开放预约",
-    "too_late": "已过取消期限",
-    "not_found": "没有找到预约",
 }
 # the console's booking page (/manage/booking)
 BOOK_CONSOLE = {
