@@ -21,6 +21,7 @@ from devices.printer.escpos_lib import dummy_printer
 from devices.recorder import DISCARD, Recorder
 from kiosk import booking, catalogue
 from kiosk import strings as S
+from kiosk.bookoffer import BookingOffer
 from kiosk.health import KioskHealth
 from kiosk.screens import ORANGE, RED, Painter
 from kiosk.settings import KioskSettings
@@ -85,6 +86,7 @@ class KioskNode:
         self.recorder: Recorder = DISCARD        # tests, hall-sim: attach()
         self._pending: TicketTiming | None = None
         self._pending_service: str | None = None
+        self.offer = BookingOffer(self)          # 已约满: the next free slot, booked here
 
     # -- what the screen shows (kiosk.views) -------------------------------------------------
     @property
@@ -200,6 +202,8 @@ class KioskNode:
                 self._message(S.CHECK_IN_TITLE, [S.SCAN_NOT_BOOKING], ORANGE)
         elif kind == "scanner":
             self._health.scanner(item[1])
+        elif kind in ("offer_slots", "offer_made"):
+            self.offer.on_reply(*item)
 
     # -- what a citizen does -----------------------------------------------------------------
     def touch(self, x: int, y: int) -> None:
@@ -212,7 +216,9 @@ class KioskNode:
             return
         action = button.action
         self.views.touched()
-        if action[0] == "service":
+        if self.view == View.BOOK:
+            self.offer.touch(action)
+        elif action[0] == "service":
             self.choose_service(action[1], self.priority, touched_at=time.monotonic())
         elif action[0] == "priority":
             self.views.toggle_priority(action[1])
@@ -315,6 +321,7 @@ class KioskNode:
                     name=self.cfg.services[service_id].name)], RED)
             elif exc.code == "full":  # the hub's message names a later day to book
                 self._message(S.FULL_TITLE, [exc.message or S.FULL_BODY], RED)
+                self.offer.full(service_id)  # and the next free slot, bookable here
             elif exc.code == "closed":
                 self._message(S.CLOSED_TITLE, [catalogue.hours_text(self.cfg.hours)], ORANGE)
             elif exc.code in booking.REFUSALS and service_id is None:

@@ -229,11 +229,13 @@ class Painter:
             self.text(note, min(38, h / self.u * 0.22), (x + w // 2, y + int(h * 0.74)), color)
         return Button(tuple(int(v) for v in rect), (*action, svc.id))
 
-    def check_in(self, code: str) -> list[Button]:
+    def check_in(self, code: str, prompt: str = S.CHECK_IN_PROMPT_BOOKING,
+                 keys: str = "1234567890ABCDEFGHJKLMNPQRSTUVWXYZ") -> list[Button]:
         """The keypad for a check-in: a booking code (digits and letters, no I/O), an ID
-        number (digits and X), or an older appointment code."""
+        number (digits and X), or an older appointment code; booking at the kiosk reuses it
+        with its own ``prompt`` and ``keys`` (kiosk.bookoffer)."""
         top = self.header(None) + self.px(30)
-        for line in self.wrap(S.CHECK_IN_PROMPT_BOOKING, 44, self.w - self.px(80)):
+        for line in self.wrap(prompt, 44, self.w - self.px(80)):
             self.text(line, 44, (self.w // 2, top + self.px(30)))
             top += self.px(60)
         top += self.px(20)
@@ -241,8 +243,8 @@ class Painter:
         self.box(((self.w - field_w) // 2, top, field_w, self.px(120)), WHITE, TILE_EDGE)
         self.text(code or " ", 64 if len(code) <= 12 else 50, (self.w // 2, top + self.px(60)))
         top += self.px(150)
-        keys = list("1234567890ABCDEFGHJKLMNPQRSTUVWXYZ") + [S.KEY_DELETE, S.KEY_OK]
-        cols = 6 if self.portrait else 12  # landscape: wide rows, fingers still fit
+        keys = list(keys) + [S.KEY_DELETE, S.KEY_OK]
+        cols = (6 if self.portrait else 12) if len(keys) > 15 else 3  # landscape: wide rows
         rows = -(-len(keys) // cols)
         bottom = self.h - self.px(170)
         gap = self.px(16)

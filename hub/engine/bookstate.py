@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 BOOKED, CANCELLED, CHECKED_IN, NO_SHOW = "booked", "cancelled", "checked_in", "no_show"
+RECENT_DAYS = 28        # slots are sized by the window time per ticket of the last 4 weeks
+RECENT_MIN_TICKETS = 10  # fewer measured tickets: the service's configured service_s
 CODE_CHECK_ROUNDS = 2000  # ~1 ms here; a 40-bit code then costs days to guess from an event
 
 
@@ -77,6 +79,7 @@ class BookState:
     by_bid: dict[str, Reservation] = field(default_factory=dict)
     no_shows: dict[str, list[str]] = field(default_factory=dict)  # id hash -> no-show days
     changes: dict[str, list[SlotChange]] = field(default_factory=dict)  # "service day" -> changes
+    recent: dict[str, dict[str, list]] = field(default_factory=dict)  # day -> service -> [s, n]
 
     # -- reading ---------------------------------------------------------------------------
     def taken(self, service: str, day: str, start: str) -> int:
@@ -104,6 +107,15 @@ class BookState:
             if r.code is None and (day is None or r.day == day) and r.has_code(code):
                 return r
         return None
+
+    def mean_s(self, service: str) -> float | None:
+        """A window's measured seconds per ticket of ``service`` over the recent days, or None
+        when fewer than RECENT_MIN_TICKETS were measured."""
+        total = n = 0
+        for row in self.recent.values():
+            s, k = row.get(service, (0.0, 0))
+            total, n = total + s, n + k
+        return total / n if n >= RECENT_MIN_TICKETS else None
 
     def code_taken(self, code: str) -> bool:
         return any(r.code == code for r in self.by_bid.values())
@@ -143,6 +155,17 @@ class BookState:
         self.changes.setdefault(f"{d['service']} {d['day']}", []).append(SlotChange(
             d["action"], d.get("start"), d.get("end"), d.get("capacity"), d.get("reason")))
 
+    def note_day(self, day: str, times: dict[str, tuple[float, int]]) -> None:
+        """At a day's close: its measured window seconds and tickets per service (added to
+        what an earlier close of the same day noted); days older than RECENT_DAYS go."""
+        row = self.recent.setdefault(day, {})
+        for sid, (s, n) in times.items():
+            if n:
+                acc = row.setdefault(sid, [0.0, 0])
+                acc[0], acc[1] = acc[0] + s, acc[1] + n
+        oldest = date.fromordinal(date.fromisoformat(day).toordinal() - RECENT_DAYS).isoformat()
+        self.recent = {k: v for k, v in self.recent.items() if k > oldest}
+
     def forget_before(self, day: str, keep_no_shows_days: int) -> None:
         """At a day's close: bookings and slot changes of days before ``day`` leave memory (the
         log keeps them); no-shows stay as long as the 爽约 rule can count them."""
@@ -158,7 +181,8 @@ class BookState:
         return {"by_bid": [dataclasses.asdict(r) for r in self.by_bid.values()],
                 "no_shows": self.no_shows,
                 "changes": {k: [dataclasses.asdict(c) for c in v]
-                            for k, v in self.changes.items()}}
+                            for k, v in self.changes.items()},
+                "recent": self.recent}
 
     @classmethod
     def load(cls, data: dict | None) -> BookState:
@@ -166,4 +190,6 @@ class BookState:
             return cls()
         return cls({r["bid"]: Reservation(**r) for r in data["by_bid"]},
                    {h: list(v) for h, v in data["no_shows"].items()},
-                   {k: [SlotChange(**c) for c in v] for k, v in data["changes"].items()})
+                   {k: [SlotChange(**c) for c in v] for k, v in data["changes"].items()},
+                   {day: {s: list(v) for s, v in row.items()}
+                    for day, row in data.get("recent", {}).items()})

@@ -6,8 +6,9 @@ what the windows that may serve the service can do in it, less the walk-in share
     capacity = ⌊slot seconds × Σ window shares × (1 − walk_in_share) / mean service seconds⌋
 
 where a window's share is 1 / (services it serves) when its counter allows the service and a
-clerk of its posts has the skill, and the mean is the hub's running mean of measured service
-times (seeded from the service's ``service_s``). Closed days are the hall's calendar
+clerk of its posts has the skill, and the mean is what a window spent per ticket of the service
+(call to 办结) over the last RECENT_DAYS days, noted at each day's close (hub.engine.bookstate),
+or the service's configured ``service_s`` while fewer than RECENT_MIN_TICKETS were measured. Closed days are the hall's calendar
 (``[hours]`` holidays, 调休 ``extra_working_days``); a manager's ``booking_slots_changed``
 closes ranges or opens slots with their own capacity, folded in the order they were made.
 """
@@ -50,8 +51,7 @@ def base_slots(st, service: str) -> list[Slot]:
     """The slots of an ordinary working day of ``service``."""
     rules = st.cfg.booking
     step = timedelta(minutes=rules.slot_minutes)
-    times = st.times[service]
-    mean_s = max(times.total_s / times.count, 1.0)
+    mean_s = max(st.book.mean_s(service) or float(st.cfg.services[service].service_s), 1.0)
     share = window_share(st.cfg, service) * (1.0 - rules.walk_in_share)
     out = []
     for start, end in st.cfg.hours.sessions:

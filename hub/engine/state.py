@@ -282,6 +282,7 @@ class EngineState:
         # the day's assignments, suggestions and measured times end with it
         for w in self.windows.values():
             w.assigned = w.assigned_by = None
+        self.book.note_day(d["date"], {s: (t.today_s, t.today_n) for s, t in self.times.items()})
         for times in self.times.values():
             times.today_s, times.today_n = 0.0, 0
         self.suggested = {}

@@ -108,3 +108,30 @@ def test_confirmed_bookings_survive_the_hubs_restart(hall):
     hall.start_hub()
     shown = web.request("booking.show", {"code": made["code"], "token": made["token"]})
     assert shown["ok"] and shown["result"]["state"] == "booked", shown
+
+
+def test_no_shows_at_the_tick_block_booking_and_a_late_arrival_walks_in(hall):
+    """Three bookings of one person not checked in by slot start + 15 min become
+    booking_no_show at the hub's tick (the hub restarted at 11:50, its log kept); the 爽约 rule
+    then refuses a new booking and says until when; the late citizen still gets an ordinary
+    ticket at the kiosk."""
+    web = hall.node("web")
+    person = valid_id(42)
+    codes = []
+    for service, start in (("A", "10:30"), ("C", "11:00"), ("D", "11:30")):
+        r = web.request("booking.make", booking_args(service, TODAY, start, person,
+                                                     "13600000042"))
+        assert r["ok"], r
+        codes.append(r["result"]["code"])
+    stop_process(hall.hubs[-1])
+    hall.start_hub(clock="2026-11-23T11:50:00+08:00", log_name="hub-later")
+    wait_for(lambda: len(hall.db_rows("SELECT seq FROM events WHERE kind = "
+                                      "'booking_no_show'")) == 3, 10, "the three no-shows")
+    later = web.request("booking.make", booking_args("A", "2026-11-25", "09:00", person,
+                                                     "13600000042"))
+    assert _error(later) == "blocked" and later["error"]["until"] == "2026-12-23", later
+    assert "2026-12-23" in later["error"]["message"]
+    kiosk = hall.node("kiosk-1")
+    late = kiosk.request("booking.checkin", {"code": codes[2]})
+    assert late["ok"] and late["result"]["booking"]["state"] == "late_walk_in", late
+    assert late["result"]["ticket"]["appointment"] is False

@@ -181,3 +181,19 @@ def test_the_kiosk_books_with_the_id_number_as_the_real_name(hall):
     assert shown["name_mask"] == ID1[:4] + "*" * 10 + ID1[-4:]
     assert refused(hall.do, "web", "booking.make", service="A", day=TUE, start="09:30",
                    id_number=ID2, phone="13900000000").code == "bad_request"  # web: a name
+
+
+def test_slots_follow_the_measured_time_of_recent_weeks(hall):
+    from hub.engine.bookstate import RECENT_DAYS
+
+    def first_capacity():
+        return hall.do("web", "booking.slots", service="D", **{"from": TUE},
+                       days=1)["days"][0]["slots"][0]["capacity"]
+    configured = first_capacity()          # D: service_s 420 s
+    book_ = hall.engine.state.book
+    book_.note_day("2026-11-20", {"D": (5 * 840.0, 5)})
+    assert first_capacity() == configured  # 5 tickets measured: not yet enough
+    book_.note_day("2026-11-21", {"D": (5 * 840.0, 5)})
+    assert first_capacity() == configured // 2  # twice as slow: half the places
+    book_.note_day("2026-12-30", {})       # four weeks later those days no longer count
+    assert RECENT_DAYS == 28 and first_capacity() == configured

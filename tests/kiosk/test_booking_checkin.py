@@ -57,3 +57,70 @@ def test_what_a_scan_or_a_typed_text_means():
     assert booking.checkin_args("11010519491231002x") == {"id_number": "11010519491231002X"}
     assert booking.checkin_args("2026") is None
     assert booking.checkin_args("ABCD1234") is None  # 1 is never in a code
+
+
+def _tap(rig, action: tuple) -> None:
+    rig.node.poll()
+    button = next(b for b in rig.node.views.buttons if b.action == action)
+    x, y, w, h = button.rect
+    rig.node.touch(x + w // 2, y + h // 2)
+    rig.node.poll()
+
+
+def test_a_full_day_offers_the_next_free_slot_and_books_it_here(broker, hall_clock, tmp_path,
+                                                               rig_factory, pictures):
+    import copy
+    import tomllib
+    from pathlib import Path
+
+    from hub.service import HubService
+    from wire.config import parse_config
+
+    root = Path(__file__).resolve().parents[2]
+    data = copy.deepcopy(tomllib.loads((root / "examples" / "hall.toml").read_text("utf-8")))
+    data["queue"]["capacity"] = "refuse"
+    for svc in data["services"]:
+        if svc["id"] == "F":
+            svc["service_s"] = 14400   # two tickets ahead need 8 h; 6 h of the day are left
+    data["booking"]["services"]["F"] = {"materials": ["身份证原件"]}
+    cfg = parse_config(data, "full.toml")
+    hub = HubService(cfg, str(tmp_path / "hall.db"), broker.url, hall_clock)
+    hub.start()
+    out = pictures("kiosk")
+    try:
+        assert hub.wait_ready(5)
+        # 4 h a citizen leaves no slot a place; the manager adds one for tomorrow
+        assert hub.request_local("web", "booking.open_slots", {
+            "service": "F", "day": "2026-11-24", "start": "09:00", "end": "13:00",
+            "capacity": 1, "by": "值班主任"})["ok"]
+        k = rig_factory(cfg=cfg).start()
+        for _ in range(2):
+            assert k.node.choose_service("F")
+            k.poll_until(lambda: k.node.view == "result")
+            k.node.views.home()
+        assert k.node.choose_service("F")
+        k.poll_until(lambda: k.node.view == "book", what="the offer of a slot")
+        k.node.save_png(f"{out}/booking-offer.png")
+        _tap(k, ("book_yes",))
+        for ch in ID:
+            _tap(k, ("key", ch))
+        k.node.save_png(f"{out}/booking-id.png")
+        _tap(k, ("key", "ok"))
+        for ch in "13800138000":
+            _tap(k, ("key", ch))
+        _tap(k, ("key", "ok"))
+        k.poll_until(lambda: k.node.offer.stage == "booked" or k.node.view == "message",
+                     what="the booking")
+        assert k.node.offer.stage == "booked", k.node.message
+        k.node.save_png(f"{out}/booking-booked.png")
+        code = k.node.offer.booked["code"]
+        assert code.encode() in k.printer.jobs[-1].data
+        k.printer.render_last_ticket_png(f"{out}/booking-slip.png")
+        day = hub.request_local("admin-1", "booking.day", {"day": k.node.offer.booked["day"]})
+        f = next(s for s in day["result"]["services"] if s["service"] == "F")
+        assert [b["code"] for s in f["slots"] for b in s["bookings"]] == [code]
+        assert k.node.check_in_booking(code)  # not today: the kiosk says so
+        k.poll_until(lambda: k.node.view == "message")
+        assert k.node.message.title == S.CHECK_IN_TITLE
+    finally:
+        hub.stop()
