@@ -43,8 +43,13 @@ async def page(console, request: Request) -> Response:
 
 
 def totals(service: dict) -> dict:
+    """The day's counts of a service and its 签到率 / 爽约率 (of the bookings still held or
+    already decided: booked includes the checked-in ones, cancelled ones count for neither)."""
     slots = service.get("slots", [])
-    return {k: sum(x.get(k, 0) for x in slots) for k in ("booked", "checked_in", "no_show")}
+    t = {k: sum(x.get(k, 0) for x in slots) for k in ("booked", "checked_in", "no_show")}
+    held = t["booked"] + t["no_show"]
+    return t | {k: f"{round(100 * t[n] / held)}%" if held else "—"
+                for k, n in (("checkin_rate", "checked_in"), ("no_show_rate", "no_show"))}
 
 
 def _service(svc: dict) -> str:

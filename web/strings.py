@@ -298,5 +298,6 @@ BOOK_CONSOLE = {
     "close_do": "关闭",
     "open_do": "增开",
     "close_hint": "不填时间则关闭当天全部时段；已有的预约仍然有效",
-    "totals": "预约 {booked} · 签到 {checked_in} · 爽约 {no_show}",
+    "totals": "预约 {booked} · 签到 {checked_in} · 爽约 {no_show} · 签到率 {checkin_rate} · "
+              "爽约率 {no_show_rate}",
 }

@@ -38,7 +38,7 @@ def test_the_day_and_closing_and_adding_slots(book_web, browser, node_client, tm
     login(page, book_web)
     page.click("text=预约管理")
     panel = page.locator("section[aria-label='企业开办']")
-    expect(panel).to_contain_text("预约 2 · 签到 1 · 爽约 0")
+    expect(panel).to_contain_text("预约 2 · 签到 1 · 爽约 0 · 签到率 50% · 爽约率 0%")
     assert made["code"] in panel.inner_text() and "已签到" in panel.inner_text()
     path = tmp_path / "console-booking-1920x1080.png"
     page.screenshot(path=str(path), full_page=True)
