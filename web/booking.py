@@ -8,6 +8,7 @@ keeps nothing but the per-address limits (web/ratelimit.py) and a CSRF cookie.""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -25,6 +26,9 @@ SID_RE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: per citizen address: pages seen, bookings/cancels/moves sent, look-ups that found nothing
 LIMITS = {"page": (120, 60.0), "write": (10, 600.0), "miss": (10, 600.0)}
+#: an open booking page watches for its check-in from this long before its slot to this long
+#: after its end (wider than the hub's early_minutes and grace_minutes, which halls may set)
+LIVE_BEFORE, LIVE_AFTER = timedelta(hours=2), timedelta(hours=1)
 #: a hub refusal's HTTP status
 STATUS = {"slot_full": 409, "already_booked": 409, "closed": 409, "too_late": 409,
           "blocked": 403, "bad_id": 400, "rate_limited": 429, "not_found": 404}
@@ -231,6 +235,20 @@ class BookingPages:
         except ValueError:
             return False
 
+    def live(self, b: dict) -> bool:
+        """Whether the open page should watch for its check-in: only around the slot (from
+        ``LIVE_BEFORE`` ahead to ``LIVE_AFTER`` past its end), so pages left open for days
+        do not each ask the hub every few seconds (the hub limits hall-web's reads)."""
+        if b.get("state") != "booked":
+            return False
+        now = self.clock.now()
+        try:
+            start = _aware(f"{b['day']}T{b['start']}", now)
+            end = _aware(f"{b['day']}T{b['end']}", now)
+        except (KeyError, ValueError):
+            return False
+        return start - LIVE_BEFORE <= now <= end + LIVE_AFTER
+
     async def view(self, request: Request) -> Response:
         bookform.csrf(request)
         base, b, error = await self.shown(request)
@@ -241,9 +259,9 @@ class BookingPages:
             return RedirectResponse(f"/t/{ticket['token']}", 303)
         notice = {"made": B["booked_title"], "moved": B["moved"],
                   "cancelled": B["cancelled"]}.get(request.query_params.get("n", ""), "")
-        return self.html(request, bookpages.booking(self.cfg, b, base, request.state.csrf,
-                                                    self.can_change(b), bookpages.qr_svg(b["code"]),
-                                                    notice))
+        return self.html(request, bookpages.booking(
+            self.cfg, b, base, request.state.csrf, self.can_change(b),
+            bookpages.qr_svg(b["code"]), notice, self.live(b)))
 
     async def state(self, request: Request) -> Response:
         """``{"state", "ticket_url"?}`` for the page's script."""

@@ -132,9 +132,10 @@ def move_form(cfg, booking: dict, day: str, slot: dict, csrf: str, back: str) ->
 
 
 def booking(cfg, b: dict, base: str, csrf: str, can_change: bool, qr_svg: str,
-            notice: str = "") -> str:
+            notice: str = "", live: bool = False) -> str:
     """A booking's own page: code, QR, time, materials, cancel and rebook until the deadline.
-    Its script asks every few seconds whether it was checked in, then opens the ticket page."""
+    While ``live`` (around the slot) its script asks every few seconds whether it was checked
+    in, then opens the ticket page."""
     state = b.get("state", "booked")
     note = f'<div class="banner done">{esc(notice)}</div>' if notice else ""
     until = _clock(b.get("cancel_until"))
@@ -160,7 +161,7 @@ def booking(cfg, b: dict, base: str, csrf: str, can_change: bool, qr_svg: str,
 <div class="label">{esc(B["person"])}</div><div>{esc(b.get("name_mask", ""))} · {esc(b.get("phone_mask", ""))}</div></section>
 <section class="card"><h2 class="step">{esc(B["materials"])}</h2>{_materials(b.get("materials") or [])}</section>
 {actions}<p class="small center">{esc(B["keep_link"])}</p>
-<script type="application/json" id="boot">{boot_json({"state": base + "/state"})}</script>"""
+<script type="application/json" id="boot">{boot_json({"state": base + "/state", "live": live})}</script>"""
     return _page(cfg, f'{B["code"]} {b["code"]}', inner, "book.js")
 
 

@@ -66,6 +66,10 @@ def book(phone, web, day: str = TUESDAY, tmp_path=None) -> tuple[str, str]:
     return phone.url.split("?")[0], start
 
 
+def live(page) -> bool:
+    return page.evaluate("JSON.parse(document.getElementById('boot').textContent).live")
+
+
 def day_of(node_client, day: str) -> dict:
     """The console's view of ``day`` for service A (``booking.day``, as the manager's desk)."""
     answer = node_client("admin-1").request("booking.day", {"day": day})
@@ -104,6 +108,7 @@ def test_view_and_cancel(book_web, phone, node_client, tmp_path):
     url, start = book(phone, book_web)
     phone.goto(url)                       # the saved link, later
     assert "前取消或改约" in phone.inner_text("main")
+    assert live(phone) is False        # a day ahead: the page does not poll the hub
     shot(phone, tmp_path, "view-booked")
     phone.once("dialog", lambda d: d.accept())
     phone.click("#cancel-form button")
@@ -137,6 +142,7 @@ def test_rebook_to_another_day(book_web, phone, node_client, tmp_path):
 def test_check_in_turns_the_page_into_the_ticket_page(book_web, phone, node_client, tmp_path):
     url, _ = book(phone, book_web, day=TODAY)        # today's first slot, 30 min ahead at most
     phone.goto(url)
+    assert live(phone) is True         # around its slot: the open page watches for check-in
     code = phone.inner_text("#code")
     taken = node_client("kiosk-1").request("booking.checkin", {"code": code})
     no = taken["ticket"]["no"]

@@ -1,5 +1,5 @@
-/* A booking's page: a confirmation before cancelling, and, while the page is open, a look
-   every 5 s whether the kiosk checked the booking in: then the ticket page opens. */
+/* A booking's page: a confirmation before cancelling, and, around the slot (boot "live"), a
+   look every 5 s whether the kiosk checked the booking in: then the ticket page opens. */
 (function () {
   "use strict";
   var form = document.getElementById("cancel-form");
@@ -11,7 +11,9 @@
   var boot = document.getElementById("boot");
   var state = document.getElementById("state");
   if (!boot || !state || state.getAttribute("data-state") !== "booked") { return; }
-  var url = JSON.parse(boot.textContent).state;
+  var conf = JSON.parse(boot.textContent);
+  if (!conf.live) { return; }   // far from its slot: a reload shows any change
+  var url = conf.state;
   function look() {
     var x = new XMLHttpRequest();
     x.open("GET", url);
