@@ -8,6 +8,7 @@ keeps nothing but the per-address limits (web/ratelimit.py) and a CSRF cookie.""
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -29,6 +30,7 @@ LIMITS = {"page": (120, 60.0), "write": (10, 600.0), "miss": (10, 600.0)}
 #: an open booking page watches for its check-in from this long before its slot to this long
 #: after its end (wider than the hub's early_minutes and grace_minutes, which halls may set)
 LIVE_BEFORE, LIVE_AFTER = timedelta(hours=2), timedelta(hours=1)
+SLOTS_FRESH_S = 2.0   # a booking.slots answer serves every page view this long
 #: a hub refusal's HTTP status
 STATUS = {"slot_full": 409, "already_booked": 409, "closed": 409, "too_late": 409,
           "blocked": 403, "bad_id": 400, "rate_limited": 429, "not_found": 404}
@@ -43,6 +45,7 @@ class BookingPages:
     def __init__(self, cfg, link, clock, proxies: tuple = (), limiter: Limiter | None = None):
         self.cfg, self.link, self.clock, self.proxies = cfg, link, clock, proxies
         self.limits = limiter or Limiter(LIMITS)
+        self._fresh: dict[tuple, tuple[float, dict]] = {}   # (service, day) -> (when, answer)
 
     # -- plumbing ---------------------------------------------------------------------------
     def address(self, request: Request) -> str:
@@ -93,9 +96,24 @@ class BookingPages:
                 for sid, s in self.cfg.services.items() if rules.bookable(sid)]
 
     async def window(self, service: str, day: str | None = None) -> dict:
-        """``booking.slots``: the hub's whole bookable window, or one day of it."""
+        """``booking.slots``: the hub's whole bookable window, or one day of it. An answer
+        serves every citizen for ``SLOTS_FRESH_S``: when a day's places open, a crowd's page
+        views cost the hub one read a page, not one per phone; the free counts shown are at
+        most that old and ``booking.make`` judges the place itself."""
+        key, now = (service, day), time.monotonic()
+        seen = self._fresh.get(key)
+        if seen is not None and now - seen[0] < SLOTS_FRESH_S:
+            return seen[1]
         args = {"service": service} | ({"from": day, "days": 1} if day else {})
-        return await self.link.request("booking.slots", args)
+        answer = await self.link.request("booking.slots", args)
+        if len(self._fresh) > 256:
+            self._fresh.clear()
+        self._fresh[key] = (time.monotonic(), answer)
+        return answer
+
+    def changed(self, service: str) -> None:
+        """A booking of ``service`` was made, moved or cancelled here: show it at once."""
+        self._fresh = {k: v for k, v in self._fresh.items() if k[0] != service}
 
     async def slot_of(self, service: str, day: str, start: str) -> dict | None:
         answer = await self.window(service, day)
@@ -184,8 +202,10 @@ class BookingPages:
         except (HubError, HubUnreachable) as exc:
             if errors.code(exc) == "bad_id":
                 return await self.form_page(request, where, why(exc), values)
+            self.changed(sid)   # e.g. slot_full: the next page shows what the hub knows
             return self.refusal(request, B["refused_title"], exc, f"/book/s/{sid}/{day}",
                                 B["again"])
+        self.changed(sid)
         return RedirectResponse(f"/book/{made['code']}/{made['token']}?n=made", 303)
 
     async def form_page(self, request: Request, where: tuple[str, str, str], error: str = "",
@@ -289,6 +309,7 @@ class BookingPages:
                                                        "token": request.path_params["token"]})
         except (HubError, HubUnreachable) as exc:
             return self.refusal(request, B["refused_cancel"], exc, base, B["view"])
+        self.changed(b["service"])
         return RedirectResponse(f"{base}?n=cancelled", 303)
 
     # -- rebooking --------------------------------------------------------------------------
@@ -339,6 +360,7 @@ class BookingPages:
                                                      "token": request.path_params["token"]})
         except (HubError, HubUnreachable) as exc:
             return self.refusal(request, B["refused_move"], exc, back, B["again"])
+        self.changed(b["service"])
         return RedirectResponse(f"{base}?n=moved", 303)
 
     def routes(self) -> list[Route]:
