@@ -169,15 +169,16 @@ class BookingOffer:
         return p.taking()
 
     def _draw_booked(self, p: Painter, b: dict) -> list[Button]:
-        top = p.header(None) + p.px(90)
-        p.text(S.BOOKED_TITLE, 80, (p.w // 2, top), GREEN)
-        top = p.paragraph(b["service_name"], 56, top + p.px(80))
-        p.text(S.BOOKED_CODE, 48, (p.w // 2, top + p.px(40)), MUTED)
-        p.text(b["code"], 150, (p.w // 2, top + p.px(150)), HEADER)
-        top += p.px(260)
+        k = 1.0 if p.portrait else 0.75  # a landscape screen has 1080 px for all of it
+        top = p.header(None) + p.px(90 * k)
+        p.text(S.BOOKED_TITLE, 80 * k, (p.w // 2, top), GREEN)
+        top = p.paragraph(b["service_name"], 56 * k, top + p.px(80 * k))
+        p.text(S.BOOKED_CODE, 48 * k, (p.w // 2, top + p.px(40 * k)), MUTED)
+        p.text(b["code"], 150 * k, (p.w // 2, top + p.px(150 * k)), HEADER)
+        top += p.px(260 * k)
         for line in [text for text, _, _ in self._slip_lines(b)[5:]]:
-            top = p.paragraph(line, 46, top)
-        p.paragraph(S.PRINT_FAILED_SLIP if not self.printed else S.TAKE_SLIP, 52,
-                    top + p.px(30), RED if not self.printed else GREEN)
+            top = p.paragraph(line, 46 * k, top)
+        p.paragraph(S.PRINT_FAILED_SLIP if not self.printed else S.TAKE_SLIP, 52 * k,
+                    top + p.px(30 * k), RED if not self.printed else GREEN)
         done = (p.px(40), p.h - p.px(160), p.w - p.px(80), p.px(120))
         return [p.button(done, S.DONE, ("done",), 56)]

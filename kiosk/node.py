@@ -197,9 +197,11 @@ class KioskNode:
             self._set_printer_status(item[1])
         elif kind == "reply":
             self._on_reply(*item[1:])
-        elif kind == "scan" and self.view in (View.HOME, View.CHECK_IN):
-            if not self.check_in_booking(item[1]) and not self.busy:
+        elif kind == "scan" and self.view in (View.HOME, View.CHECK_IN) and not self.busy:
+            if booking.checkin_args(item[1]) is None:
                 self._message(S.CHECK_IN_TITLE, [S.SCAN_NOT_BOOKING], ORANGE)
+            else:  # refused before asking (closed, printer): check_in_booking says why
+                self.check_in_booking(item[1])
         elif kind == "scanner":
             self._health.scanner(item[1])
         elif kind in ("offer_slots", "offer_made"):

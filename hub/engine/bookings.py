@@ -47,13 +47,14 @@ def slots(st, a: Args, ctx) -> Decision:
     start = day_arg(a, "from", required=False) or first
     n = a.int("days", required=False, min=1, max=MAX_DAYS) or (last - first).days + 1
     a.done()
+    taken = st.book.taken_counts()
     return Decision({"service": svc.id, "service_name": svc.name,
                      "materials": rules_of(st).materials(svc.id),
-                     "days": [_day_view(st, svc, start + timedelta(days=i), ctx.at)
+                     "days": [_day_view(st, svc, start + timedelta(days=i), ctx.at, taken)
                               for i in range(n)]}, [])
 
 
-def _day_view(st, svc, day: date, at: datetime) -> dict:
+def _day_view(st, svc, day: date, at: datetime, taken: dict) -> dict:
     first, last = bookable_days(st, at)
     is_open, reason, day_list = day_slots(st, svc.id, day)
     if is_open and not first <= day <= last:
@@ -65,7 +66,7 @@ def _day_view(st, svc, day: date, at: datetime) -> dict:
     for s in day_list:
         if slot_start(st, day.isoformat(), s.start) <= at:
             continue  # begun: not for sale
-        booked = st.book.taken(svc.id, day.isoformat(), s.start)
+        booked = taken.get((svc.id, day.isoformat(), s.start), 0)
         view = {"start": s.start, "end": s.end, "capacity": s.capacity, "booked": booked,
                 "free": max(0, s.capacity - booked)}
         if s.reason is not None:
@@ -222,6 +223,8 @@ def open_slots(st, a: Args, ctx) -> Decision:
     a.done()
     if not st.cfg.hours.is_working_day(the_day):
         raise Closed(B.DAY_CLOSED)
+    if not any(f"{a:%H:%M}" <= start and end <= f"{b:%H:%M}" for a, b in st.cfg.hours.sessions):
+        raise Closed(B.OUTSIDE_HOURS)  # the kiosk could not check it in
     ev = Event("booking_slots_changed", {"action": "open", "service": svc.id,
                                          "day": the_day.isoformat(), "start": start,
                                          "end": end, "capacity": capacity, "by": by})

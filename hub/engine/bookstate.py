@@ -88,6 +88,15 @@ class BookState:
                    if r.service == service and r.day == day and r.start == start
                    and r.state in (BOOKED, CHECKED_IN))
 
+    def taken_counts(self) -> dict[tuple[str, str, str], int]:
+        """:meth:`taken` of every slot at once, keyed (service, day, start): one pass."""
+        out: dict[tuple[str, str, str], int] = {}
+        for r in self.by_bid.values():
+            if r.state in (BOOKED, CHECKED_IN):
+                key = (r.service, r.day, r.start)
+                out[key] = out.get(key, 0) + 1
+        return out
+
     def of_day(self, day: str) -> list[Reservation]:
         return [r for r in self.by_bid.values() if r.day == day]
 

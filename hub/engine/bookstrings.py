@@ -23,6 +23,7 @@ NOT_TODAY = "该预约不是今天的（{day} {start}），请在预约当天签
 NONE_TODAY = "没有找到您今天的预约"
 MANAGER_REQUIRED = "请注明操作的管理人员（by）"
 BAD_RANGE = "时段的结束须晚于开始"
+OUTSIDE_HOURS = "预约时段须在大厅办理时间内（同一上午或下午时段）"
 
 STATES = {"booked": "预约", "cancelled": "取消", "checked_in": "签到", "no_show": "爽约"}
 TICKET_MARK = "预约"  # printed on a booking's ticket

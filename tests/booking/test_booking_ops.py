@@ -130,15 +130,17 @@ def test_close_and_open_slots(hall):
     hall.do("web", "booking.close_slots", service="A", day=TUE, start="09:00", end="10:00",
             reason="系统升级", by="值班主任")
     assert refused(book, hall, start="09:30", id_number=ID2).code == "closed"
-    hall.do("web", "booking.open_slots", service="A", day=TUE, start="17:00", end="17:30",
+    hall.do("web", "booking.open_slots", service="A", day=TUE, start="16:30", end="17:00",
             capacity=2, by="值班主任")
-    book(hall, start="17:00", id_number=ID2, phone="13900000000")
+    book(hall, start="16:30", id_number=ID2, phone="13900000000")
     day = hall.do("web", "booking.day", day=TUE)
     a = next(s for s in day["services"] if s["service"] == "A")
     first = a["slots"][0]
     assert first["reason"] == "系统升级" and first["bookings"][0]["code"] == made["code"]
     assert refused(hall.do, "web", "booking.close_slots", service="A", day=TUE).code == \
         "bad_request"
+    assert refused(hall.do, "web", "booking.open_slots", service="A", day=TUE, start="17:00",
+                   end="17:30", capacity=2, by="值班主任").code == "closed"  # after hours
 
 
 def test_replay_and_checkpoint_rebuild_the_same_bookings(hall):

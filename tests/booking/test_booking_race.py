@@ -19,8 +19,8 @@ def _people(n: int):
 
 def test_concurrent_bookings_for_the_last_places(hub_service, node_client):
     web, kiosk = node_client("web"), node_client("kiosk-1")
-    web.request("booking.open_slots", {"service": "A", "day": TUE, "start": "17:00",
-                                       "end": "17:30", "capacity": 3, "by": "值班主任"})
+    web.request("booking.open_slots", {"service": "A", "day": TUE, "start": "16:30",
+                                       "end": "17:00", "capacity": 3, "by": "值班主任"})
     results: list = []
     lock = threading.Lock()
     done = threading.Semaphore(0)
@@ -34,7 +34,7 @@ def test_concurrent_bookings_for_the_last_places(hub_service, node_client):
 
     for i, (id_no, phone) in enumerate(racers):
         (web, kiosk)[i % 2].request_async("booking.make", {
-            "service": "A", "day": TUE, "start": "17:00", "name": "李四", "id_number": id_no,
+            "service": "A", "day": TUE, "start": "16:30", "name": "李四", "id_number": id_no,
             "phone": phone}, answered)
     for _ in racers:
         assert done.acquire(timeout=30)
@@ -42,7 +42,7 @@ def test_concurrent_bookings_for_the_last_places(hub_service, node_client):
     assert results.count("ok") == 3
     day = web.request("booking.day", {"day": TUE})
     a = next(s for s in day["services"] if s["service"] == "A")
-    last = next(s for s in a["slots"] if s["start"] == "17:00")
+    last = next(s for s in a["slots"] if s["start"] == "16:30")
     assert last["booked"] == 3 and len(last["bookings"]) == 3
 
 

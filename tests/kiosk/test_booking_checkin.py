@@ -50,6 +50,20 @@ def test_a_typed_code_checks_in_and_a_wrong_one_is_explained(scanning, hub_servi
     assert scanning.node.last_issued["booking"]["state"] == "early"
 
 
+def test_a_scan_that_is_no_booking_is_said_so(scanning):
+    scanning.node.scanner.scan("https://example.com/")
+    scanning.poll_until(lambda: scanning.node.view == "message", what="the message")
+    assert scanning.node.message.lines == [S.SCAN_NOT_BOOKING]
+
+
+def test_a_scanner_that_fails_shows_in_the_kiosks_health(scanning):
+    scanning.node.scanner.unplug()
+    scanning.poll_until(lambda: (scanning.node.health or {}).get("scanner"),
+                        what="the scanner in the node's health")
+    assert scanning.node.health["scanner"]["state"] == "error"
+    assert scanning.node.health["scanner"]["simulated"] is True
+
+
 def test_what_a_scan_or_a_typed_text_means():
     assert booking.checkin_args("abcd2345") == {"code": "ABCD2345"}
     assert booking.checkin_args("https://x/book/c/ABCD2345") == {"code": "ABCD2345"}
@@ -91,7 +105,7 @@ def test_a_full_day_offers_the_next_free_slot_and_books_it_here(broker, hall_clo
         assert hub.wait_ready(5)
         # 4 h a citizen leaves no slot a place; the manager adds one for tomorrow
         assert hub.request_local("web", "booking.open_slots", {
-            "service": "F", "day": "2026-11-24", "start": "09:00", "end": "13:00",
+            "service": "F", "day": "2026-11-24", "start": "09:00", "end": "12:00",
             "capacity": 1, "by": "值班主任"})["ok"]
         k = rig_factory(cfg=cfg).start()
         for _ in range(2):
