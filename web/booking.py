@@ -203,6 +203,8 @@ class BookingPages:
             if errors.code(exc) == "bad_id":
                 return await self.form_page(request, where, why(exc), values)
             self.changed(sid)   # e.g. slot_full: the next page shows what the hub knows
+            if errors.code(exc) in ("blocked", "already_booked"):   # another slot won't do
+                return self.refusal(request, B["refused_title"], exc, "/book", B["to_list"])
             return self.refusal(request, B["refused_title"], exc, f"/book/s/{sid}/{day}",
                                 B["again"])
         self.changed(sid)

@@ -116,3 +116,38 @@ def test_the_booking_pages_meet_wcag_21_aa(hall, browser):
         page.context.close()
         web.stop()
     assert not any(found.values()), found
+
+
+def test_a_blocked_citizen_is_told_why_and_until_when(hall, browser, tmp_path):
+    """Three bookings never checked in (爽约 at the hub's tick after a restart at 11:50): the
+    phone's next booking gets a page that says why, until when, and what to do instead."""
+    from .booking_parts import booking_args
+    from .outside import stop_process, wait_for
+
+    web_node = hall.node("web")
+    person = valid_id(43)
+    for service, start in (("A", "10:30"), ("C", "11:00"), ("D", "11:30")):
+        made = web_node.request("booking.make", booking_args(service, TODAY, start, person,
+                                                             "13600000043"))
+        assert made["ok"], made
+    stop_process(hall.hubs[-1])
+    hall.start_hub(clock="2026-11-23T11:50:00+08:00", log_name="hub-later")
+    wait_for(lambda: len(hall.db_rows("SELECT seq FROM events WHERE kind = "
+                                      "'booking_no_show'")) == 3, 10, "the three no-shows")
+    web = WebProc(hall, clock="2026-11-23T11:50:00+08:00")
+    page = phone_page(browser)
+    try:
+        page.goto(f"{web.url}/book/s/A/2026-11-25/0900")
+        page.fill("#name", "钱七")
+        page.fill("#id_number", person)
+        page.fill("#phone", "13600000043")
+        page.check("input[name=ack]")
+        page.click("button[type=submit]")
+        page.locator(".refusal").wait_for(timeout=15000)
+        text = page.inner_text(".refusal")
+        assert "预约没有成功" in text and "爽约" in text and "2026-12-23" in text, text
+        assert "可到大厅现场取号办理" in text and "返回事项列表" in text
+        shot(page, tmp_path, "bb-blocked-390x844")
+    finally:
+        page.context.close()
+        web.stop()
