@@ -170,6 +170,7 @@ class DemoHall:
         users = ", ".join(f"{u.name} ({u.role})" for u in self.cfg.web.users)
         print(f"hall-demo: console: {self.web.console_url}  users: {users or 'none'} "
               f"(example hall: passwords hall-demo / hall-view)", flush=True)
+        print(f"hall-demo: 网上预约 (a phone's booking pages): http://{listen}/book", flush=True)
 
     def start(self) -> None:
         from callboard.node import build as build_board
