@@ -125,7 +125,9 @@ def form(cfg, service_name: str, day: str, slot: dict, materials: list[str], csr
 
 def move_form(cfg, booking: dict, day: str, slot: dict, csrf: str, back: str) -> str:
     """The confirmation of a rebooking to ``day`` ``slot``."""
-    inner = f"""{_back(back)}<section class="card">{_when(booking["service_name"], day, slot["start"], slot["end"])}</section>
+    was = f'{day_label(booking["day"])} {booking["start"]}–{booking["end"]}'
+    inner = f"""{_back(back)}<section class="card">{_when(booking["service_name"], day, slot["start"], slot["end"])}
+<p class="small">{esc(B["move_from"].format(was=was))}</p></section>
 <form class="card" method="post"><input type="hidden" name="csrf" value="{esc(csrf)}">
 <button class="primary" type="submit">{esc(B["move_confirm"])}</button></form>"""
     return _page(cfg, B["move_confirm"], inner)

@@ -128,6 +128,7 @@ def test_rebook_to_another_day(book_web, phone, node_client, tmp_path):
     new = phone.locator("a.slot").last
     new_start = new.locator("b").inner_text().split("–")[0]
     new.click()
+    assert f"原预约时间：11月24日 周二 {start}" in phone.inner_text("main")
     shot(phone, tmp_path, "rebook-confirm")
     phone.click("button[type=submit]")
     expect(phone.locator(".banner.done")).to_have_text("已改约到新的时间")
