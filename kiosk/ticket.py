@@ -99,6 +99,9 @@ def print_ticket(p, layout: TicketLayout, ticket: dict, issued_at: datetime,
         lines.append((S.PRIORITY_TAG.format(name=S.PRIORITIES[ticket["priority"]]), 1, True))
     if ticket.get("appointment"):
         lines.append((S.APPOINTMENT_TAG, 1, True))
+        booked = ticket.get("booking")  # booking.checkin's answer (kiosk.booking): its slot
+        if isinstance(booked, dict) and str(booked.get("slot_start") or "")[11:16]:
+            lines.append((S.TICKET_SLOT.format(start=str(booked["slot_start"])[11:16]), 1, False))
     lines += [(part, 1, False) for part in split_line(wait_at, dots)]
     lines.append((S.TICKET_ISSUED.format(t=issued_at), 1, False))
     footer = [*layout.footer]

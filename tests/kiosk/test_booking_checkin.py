@@ -35,6 +35,7 @@ def test_a_scanned_booking_qr_prints_a_ticket_under_the_booking(scanning, hub_se
     assert issued["no"] == "A001" and issued["booking"]["state"] == "early"
     assert S.BOOKED_EARLY.format(start="10:30") in scanning.node.shown["lines"]
     assert S.APPOINTMENT_TAG.encode("gbk") in scanning.printer.jobs[-1].data  # the mark
+    assert S.TICKET_SLOT.format(start="10:30").encode("gbk") in scanning.printer.jobs[-1].data
     scanning.printer.render_last_ticket_png(f"{pictures('kiosk')}/booking-ticket.png")
     scanning.node.save_png(f"{pictures('kiosk')}/booking-result.png")
 
