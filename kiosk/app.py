@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 
 from kiosk.node import KioskNode
 from kiosk.settings import make_printer, make_scanner, read_settings
+from wire.cliargs import node_args
 from wire.client import HubClient
 from wire.clock import HallClock
 from wire.config import ConfigError, HallConfig, load_config
@@ -52,15 +52,7 @@ def first_kiosk(cfg: HallConfig) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run one kiosk until SIGTERM/SIGINT."""
     parser = argparse.ArgumentParser(prog="hall-kiosk", description="the ticket kiosk node")
-    parser.add_argument("--config", required=True, help="the hall's TOML file")
-    parser.add_argument("--broker", default="mqtt://127.0.0.1:1883")
-    parser.add_argument("--node", help="node id (default: the config's first kiosk)")
-    parser.add_argument("--clock", help="hall time at start, ISO 8601 (else HALL_CLOCK)")
-    parser.add_argument("--headless", action="store_true", help="no window (the simulated screen)")
-    parser.add_argument("--simulate", action="store_true",
-                        help="simulated devices where the config names none (demo, bench)")
-    parser.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
-    parser.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
+    node_args(parser, "kiosk")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:

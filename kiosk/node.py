@@ -12,7 +12,6 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from devices.printer import Printer, PrinterError, PrinterStatus
@@ -21,11 +20,12 @@ from devices.printer.escpos_lib import dummy_printer
 from devices.recorder import DISCARD, Recorder
 from kiosk import booking, catalogue
 from kiosk import strings as S
+from kiosk.answers import refusal_screen, ticket_lines
 from kiosk.bookoffer import BookingOffer
 from kiosk.health import KioskHealth
 from kiosk.screens import ORANGE, RED, Painter
 from kiosk.settings import KioskSettings
-from kiosk.ticket import TicketLayout, print_ticket
+from kiosk.ticket import TicketLayout, TicketTiming, print_ticket
 from kiosk.views import HallFacts, View, ViewState
 from wire.client import HubClient, HubUnreachable
 from wire.clock import HallClock
@@ -37,19 +37,6 @@ log = logging.getLogger(__name__)
 FPS = 20
 REQUEST_TIMEOUT_S = 8.0
 REPLY_WAIT_S = 0.1
-
-
-@dataclass
-class TicketTiming:
-    """Monotonic timestamps (``time.monotonic()``) of one ticket, for hall-bench."""
-
-    touch: float
-    requested: float = 0.0
-    replied: float = 0.0
-    bytes_out: float = 0.0
-    no: str | None = None
-    printed: bool | None = None
-    extra: dict = field(default_factory=dict)
 
 
 class KioskNode:
@@ -316,20 +303,14 @@ class KioskNode:
             self._message(S.UNREACHABLE_TITLE, [S.UNREACHABLE_BODY], ORANGE)
             return
         if isinstance(exc, HubError):
-            if exc.code == "capped" and service_id is not None:
+            name = self.cfg.services[service_id].name if service_id in self.cfg.services else None
+            if exc.code == "capped" and name is not None:
                 self.capped.add(service_id)
                 self._capped_period = catalogue.period(self.cfg.hours, self.clock.now())
-                self._message(S.CAPPED_TITLE, [exc.message or S.CAPPED_BODY.format(
-                    name=self.cfg.services[service_id].name)], RED)
-            elif exc.code == "full":  # the hub's message names a later day to book
-                self._message(S.FULL_TITLE, [exc.message or S.FULL_BODY], RED)
+            elif exc.code == "full":
                 self.offer.full(service_id)  # and the next free slot, bookable here
-            elif exc.code == "closed":
-                self._message(S.CLOSED_TITLE, [catalogue.hours_text(self.cfg.hours)], ORANGE)
-            elif exc.code in booking.REFUSALS and service_id is None:
-                self._message(S.CHECK_IN_TITLE, [_for_citizen(exc.message)], ORANGE)
-            else:
-                self._message(S.REFUSED_TITLE, [_for_citizen(exc.message)], RED)
+            self._message(*refusal_screen(exc, name, catalogue.hours_text(self.cfg.hours),
+                                          checking_in=service_id is None))
             return
         ticket = result.get("ticket") if exc is None else None
         if isinstance(ticket, dict) and isinstance(result.get("booking"), dict):
@@ -368,12 +349,7 @@ class KioskNode:
         self.recorder.record("issued", self.last_issued)
         if not printed:
             self._health.print_failed(no, self.clock.now().isoformat(timespec="seconds"))
-        lines = [S.AHEAD.format(n=ticket.get("waiting_ahead", 0)), wait_at]
-        if ticket.get("warning"):  # capacity = "warn": the day may not reach it; a later day
-            lines.append(_for_citizen(str(ticket["warning"])))
-        lines += booking.result_lines(ticket.get("booking"))
-        if ticket.get("priority") in S.PRIORITIES:
-            lines.insert(0, S.PRIORITY_TAG.format(name=S.PRIORITIES[ticket["priority"]]))
+        lines = ticket_lines(ticket, wait_at)
         self.views.result({"no": no, "service_name": service_name, "lines": lines,
                            "print_failed": not printed})
 
@@ -418,10 +394,3 @@ class KioskNode:
         self._draw_if_needed()
         return self.screen.save_png(path)
 
-
-def _for_citizen(message: str) -> str:
-    """The hub's refusal when it is written for a citizen (Chinese), else a plain zh-CN line:
-    argument errors are English, for developers."""
-    if message and any("\u4e00" <= ch <= "\u9fff" for ch in message):
-        return message
-    return S.REFUSED_BODY

@@ -17,7 +17,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from web import bookconsole, consolepages, errors, figures, pages
+from web import bookconsole, consolepages, errors, figures, pages, staffing
 from web import strings as S
 from web.auth import Sessions
 from web.hallview import HallView
@@ -125,6 +125,7 @@ class Console:
             Route("/manage/ratings.csv", self.ratings_csv),
             Route("/manage/bulletin.html", self.bulletin),
             Route("/manage/chart/{name}.png", self.chart),
+            *staffing.routes(self),
         ]
 
     async def home(self, request: Request) -> Response:
