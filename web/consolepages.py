@@ -23,6 +23,7 @@ def _topbar(cfg, session, title: str) -> str:
     return f"""<header class="topbar"><h1>{esc(cfg.name)} · {esc(title)}</h1><div>
 <span>{esc(session.user)}</span><a href="/manage">{esc(S.CONSOLE_TITLE)}</a>
 <a href="/manage/figures">{esc(S.CONSOLE["figures"])}</a>
+<a href="/manage/booking">{esc(S.BOOK_CONSOLE["title"])}</a>
 <form method="post" action="/manage/logout">
 <input type="hidden" name="csrf" value="{esc(session.csrf)}">
 <button type="submit">{esc(S.LOGOUT)}</button></form></div></header>"""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.booking.web_rig import book_web, browser, phone  # noqa: F401 - the pages' rig
 from wire.config import load_config
 
 _HERE = Path(__file__).resolve().parent
