@@ -24,7 +24,8 @@ ORIENTATIONS = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 class KioskSettings:
     """Everything the kiosk reads from its devices table, validated. A ``key`` field is read by
     wire.schema from the sub-table it names; the screen's shape, the printer's backend and
-    options and the ticket's layout by :func:`read_settings` (from the schemas below)."""
+    options, the scanner's options and the ticket's layout by :func:`read_settings` (from the
+    schemas below)."""
 
     # [screen] backend: the registry's screens; "window" unless the node simulates
     screen_backend: str = key("offscreen", name="backend", table="screen",
@@ -37,7 +38,10 @@ class KioskSettings:
     result_s: float = key(15.0, table="ticket", min=3.0, max=120.0)
     layout: TicketLayout | None = None
     simulate: bool = False   # the node asked for simulated devices
-    scanner_backend: str = "none"  # 扫码枪 for 预约签到 (devices.scanner): none, hid, serial, sim
+    # [scanner] backend: the 扫码枪 for 预约签到 (devices.scanner); none: the kiosk has none
+    scanner_backend: str = key("none", name="backend", table="scanner",
+                               choices=lambda: ("none", *backend_names("scanner")),
+                               default_is='`"none"` (no scanner)')
     scanner_options: tuple = ()
 
     @property
@@ -95,6 +99,25 @@ class NetworkPrinter:
 PRINTER_KEYS = {"usb": UsbPrinter, "serial": SerialPrinter, "network": NetworkPrinter}
 
 
+@dataclass(frozen=True)
+class HidScanner:
+    """``[scanner]`` keys of a ``hid`` scanner."""
+
+    device: str = key()      # its own /dev/input event file
+    grab: bool = key(True)   # keep its keystrokes from every other program
+
+
+@dataclass(frozen=True)
+class SerialScanner:
+    """``[scanner]`` keys of a ``serial`` scanner."""
+
+    port: str = key()
+    baudrate: int = key(9600, min=1200, max=921600)
+
+
+SCANNER_KEYS = {"hid": HidScanner, "serial": SerialScanner}
+
+
 def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> KioskSettings:
     """The kiosk's settings from ``cfg``; ConfigError naming the key for anything wrong, or
     the printer's table and key when the node names no printer and did not ask to
@@ -133,7 +156,7 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
         options.update(prn.rest())
     prn.check_unused()
 
-    scanner_backend, scanner_options = _scanner(top.table("scanner"), simulate)
+    got |= _scanner(top.table("scanner"))
 
     tkt = top.table("ticket")
     defaults = {"hall_name": cfg.name, "hotline": cfg.hotline}
@@ -155,23 +178,18 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Kios
     top.check_unused()
     return KioskSettings(screen_size=size, printer_backend=printer_backend,
                          printer_options=tuple(sorted(options.items())), layout=layout,
-                         simulate=simulate, **got,
-                         scanner_backend=scanner_backend, scanner_options=scanner_options)
+                         simulate=simulate, **got)
 
 
-def _scanner(s: Section, simulate: bool) -> tuple[str, tuple]:
+def _scanner(s: Section) -> dict:
     """``[…devices.scanner]``: optional (a kiosk without one checks bookings in by keypad);
-    ``hid`` takes ``device`` (its /dev/input event file), ``serial`` ``port`` and ``baudrate``."""
-    backend = s.str("backend", "sim" if simulate and s.data else "none",
-                    choices=("none", *backend_names("scanner")))
-    options: dict = {}
-    if backend == "hid":
-        options = {"device": s.str("device"), "grab": s.bool("grab", True)}
-    elif backend == "serial":
-        options = {"port": s.str("port"), "baudrate": s.int("baudrate", 9600, min=1200,
-                                                             max=921600)}
+    the simulated one is named (``sim``) even when the node simulates. A ``hid`` or ``serial``
+    scanner's keys are its schema's above."""
+    got = read_keys(KioskSettings, s, table="scanner")
+    schema = SCANNER_KEYS.get(got["scanner_backend"])
+    options = read_keys(schema, s) if schema else {}
     s.check_unused()
-    return backend, tuple(sorted(options.items()))
+    return got | {"scanner_options": tuple(sorted(options.items()))}
 
 
 def make_scanner(settings: KioskSettings):
