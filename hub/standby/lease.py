@@ -84,6 +84,36 @@ class Etcd:
     def put(self, key: str, value: str) -> None:
         self.call("kv/put", {"key": _b64(key), "value": _b64(value)})
 
+    def lead_from(self, avoid: tuple[str, ...]) -> None:
+        """Move etcd's leadership to a member whose client URL names none of ``avoid`` (the
+        witness, avoiding both hub machines): a hub machine's power then never takes the raft
+        leader with it, so a failover costs no election and no lease extension (etcd gives
+        every lease a fresh TTL under a new leader)."""
+        members = self.call("cluster/member/list", {}).get("members") or []
+        witness = [m for m in members
+                   if not any(a in u for u in m.get("clientURLs", []) for a in avoid)]
+        if not witness:
+            return
+        target = str(witness[0]["ID"])
+        for m in members:
+            for url in m.get("clientURLs", []):
+                status = self._at(url, "maintenance/status", {})
+                if status is None:
+                    continue
+                leader = str(status.get("leader"))
+                if leader == target:
+                    return
+                if leader == str(status.get("header", {}).get("member_id")):
+                    self._at(url, "maintenance/transfer-leadership", {"targetID": target})
+                    return
+
+    def _at(self, url: str, path: str, body: dict) -> dict | None:
+        """One call to one member (None: it did not answer)."""
+        try:
+            return Etcd([url], self.timeout_s).call(path, body)
+        except EtcdError:
+            return None
+
 
 class Lease:
     """This machine's claim to serve one hall."""

@@ -110,6 +110,7 @@ class Machine:
         with service.store.transaction():
             service.store.set_meta("term", str(term))
         self.lease.keep(self.deposed)
+        threading.Thread(target=self._witness_leads, daemon=True, name="standby-raft").start()
         self.sender.start()
         service.start()
         self.flag.parent.mkdir(parents=True, exist_ok=True)
@@ -120,6 +121,16 @@ class Machine:
         log.warning("standby %s: serving hall %s under term %s", self.machine, self.cfg.hall_id,
                     term)
         return service
+
+    def _witness_leads(self) -> None:
+        """Keep etcd's raft leader on the witness while this hub serves (Etcd.lead_from)."""
+        while True:
+            try:
+                self.lease.etcd.lead_from(tuple(self.cfg.standby.machines.values()))
+            except (EtcdError, KeyError, ValueError):
+                pass  # the next round tries again; the lease does not depend on it
+            if self.lease._stop.wait(5):
+                return
 
     def deposed(self) -> None:
         """The lease can no longer be proven: stop acting at once."""

@@ -258,6 +258,17 @@ hub-b = "{self.ip['hub-b']}"
                 continue
         return None
 
+    def etcd_leader_is_witness(self) -> bool:
+        """What etcd's own status says: the witness's member is the raft leader."""
+        try:
+            req = urllib.request.Request(f"http://{self.ip['witness']}:2379/v3/maintenance/status",
+                                         data=b"{}")
+            with urllib.request.urlopen(req, timeout=1) as resp:
+                status = json.loads(resp.read())
+        except OSError:
+            return False
+        return status.get("leader") == status.get("header", {}).get("member_id")
+
     def serving(self) -> str | None:
         return self.etcd_get(f"/hallstack/{HALL}/leader")
 
