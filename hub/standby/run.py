@@ -138,6 +138,17 @@ class Machine:
         self.flag.unlink(missing_ok=True)
         self._deposed()
 
+    def _give_up(self, why: str) -> None:
+        """This machine's disk fails (read-only, I/O errors) while the standby holds every
+        acknowledged request: hand the hall over now rather than serve refusals. Acting stops
+        first (release() ends validity before it revokes), then the lease goes, and the
+        standby takes it at once instead of after the TTL."""
+        log.error("standby %s: the store fails (%s); handing the hall to %s", self.machine,
+                  why, self.peer)
+        self.flag.unlink(missing_ok=True)
+        self.lease.release()
+        self.deposed()
+
     def _attached(self) -> None:
         self._missing_at = None
         try:
@@ -160,6 +171,9 @@ class Machine:
 
     def _tick(self) -> None:
         self.sender.poll()
+        if self.service.store_failure is not None and self.sender.attached:
+            self._give_up(self.service.store_failure[0])
+            return
         health = self.standby_health()
         if health != self._health:
             self._health = health

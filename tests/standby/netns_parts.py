@@ -161,6 +161,7 @@ hub-b = "{self.ip['hub-b']}"
                         "--acl", self.acl], check=True, capture_output=True)
         self.procs: dict[str, list[subprocess.Popen]] = {}
         self.nodes: list[Node] = []
+        self.disks: dict[str, tuple[Path, str]] = {}  # machine -> (mount point, loop device)
 
     # -- processes -------------------------------------------------------------------------
     def spawn(self, machine: str, name: str, cmd: list, env: dict | None = None):
@@ -230,8 +231,28 @@ hub-b = "{self.ip['hub-b']}"
         folder = self.workdir / machine
         return self.spawn(machine, "hub", [
             BIN / "hall-hub", "standby", "run", "--machine", machine, "--config", self.config,
-            "--broker", "mqtt://127.0.0.1:1883", "--db", folder / "hall.db",
+            "--broker", "mqtt://127.0.0.1:1883", "--db", self.db(machine),
             "--run-dir", folder / "run", "--clock", MONDAY_10], env)
+
+    def own_disk(self, machine: str) -> None:
+        """Put the machine's database on its own small ext4 disk (a loop device) mounted with
+        errors=remount-ro, as a Pi's SD card is; :meth:`disk_fails` makes the kernel turn it
+        read-only. Before the machine starts."""
+        folder = self.workdir / machine
+        folder.mkdir(exist_ok=True)
+        image, mnt = folder / "disk.img", folder / "disk"
+        with open(image, "wb") as f:
+            f.truncate(32 * 1024 * 1024)
+        sh("mkfs.ext4", "-q", str(image))
+        mnt.mkdir()
+        device = sh("losetup", "--find", "--show", str(image)).stdout.strip()
+        sh("mount", "-o", "errors=remount-ro", device, str(mnt))
+        self.disks[machine] = (mnt, device)
+
+    def disk_fails(self, machine: str) -> None:
+        """An ext4 error on the machine's disk: the kernel remounts it read-only at once."""
+        _, device = self.disks[machine]
+        Path(f"/sys/fs/ext4/{Path(device).name}/trigger_fs_error").write_text("1\n")
 
     def start_machine(self, machine: str) -> None:
         self.start_broker(machine)
@@ -244,6 +265,16 @@ hub-b = "{self.ip['hub-b']}"
         self.lan.unplug(self.ns[machine])
         for proc in self.procs.get(machine, []):
             proc.wait(10)
+
+    def cut(self, m1: str, m2: str, heal: bool = False) -> None:
+        """Cut (or heal) the link between two machines only: each drops what it would send the
+        other; both still reach the nodes and the witness."""
+        verb = "del" if heal else "add"
+        sh("ip", "route", verb, "blackhole", f"{self.ip[m2]}/32", ns=self.ns[m1])
+        sh("ip", "route", verb, "blackhole", f"{self.ip[m1]}/32", ns=self.ns[m2])
+
+    def log(self, machine: str, name: str = "hub") -> str:
+        return (self.workdir / f"{machine}-{name}.log").read_text(errors="replace")
 
     # -- what the machines say -------------------------------------------------------------
     def etcd_get(self, key: str) -> str | None:
@@ -283,7 +314,8 @@ hub-b = "{self.ip['hub-b']}"
         return n
 
     def db(self, machine: str) -> Path:
-        return self.workdir / machine / "hall.db"
+        disk = self.disks.get(machine)
+        return (disk[0] if disk else self.workdir / machine) / "hall.db"
 
     def close(self) -> None:
         for n in self.nodes:
@@ -293,6 +325,9 @@ hub-b = "{self.ip['hub-b']}"
                 if p.poll() is None:
                     p.kill()
         self.lan.close()
+        for mnt, device in self.disks.values():
+            sh("umount", "-l", str(mnt), check=False)
+            sh("losetup", "-d", device, check=False)
         for procs in self.procs.values():
             for p in procs:
                 try:
