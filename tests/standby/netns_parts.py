@@ -173,9 +173,12 @@ hub-b = "{self.ip['hub-b']}"
         self.procs.setdefault(machine, []).append(proc)
         return proc
 
-    def start_etcd(self) -> None:
+    def start_etcd(self, only: str | None = None) -> None:
+        """The three members (or ``only`` one, back after a power cut: its data is kept)."""
         cluster = ",".join(f"{m}=http://{ip}:2380" for m, ip in self.ip.items())
         for m, ip in self.ip.items():
+            if only not in (None, m):
+                continue
             folder = self.workdir / m
             folder.mkdir(exist_ok=True)
             self.spawn(m, "etcd", [ETCD, "--name", m, "--data-dir", folder / "etcd",
@@ -187,8 +190,9 @@ hub-b = "{self.ip['hub-b']}"
                                    "--initial-cluster-state", "new",
                                    "--heartbeat-interval", "100", "--election-timeout", "1000",
                                    "--logger", "zap", "--log-level", "warn"])
-        for ip in self.ip.values():
-            wait_for(lambda ip=ip: etcd_healthy(ip), 30, f"etcd at {ip}")
+        for m, ip in self.ip.items():
+            if only in (None, m):
+                wait_for(lambda ip=ip: etcd_healthy(ip), 30, f"etcd at {ip}")
 
     def start_broker(self, machine: str) -> None:
         folder = self.workdir / machine / "mosquitto"
@@ -258,6 +262,12 @@ hub-b = "{self.ip['hub-b']}"
         self.start_broker(machine)
         self.start_keepalived(machine)
         self.start_hub(machine)
+
+    def power_on(self, machine: str) -> None:
+        """The machine boots again: its link, its etcd member, broker, keepalived and hub."""
+        self.lan.plug_again(self.ns[machine])
+        self.start_etcd(only=machine)
+        self.start_machine(machine)
 
     def power_off(self, machine: str) -> None:
         """Kill every process in its namespace and drop its link."""
