@@ -26,6 +26,9 @@ def main(argv: list[str]) -> int:
                         help="where the 'serving' flag for keepalived is kept")
     parser.add_argument("--listen", default=None,
                         help="the copy stream's listening address (default: this machine's)")
+    parser.add_argument("--take-over", action="store_true",
+                        help="serve the hall from this database although the hall's retained "
+                             "hub status names another epoch (docs/one-hub.md)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -38,7 +41,7 @@ def main(argv: list[str]) -> int:
         from hub.standby.run import Machine
 
         machine = Machine(cfg, args.machine, args.db, args.broker, clock, args.username,
-                          args.password, args.run_dir, args.listen)
+                          args.password, args.run_dir, args.listen, take_over=args.take_over)
     except (ConfigError, ValueError) as exc:
         print(f"hall-hub standby: {exc}", file=sys.stderr)
         return 2

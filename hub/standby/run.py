@@ -45,7 +45,7 @@ class Machine:
     def __init__(self, cfg: HallConfig, machine: str, db: str, broker_url: str, clock: HallClock,
                  username: str | None = None, password: str | None = None,
                  run_dir: str = "/run/hallstack", listen: str | None = None,
-                 deposed: Callable[[], None] = exit_deposed):
+                 deposed: Callable[[], None] = exit_deposed, take_over: bool = False):
         st = cfg.standby
         if machine not in st.machines:
             raise ValueError(f"[standby] machines names {', '.join(st.machines)}, not {machine!r}")
@@ -59,6 +59,7 @@ class Machine:
                            machine, st.lease_ttl_s)
         self.flag = flag_path(run_dir, cfg.hall_id)
         self._deposed = deposed
+        self.take_over = take_over  # the operator's word (docs/one-hub.md), for the first serve
         self.service = None
         self.sender: CopySender | None = None
         self._health: dict = {}
@@ -99,7 +100,8 @@ class Machine:
         self.lease.say_copy(self.peer, in_sync=False)
         self._missing_at = iso(self.clock.now())
         url, user, password = self.broker
-        service = HubService(self.cfg, self.db, url, self.clock, user, password, term=term)
+        service = HubService(self.cfg, self.db, url, self.clock, user, password,
+                             self.take_over, term=term)
         service.may_act = self.lease.valid
         service.deposed = self.deposed
         self.sender = CopySender(service.store, self.peer_at, term,
