@@ -101,6 +101,9 @@ class HubClient:
         # seqs seen, per epoch (a hub database): a new database numbers from 1 again
         self._seen: dict[str | None, _Seen] = {}
         self.epoch: str | None = None  # the epoch of the last event or state that carried one
+        # a standby hall's lease term (docs/standby.md): the highest seen; a lower one is a
+        # deposed hub's, and what it says is dropped
+        self.term: int | None = None
         self.state: dict[str, dict] = {}
         self.health: dict | None = None
         self._connected = threading.Event()
@@ -360,11 +363,26 @@ class HubClient:
         except HubError:
             return
         seq = event.get("seq")
-        if not isinstance(seq, int) or self._already_seen(event.get("epoch"), seq):
+        if self._deposed(event) or not isinstance(seq, int) or \
+                self._already_seen(event.get("epoch"), seq):
             return
         for want, cb in self._event_cbs:
             if want in ("*", kind):
                 guarded("on_event", cb)(kind, event)
+
+    def _deposed(self, payload: dict) -> bool:
+        """Whether ``payload`` comes from a hub of a lower term than one already heard (it lost
+        the hall's lease); notes a higher term."""
+        term = payload.get("term")
+        if not isinstance(term, int) or isinstance(term, bool):
+            return False  # a hall without a standby: no terms
+        with self._lock:
+            if self.term is not None and term < self.term:
+                log.warning("%s: dropped what a deposed hub said (term %s < %s)", self.node_id,
+                            term, self.term)
+                return True
+            self.term = term
+            return False
 
     def _already_seen(self, epoch, seq: int) -> bool:
         """Whether ``seq`` of ``epoch`` was delivered already. A new epoch (the hub started on a
@@ -404,6 +422,8 @@ class HubClient:
             try:
                 payload = decode_object(raw)
             except HubError:
+                return
+            if self._deposed(payload):
                 return
             self.state[key] = payload
             if isinstance(payload.get("epoch"), str):
