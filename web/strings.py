@@ -192,3 +192,8 @@ FIGURES_NONE = "该时段没有记录"
 FIGURES_BULLETIN = "下载月通报"
 FIGURES_CHARTS = {"arrivals": "每小时取号与平均等候", "waits": "各事项等候时间分布",
                   "satisfaction": "各窗口满意率"}
+
+#: the hub row of a hall with a standby hub (docs/standby.md), from the hub's retained health
+STANDBY = {"role": "中心主机", "serving": "主用 {serving}（任期 {term}）",
+           "in_sync": "备用 {standby} 已同步（复制确认 {ack_ms} 毫秒）",
+           "missing": "备用 {standby} 失联，自 {since} 起单机运行：{why}"}
