@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 EXIT_DEPOSED = 75  # the lease was lost: stopped acting; systemd restarts it as a standby
 CAMPAIGN_S = 0.2  # how often a standby asks whether the hall is free (a local etcd read)
+RUN_DIR = "/run/hallstack"  # systemd/standby/hallstack-hub-standby.service: RuntimeDirectory
 
 
 def flag_path(run_dir: str, hall: str) -> Path:
@@ -44,7 +45,7 @@ def exit_deposed() -> None:
 class Machine:
     def __init__(self, cfg: HallConfig, machine: str, db: str, broker_url: str, clock: HallClock,
                  username: str | None = None, password: str | None = None,
-                 run_dir: str = "/run/hallstack", listen: str | None = None,
+                 run_dir: str = RUN_DIR, listen: str | None = None,
                  deposed: Callable[[], None] = exit_deposed, take_over: bool = False):
         st = cfg.standby
         if machine not in st.machines:
