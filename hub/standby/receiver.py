@@ -58,9 +58,10 @@ class CopyReceiver:
                     pass
                 s.close()
         self._thread.join(5)
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self._lock:  # a stream thread may be applying a frame
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
         os.close(self._lock_fd)
 
     def last_seq(self) -> int:

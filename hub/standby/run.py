@@ -77,13 +77,18 @@ class Machine:
                     self.cfg.hall_id, receiver.last_seq())
         try:
             while not stop.wait(CAMPAIGN_S):
-                if self._may_take_over():
-                    self.previous = self.lease.etcd.get(self.lease.copy_key)
-                    if self.lease.campaign():
-                        return True
+                if self._may_take_over() and self._campaign():
+                    return True
         finally:
             receiver.stop()
         return False
+
+    def _campaign(self) -> bool:
+        try:
+            self.previous = self.lease.etcd.get(self.lease.copy_key)
+            return self.lease.campaign()
+        except EtcdError:
+            return False  # asked again on the next round
 
     def _may_take_over(self) -> bool:
         try:
@@ -97,6 +102,8 @@ class Machine:
         from hub.service import HubService
 
         term = self.lease.term
+        # renewals start now: rebuilding a full day's log may take longer than the lease
+        self.lease.keep(self.deposed)
         # before anything is served: the other machine's copy is behind until it is attached
         self.lease.say_copy(self.peer, in_sync=False)
         self._missing_at = iso(self.clock.now())
@@ -112,7 +119,6 @@ class Machine:
         self.service = service
         with service.store.transaction():
             service.store.set_meta("term", str(term))
-        self.lease.keep(self.deposed)
         threading.Thread(target=self._witness_leads, daemon=True, name="standby-raft").start()
         self.sender.start()
         service.start()
