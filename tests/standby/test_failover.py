@@ -21,7 +21,6 @@ def test_pulling_the_serving_machines_power_loses_no_acknowledged_ticket(standby
     load = Load(hall)
     wait_for(lambda: len(load.tickets) >= 5 and len(load.calls) >= 2, 20, "a steady load")
     pulled = time.monotonic()
-    print(f"power pulled at {time.strftime('%H:%M:%S')}.{int(time.time() * 1000) % 1000:03d}")
     acked_before = len(load.tickets)
     hall.power_off("hub-a")
     wait_for(lambda: any(t > pulled for t, _ in load.tickets[acked_before:]), 30,
