@@ -10,6 +10,7 @@ clients that reach the broker at the floating address, as a Pi node would.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import pwd
@@ -33,6 +34,7 @@ ETCD = shutil.which("etcd") or "/usr/bin/etcd"
 KEEPALIVED = shutil.which("keepalived") or "/usr/sbin/keepalived"
 
 
+@functools.cache
 def can_run() -> str | None:
     """Why this machine cannot build the hall (None: it can)."""
     if os.geteuid() != 0:
@@ -40,6 +42,11 @@ def can_run() -> str | None:
     for tool in (ETCD, KEEPALIVED, shutil.which("ip") or "/sbin/ip"):
         if not os.path.exists(tool):
             return f"{tool} is not installed (setup.sh installs etcd-server and keepalived)"
+    probe = f"sbprobe{os.getpid()}"
+    made = sh("ip", "netns", "add", probe, check=False)
+    sh("ip", "netns", "del", probe, check=False)
+    if made.returncode != 0:
+        return f"cannot make a network namespace here: {made.stderr.strip()[:200]}"
     return None
 
 
@@ -65,7 +72,8 @@ class Lan:
 
     def __init__(self):
         self.tag = f"sb{os.getpid() % 1000}{random.randrange(100, 1000)}"
-        self.net = f"10.{random.randrange(100, 250)}.{random.randrange(0, 250)}"
+        # 198.18.0.0/15 is set aside for network tests (RFC 2544): no real LAN is shadowed
+        self.net = f"198.{random.choice((18, 19))}.{random.randrange(0, 256)}"
         self.sw = f"{self.tag}sw"
         self.namespaces = [self.sw]
         sh("ip", "netns", "add", self.sw)
