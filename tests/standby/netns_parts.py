@@ -374,6 +374,7 @@ class Node:
         self.client.reconnect_delay_set(0.2, 1)
         self.replies: dict[str, dict] = {}
         self.events: list[dict] = []
+        self.state: dict[str, dict] = {}  # retained state by topic, as last received
         self.connected = threading.Event()
         self.reconnected = threading.Event()  # a request in flight is re-sent at once
         self._lock = threading.Lock()
@@ -385,7 +386,8 @@ class Node:
 
     def _on_connect(self, client, _u, _f, rc, _p):
         if not rc.is_failure:
-            client.subscribe([(f"hall/{HALL}/resp/{self.user}", 1), (f"hall/{HALL}/event/#", 1)])
+            client.subscribe([(f"hall/{HALL}/resp/{self.user}", 1), (f"hall/{HALL}/event/#", 1),
+                              (f"hall/{HALL}/state/#", 1)])
             self.connected.set()
             self.reconnected.set()
 
@@ -397,6 +399,8 @@ class Node:
         with self._lock:
             if "/resp/" in msg.topic:
                 self.replies[str(payload.get("id"))] = payload
+            elif "/state/" in msg.topic:
+                self.state[msg.topic] = payload
             else:
                 self.events.append({"kind": msg.topic.rsplit("/", 1)[1], **payload})
 

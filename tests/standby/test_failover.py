@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.standby.netns_parts import can_run, wait_for
+from tests.standby.netns_parts import HALL, can_run, wait_for
 from tests.standby.standby_load import Load, events_by_req, ticket_numbers
 
 pytestmark = [pytest.mark.skipif(can_run() is not None, reason=str(can_run())),
@@ -20,6 +20,7 @@ def test_pulling_the_serving_machines_power_loses_no_acknowledged_ticket(standby
     hall = standby_hall
     load = Load(hall)
     wait_for(lambda: len(load.tickets) >= 5 and len(load.calls) >= 2, 20, "a steady load")
+    term_a = load.kiosk.events[-1]["term"]
     pulled = time.monotonic()
     acked_before = len(load.tickets)
     hall.power_off("hub-a")
@@ -40,3 +41,9 @@ def test_pulling_the_serving_machines_power_loses_no_acknowledged_ticket(standby
     assert numbers == [f"A{i:03d}" for i in range(1, len(numbers) + 1)]  # no gap, no repeat
     acked = [r["result"]["ticket"]["no"] for _, r in load.tickets]
     assert acked == sorted(set(acked))
+    # the nodes follow: events and the retained state now come under hub-b's (higher) term, in
+    # the same epoch (a failover is not a new lineage)
+    last = load.kiosk.events[-1]
+    assert last["term"] > term_a and last["epoch"] == load.kiosk.events[0]["epoch"]
+    wait_for(lambda: (load.window.state.get(f"hall/{HALL}/state/window/1") or {}).get("term")
+             == last["term"], 10, "the window's retained state from hub-b")
