@@ -58,9 +58,10 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     fig = sub.add_parser("figures", help="figures per hall, window, staff and service")
     exp = sub.add_parser("export", help="rating records for the provincial 好差评 platform")
     fol = sub.add_parser("followup", help="差评 follow-up cases")
-    for p in (fig, exp):
+    bkg = sub.add_parser("bookings", help="网上预约: 预约数, 签到率, 爽约率, booked vs walk-in waits")
+    for p in (fig, exp, bkg):
         common_args(p)
-    for p in (fig, exp):
+    for p in (fig, exp, bkg):
         p.add_argument("--db", required=True, help="the hub's SQLite file (opened read-only)")
         _period_args(p)
     fig.add_argument("--view", default="all",
@@ -151,6 +152,8 @@ def _run(cfg, clock, args, conn) -> int:
             return _figures(cfg, conn, args)
         if args.command == "export":
             return _export(cfg, conn, args)
+        if args.command == "bookings":
+            return _bookings(cfg, conn, args)
         return _list(cfg, conn, clock, args)
     finally:
         conn.close()
@@ -223,6 +226,16 @@ def _figures(cfg, conn, args) -> int:
         from report.summary import write_html
 
         print(f"html: {write_html(fig, cfg, args.html, charts)}", file=sys.stderr)
+    return 0
+
+
+def _bookings(cfg, conn, args) -> int:
+    from report import booking, tables
+
+    period = _period(args)
+    fig = booking.figures(conn, period)
+    print(S.REPORT_TITLE.format(hall=cfg.name, period=period.label()))
+    print(tables.terminal(*booking.table(fig, {k: s.name for k, s in cfg.services.items()})))
     return 0
 
 

@@ -17,7 +17,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from web import consolepages, errors, figures, pages
+from web import consolepages, errors, figures, pages, staffing
 from web import strings as S
 from web.auth import Sessions
 from web.hallview import HallView
@@ -122,6 +122,7 @@ class Console:
             Route("/manage/ratings.csv", self.ratings_csv),
             Route("/manage/bulletin.html", self.bulletin),
             Route("/manage/chart/{name}.png", self.chart),
+            *staffing.routes(self),
         ]
 
     async def home(self, request: Request) -> Response:

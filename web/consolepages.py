@@ -87,6 +87,7 @@ def figures(cfg, session, period, title: str, sheets: list) -> str:
 <a href="/manage/figures.xlsx?kind={esc(kind)}&amp;period={esc(text)}">{esc(S.FIGURES_XLSX)}</a>
 <a href="/manage/ratings.csv?kind={esc(kind)}&amp;period={esc(text)}">{esc(S.FIGURES_CSV)}</a>
 <a href="/manage/bulletin.html?kind={esc(kind)}&amp;period={esc(text)}">{esc(S.FIGURES_BULLETIN)}</a>
+<a href="/manage/staffing">{esc(S.STAFFING)}</a>
 </form><h2>{esc(title)}</h2>"""]
     parts.append('<section class="panel charts">' + "".join(
         f'<img src="/manage/chart/{name}.png?kind={esc(kind)}&amp;period={esc(text)}" '

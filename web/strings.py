@@ -190,6 +190,9 @@ FIGURES_XLSX = "下载 xlsx"
 FIGURES_CSV = "下载 CSV（好差评）"
 FIGURES_NONE = "该时段没有记录"
 FIGURES_BULLETIN = "下载月通报"
+STAFFING = "排班建议"           # the figures page's link and the page (web/staffing.py)
+STAFFING_PRINT = "打印"
+STAFFING_BROKEN = "排班建议文件无法读取，请重新生成：{why}"
 FIGURES_CHARTS = {"arrivals": "每小时取号与平均等候", "waits": "各事项等候时间分布",
                   "satisfaction": "各窗口满意率"}
 
