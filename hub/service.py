@@ -27,6 +27,7 @@ from datetime import datetime
 from hub.claim import HallClaim, HubIdentity, connection_id, new_instance
 from hub.claimgate import ClaimGate
 from hub.desk import Batch, Desk
+from hub.engine import Event
 from hub.nodewatch import NodeWatch
 from hub.replay import restored_from
 from hub.retained import RetainedState
