@@ -30,6 +30,7 @@ from county.alarms import Alarms
 from county.answers import Malformed
 from county.ledger import EpochLedger, SiteCounts
 from county.skew import SkewWatch
+from county.terms import TermWatch
 from wire import envelope
 from wire.contract import Topics, encode
 from wire.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
@@ -84,6 +85,7 @@ class Collector:
         self._db_logged = 0.0
         self._db_wait, self._db_retry_at = 1.0, 0.0
         self.skew = SkewWatch()
+        self.terms = TermWatch()
         self._maintained = -MAINTAIN_S
         host, port = parse_broker_url(self.broker_url)
         self._mqtt = new_client(f"county-{uuid.uuid4().hex[:12]}", self.username, self.password)
@@ -238,6 +240,10 @@ class Collector:
                 if not answers.epoch_ok(epoch):
                     raise Malformed("no epoch")
                 data = {k: v for k, v in value.items() if k not in WIRE_KEYS}
+                if self.terms.refuses(self._ledger(site, epoch), value):
+                    self.counts[site].deposed += 1
+                    self._count(site, "deposed")
+                    return
                 self._land(site, epoch, value.get("seq"), value.get("at"), parts[3], data,
                            live=True)
             elif parts[2] == "resp" and parts[3] == COUNTY_NODE:

@@ -125,8 +125,9 @@ class Machine:
         self.flag.parent.mkdir(parents=True, exist_ok=True)
         self.flag.write_text(f"{term}\n")
         if self.previous is not None:  # another machine served this hall before: a failover
+            # copy_seq, not seq: an event's data is spread over its wire seq when published
             service.note("failover", {"machine": self.machine, "term": term,
-                                      "seq": service.store.last_seq()})
+                                      "copy_seq": service.store.last_seq()})
         log.warning("standby %s: serving hall %s under term %s", self.machine, self.cfg.hall_id,
                     term)
         return service
