@@ -240,10 +240,6 @@ class Collector:
                 if not answers.epoch_ok(epoch):
                     raise Malformed("no epoch")
                 data = {k: v for k, v in value.items() if k not in WIRE_KEYS}
-                if self.terms.refuses(self._ledger(site, epoch), value):
-                    self.counts[site].deposed += 1
-                    self._count(site, "deposed")
-                    return
                 self._land(site, epoch, value.get("seq"), value.get("at"), parts[3], data,
                            live=True)
             elif parts[2] == "resp" and parts[3] == COUNTY_NODE:
@@ -304,6 +300,9 @@ class Collector:
               live: bool = False) -> None:
         when = answers.landing_time(seq, kind, at)
         led = self._ledger(site, epoch)
+        if live and self.terms.refuses(led, data, seq):  # a deposed hub's (county.terms)
+            self.counts[site].deposed += 1
+            return self._count(site, "deposed")
         if led.base is not None and seq <= led.base:
             return  # the restored start of this epoch: the county holds it as the old epoch
         if live and seq > led.last:

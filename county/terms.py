@@ -32,17 +32,17 @@ class TermWatch:
     def __init__(self):
         self._alerted: set[tuple[str, str, int]] = set()
 
-    def refuses(self, led: EpochLedger, event: dict) -> bool:
-        """Whether ``event`` is a deposed hub's (Malformed: its term is not one); notes a
-        higher term in ``led``."""
-        term, seq = term_of(event), event.get("seq")
+    def refuses(self, led: EpochLedger, data: dict, seq: int) -> bool:
+        """Whether the event ``seq`` with ``data`` is a deposed hub's (Malformed: its term is
+        not one); notes a higher term in ``led``."""
+        term = term_of(data)
         if term is None:
             return False
         if led.term is not None and term < led.term:
             if (led.site, led.epoch, term) not in self._alerted:
                 self._alerted.add((led.site, led.epoch, term))
                 log.error("ALERT site %s: an event of term %s (seq %s) after term %s of epoch "
-                          "%s: a deposed hub's, refused", led.site, term, str(seq)[:24],
+                          "%s: a deposed hub's, refused", led.site, term, seq,
                           led.term, led.epoch)
             return True
         if led.term is not None and term > led.term:

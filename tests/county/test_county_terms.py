@@ -20,19 +20,19 @@ from .sites import caught_up, county_rows
 
 def test_a_lower_term_after_a_higher_is_refused_and_no_term_is_not_compared():
     led, watch = EpochLedger("s", "0123456789abcdef"), TermWatch()
-    assert not watch.refuses(led, {"seq": 1})
-    assert not watch.refuses(led, {"seq": 2, "term": 6}) and led.term == 6
-    assert watch.refuses(led, {"seq": 3, "term": 5}) and led.term == 6
-    assert not watch.refuses(led, {"seq": 3, "term": 6})
-    assert not watch.refuses(led, {"seq": 4}) and not watch.refuses(led, {"seq": 4, "term": 9})
-    assert watch.refuses(led, {"seq": 5, "term": 6}) and led.term == 9
+    assert not watch.refuses(led, {}, 1)
+    assert not watch.refuses(led, {"term": 6}, 2) and led.term == 6
+    assert watch.refuses(led, {"term": 5}, 3) and led.term == 6
+    assert not watch.refuses(led, {"term": 6}, 3)
+    assert not watch.refuses(led, {}, 4) and not watch.refuses(led, {"term": 9}, 4)
+    assert watch.refuses(led, {"term": 6}, 5) and led.term == 9
 
 
 @pytest.mark.parametrize("bad", ["7", 0, -1, True, 2**60, 1.5])
 def test_a_term_that_is_no_term_is_malformed(bad):
     from county.answers import Malformed
     with pytest.raises(Malformed, match="term"):
-        TermWatch().refuses(EpochLedger("s", "0123456789abcdef"), {"seq": 1, "term": bad})
+        TermWatch().refuses(EpochLedger("s", "0123456789abcdef"), {"term": bad}, 1)
 
 
 def test_the_collector_refuses_a_deposed_hub_s_events(make_county, county_db, capsys, caplog):
