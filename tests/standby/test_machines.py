@@ -94,7 +94,26 @@ def take(service, n=1):
             for _ in range(n)]
 
 
-def test_the_standby_takes_over_with_every_ticket_and_the_numbering_goes_on(boxes, tmp_path):
+def failover_heard(broker) -> list[dict]:
+    """What a subscriber to the hall's failover events receives (filled as they come)."""
+    import json
+
+    import paho.mqtt.client as mqtt
+
+    heard: list[dict] = []
+    sub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="failover-listener")
+    sub.on_message = lambda c, u, m: heard.append(json.loads(m.payload))
+    subscribed = threading.Event()
+    sub.on_subscribe = lambda *a: subscribed.set()
+    sub.connect(broker.host, broker.port)
+    sub.subscribe("hall/+/event/failover", qos=1)
+    sub.loop_start()
+    assert subscribed.wait(10)
+    return heard
+
+
+def test_the_standby_takes_over_with_every_ticket_and_the_numbering_goes_on(boxes, tmp_path,
+                                                                            broker):
     a = boxes("hub-a")
     a_hub = a.serve()
     b = boxes("hub-b")
@@ -105,9 +124,15 @@ def test_the_standby_takes_over_with_every_ticket_and_the_numbering_goes_on(boxe
     copied = rows(tmp_path / "hub-b.db", "SELECT no FROM tickets ORDER BY no")
     assert [r["no"] for r in copied] == first
     term_a = a.machine.lease.term
+    heard = failover_heard(broker)
     a.power_off()
     b_hub = b.serve()
     assert b.machine.lease.term > term_a
+    # the failover event goes out under its own seq (its data's copy_seq is not the wire seq)
+    assert eventually(lambda: heard, timeout=10)
+    (row,) = rows(tmp_path / "hub-b.db", "SELECT seq, data FROM events WHERE kind = 'failover'")
+    assert heard[0]["seq"] == row["seq"] and heard[0]["copy_seq"] == row["seq"] - 1
+    assert heard[0]["term"] == b.machine.lease.term
     after = take(b_hub, 2)
     assert after == [f"A{int(first[-1][1:]) + i:03d}" for i in (1, 2)]
     kinds = [r["kind"] for r in rows(tmp_path / "hub-b.db", "SELECT kind FROM events")]
