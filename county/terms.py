@@ -3,8 +3,8 @@
 of a lower one seen after it, as the nodes do (wire.client): a deposed hub's.
 
 An event without ``term`` (a hall without a standby) is not compared. A refused event is
-counted (``sites.deposed``), logged as an ALERT once per site, epoch and term, and never stored.
-Replay answers carry no term: they are the serving hub's log, asked for by request id.
+counted (``sites.deposed``), logged as an ALERT once per site, epoch and highest term, and
+never stored. Replay answers carry no term: they are the serving hub's log, asked for by request id.
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ class TermWatch:
         if term is None:
             return False
         if led.term is not None and term < led.term:
-            if (led.site, led.epoch, term) not in self._alerted:
-                self._alerted.add((led.site, led.epoch, term))
+            # once per highest term: as many lines as hubs deposed, not as terms a forger tries
+            if (led.site, led.epoch, led.term) not in self._alerted:
+                self._alerted.add((led.site, led.epoch, led.term))
                 log.error("ALERT site %s: an event of term %s (seq %s) after term %s of epoch "
                           "%s: a deposed hub's, refused", led.site, term, seq,
                           led.term, led.epoch)
