@@ -5,9 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 # chrony: the hub's NTP snippet is checked by the real chronyd; chromium: hall-web's browser
 # tests; postgresql: the county tests; debootstrap, qemu-user-static, binfmt-support: the
-# emulated arm64 Pi of the bundle test (tests/deploy/test_bundle_arm64.py).
+# emulated arm64 Pi of the bundle test (tests/deploy/test_bundle_arm64.py); etcd-server,
+# keepalived: the standby hub (docs/standby.md).
 PACKAGES="python3-venv mosquitto mosquitto-clients espeak-ng fonts-noto-cjk libusb-1.0-0 socat
-  chrony chromium postgresql debootstrap qemu-user-static binfmt-support faketime"
+  chrony chromium postgresql debootstrap qemu-user-static binfmt-support faketime
+  etcd-server keepalived"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 missing=""
@@ -22,6 +24,8 @@ if [ -n "$missing" ]; then
   $SUDO systemctl disable --now mosquitto >/dev/null 2>&1 || true
   # The county tests start their own PostgreSQL (initdb in a temp folder); no system cluster.
   $SUDO systemctl disable --now postgresql >/dev/null 2>&1 || true
+  # The standby tests start their own etcd and keepalived (docs/standby.md); none by default.
+  $SUDO systemctl disable --now etcd keepalived >/dev/null 2>&1 || true
 fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv

@@ -30,6 +30,7 @@ from county.alarms import Alarms
 from county.answers import Malformed
 from county.ledger import EpochLedger, SiteCounts
 from county.skew import SkewWatch
+from county.terms import TermWatch
 from wire import envelope
 from wire.contract import Topics, encode
 from wire.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
@@ -84,6 +85,7 @@ class Collector:
         self._db_logged = 0.0
         self._db_wait, self._db_retry_at = 1.0, 0.0
         self.skew = SkewWatch()
+        self.terms = TermWatch()
         self._maintained = -MAINTAIN_S
         host, port = parse_broker_url(self.broker_url)
         self._mqtt = new_client(f"county-{uuid.uuid4().hex[:12]}", self.username, self.password)
@@ -298,6 +300,9 @@ class Collector:
               live: bool = False) -> None:
         when = answers.landing_time(seq, kind, at)
         led = self._ledger(site, epoch)
+        if live and self.terms.refuses(led, data, seq):  # a deposed hub's (county.terms)
+            self.counts[site].deposed += 1
+            return self._count(site, "deposed")
         if led.base is not None and seq <= led.base:
             return  # the restored start of this epoch: the county holds it as the old epoch
         if live and seq > led.last:

@@ -54,6 +54,9 @@ CREATE TABLE IF NOT EXISTS agg_marks (
 );
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS skewed bigint NOT NULL DEFAULT 0;
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS skew_s bigint;
+-- county.terms: a standby hall's highest lease term per epoch, events of a lower one refused
+ALTER TABLE site_epochs ADD COLUMN IF NOT EXISTS term bigint;
+ALTER TABLE sites ADD COLUMN IF NOT EXISTS deposed bigint NOT NULL DEFAULT 0;
 """
 
 INSERT_EVENT = partitions.INSERT_EVENT
@@ -95,6 +98,7 @@ class EpochLedger:
     last: int = 0  # the highest seq the site is known to have
     above: set[int] = field(default_factory=set)  # held seqs beyond contig
     base: int | None = None  # a restored database: seqs up to base are the old epoch's
+    term: int | None = None  # a standby hall's highest lease term seen (county.terms)
 
     def hold(self, seq: int) -> None:
         """``seq`` is stored. A live event says the site has at least that much, unless it
@@ -143,6 +147,7 @@ class SiteCounts:
     landed: int = 0
     duplicates: int = 0
     malformed: int = 0
+    deposed: int = 0  # events of a lower term than one seen (county.terms): refused
     refused: int = 0  # replay requests the site's hub refused (no county node configured?)
     replayed: int = 0  # of landed: those that came from a replay answer, not the bridge
 
@@ -159,14 +164,14 @@ def follow(conn: psycopg.Connection, site: str, epoch: str) -> None:
 
 
 def count(conn: psycopg.Connection, site: str, column: str) -> None:
-    """One more of ``column`` (duplicates, malformed) in the sites table."""
+    """One more of ``column`` (duplicates, malformed, deposed) in the sites table."""
     conn.execute(f"INSERT INTO sites (site, {column}) VALUES (%s, 1) ON CONFLICT (site) "
                  f"DO UPDATE SET {column} = sites.{column} + 1", (site,))
 
 
 def save_epoch(conn: psycopg.Connection, led: EpochLedger) -> None:
-    conn.execute("UPDATE site_epochs SET contig = %s, last_seq = %s WHERE site = %s AND "
-                 "epoch = %s", (led.contig, led.last, led.site, led.epoch))
+    conn.execute("UPDATE site_epochs SET contig = %s, last_seq = %s, term = %s WHERE site = %s "
+                 "AND epoch = %s", (led.contig, led.last, led.term, led.site, led.epoch))
 
 
 def save_site(conn: psycopg.Connection, site: str, led: EpochLedger) -> None:
@@ -182,9 +187,9 @@ def save_site(conn: psycopg.Connection, site: str, led: EpochLedger) -> None:
 def load(conn: psycopg.Connection) -> dict[tuple[str, str], EpochLedger]:
     """Every site epoch's ledger as the database has it (the collector's memory at start)."""
     out = {}
-    for site, epoch, contig, last, base in conn.execute(
-            "SELECT site, epoch, contig, last_seq, base_seq FROM site_epochs"):
-        led = EpochLedger(site, epoch, contig, last, base=base)
+    for site, epoch, contig, last, base, term in conn.execute(
+            "SELECT site, epoch, contig, last_seq, base_seq, term FROM site_epochs"):
+        led = EpochLedger(site, epoch, contig, last, base=base, term=term)
         led.above = {r[0] for r in conn.execute(
             "SELECT seq FROM events WHERE site = %s AND epoch = %s AND seq > %s",
             (site, epoch, contig))}

@@ -6,7 +6,8 @@ The bundle is a tar holding one folder, ``hallstack-bundle/``::
     install.sh      runs install.py with the system python3 (deploy/bundle_install.py)
     wheels/         hallstack's wheel and every dependency's, CPython 3.11 manylinux aarch64
     debs/           the role's arm64 Debian packages (bookworm) and their dependencies
-    systemd/        the units, sysusers.d, the Mosquitto snippets, the first-boot script
+    systemd/        the units, sysusers.d, the Mosquitto snippets, the first-boot script,
+                    standby/ (a standby hall's units, installed beside the others)
 
 Wheels come from ``pip download --only-binary=:all:`` for the Pi's platform, so a dependency
 without an aarch64 wheel fails the build here, not on the Pi. The .debs come from Debian's
@@ -31,13 +32,15 @@ from pathlib import Path, PurePosixPath
 
 from deploy import bundle_install, paths
 
-ROLES = ("hub", "kiosk", "callboard", "rater")
+ROLES = ("hub", "kiosk", "callboard", "rater", "witness")
 COMMON_DEBS = ("python3-venv", "chrony")
 ROLE_DEBS = {
-    "hub": ("mosquitto", "mosquitto-clients", "fonts-noto-cjk"),  # reports draw Chinese charts
+    # reports draw Chinese charts; etcd and keepalived: any hub may be a standby hall's
+    "hub": ("mosquitto", "mosquitto-clients", "fonts-noto-cjk", "etcd-server", "keepalived"),
     "kiosk": ("fonts-noto-cjk", "libusb-1.0-0"),                 # pyusb for a USB printer
     "callboard": ("fonts-noto-cjk", "espeak-ng"),                # announcements
     "rater": (),
+    "witness": ("etcd-server",),  # a standby hall's third etcd member (docs/standby.md)
 }
 # RPi.GPIO has no aarch64 wheel (sdist only, it needs a compiler on the Pi); rpi-lgpio is the
 # same API over lgpio and runs on a Pi 4 and a Pi 5 alike, so offline every Pi gets it.

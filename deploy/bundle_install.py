@@ -169,7 +169,9 @@ def unit_commands(folder: Path) -> list[str]:
 def install_units(bundle: Path, root: Path, log) -> None:
     units = root / "etc/systemd/system"
     units.mkdir(parents=True, exist_ok=True)
-    for unit in sorted((bundle / "systemd").glob("*.service")):
+    shipped = [*(bundle / "systemd").glob("*.service"),
+               *(bundle / "systemd" / paths.STANDBY_UNITS).glob("*.service")]
+    for unit in sorted(shipped):  # a standby hall's units too: enabled by its first boot only
         shutil.copyfile(unit, units / unit.name)
     users = bundle / "systemd/sysusers.d/hallstack.conf"
     if users.is_file():

@@ -14,7 +14,8 @@
 5. removes the password and the hall config from the card, and renames ``node.toml`` to
    ``node.toml.installed``, so the service's condition no longer holds and the record stays.
 
-Every check runs before anything is written. A step that fails leaves the card as it was, so the
+A card of a standby hall's hub machine or witness (role ``standby``/``witness``) is
+deploy.standby_card's to install. Every check runs before anything is written. A step that fails leaves the card as it was, so the
 next boot tries again; each step is safe to repeat.
 """
 
@@ -26,7 +27,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy import paths
+from deploy import paths, standby_card
 from deploy.atomic import write_atomic
 from deploy.provision import (
     NodePlan,
@@ -142,6 +143,14 @@ def read_card(folder: Path) -> Card:
     return Card(plan, password, ca_pem, chrony, tuple(spent))
 
 
+def _role(card: Path) -> object:
+    """node.toml's role (a card that cannot be read is refused by read_card, naming why)."""
+    try:
+        return tomllib.loads((card / "node.toml").read_text(encoding="utf-8")).get("role")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+
+
 def _beside(path: Path, node: dict, key: str) -> str:
     """A file name from node.toml that must name a file in the card's folder."""
     name = node.get(key)
@@ -151,7 +160,7 @@ def _beside(path: Path, node: dict, key: str) -> str:
 
 
 def install(root: Path = Path("/"), card: Path | None = None,
-            systemctl: str = "systemctl") -> Installed | None:
+            systemctl: str = "systemctl") -> Installed | standby_card.Installed | None:
     """Install the card's node under ``root``; None when there is nothing to install.
 
     With ``root`` other than ``/`` (an image being prepared, a test) the unit is enabled
@@ -161,6 +170,8 @@ def install(root: Path = Path("/"), card: Path | None = None,
     card = card or find_card(root)
     if card is None or not (card / "node.toml").is_file():
         return None
+    if _role(card) in standby_card.ROLES:  # a standby hall's hub machine or witness
+        return standby_card.install(root, card, systemctl)
     found = read_card(card)
     plan, password = found.plan, found.password
     etc = root / ETC

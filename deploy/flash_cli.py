@@ -4,6 +4,9 @@
     hall-flash device --port … --image fw.hsfw --pubkey firmware.pub (--id 3 | --type screen)
     hall-flash node   --target /media/bootfs --node rater-3 --role rater --window 3 \\
                       --broker mqtt://10.0.0.2:1883 --username rater-3 --password-file pw.txt
+    hall-flash node   --target /media/bootfs --node hub-b --role standby --config hall.toml
+                                                          a standby hall's hub machine (or
+                                                          --role witness: its etcd witness)
     hall-flash firstboot                                  on the Pi, as root: install what `node`
                                                           wrote on the boot partition
     hall-flash bundle --role kiosk --out hallstack-kiosk.tar   the offline install bundle for a
@@ -22,7 +25,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from deploy import bundle, firstboot, paths, strings
+from deploy import bundle, firstboot, paths, standby_card, strings
 from deploy.provision import NodePlan, ProvisionError, check_plan, write_node
 from firmware_bridge import flash_cli as peripherals
 
@@ -34,12 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("node", help="provision a Raspberry Pi node's boot partition")
     p.add_argument("--target", required=True, type=Path, help="directory or mounted bootfs")
     p.add_argument("--node", required=True, help="node id from the hall config, e.g. rater-3")
-    p.add_argument("--role", required=True, help="kiosk | callboard | rater")
+    p.add_argument("--role", required=True,
+                   help="kiosk | callboard | rater | standby | witness (docs/standby.md)")
     p.add_argument("--window", type=int, help="window number (rater only)")
-    p.add_argument("--broker", "--hub", required=True, help="mqtt://host:port of the hall hub")
+    p.add_argument("--broker", "--hub", help="mqtt://host:port of the hall hub (not for "
+                   "standby and witness)")
     p.add_argument("--username", help="broker user (default: the node id)")
-    p.add_argument("--password-file", required=True, type=Path,
-                   help="file holding the node's broker password (never on the command line)")
+    p.add_argument("--password-file", type=Path,
+                   help="file holding the node's broker password (never on the command line; "
+                        "not for standby and witness)")
     p.add_argument("--config", type=Path, help="hall.toml: check the node and copy the file")
     p.add_argument("--force", action="store_true", help="replace an existing node.toml")
     p.add_argument("--ca-file", type=Path,
@@ -64,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_node(args, out) -> int:
+    if args.role in standby_card.ROLES:
+        return _standby_node(args, out)
+    if args.broker is None or args.password_file is None:
+        print(f"hall-flash node: a {args.role} node needs --broker and --password-file", file=out)
+        return 2
     try:
         password = args.password_file.read_text(encoding="utf-8").strip()
     except OSError as exc:
@@ -79,6 +90,35 @@ def cmd_node(args, out) -> int:
         print(f"hall-flash node: {exc}", file=out)
         return 1
     print(strings.NODE_WRITTEN.format(path=folder, unit=plan.unit), file=out)
+    return 0
+
+
+def _standby_node(args, out) -> int:
+    """A standby hall's hub machine or witness: its files from hall.toml's [standby]."""
+    given = [o for o, v in (("--broker", args.broker), ("--password-file", args.password_file),
+                            ("--window", args.window), ("--username", args.username),
+                            ("--ca-file", args.ca_file)) if v is not None]
+    if given:
+        print(f"hall-flash node: {', '.join(given)}: not for a {args.role} machine (its "
+              "files come from hall.toml's [standby])", file=out)
+        return 2
+    try:
+        standby_card.check(args.target, args.role, args.node, args.config, args.force)
+        if args.bundle is not None:
+            manifest = bundle.check_tar(args.bundle)
+            if manifest.get("role") != standby_card.BUNDLE_ROLE[args.role]:
+                raise ProvisionError(f"bundle {args.bundle}: built for role "
+                                     f"{manifest.get('role')!r}, a {args.role} machine needs "
+                                     f"{standby_card.BUNDLE_ROLE[args.role]!r}")
+            (Path(args.target) / paths.CARD_FOLDER).mkdir(exist_ok=True)
+            bundle.copy_to_card(args.bundle, Path(args.target) / paths.CARD_FOLDER, manifest)
+        folder = standby_card.write_card(args.target, args.role, args.node, args.config,
+                                         args.force)
+    except (ProvisionError, bundle.BuildError, OSError) as exc:
+        print(f"hall-flash node: {exc}", file=out)
+        return 1
+    units = " ".join(standby_card.UNITS[args.role])
+    print(strings.NODE_WRITTEN.format(path=folder, unit=units), file=out)
     return 0
 
 
@@ -107,6 +147,12 @@ def cmd_firstboot(args, out) -> int:
         return 1
     if done is None:
         print(strings.FIRSTBOOT_NOTHING.format(root=args.root), file=out)
+        return 0
+    if isinstance(done, standby_card.Installed):
+        role = strings.STANDBY_ROLE_NAMES[done.role]
+        print(strings.FIRSTBOOT_STANDBY.format(node=done.node, role=role,
+                                               files="、".join(map(str, done.files)),
+                                               units=" ".join(done.units)), file=out)
         return 0
     print(strings.FIRSTBOOT_DONE.format(node=done.plan.node_id, env=done.env_file,
                                         hall=done.hall_config, unit=done.plan.unit), file=out)

@@ -29,6 +29,11 @@ BRIDGE_CA = BROKER_ETC / "county-ca.crt"  # where a site keeps the county's CA
 COUNTY_BROKER_ETC = Path("/etc/mosquitto/county")  # hall-broker-config county --out
 CHRONY_INSTALLED = Path("/etc/chrony/conf.d/hallstack.conf")  # Debian's chrony reads conf.d
 CARD_FOLDER = "hallstack"  # the boot partition's folder hall-flash node writes
+# a standby hall's machines (docs/standby.md, deploy/standby_files.py, deploy/standby_card.py)
+STANDBY_ENV = ETC / "standby.env"  # HALL_MACHINE of a hub machine (hallstack-hub-standby)
+ETCD_ENV = ETC / "etcd.env"  # every etcd member's ETCD_* (hallstack-etcd.service)
+KEEPALIVED_CONF = Path("/etc/keepalived/keepalived.conf")  # Debian's keepalived reads it
+STANDBY_UNITS = "standby"  # the units' sub-folder of systemd/ (installed beside the others)
 
 USER = "hallstack"  # the units' User= and Group= (systemd/sysusers.d/hallstack.conf)
 BROKER_GROUP = "mosquitto"  # Mosquitto drops to it before reading passwd and acl

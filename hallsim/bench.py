@@ -90,6 +90,11 @@ def run(args) -> dict:
         if bench_nodes is not None:
             step("nodes: call latency, ticket latency, footprint")
             results.update(bench_nodes.run(cfg, config_path, broker, work, args.runs))
+        from hallsim import bench_standby
+
+        if bench_standby.available():
+            step("standby: call and ticket latency with a synchronous copy vs alone, its memory")
+            results.update(bench_standby.run(cfg, config_path, broker, work, args.runs))
         web_figure(args, cfg, config_path, broker, work, results)
     finally:
         broker.stop()
@@ -132,13 +137,17 @@ def table(results: dict) -> str:
         lines.append(f"{'hub_throughput':<28}{tp['ok_per_s']:>10} ok/s ({tp['ops_per_s']} all)"
                      f"  = {per_op_ms:.3f} ms/op, {per_op_ms / base['p50_ms']:.1f}× mosq p50"
                      f"  target ≥ 2000/s; median of {tp.get('runs_ok_per_s', [])}")
+    if "call_standby_ratio" in results:
+        lines.append(f"{'call_standby_ratio':<28}{results['call_standby_ratio']:>10.2f}×"
+                     "  call p50 with a standby / alone   target ≤ 1.3×")
     rows = results.get("web_steady_rows")
     if rows:
         lines.append(f"{'web_steady_rows':<28}{rows['rows']:>10} rows for "
                      f"{rows['page_updates']} page updates = {rows['per_page_read']} per page read"
                      "  target 0")
     for name in ("hub_rss", "hub_rss_loaded", "hub_rss_full_day", "kiosk_rss", "callboard_rss",
-                 "rater_rss", "web_rss", "web_rss_after_calls", "web_rss_steady"):
+                 "rater_rss", "web_rss", "web_rss_after_calls", "web_rss_steady",
+                 "standby_rss", "serving_rss_with_standby"):
         if name in results:
             pages = results[name].get("pages")
             lines.append(f"{name:<28}{results[name]['mb']:>10.1f} MB"

@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["restore"]:  # moved to the county's command: the hub imports no county
         print(f"hall-hub: {RESTORE_MOVED}", file=sys.stderr)
         return 2
+    if argv[:1] == ["standby"]:  # one hub machine of a standby hall (docs/standby.md)
+        from hub.standby import cli as standby_cli
+
+        return standby_cli.main(argv[1:])
     if argv and argv[0] in ADMIN_COMMANDS:
         from hub import assign_cli
 

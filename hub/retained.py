@@ -30,6 +30,7 @@ class RetainedState:
         self.topics = topics
         self.keys = frozenset({"queue", "board"} | {f"window/{n}" for n in windows})
         self.epoch = epoch
+        self.term: int | None = None  # a standby hall's lease term (hub.standby), when set
         self._publish = publish
         self._sent: dict[str, bytes] = {}  # the payloads last published, by key
         self._dirty: set[str] = set()  # keys changed and not published yet
@@ -75,5 +76,8 @@ class RetainedState:
             if not force and self._sent.get(key) == view:
                 continue  # the broker already holds exactly this (whatever seq it said)
             self._sent[key] = view
-            raw = encode({**payload, "epoch": self.epoch, "seq": self.upto})
+            stamp = {"epoch": self.epoch, "seq": self.upto}
+            if self.term is not None:
+                stamp["term"] = self.term
+            raw = encode({**payload, **stamp})
             self._publish(self.topics.state(key), raw, qos=1, retain=True)

@@ -21,11 +21,13 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from hub.claim import HallClaim, HubIdentity, connection_id, new_instance
 from hub.claimgate import ClaimGate
 from hub.desk import Batch, Desk
+from hub.engine import Event
 from hub.nodewatch import NodeWatch
 from hub.replay import restored_from
 from hub.retained import RetainedState
@@ -52,8 +54,10 @@ class HubService:
 
     def __init__(self, cfg: HallConfig, db_path: str, broker_url: str, clock: HallClock,
                  username: str | None = None, password: str | None = None,
-                 take_over: bool = False):
+                 take_over: bool = False, term: int | None = None):
         self.cfg = cfg
+        # a standby hall (hub.standby.run): the lease's term rides on every event and status
+        self.term = term
         self.clock = clock
         self.topics = Topics(cfg.hall_id)
         self.db_path = db_path
@@ -96,6 +100,12 @@ class HubService:
         gc.collect()
         gc.freeze()
         self._next_tick = 0.0
+        self.retained.term = term
+        # ``may_act`` says whether the lease is still proven, ``deposed`` is called when it is
+        # not (before anything else is stored or published); ``on_tick`` once a second
+        self.may_act: Callable[[], bool] | None = None
+        self.deposed: Callable[[], None] = lambda: None
+        self.on_tick: Callable[[], None] | None = None
 
     # -- life cycle -------------------------------------------------------------------------
     @property
@@ -142,7 +152,16 @@ class HubService:
         self.store.close()
 
     def _status(self, online: bool) -> bytes:
-        return encode(self.me.status(online, VERSION))
+        status = self.me.status(online, VERSION)
+        return encode(status if self.term is None else {**status, "term": self.term})
+
+    def note(self, kind: str, payload: dict) -> None:
+        """Record an ``alert`` (or the hub's own event of ``kind``) on the next turn: for other
+        threads and for hooks that run inside a commit (hub.standby)."""
+        item = ("alert", None, payload, None) if kind == "alert" else \
+            ("own", None, [Event(kind, payload)], None)
+        self._local.put(item)
+        self._loop.wake()
 
     # -- requests from outside MQTT and paho's callbacks (all only collect work) -------------
     def request_local(self, node_id: str, op: str, args: dict, req_id: str | None = None,
@@ -233,6 +252,9 @@ class HubService:
     def _turn(self) -> float:
         """One batch: what arrived since the last turn, plus the once-a-second tick. Returns the
         seconds until the next tick."""
+        if self.may_act is not None and not self.may_act():
+            self.deposed()  # the lease is no longer proven: act on nothing (hub.standby)
+            return 0.1
         items, self._received = self._received, []
         while True:
             try:
@@ -247,6 +269,8 @@ class HubService:
         tick = now >= self._next_tick and self.claim.serving
         if tick:
             self._next_tick = now + TICK_S
+            if self.on_tick is not None:
+                self.on_tick()
         for start in range(0, max(len(items), 1), BATCH_MAX):
             batch = items[start:start + BATCH_MAX]
             if batch or tick:
@@ -291,6 +315,9 @@ class HubService:
     def _send(self, at: datetime, batch: Batch) -> None:
         """After COMMIT: events first (the hall's board, LEDs and speakers wait on them), then
         the replies, then the retained state."""
+        if self.may_act is not None and not self.may_act():
+            self.deposed()  # the copy took long enough for the lease to lapse: say nothing
+            return
         if not self._offline and not batch.reconnected:
             for seq, ev in batch.events:
                 self._publish_event(seq, ev.kind, ev.public(), at)
@@ -324,6 +351,8 @@ class HubService:
     def _publish_event(self, seq: int, kind: str, data: dict, at: datetime | str) -> None:
         payload = {"seq": seq, "at": at if isinstance(at, str) else iso(at), "epoch": self.epoch,
                    **data}
+        if self.term is not None:
+            payload["term"] = self.term
         info = self._mqtt.publish(self.topics.event(kind), encode(payload), qos=1)
         self._mid_seq[info.mid] = seq
 

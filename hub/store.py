@@ -14,7 +14,7 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -55,7 +55,11 @@ class Store:
 
     def __init__(self, path: str):
         self.path = path
-        self._lock_fd = _lock(path)
+        # the standby copy (hub.standby): each committed transaction's writes, as statements
+        # that give the same database when run in order on a copy of it; None: not recorded
+        self.journal: list[tuple[str, tuple]] | None = None
+        self.after_commit: Callable[[list[tuple[str, tuple]]], None] | None = None
+        self._lock_fd = lock_file(path)
         try:
             self._open()
         except BaseException:
@@ -78,6 +82,13 @@ class Store:
             raise StoreError(_explain(path, exc)) from None
         self._columns = {t: set(self.db[t].columns_dict) for t in DERIVED_PKS}
         self._upserts: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    def _write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        """Every write of the hot path: run, and recorded for the standby when it is kept."""
+        cur = self.conn.execute(sql, params)
+        if self.journal is not None:
+            self.journal.append((sql, tuple(params)))
+        return cur
 
     # -- schema -----------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -107,8 +118,8 @@ class Store:
         for col, value in row.items():
             if col not in known:
                 kind = {bool: int, int: int, float: float}.get(type(value), str)
-                self.conn.execute(f'ALTER TABLE [{table}] ADD COLUMN [{col}] '
-                                  f'{ {int: "INTEGER", float: "REAL", str: "TEXT"}[kind] }')
+                self._write(f'ALTER TABLE [{table}] ADD COLUMN [{col}] '
+                            f'{ {int: "INTEGER", float: "REAL", str: "TEXT"}[kind] }')
                 known.add(col)
 
     # -- meta -------------------------------------------------------------------------------
@@ -117,8 +128,8 @@ class Store:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
-                          "SET value = excluded.value", (key, value))
+        self._write("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                    "SET value = excluded.value", (key, value))
 
     @property
     def id_key(self) -> bytes:
@@ -133,6 +144,8 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """One durable transaction: committed (fsync) on exit, rolled back on error."""
         self.conn.execute("BEGIN IMMEDIATE")
+        if self.journal is not None:
+            self.journal.clear()
         try:
             yield
         except BaseException:
@@ -144,14 +157,20 @@ class Store:
         except sqlite3.Error:
             self.abandon()
             raise
+        if self.journal and self.after_commit is not None:
+            # on the standby's disk before any reply of this transaction goes out (hub.standby)
+            self.after_commit(list(self.journal))
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """One request's writes inside :meth:`transaction`: undone alone when it fails."""
         self.conn.execute("SAVEPOINT one")
+        mark = None if self.journal is None else len(self.journal)
         try:
             yield
         except BaseException:
+            if mark is not None:
+                del self.journal[mark:]
             self.conn.execute("ROLLBACK TO one")
             self.conn.execute("RELEASE one")
             self._reread_schema()
@@ -160,6 +179,8 @@ class Store:
 
     def abandon(self) -> None:
         """After a failed COMMIT (a full disk): make sure no transaction stays open."""
+        if self.journal is not None:
+            self.journal.clear()
         if self.conn.in_transaction:
             try:
                 self.conn.execute("ROLLBACK")
@@ -177,18 +198,22 @@ class Store:
         A phone number goes to the contacts table, not into the permanent log."""
         data = dict(data)
         phone = data.pop("_phone", None)
-        cur = self.conn.execute(
+        text = json.dumps(data, ensure_ascii=False)
+        seq = self.conn.execute(
             "INSERT INTO events(at, kind, node, req_id, data) VALUES (?, ?, ?, ?, ?)",
-            (at, kind, node, req_id, json.dumps(data, ensure_ascii=False)))
+            (at, kind, node, req_id, text)).lastrowid
+        if self.journal is not None:  # the copy gets the seq itself, not a rule to find it
+            self.journal.append(("INSERT INTO events(seq, at, kind, node, req_id, data) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)", (seq, at, kind, node, req_id, text)))
         ticket_id = data.get("ticket_id")
         if phone and ticket_id:
-            self.conn.execute("INSERT OR REPLACE INTO contacts(ticket_id, phone) VALUES (?, ?)",
-                              (ticket_id, phone))
+            self._write("INSERT OR REPLACE INTO contacts(ticket_id, phone) VALUES (?, ?)",
+                        (ticket_id, phone))
         if kind in TICKET_ENDS and ticket_id:
-            self.conn.execute("DELETE FROM contacts WHERE ticket_id = ?", (ticket_id,))
+            self._write("DELETE FROM contacts WHERE ticket_id = ?", (ticket_id,))
         if kind == "day_closed":
-            self.conn.execute("DELETE FROM contacts")
-        return cur.lastrowid
+            self._write("DELETE FROM contacts")
+        return seq
 
     def upsert(self, table: str, row: dict) -> None:
         """Insert or update one derived row (inside :meth:`transaction`)."""
@@ -206,16 +231,16 @@ class Store:
                 f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
                 f"VALUES ({', '.join('?' for _ in cols)}) ON CONFLICT([{pk}]) DO UPDATE SET "
                 f"{updates}")
-        self.conn.execute(sql, list(row.values()))
+        self._write(sql, tuple(row.values()))
 
     def save_reply(self, node: str, req_id: str, at: str, reply: dict) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO replies(node, req_id, at, reply) VALUES (?,?,?,?)",
-                          (node, req_id, at, json.dumps(reply, ensure_ascii=False)))
+        self._write("INSERT OR REPLACE INTO replies(node, req_id, at, reply) VALUES (?,?,?,?)",
+                    (node, req_id, at, json.dumps(reply, ensure_ascii=False)))
 
     def prune_replies(self, before: str) -> int:
         """Forget the replies saved before ``before`` (hall time, ISO): no retry can reach them
         any more once every request's time-to-live has passed. Returns how many went."""
-        return self.conn.execute("DELETE FROM replies WHERE at < ?", (before,)).rowcount
+        return self._write("DELETE FROM replies WHERE at < ?", (before,)).rowcount
 
     # -- reading ----------------------------------------------------------------------------
     def reply(self, node: str, req_id: str) -> dict | None:
@@ -244,7 +269,7 @@ class Store:
             self._lock_fd = None
 
 
-def _lock(path: str) -> int:
+def lock_file(path: str) -> int:
     """Check that ``path`` can be the hub's database and lock it for this process alone;
     StoreError with one line naming the path otherwise."""
     folder = os.path.dirname(os.path.abspath(path))

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from web import strings as S
+
 ALERT_KEEP = 200
 BAD_KEEP = 50
 #: alerts about a device: every unacknowledged one stays in sight, however many others come
-DEVICE_KINDS = ("node_offline", "printer_paper")
+DEVICE_KINDS = ("node_offline", "printer_paper", "standby_missing")
 #: the order of the alert groups on the console (a kind not named here comes last)
 KIND_ORDER = ("node_offline", "printer_paper", "assist_suggested", "wait_over_limit",
               "bad_rating", "follow_up_overdue")
@@ -147,6 +149,12 @@ class HallView:
             node_rows.append({"node": node_id, "role": node.role,
                               "online": bool((info.get("status") or {}).get("online")),
                               "simulated": _simulated(health), "health": _health_text(health)})
+        hub = nodes.get("hub") or {}
+        standby = (hub.get("health") or {}).get("standby")
+        if isinstance(standby, dict):  # a hall with a standby hub: who serves, the copy's state
+            node_rows.insert(0, {"node": "hub", "role": S.STANDBY["role"],
+                                 "online": bool((hub.get("status") or {}).get("online")),
+                                 "simulated": False, "health": standby_text(standby)})
         rated = sum(self.scores.values())
         good = self.scores[5] + self.scores[4] + self.scores[3]
         return {"at": now.isoformat(timespec="seconds"), "windows": windows,
@@ -155,6 +163,14 @@ class HallView:
                             "satisfaction": round(100 * good / rated, 1) if rated else None,
                             "bad": self.bad},
                 "notice": self.notice or cfg.notice}
+
+
+def standby_text(standby: dict) -> str:
+    """Which machine serves, and whether its standby holds every acknowledged request."""
+    fields = {k: str(standby.get(k, "—"))[:80] for k in
+              ("serving", "term", "standby", "ack_ms", "since", "why")}
+    state = "in_sync" if standby.get("state") == "in_sync" else "missing"
+    return f"{S.STANDBY['serving'].format(**fields)}；{S.STANDBY[state].format(**fields)}"[:200]
 
 
 def _simulated(health: dict) -> bool:

@@ -305,3 +305,8 @@ BOOK_CONSOLE = {
     "totals": "预约 {booked} · 签到 {checked_in} · 爽约 {no_show} · 签到率 {checkin_rate} · "
               "爽约率 {no_show_rate}",
 }
+
+#: the hub row of a hall with a standby hub (docs/standby.md), from the hub's retained health
+STANDBY = {"role": "中心主机", "serving": "主用 {serving}（任期 {term}）",
+           "in_sync": "备用 {standby} 已同步（复制确认 {ack_ms} 毫秒）",
+           "missing": "备用 {standby} 失联，自 {since} 起单机运行：{why}"}

@@ -90,6 +90,9 @@ class HubClient:
         self._conn_cbs: list[Callable] = []
         # seqs seen, per epoch (a hub database): a new database numbers from 1 again
         self._seen = SeenEvents(node_id)
+        # a standby hall's lease term (docs/standby.md): the highest heard; a lower one is a
+        # deposed hub's, and what it says is dropped
+        self.term: int | None = None
         self.state: dict[str, dict] = {}
         self.health: dict | None = None
         self._connected = threading.Event()
@@ -354,11 +357,26 @@ class HubClient:
         except HubError:
             return
         seq = event.get("seq")
-        if not isinstance(seq, int) or self._seen.already_seen(event.get("epoch"), seq):
+        if self._deposed(event) or not isinstance(seq, int) or \
+                self._seen.already_seen(event.get("epoch"), seq):
             return
         for want, cb in self._event_cbs:
             if want in ("*", kind):
                 guarded("on_event", cb)(kind, event)
+
+    def _deposed(self, payload: dict) -> bool:
+        """Whether ``payload`` comes from a hub of a lower term than one already heard (it lost
+        the hall's lease); notes a higher term."""
+        term = payload.get("term")
+        if not isinstance(term, int) or isinstance(term, bool):
+            return False  # a hall without a standby: no terms
+        with self._lock:
+            if self.term is not None and term < self.term:
+                log.warning("%s: dropped what a deposed hub said (term %s < %s)", self.node_id,
+                            term, self.term)
+                return True
+            self.term = term
+            return False
 
     def _on_state(self, key: str, raw: bytes) -> None:
         if not raw:
@@ -368,6 +386,8 @@ class HubClient:
             try:
                 payload = decode_object(raw)
             except HubError:
+                return
+            if self._deposed(payload):
                 return
             self.state[key] = payload
             if isinstance(payload.get("epoch"), str):

@@ -39,6 +39,7 @@ from wire.rules import read_limits as _limits  # the parser's lines below stay a
 from wire.rules import read_web as _web
 from wire.schema import read
 from wire.section import ConfigError, Section
+from wire.standby import StandbySettings, read_standby
 
 __all__ = [
     "ASSISTS", "BALANCES", "CAPACITY", "DAY_NAMES", "HUB_NODE", "POLICIES", "ROLES",
@@ -71,6 +72,7 @@ class HallConfig:
     #: the class names and defaults are the op registry's (hub.ops), checked by the hub at start
     limits: dict = field(default_factory=dict, hash=False)
     booking: BookingRules | None = None  # ``[booking]``: wire.bookingconfig (None: no booking)
+    standby: StandbySettings = StandbySettings()  # ``[standby]``: wire.standby (docs/standby.md)
 
     def node(self, node_id: str) -> Node:
         """The node ``node_id``; ConfigError when the hall has no such node."""
@@ -138,7 +140,8 @@ def parse_config(data: dict, source: str = "config") -> HallConfig:
     web = _web(top.table("web"))
     limits = _limits(top.table("limits"))
     booking = read_booking(top.table("booking"), services)
+    standby = read_standby(top.table("standby"))
     top.check_unused()
     return HallConfig(hall_id, name, tz, hotline, notice, hours, queue, rating, alerts,
-                      services, windows, staff, nodes, source, web, limits, booking)
+                      services, windows, staff, nodes, source, web, limits, booking, standby)
 

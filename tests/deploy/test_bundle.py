@@ -167,7 +167,8 @@ def test_an_upgrade_smoke_tests_and_restarts_every_shipped_unit_hall_web_too(tmp
     root, _ = hall
     release = install(make_bundle(tmp_path, "0.1.0", role="hub"), tmp_path, root, fake_python)
     units = paths.restart_patterns(root / "etc/systemd/system")
-    shipped = sorted(p.name for p in (ROOT / "systemd").glob("hallstack-*.service"))
+    shipped = sorted(p.name for p in [*(ROOT / "systemd").glob("hallstack-*.service"),
+                                      *(ROOT / "systemd/standby").glob("hallstack-*.service")])
     assert "hallstack-web.service" in units and "hallstack-rater@*.service" in units
     assert "hallstack-firstboot.service" not in units
     assert len(units) == len(shipped) - 1   # every shipped unit but first boot's

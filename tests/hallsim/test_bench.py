@@ -4,6 +4,7 @@ ratio (a smoke run: the numbers themselves are for people, never asserted as spe
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -34,6 +35,10 @@ def test_a_small_bench_run_reports_every_figure(tmp_path, capsys):
     web = results["web_called_to_page"]
     assert web["n"] >= 1 and web["missed"] == 0 and web["pages"] == 40
     assert results["web_rss"]["mb"] > 5 and "web_called_to_page" in table
+    if os.path.exists("/usr/bin/etcd"):  # the standby's figures (setup.sh installs etcd-server)
+        for name in ("call_single", "call_standby", "ticket_single", "ticket_standby"):
+            assert results[name]["n"] == 30 and name in table, name
+        assert results["standby_rss"]["mb"] > 5 and "call_standby_ratio" in table
 
 
 def test_the_web_figure_alone_at_a_steady_rate(tmp_path, capsys):

@@ -1,0 +1,42 @@
+"""Black-box: the old serving hub comes back after its power was pulled. It joins as the standby,
+its copy is replaced by the serving hub's (whatever its own log held), it never serves while the
+other one does; and when the other machine's power goes in turn, it takes over with every
+acknowledged ticket."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.standby.netns_parts import can_run, wait_for
+from tests.standby.standby_load import Load, events, events_by_req, ticket_numbers
+
+pytestmark = pytest.mark.skipif(can_run() is not None, reason=str(can_run()))
+
+
+def test_the_old_hub_returns_as_standby_catches_up_and_never_serves_stale(standby_hall):
+    hall = standby_hall
+    load = Load(hall)
+    wait_for(lambda: len(load.tickets) >= 3, 20, "a steady load")
+    hall.power_off("hub-a")
+    wait_for(lambda: hall.serving() == "hub-b", 20, "hub-b to take over")
+    n = len(load.tickets)
+    wait_for(lambda: len(load.tickets) >= n + 3, 20, "tickets from hub-b")
+    serving_lines = hall.log("hub-a").count("serving hall")
+    hall.power_on("hub-a")
+    wait_for(hall.copy_in_sync, 20, "hub-a's copy to catch up")
+    assert hall.serving() == "hub-b"
+    n = len(load.tickets)
+    wait_for(lambda: len(load.tickets) >= n + 3, 20, "tickets while hub-a stands by")
+    wait_for(lambda: events(hall.db("hub-a")) == events(hall.db("hub-b")), 10, "one log")
+    assert hall.log("hub-a").count("serving hall") == serving_lines  # it stood by
+    # now hub-b's power goes: hub-a serves with every acknowledged ticket
+    hall.power_off("hub-b")
+    wait_for(lambda: hall.serving() == "hub-a", 20, "hub-a to take over again")
+    n = len(load.tickets)
+    wait_for(lambda: len(load.tickets) >= n + 3, 20, "tickets from hub-a again")
+    load.finish()
+    by_req = events_by_req(hall.db("hub-a"))
+    for _, reply in load.tickets:
+        assert by_req.get(reply["rid"]) == ["issued"], reply
+    numbers = ticket_numbers(hall.db("hub-a"))
+    assert numbers == [f"A{i:03d}" for i in range(1, len(numbers) + 1)]
