@@ -32,6 +32,7 @@ EVENT_KINDS = (
     "store_recovered", "clock_step",  # the hub's own (hub.selfwatch)
     "booking_made", "booking_cancelled", "booking_moved", "booking_checked_in",  # docs/booking.md
     "booking_no_show", "booking_slots_changed",
+    "booking_relinked",  # booking.find gave a booking a new token (docs/booking.md)
 )
 PRIORITIES = ("elderly", "disabled", "military", "pregnant")
 OUTCOMES = ("done", "supplement", "refused", "consult")
