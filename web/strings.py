@@ -266,6 +266,15 @@ BOOK = {
     "to_list": "返回事项列表",
     "view": "查看预约",
     "ticket_now": "您已签到，正在打开排队进度…",
+    # /book/find (web/bookfind.py): a lost link found again by ID number + phone
+    "find": "查询我的预约",
+    "find_hint": "找不到预约页面或短信？请输入预约时填写的身份证号和手机号码，查询未办理的预约。",
+    "find_button": "查询",
+    "find_none": "没有找到未办理的预约。请核对身份证号和预约时填写的手机号码。",
+    "found_title": "您的预约",
+    "found_hint": "已为您生成新的预约页面链接，原来的链接不再有效。请收藏新的页面。",
+    "open": "查看预约",
+    "find_link": "找不到预约链接？查询我的预约",
 }
 #: a hub refusal of a booking op -> what the citizen should do next (shown under the hub's why)
 BOOK_TODO = {
