@@ -43,6 +43,7 @@ PAGE = {
     "ahead_none": "前面没有人等候，请留意叫号",
     "est_wait": "预计等候约 {m} 分钟",
     "est_soon": "预计很快叫到",
+    "slot_first": "预约时段 {t} 起优先叫号",   # an early check-in's ticket before its slot
     "windows": "办理窗口",
     "window_paused": "暂停",
     "window_closed": "未开放",
