@@ -113,3 +113,19 @@ def test_the_page_draws_both_mistakes_alike_and_stops_an_address(hall):
         assert Browser(web, "203.0.113.82").find(valid_id(83), "13800000083")[0] == 404
     finally:
         web.stop()
+
+
+def test_hall_toml_names_the_trusted_proxy_without_a_flag(make_hall):
+    """The shipped unit's command line (no --trusted-proxy) behind nginx on the same Pi:
+    hall.toml's [web] trusted_proxies makes each citizen address count on its own."""
+    hall = make_hall(lambda text: text.replace(
+        "[web]\n", '[web]\ntrusted_proxies = ["127.0.0.1"]\n', 1))
+    hall.start_hub()
+    web = WebProc(hall)
+    try:
+        first = Browser(web, "203.0.113.91")
+        statuses = [first.find(valid_id(300 + i), f"1360000{i:04d}")[0] for i in range(6)]
+        assert statuses == [404] * 5 + [429]
+        assert Browser(web, "203.0.113.92").find(valid_id(400), "13600000400")[0] == 404
+    finally:
+        web.stop()
