@@ -31,6 +31,7 @@ def test_lookup_carries_the_slot_of_a_ticket_issued_under_a_booking(hall):
 
 def test_the_ticket_page_says_when_an_early_check_in_is_called(book_web, phone, node_client,
                                                                tmp_path):
+    phone.clock.install()   # the phone's clock, to jump past the slot below
     url, start = book(phone, book_web, day=TODAY)
     code = phone.inner_text("#code")
     node_client("kiosk-1").request("booking.checkin", {"code": code})
@@ -39,3 +40,10 @@ def test_the_ticket_page_says_when_an_early_check_in_is_called(book_web, phone, 
     assert phone.is_hidden("#soon")   # nobody ahead, yet not called before the slot
     fits(phone)
     shot(phone, tmp_path, "early-ticket")
+    # past the slot's start (hall time 10:00 + a little; the first slot is 10:30) the page
+    # turns to the usual wait by itself, without a reload or a new view from the hub
+    phone.evaluate("window.__notReloaded = true")
+    phone.clock.fast_forward("31:00")
+    expect(phone.locator("#est")).not_to_contain_text("预约时段")
+    expect(phone.locator("#soon")).to_be_visible()
+    assert phone.evaluate("window.__notReloaded") is True
