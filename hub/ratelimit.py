@@ -1,4 +1,5 @@
-"""Rate limits per node (or per ticket page) and per op class: a token bucket each.
+"""Rate limits per node (or per ticket page, or per person: one bucket per ID number and one
+per phone, a request paying both) and per op class: a token bucket each.
 
 The classes and their defaults are the op registry's (hub.ops.RATE_CLASSES); ``[limits.<class>]``
 in hall.toml overrides ``burst`` and ``per_minute`` (an unknown class fails the hub's start with
