@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from hub import followups, replay
 from hub.engine import (
     assign,
+    bookfind,
     bookings,
     calling,
     checkin,
@@ -43,7 +44,8 @@ ENGINE, FOLLOWUPS, REPLAY = "engine", "followups", "replay"
 class RateLimit:
     """A token bucket: ``burst`` requests at once, refilled at ``per_minute`` (hall time).
     ``per``: whose bucket it is, the calling ``node`` or the ticket's ``token`` (hall-web asks
-    for every citizen, so its citizen ops are limited per ticket page, not per node)."""
+    for every citizen, so its citizen ops are limited per ticket page, not per node), or the
+    ``person``: one bucket per ID number and one per phone in the args, a request paying both."""
 
     burst: int
     per_minute: float
@@ -65,6 +67,9 @@ RATE_CLASSES: dict[str, RateLimit] = {
     # town's pace; hall-web limits per address, the hub per phone and ID (hub.engine.bookrules)
     "book_read": RateLimit(600, 1200),    # booking.slots/show/day: pages opening
     "book": RateLimit(120, 240),          # booking.make/cancel/move/checkin
+    # booking.find: per ID number and per phone (both buckets pay): a citizen looks up a lost
+    # link a few times; guessing the other half of the pair stops after the burst
+    "book_find": RateLimit(5, 0.1, "person"),
 }
 
 
@@ -117,6 +122,7 @@ _ALL = [
     Op("booking.day", ("admin", "web"), bookings.day, "book_read", read=True),
     Op("booking.close_slots", _DESK, bookings.close_slots, "manage"),
     Op("booking.open_slots", _DESK, bookings.open_slots, "manage"),
+    Op("booking.find", ("web",), bookfind.find, "book_find"),
 ]
 OPS: dict[str, Op] = {op.name: op for op in _ALL}
 assert len(OPS) == len(_ALL), "an op is named twice"

@@ -1,4 +1,5 @@
-"""Rate limits per node (or per ticket page) and per op class: a token bucket each.
+"""Rate limits per node (or per ticket page, or per person: one bucket per ID number and one
+per phone, a request paying both) and per op class: a token bucket each.
 
 The classes and their defaults are the op registry's (hub.ops.RATE_CLASSES); ``[limits.<class>]``
 in hall.toml overrides ``burst`` and ``per_minute`` (an unknown class fails the hub's start with
@@ -12,6 +13,7 @@ every ALERT_EVERY_S.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from datetime import datetime
 
 from hub.ops import RATE_CLASSES, Op, RateLimit
@@ -37,7 +39,7 @@ def limits_of(overrides: dict, source: str = "config") -> dict[str, RateLimit]:
 
 
 class Limiter:
-    """Token buckets keyed by (class, node[, token])."""
+    """Token buckets keyed by (class, node[, token]) or (class, "id"|"phone", digest)."""
 
     def __init__(self, limits: dict[str, RateLimit]):
         self.limits = limits
@@ -46,12 +48,18 @@ class Limiter:
         self.refused: dict[str, int] = {}  # class -> refusals since the hub started
 
     def allow(self, op: Op, node: str, args: object, at: datetime) -> bool:
-        """Take one token for ``op`` from ``node`` at ``at``; False (and counted) when none."""
+        """Take one token for ``op`` from ``node`` at ``at`` (from each of its buckets); False
+        (and counted) when any of them has none."""
         limit = self.limits[op.rate]
-        key: tuple = (op.rate, node)
-        if limit.per == "token":
-            token = args.get("token") if isinstance(args, dict) else None
-            key += (token if isinstance(token, str) else "", )
+        buckets = [self._bucket(key, limit, at) for key in _keys(op.rate, limit, node, args)]
+        if all(b[0] >= 1 for b in buckets):
+            for b in buckets:
+                b[0] -= 1
+            return True
+        self.refused[op.rate] = self.refused.get(op.rate, 0) + 1
+        return False
+
+    def _bucket(self, key: tuple, limit: RateLimit, at: datetime) -> list:
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= MAX_BUCKETS:
@@ -60,11 +68,7 @@ class Limiter:
         elapsed = max(0.0, (at - bucket[1]).total_seconds())
         bucket[0] = min(float(limit.burst), bucket[0] + elapsed * limit.per_minute / 60)
         bucket[1] = max(at, bucket[1])
-        if bucket[0] >= 1:
-            bucket[0] -= 1
-            return True
-        self.refused[op.rate] = self.refused.get(op.rate, 0) + 1
-        return False
+        return bucket
 
     def alert_due(self, node: str, rate: str, at: datetime) -> bool:
         """Whether a refusal of ``node`` in ``rate`` should raise an alert now (and note it)."""
@@ -80,3 +84,22 @@ class Limiter:
             limit = self.limits[key[0]]
             if tokens + (at - last).total_seconds() * limit.per_minute / 60 >= limit.burst:
                 del self._buckets[key]
+
+
+def _keys(rate: str, limit: RateLimit, node: str, args: object) -> list[tuple]:
+    """The buckets a request pays: its node's, its ticket page's, or (``person``) one per ID
+    number and one per phone, kept as hashes (the limiter holds no ID or phone number)."""
+    given = args if isinstance(args, dict) else {}
+    if limit.per == "token":
+        token = given.get("token")
+        return [(rate, node, token if isinstance(token, str) else "")]
+    if limit.per == "person":
+        return [(rate, what, _digest(given.get(arg), upper))
+                for what, arg, upper in (("id", "id_number", True), ("phone", "phone", False))]
+    return [(rate, node)]
+
+
+def _digest(value: object, upper: bool) -> str:
+    """The bucket name of an ID or phone as the hub would read it (spaces, case: one bucket)."""
+    text = value.strip() if isinstance(value, str) else ""
+    return hashlib.sha256((text.upper() if upper else text).encode()).hexdigest()[:32]

@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
     parser.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
                         help="a reverse proxy (address or network) whose X-Forwarded-For "
-                             "names the citizen for the /book limits; repeatable")
+                             "names the citizen for the /book limits; repeatable; added to "
+                             "hall.toml's [web] trusted_proxies")
     parser.add_argument("--hash-password", action="store_true",
                         help="ask for a console password and print its hash for [[web.users]]")
     args = parser.parse_args(argv)
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError(f"{cfg.source}: node {node_id!r} is not a web node")
         clock = HallClock.from_args(cfg.tz, args.clock, args.speed)
         host, port = _listen(args.listen)
-        proxies = parse_proxies(args.trusted_proxy)
+        proxies = parse_proxies([*cfg.web.trusted_proxies, *args.trusted_proxy])
         client = HubClient(cfg, node_id, args.broker, clock, username=args.username,
                            password=args.password)
         link = HubLink(client, args.broker, args.username, args.password)

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from web import bookform, bookpages, errors, pages
+from web import bookfind, bookform, bookpages, errors, pages
 from web import strings as S
 from web.ratelimit import Limiter, client_address
 from wire.client import HubUnreachable
@@ -26,7 +26,9 @@ CODE_RE = re.compile(r"^[A-HJ-NP-Z2-9]{8}$")     # no 0/O/1/I (the contract)
 SID_RE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: per citizen address: pages seen, bookings/cancels/moves sent, look-ups that found nothing
-LIMITS = {"page": (120, 60.0), "write": (10, 600.0), "miss": (10, 600.0)}
+#: and 查询我的预约 forms sent (right or wrong: web/bookfind.py)
+LIMITS = {"page": (120, 60.0), "write": (10, 600.0), "miss": (10, 600.0),
+          "find": (5, 600.0)}
 #: an open booking page watches for its check-in from this long before its slot to this long
 #: after its end (wider than the hub's early_minutes and grace_minutes, which halls may set)
 LIVE_BEFORE, LIVE_AFTER = timedelta(hours=2), timedelta(hours=1)
@@ -368,6 +370,7 @@ class BookingPages:
     def routes(self) -> list[Route]:
         return [
             Route("/book", self.service_list),
+            Route("/book/find", bookfind.FindPage(self).page, methods=["GET", "POST"]),
             Route("/book/s/{sid}", self.service_days),
             Route("/book/s/{sid}/{day}", self.service_slots),
             Route("/book/s/{sid}/{day}/{hhmm}", self.new, methods=["GET", "POST"]),

@@ -40,8 +40,40 @@ def services(cfg, offered: list[tuple[str, str, int]]) -> str:
         for sid, name, n in offered)
     inner = (f'<section class="card"><h1 class="step">{esc(B["choose_service"])}</h1>'
              + (f'<ul class="picks">{items}</ul>' if offered else f'<p>{esc(B["no_services"])}</p>')
-             + '</section>')
+             + '</section>' + _find_link())
     return _page(cfg, B["title"], inner)
+
+
+def _find_link() -> str:
+    return f'<p class="center"><a href="/book/find">{esc(B["find_link"])}</a></p>'
+
+
+def find_form(cfg, csrf: str, error: str = "", values: dict | None = None) -> str:
+    """查询我的预约: ID number and the phone given when booking."""
+    v = values or {}
+    err = f'<p class="error" role="alert">{esc(error)}</p>' if error else ""
+    inner = f"""{_back("/book", B["to_list"])}<form class="card book-form find" method="post" action="/book/find">
+{err}<h1 class="step">{esc(B["find"])}</h1><p class="small">{esc(B["find_hint"])}</p>
+<input type="hidden" name="csrf" value="{esc(csrf)}">
+<label for="id_number">{esc(B["id_number"])}</label><input id="id_number" name="id_number"
+ maxlength="18" required autocomplete="off" inputmode="text" value="{esc(v.get("id_number", ""))}">
+<label for="phone">{esc(B["phone"])}</label><input id="phone" name="phone" maxlength="11" required
+ autocomplete="tel" inputmode="tel" value="{esc(v.get("phone", ""))}">
+<button class="primary" type="submit">{esc(B["find_button"])}</button></form>"""
+    return _page(cfg, B["find"], inner)
+
+
+def found(cfg, bookings: list[dict]) -> str:
+    """The open bookings found, each linking to its (new) page."""
+    items = "".join(
+        f'<li><a class="pick" href="/book/{esc(b["code"])}/{esc(b["token"])}">'
+        f'<span class="what">{esc(b["service_name"])}<br><small>{esc(day_label(b["day"]))} '
+        f'{esc(b["start"])}–{esc(b["end"])}</small></span>'
+        f'<span class="more ok">{esc(B["open"])} ›</span></a></li>' for b in bookings)
+    inner = (f'{_back("/book", B["to_list"])}<section class="card">'
+             f'<h1 class="step">{esc(B["found_title"])}</h1><ul class="picks">{items}</ul>'
+             f'<p class="small">{esc(B["found_hint"])}</p></section>')
+    return _page(cfg, B["found_title"], inner)
 
 
 def days(cfg, heading: str, base: str, answer: dict, back: str) -> str:
@@ -190,7 +222,7 @@ def refused(cfg, title: str, why: str, todo: str, back: str, back_text: str,
 
 def not_found(cfg) -> str:
     inner = (f'<section class="card"><h1>{esc(B["not_found_title"])}</h1>'
-             f'<p>{esc(B["not_found"])}</p></section>')
+             f'<p>{esc(B["not_found"])}</p>{_find_link()}</section>')
     return _page(cfg, B["not_found_title"], inner)
 
 

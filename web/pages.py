@@ -40,10 +40,13 @@ def shell(title: str, body: str, script: str | None = None, css_class: str = "")
         f'</head><body class="{css_class}">{body}</body></html>')
 
 
-def ticket_page(cfg, token: str, view: dict, soon_ahead: int, today: str | None = None) -> str:
+def ticket_page(cfg, token: str, view: dict, soon_ahead: int, today: str | None = None,
+                now: str | None = None) -> str:
+    """``now``: the hall's time (ISO) when the page is drawn; the script keeps its own clock
+    that far from the phone's, to tell when a booked ticket's slot begins."""
     boot = {"token": token, "ticket": view, "soon_ahead": soon_ahead, "texts": S.PAGE,
             "levels": S.LEVELS, "reasons": S.BAD_REASONS, "hall": cfg.name,
-            "day_end_why": S.DAY_END_WHY, "today": today}
+            "day_end_why": S.DAY_END_WHY, "today": today, "now": now}
     body = f"""
 <header class="hall">{esc(cfg.name)}</header>
 <main id="ticket" class="ticket">

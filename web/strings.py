@@ -43,6 +43,7 @@ PAGE = {
     "ahead_none": "前面没有人等候，请留意叫号",
     "est_wait": "预计等候约 {m} 分钟",
     "est_soon": "预计很快叫到",
+    "slot_first": "预约时段 {t} 起优先叫号",   # an early check-in's ticket before its slot
     "windows": "办理窗口",
     "window_paused": "暂停",
     "window_closed": "未开放",
@@ -266,6 +267,15 @@ BOOK = {
     "to_list": "返回事项列表",
     "view": "查看预约",
     "ticket_now": "您已签到，正在打开排队进度…",
+    # /book/find (web/bookfind.py): a lost link found again by ID number + phone
+    "find": "查询我的预约",
+    "find_hint": "找不到预约页面或短信？请输入预约时填写的身份证号和手机号码，查询未办理的预约。",
+    "find_button": "查询",
+    "find_none": "没有找到未办理的预约。请核对身份证号和预约时填写的手机号码。",
+    "found_title": "您的预约",
+    "found_hint": "已为您生成新的预约页面链接，原来的链接不再有效。请收藏新的页面。",
+    "open": "查看预约",
+    "find_link": "找不到预约链接？查询我的预约",
 }
 #: a hub refusal of a booking op -> what the citizen should do next (shown under the hub's why)
 BOOK_TODO = {

@@ -56,8 +56,10 @@ def routes(watch: TicketWatch, cfg) -> list[Route]:
             return pages.not_found()
         except (HubError, HubUnreachable):
             return pages.error(S.HUB_AWAY, 503)
-        today = watch.clock.now().date().isoformat() if watch.clock else None
-        return HTMLResponse(pages.ticket_page(cfg, token, browser_view(view), soon, today),
+        now = watch.clock.now() if watch.clock else None
+        today = now.date().isoformat() if now else None
+        return HTMLResponse(pages.ticket_page(cfg, token, browser_view(view), soon, today,
+                                              now.isoformat() if now else None),
                             headers=pages.NO_STORE)
 
     async def looked_up(request: Request) -> tuple[str, dict | None, Response | None]:

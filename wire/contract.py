@@ -33,6 +33,7 @@ EVENT_KINDS = (
     "booking_made", "booking_cancelled", "booking_moved", "booking_checked_in",  # docs/booking.md
     "booking_no_show", "booking_slots_changed",
     "failover",  # a standby hub took the hall over (hub.standby, docs/standby.md)
+    "booking_relinked",  # booking.find gave a booking a new token (docs/booking.md)
 )
 PRIORITIES = ("elderly", "disabled", "military", "pregnant")
 OUTCOMES = ("done", "supplement", "refused", "consult")

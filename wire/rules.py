@@ -6,6 +6,7 @@ its field; :func:`wire.schema.read` reads them.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -92,11 +93,14 @@ class WebUser:
 
 @dataclass(frozen=True)
 class WebRules:
-    """hall-web: the address the ticket QR codes open, when a page says 即将到号, the users."""
+    """hall-web: the address the ticket QR codes open, when a page says 即将到号, the users,
+    and the reverse proxies believed about a citizen's address (X-Forwarded-For, for /book's
+    per-address limits; hall-web's ``--trusted-proxy`` adds to them)."""
 
     public_url: str = key("")
     soon_ahead: int = key(3, min=0, max=50)
     users: tuple[WebUser, ...] = ()
+    trusted_proxies: tuple[str, ...] = key(())
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,18 @@ def read_web(s: Section) -> WebRules:
         users[user.name] = user
         u.check_unused()
     s.check_unused()
-    return WebRules(url, got["soon_ahead"], tuple(users.values()))
+    return WebRules(url, got["soon_ahead"], tuple(users.values()),
+                    _proxies(s, got["trusted_proxies"]))
+
+
+def _proxies(s: Section, items: tuple[str, ...]) -> tuple[str, ...]:
+    """``trusted_proxies``: each an IP address or network (``10.0.0.0/8``), as written."""
+    for item in items:
+        try:
+            ipaddress.ip_network(item.strip(), strict=False)
+        except ValueError:
+            s.fail(f"not an IP address or network: {item!r}", "trusted_proxies")
+    return tuple(item.strip() for item in items)
 
 
 def read_hours(s: Section) -> Hours:

@@ -148,6 +148,11 @@ class BookState:
         if (r := self.by_bid.get(d["bid"])) is not None:
             r.day, r.start, r.end = d["day"], d["start"], d["end"]
 
+    def _on_relinked(self, d: dict) -> None:
+        """booking.find gave the booking a new token: the old link stops opening it."""
+        if (r := self.by_bid.get(d["bid"])) is not None:
+            r.token_check = d["token_check"]
+
     def _on_checked_in(self, d: dict) -> None:
         if (r := self.by_bid.get(d["bid"])) is not None:
             r.ticket_id, r.late = d["ticket_id"], bool(d.get("late"))

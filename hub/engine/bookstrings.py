@@ -27,3 +27,5 @@ OUTSIDE_HOURS = "预约时段须在大厅办理时间内（同一上午或下午
 
 STATES = {"booked": "预约", "cancelled": "取消", "checked_in": "签到", "no_show": "爽约"}
 TICKET_MARK = "预约"  # printed on a booking's ticket
+FIND_NONE = "没有找到未办理的预约，请核对身份证号码和预约时填写的手机号"
+FIND_BAD_INPUT = "请填写正确的18位身份证号码和预约时填写的手机号"

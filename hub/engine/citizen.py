@@ -50,6 +50,9 @@ def public_view(st: EngineState, t: Ticket) -> dict:
         "can_cancel": t.status in (WAITING, SKIPPED),
         "waiting_ahead": None, "est_wait_s": None,
     }
+    if t.slot is not None:  # issued under a booking: called with priority from the slot's start
+        view["slot"] = iso(t.slot)
+        view["slot_start"] = f"{t.slot.astimezone(st.cfg.tz):%H:%M}"
     if t.status == WAITING:
         ahead = waiting_ahead(st, t.service, t.priority, t)
         view["waiting_ahead"] = ahead

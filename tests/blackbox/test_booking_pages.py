@@ -88,7 +88,8 @@ def test_the_booking_pages_meet_wcag_21_aa(hall, browser):
         for name, path in (("services", "/book"), ("days", "/book/s/A"),
                            ("slots", f"/book/s/A/{TODAY}"), ("form", f"/book/s/A/{TODAY}/1030"),
                            ("closed day", "/book/s/A/2026-11-28/0900"),
-                           ("not found", "/book/" + "Z" * 8 + "/" + "A" * 22)):
+                           ("not found", "/book/" + "Z" * 8 + "/" + "A" * 22),
+                           ("find", "/book/find")):
             page.goto(web.url + path)
             found[name] = violations(page)
         page.goto(f"{web.url}/book/s/A/{TODAY}/1030")
@@ -105,7 +106,15 @@ def test_the_booking_pages_meet_wcag_21_aa(hall, browser):
         page.click("button[type=submit]")
         page.locator("#code").wait_for(timeout=15000)
         found["booking"] = violations(page)
-        assert kiosk.request("booking.checkin", {"code": page.inner_text("#code")})["ok"]
+        code = page.inner_text("#code")
+        for phone_no, what in (("13800000063", "find: not found"), ("13800000062", "find: found")):
+            page.goto(web.url + "/book/find")
+            page.fill("#id_number", valid_id(62))
+            page.fill("#phone", phone_no)
+            page.click("button[type=submit]")
+            page.locator(".error, a.pick").first.wait_for(timeout=15000)
+            found[what] = violations(page)
+        assert kiosk.request("booking.checkin", {"code": code})["ok"]
         desk = desk_page(browser)
         browser_login(desk, web)
         desk.goto(web.url + "/manage/booking")

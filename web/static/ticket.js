@@ -4,7 +4,9 @@
   var boot = JSON.parse(document.getElementById("boot").textContent);
   var T = boot.texts, token = boot.token, base = "/t/" + token;
   var last = null, es = null, pollTimer = null, score = 0, chosen = {};
-  var notified = {};
+  var notified = {}, slotTimer = null;
+  // the hall's clock (a simulated hall's too) as an offset from the phone's
+  var skew = boot.now ? Date.parse(boot.now) - Date.now() : 0;
 
   function $(id) { return document.getElementById(id); }
   function fmt(s, args) {
@@ -35,14 +37,24 @@
     } catch (e) { /* not permitted here */ }
   }
 
+  // ms until a booked ticket's slot begins (called with priority from then), else 0
+  function slotAhead(v) {
+    var at = v.slot ? Date.parse(v.slot) : NaN;
+    return isNaN(at) ? 0 : Math.max(0, at - (Date.now() + skew));
+  }
+
   function render(v) {
     var prev = last; last = v;
+    var early = v.status === "waiting" ? slotAhead(v) : 0;
+    if (slotTimer) { clearTimeout(slotTimer); slotTimer = null; }
+    if (early) { slotTimer = setTimeout(function () { render(last); }, Math.min(early + 500, 2e9)); }
     text("no", v.no); text("service", v.service_name); show("green", v.green);
     var st = v.status, w = windowName(v), status = "", ahead = "", est = "";
     if (st === "waiting") {
       ahead = v.waiting_ahead > 0 ? fmt(T.ahead, { n: v.waiting_ahead }) : T.ahead_none;
       est = v.est_wait_s > 0 ? fmt(T.est_wait, { m: Math.max(1, Math.round(v.est_wait_s / 60)) })
                              : T.est_soon;
+      if (early) { est = fmt(T.slot_first, { t: v.slot_start }); }
       if (v.transferred > 0) { status = fmt(T.transferred, { service: v.service_name }); }
     } else if (st === "called") { status = fmt(T.called, { window: w }); }
     else if (st === "serving") { status = fmt(T.serving, { window: w }); }
@@ -62,7 +74,7 @@
     $("ahead").className = "ahead" + (st === "waiting" && v.waiting_ahead === 0 ? " none" : "");
     show("ahead", !!ahead); show("est", !!est);
 
-    var soon = st === "waiting" && v.waiting_ahead <= boot.soon_ahead;
+    var soon = st === "waiting" && !early && v.waiting_ahead <= boot.soon_ahead;
     show("soon", soon); text("soon", soon ? T.soon : "");
     if (soon) { notify("soon", fmt(T.notify_soon, { no: v.no })); }
 
