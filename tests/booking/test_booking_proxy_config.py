@@ -40,12 +40,13 @@ def test_a_bad_trusted_proxy_names_the_key(tmp_path):
         _with(tmp_path, 'trusted_proxy = ["127.0.0.1"]')   # a typo: did you mean
 
 
-def test_the_nginx_site_publishes_only_the_booking_pages():
+def test_the_nginx_site_publishes_only_the_booking_and_ticket_pages():
     site = (ROOT / "examples" / "nginx-book.conf").read_text(encoding="utf-8")
     code = "\n".join(line.split("#", 1)[0] for line in site.splitlines())
     blocks = re.findall(r"location\s+(?:=\s*)?(\S+)\s*\{((?:[^{}]|\{[^{}]*\})*)\}", code)
     proxied = sorted(path for path, body in blocks if "proxy_pass" in body)
-    assert proxied == ["/book", "/book/", "/static/book.js", "/static/web.css"]
+    assert proxied == ["/book", "/book/", "/static/book.js", "/static/ticket.js",
+                       "/static/web.css", "/t/"]
     assert re.search(r"location\s+/\s*\{\s*return 404;", code)
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in code
-    assert "/manage" not in code and "/t/" not in code
+    assert "/manage" not in code
