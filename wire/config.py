@@ -12,6 +12,7 @@ from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from wire.month import MonthRules, read_month
 from wire.section import ConfigError, Section, parse_time
 
 __all__ = [
@@ -183,6 +184,7 @@ class HallConfig:
     #: ``[limits.<class>]``: rate-limit overrides, class -> {"burst": int, "per_minute": float};
     #: the class names and defaults are the op registry's (hub.ops), checked by the hub at start
     limits: dict = field(default_factory=dict, hash=False)
+    month: MonthRules = MonthRules()  # [kaohe] and [maintenance] (wire/month.py)
 
     def node(self, node_id: str) -> Node:
         """The node ``node_id``; ConfigError when the hall has no such node."""
@@ -254,9 +256,10 @@ def parse_config(data: dict, source: str = "config") -> HallConfig:
     nodes = _nodes(top, windows)
     web = _web(top.table("web"))
     limits = _limits(top.table("limits"))
+    month = read_month(top)
     top.check_unused()
     return HallConfig(hall_id, name, tz, hotline, notice, hours, queue, rating, alerts,
-                      services, windows, staff, nodes, source, web, limits)
+                      services, windows, staff, nodes, source, web, limits, month)
 
 
 def _limits(s: Section) -> dict[str, dict]:
