@@ -28,6 +28,7 @@ EVENT_KINDS = (
     "rated", "window", "follow_up", "follow_up_step", "booked", "day_closed", "alert",
     "cancelled", "moved", "notice", "alert_ack",
     "store_recovered", "clock_step",  # the hub's own (hub.selfwatch)
+    "maintenance",  # the hub's nightly upkeep (hub.maintenance)
 )
 PRIORITIES = ("elderly", "disabled", "military", "pregnant")
 OUTCOMES = ("done", "supplement", "refused", "consult")
