@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from report.period import Period
 
@@ -75,11 +75,24 @@ def _events(conn: sqlite3.Connection, period: Period):
         "ORDER BY seq", (*KINDS, lo, hi))
 
 
+def open_seconds(cfg, a: datetime, b: datetime) -> float:
+    """Seconds of [a, b) within the hall's sessions: time on post counts while the hall is open
+    (a window left on post over lunch or after the close-out is not worked time)."""
+    total, day = 0.0, a.date()
+    while day <= b.date():
+        for start, end in cfg.hours.sessions:
+            lo = max(a, datetime.combine(day, start, a.tzinfo))
+            hi = min(b, datetime.combine(day, end, a.tzinfo))
+            total += max(0.0, (hi - lo).total_seconds())
+        day += timedelta(days=1)
+    return total
+
+
 class _Posts:
     """Time on post and paused per window, from login/pause/resume/logout/close-out."""
 
-    def __init__(self, tallies):
-        self.tallies = tallies
+    def __init__(self, tallies, cfg):
+        self.tallies, self.cfg = tallies, cfg
         self.open: dict[int, tuple[str, datetime, datetime | None]] = {}  # window: staff, since, paused
 
     def _add(self, window: int, staff: str, attr: str, seconds: float) -> None:
@@ -95,9 +108,9 @@ class _Posts:
         if window not in self.open:
             return
         staff, since, paused = self.open.pop(window)
-        self._add(window, staff, "post_s", (at - since).total_seconds())
+        self._add(window, staff, "post_s", open_seconds(self.cfg, since, at))
         if paused is not None:
-            self._add(window, staff, "paused_s", (at - paused).total_seconds())
+            self._add(window, staff, "paused_s", open_seconds(self.cfg, paused, at))
         self._note(window, staff, ev)
 
     def window_event(self, d: dict, at: datetime, ev: Evidence) -> None:
@@ -110,7 +123,7 @@ class _Posts:
             if action == "pause" and paused is None:
                 self.open[w] = (staff, since, at)
             elif action == "resume" and paused is not None:
-                self._add(w, staff, "paused_s", (at - paused).total_seconds())
+                self._add(w, staff, "paused_s", open_seconds(self.cfg, paused, at))
                 self.open[w] = (staff, since, None)
             self._note(w, staff, ev)
         elif action == "logout":
@@ -128,7 +141,7 @@ def tally(conn: sqlite3.Connection, period: Period, cfg, today: date) -> dict:
     def both(d: dict) -> list[Tally]:
         return [t("staff", d.get("staff") or "-"), t("window", d["window"])]
 
-    posts, first_called, cases, closed, dues = _Posts(t), set(), {}, {}, {}
+    posts, first_called, cases, closed, dues = _Posts(t, cfg), set(), {}, {}, {}
     when = None
     for seq, at, kind, raw in _events(conn, period):
         d, when = json.loads(raw), datetime.fromisoformat(at)
