@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         link = HubLink(client, args.broker, args.username, args.password)
         # a simulated hall clock (the month's demo) follows the hub's over skipped nights
         client.on_event("clock_step", lambda _k, e: clock.follow(
-            datetime.fromisoformat(e["to"])))
+            datetime.fromisoformat(e["to"]), e["step_s"]))
     except (ConfigError, ValueError) as exc:
         print(f"hall-web: {exc}", file=sys.stderr)
         return 2

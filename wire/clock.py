@@ -102,14 +102,14 @@ class HallClock:
             self._steps = self._steps[-(KEEP_STEPS - 1):] + [
                 (before, at, (at - before).total_seconds())]
 
-    def follow(self, to: datetime) -> bool:
-        """A simulation behind ``to`` (the hub's clock stepped there: its ``clock_step`` event)
-        jumps to it, recording nothing; the real clock follows the system's and ignores it."""
-        ahead = (to - self.now()).total_seconds()
-        if not self.fixed or ahead < STEP_S * self.speed:
+    def follow(self, to: datetime, step_s: float) -> bool:
+        """A simulation still behind ``to`` steps by ``step_s`` as the hub's clock did (its
+        ``clock_step`` event), so that two clocks in step before stay in step after, whatever
+        the event's delay; recorded nowhere. The real clock follows the system's: ignored."""
+        if not self.fixed or (to - self.now()).total_seconds() < STEP_S * self.speed:
             return False
         with self._lock:
-            self._origin_hall += timedelta(seconds=ahead)
+            self._origin_hall += timedelta(seconds=step_s)
         return True
 
     def sleep(self, hall_seconds: float) -> None:
