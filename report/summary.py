@@ -52,7 +52,8 @@ def write_html(fig: Figures, cfg, path: Path, charts: list[Path], kaohe=None) ->
             f"<title>{html.escape(title)}</title><style>"
             "body{font-family:'Noto Sans CJK SC',sans-serif;max-width:60em;margin:auto}"
             "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #999;"
-            "padding:2px 8px;text-align:right}img{max-width:48%}</style></head><body>"
+            "padding:2px 8px;text-align:right;white-space:nowrap}img{max-width:48%}"
+            "</style></head><body>"
             + "".join(parts) + "</body></html>")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
