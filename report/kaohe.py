@@ -44,6 +44,7 @@ class Tally:
     post_s: float = 0.0
     paused_s: float = 0.0
     posts: list[Evidence] = field(default_factory=list)  # login/logout/pause/resume/close
+    calls: int = 0  # tickets first called here: the base of the over-limit and no-show rates
     over_limit: list[Evidence] = field(default_factory=list)
     no_show: list[Evidence] = field(default_factory=list)
 
@@ -165,6 +166,8 @@ def tally(conn: sqlite3.Connection, period: Period, cfg, today: date) -> dict:
             _rated(both(d), d, ev, cases)
         elif kind == "called" and d["ticket_id"] not in first_called:
             first_called.add(d["ticket_id"])
+            for x in both(d):
+                x.calls += 1
             if (d.get("wait_s") or 0) > cfg.alerts.max_wait_s:
                 note = f"{d['no']} 等候{d['wait_s'] // 60}分"
                 for x in both(d):
@@ -221,8 +224,10 @@ def _late(close, due: str | None, today: date) -> Evidence | None:
     return None
 
 
-def _deduct(points: float, n: int) -> float:
-    return max(0.0, 100.0 - points * n)
+def _share(points: float, part: int, whole: int) -> tuple[str, float]:
+    """``part/whole`` as shown, and 100 − ``points`` per percent of ``whole`` (floor 0)."""
+    pct = 100.0 * part / whole if whole else 0.0
+    return f"{part}/{whole}", max(0.0, 100.0 - points * pct)
 
 
 def score_items(x: Tally, best_volume: int, rules) -> dict[str, Item]:
@@ -245,10 +250,9 @@ def score_items(x: Tally, best_volume: int, rules) -> dict[str, Item]:
                      max(0.0, 100.0 - r["handling"].points * (mean_ratio - 1) * 10), x.slow),
         "on_post": (f"{x.post_s / 3600:.1f}h/暂停{x.paused_s / 3600:.1f}h",
                     100.0 * on / x.post_s if x.post_s > 0 else 0.0, x.posts),
-        "over_limit": (f"{len(x.over_limit)}",
-                       _deduct(r["over_limit"].points, len(x.over_limit)), x.over_limit),
-        "no_show": (f"{len(x.no_show)}", _deduct(r["no_show"].points, len(x.no_show)),
-                    x.no_show),
+        "over_limit": (*_share(r["over_limit"].points, len(x.over_limit), x.calls),
+                       x.over_limit),
+        "no_show": (*_share(r["no_show"].points, len(x.no_show), x.calls), x.no_show),
     }
     return {k: Item(m, round(s, 2), round(s * r[k].weight / weight, 2), tuple(ev))
             for k, (m, s, ev) in raw.items()}

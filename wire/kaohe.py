@@ -14,8 +14,8 @@ from wire.section import Section
 
 @dataclass(frozen=True)
 class KaoheItem:
-    """One item: its ``weight`` and ``points`` (the rule's step: points taken per event, or per
-    10 % over the norm; ``late_points`` for a 差评 whose follow-up was late)."""
+    """One item: its ``weight`` and ``points`` (the rule's step: points taken per 差评, per 10 %
+    over the norm, or per percent of the calls; ``late_points`` per 差评 followed up late)."""
 
     weight: float
     points: float = 0.0
@@ -29,8 +29,8 @@ DEFAULTS: dict[str, KaoheItem] = {
     "bad_rating": KaoheItem(15, 10, 10),     # 差评: −10 each, −10 more if followed up late
     "handling": KaoheItem(10, 10),           # 办理时长: −10 per 10 % over the service's norm
     "on_post": KaoheItem(10),                # 在岗: 100 × (on post − paused) / on post
-    "over_limit": KaoheItem(5, 5),           # 超时等候: −5 per wait over the limit
-    "no_show": KaoheItem(5, 2),              # 过号: −2 each
+    "over_limit": KaoheItem(5, 2),           # 超时等候: −2 per percent of its calls over the limit
+    "no_show": KaoheItem(5, 2),              # 过号: −2 per percent of its calls skipped
 }
 
 

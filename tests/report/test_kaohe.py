@@ -13,13 +13,14 @@ Clerk 1001: 办件量 1 of the best 2 → 50; 满意率 1/1 → 100; 差评 0 �
   norm → 100; 在岗 3 h, no pause → 100; 超时 0, 过号 0 → 100, 100.
   Total 0.30·50 + 25 + 15 + 10 + 10 + 5 + 5 = 85.
 Clerk 1002: 办件量 2 → 100; 满意率 0/2 → 0; 差评 2, 1 late → 100 − 20 − 10 = 70; 时长 mean
-  (1.333 + 0.333)/2 = 0.83 → 100; 在岗 5 h, paused 0.5 → 90; 超时 1 → 95; 过号 1 → 98.
-  Total 30 + 0 + 10.5 + 10 + 9 + 4.75 + 4.9 = 69.15.
+  (1.333 + 0.333)/2 = 0.83 → 100; 在岗 5 h, paused 0.5 → 90; 超时 1 of 3 first calls (33.3 %)
+  → 100 − 2 × 33.3 = 33.33; 过号 1 of 3 → 33.33.
+  Total 30 + 0 + 10.5 + 10 + 9 + 1.67 + 1.67 = 62.84.
 Window 1 (1001 on day 1, 1002 on day 2): 办件量 2 → 100; 满意率 1/2 → 50; 差评 1 late → 80;
   时长 mean 0.5 → 100; 在岗 5 h → 100; 100; 100. Total 30 + 12.5 + 12 + 10 + 10 + 5 + 5 = 84.5.
 Window 2: 办件量 1 → 50; 满意率 0/1 → 0; 差评 1 in time → 90; 时长 1.333 → 100 − 33.33 = 66.67;
-  在岗 3 h, paused 0.5 → 83.33; 超时 1 → 95; 过号 1 → 98.
-  Total 15 + 0 + 13.5 + 6.67 + 8.33 + 4.75 + 4.9 = 53.15.
+  在岗 3 h, paused 0.5 → 83.33; 超时 1 of 2 first calls (50 %) → 0; 过号 1 of 2 → 0.
+  Total 15 + 0 + 13.5 + 6.67 + 8.33 + 0 + 0 = 43.5.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ TODAY = date(2026, 11, 10)
 DEFAULTS = {"volume": {"weight": 30}, "satisfaction": {"weight": 25},
             "bad_rating": {"weight": 15, "points": 10, "late_points": 10},
             "handling": {"weight": 10, "points": 10}, "on_post": {"weight": 10},
-            "over_limit": {"weight": 5, "points": 5}, "no_show": {"weight": 5, "points": 2}}
+            "over_limit": {"weight": 5, "points": 2}, "no_show": {"weight": 5, "points": 2}}
 
 
 def config(kaohe_rules: dict):
@@ -131,16 +132,16 @@ def test_kaohe_equals_the_hand_computed_month(month_db):
     path, _ = month_db
     result = run(path, config(DEFAULTS))
     totals = {g: [(r.rank, r.key, r.total) for r in rows] for g, rows in result.items()}
-    assert totals == {"staff": [(1, "1001", 85.0), (2, "1002", 69.15)],
-                      "window": [(1, "1", 84.5), (2, "2", 53.15)]}
+    assert totals == {"staff": [(1, "1001", 85.0), (2, "1002", 62.84)],
+                      "window": [(1, "1", 84.5), (2, "2", 43.5)]}
     scores = {(g, r.key): {k: i.score for k, i in r.items.items()}
               for g, rows in result.items() for r in rows}
     assert scores[("staff", "1002")] == {"volume": 100, "satisfaction": 0, "bad_rating": 70,
-                                         "handling": 100, "on_post": 90, "over_limit": 95,
-                                         "no_show": 98}
+                                         "handling": 100, "on_post": 90,
+                                         "over_limit": 33.33, "no_show": 33.33}
     assert scores[("window", "2")] == {"volume": 50, "satisfaction": 0, "bad_rating": 90,
-                                       "handling": 66.67, "on_post": 83.33, "over_limit": 95,
-                                       "no_show": 98}
+                                       "handling": 66.67, "on_post": 83.33, "over_limit": 0,
+                                       "no_show": 0}
 
 
 def test_every_point_names_its_events(month_db):
@@ -163,8 +164,8 @@ def test_every_point_names_its_events(month_db):
 
 def test_the_weights_and_steps_come_from_the_config(month_db):
     path, _ = month_db
-    rules = {k: {"weight": 0} for k in DEFAULTS} | {"no_show": {"weight": 1, "points": 50}}
-    result = run(path, config(rules))
+    rules = {k: {"weight": 0} for k in DEFAULTS} | {"no_show": {"weight": 1, "points": 1.5}}
+    result = run(path, config(rules))  # 1002: 1 of 3 calls skipped: 100 − 1.5 × 33.3 = 50
     assert [(r.key, r.total) for r in result["staff"]] == [("1001", 100.0), ("1002", 50.0)]
 
 
@@ -188,11 +189,11 @@ def test_hall_report_kaohe_prints_the_ranking_and_one_clerks_evidence(month_db, 
             "--clock", "2026-11-10T09:00:00+08:00"]
     assert main(base + ["--json", str(tmp_path / "k.json")]) == 0
     out = capsys.readouterr().out
-    assert "【人员考核】" in out and "【窗口考核】" in out and "69.15" in out
+    assert "【人员考核】" in out and "【窗口考核】" in out and "62.84" in out
     assert json.loads((tmp_path / "k.json").read_text(encoding="utf-8"))["staff"][0]["key"] \
         == "1001"
     assert main(base + ["--who", "1002"]) == 0
     out = capsys.readouterr().out
-    assert "超时等候：1，得分 95，计 4.75 分" in out and "暂停（会议）" in out
+    assert "超时等候：1/3，得分 33.33，计 1.67 分" in out and "暂停（会议）" in out
     assert main(base + ["--who", "9999"]) == 2
     assert "没有找到 9999" in capsys.readouterr().err
