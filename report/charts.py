@@ -152,12 +152,14 @@ def daily(fig: Figures, path: Path) -> Path:
                color="#E45756", label=S.CHART_DAILY_UNSERVED)
         ax.set_xticks(x, [S.CHART_DAILY_DAY.format(d=d, w="一二三四五六日"[d.weekday()])
                           for d in days], rotation=60, fontsize=8)
+        p90s = [p90(waits[d]) or 0 for d in days]
         ax2 = ax.twinx()
-        ax2.plot(x, [p90(waits[d]) or 0 for d in days], "o-", color="#F58518",
-                 label=S.CHART_DAILY_P90)
+        ax2.plot(x, p90s, "o-", color="#F58518", label=S.CHART_DAILY_P90)
         ax2.set_ylabel(S.CHART_DAILY_P90)
-        ax2.set_ylim(bottom=0)
-        f.legend(loc="upper right", bbox_to_anchor=(0.9, 0.88))
+        # headroom above the tallest bar and point: the legend sits there, over nothing
+        ax.set_ylim(0, max(served[d] + unserved[d] for d in days) * 1.3 or 1)
+        ax2.set_ylim(0, max(p90s) * 1.3 or 1)
+        f.legend(loc="upper center", ncol=3, bbox_to_anchor=(0.5, 0.9))
     else:
         ax.text(0.5, 0.5, S.CHART_NO_DATA, ha="center", va="center", transform=ax.transAxes)
     ax.set_ylabel(S.CHART_DAILY_Y)
