@@ -45,6 +45,8 @@ def html_section(result: dict[str, list[Row]]) -> str:
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in heads)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r)
                        + "</tr>" for r in cells)
-        parts.append(f"<h2>{S.KAOHE_GROUPS[group]}</h2><table><thead><tr>{head}</tr></thead>"
-                     f"<tbody>{body}</tbody></table>")
+        # wide: a smaller type, and it scrolls rather than run off a narrow screen
+        parts.append(f'<h2>{S.KAOHE_GROUPS[group]}</h2><div style="overflow-x:auto">'
+                     f'<table style="font-size:85%"><thead><tr>{head}</tr></thead>'
+                     f"<tbody>{body}</tbody></table></div>")
     return "".join(parts)

@@ -50,7 +50,7 @@ def write_html(fig: Figures, cfg, path: Path, charts: list[Path], kaohe=None) ->
         parts.append(f'<img src="{html.escape(str(rel))}" alt="">')
     page = ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>"
-            "body{font-family:'Noto Sans CJK SC',sans-serif;max-width:60em;margin:auto}"
+            "body{font-family:'Noto Sans CJK SC',sans-serif;max-width:84em;margin:auto}"
             "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #999;"
             "padding:2px 8px;text-align:right;white-space:nowrap}img{max-width:48%}"
             "</style></head><body>"
