@@ -25,7 +25,6 @@ from wire.clock import HallClock
 MONTH_START = "2026-12-01T08:50:00+08:00"  # a Tuesday; 23 working days follow in December
 MORNING = (8, 50)
 NIGHT = (0, 5)
-TICK_WAIT_S = 2.5  # the hub ticks once a real second: two ticks and its midnight close-out
 AFTER_CLOSE_MIN = 10
 WAIT_S = 30.0  # real seconds to wait for a login or the night's upkeep before going on
 
@@ -118,15 +117,14 @@ class Month:
 
     def _skip_to(self, day, hhmm: tuple[int, int], ticks: bool = False) -> None:
         """Jump the clock; back once the hub has recorded the step (and, with ``ticks``, has
-        ticked after it)."""
+        closed every earlier day)."""
         at = datetime.combine(day, datetime.min.time(), self.clock.tz).replace(
             hour=hhmm[0], minute=hhmm[1])
         self.clock.skip_to(at)
         db = self.hall.out / "hall.db"
         self._until(lambda: monthly.step_seq(db, at) is not None, f"the step to {at:%H:%M}")
-        if ticks:
-            ticked = time.monotonic() + TICK_WAIT_S
-            self._until(lambda: time.monotonic() >= ticked, "the hub's tick")
+        if ticks:  # the hub's tick after midnight closes what a clerk still held
+            self._until(lambda: monthly.open_before(db, day) == 0, "the midnight close-out")
 
     def _restart_hub(self) -> None:
         from hub.service import HubService

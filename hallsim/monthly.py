@@ -48,6 +48,15 @@ def step_seq(db: Path, to) -> int | None:
     return row[0]
 
 
+def open_before(db: Path, day) -> int:
+    """Tickets of days before ``day`` still waiting, called, in hand or held: none once the
+    hub's midnight close-out has run."""
+    with contextlib.closing(_read(db)) as conn:
+        return conn.execute("SELECT count(*) FROM tickets WHERE date < ? AND status IN "
+                            "('waiting', 'called', 'serving', 'held')",
+                            (day.isoformat(),)).fetchone()[0]
+
+
 def day_line(hall, day, visits: int, incidents) -> dict:
     """The day's figures, the processes' memory and the database's size after its upkeep."""
     db = hall.out / "hall.db"
