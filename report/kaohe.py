@@ -77,11 +77,14 @@ def _events(conn: sqlite3.Connection, period: Period):
 
 
 def open_seconds(cfg, a: datetime, b: datetime) -> float:
-    """Seconds of [a, b) within the hall's sessions: time on post counts while the hall is open
-    (a window left on post over lunch or after the close-out is not worked time)."""
+    """Seconds of [a, b) within the hall's sessions on its working days: time on post counts
+    while the hall is open (a window left on post over lunch or after the close-out is not
+    worked time)."""
     total, day = 0.0, a.date()
     while day <= b.date():
-        for start, end in cfg.hours.sessions:
+        # a post left open over a weekend (closed by the next working day's midnight) is not
+        # worked on the days the hall is shut
+        for start, end in cfg.hours.sessions if cfg.hours.is_working_day(day) else ():
             lo = max(a, datetime.combine(day, start, a.tzinfo))
             hi = min(b, datetime.combine(day, end, a.tzinfo))
             total += max(0.0, (hi - lo).total_seconds())

@@ -197,3 +197,16 @@ def test_hall_report_kaohe_prints_the_ranking_and_one_clerks_evidence(month_db, 
     assert "超时等候：1/3，得分 33.33，计 1.67 分" in out and "暂停（会议）" in out
     assert main(base + ["--who", "9999"]) == 2
     assert "没有找到 9999" in capsys.readouterr().err
+
+
+def test_time_on_post_counts_only_the_halls_open_hours():
+    from datetime import datetime
+
+    from report.kaohe import open_seconds
+
+    cfg = config(DEFAULTS)  # sessions 09:00–12:00 and 13:00–17:00, Monday to Friday
+    friday = datetime.fromisoformat("2026-11-06T08:30:00+08:00")
+    monday_night = datetime.fromisoformat("2026-11-09T00:05:00+08:00")
+    # left on post from Friday morning until Monday's midnight close-out: Friday's 7 hours
+    assert open_seconds(cfg, friday, monday_night) == 7 * 3600
+    assert open_seconds(cfg, friday.replace(hour=11), friday.replace(hour=14)) == 2 * 3600
