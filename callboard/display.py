@@ -91,16 +91,27 @@ def draw(surface, board: BoardState, hall_name: str, notice: str, now: datetime,
     """Draw the whole display for hall time ``now`` and monotonic instant ``mono``."""
     import pygame
 
-    w, h = surface.get_size()
     surface.fill(BG)
-    # Header: hall name and clock.
+    _header(pygame, surface, hall_name, now, online)
+    _newest(pygame, surface, board, mono)
+    _recent(pygame, surface, board)
+    side = pygame.Rect(1280, 130, 600, 860)
+    _not_serving(surface, board, side, _waiting(pygame, surface, board, side))
+    _notice(pygame, surface, notice, mono)
+
+
+def _header(pygame, surface, hall_name: str, now: datetime, online: bool) -> None:
+    """Hall name and clock."""
+    w = surface.get_width()
     pygame.draw.rect(surface, BAND, (0, 0, w, 100))
     _text(surface, (40, 14), hall_name, 52, WHITE, bold=True, max_width=1000)
     _text(surface, (w - 40, 20), clock_text(now), 42, WHITE, anchor="right")
     if not online:
         _text(surface, (890, 30), strings.OFFLINE, 32, GOLD, anchor="center")
 
-    # The newest call, large; it flashes for FLASH_S after it arrives.
+
+def _newest(pygame, surface, board: BoardState, mono: float) -> None:
+    """The newest call, large; it flashes for FLASH_S after it arrives."""
     box = pygame.Rect(40, 130, 1200, 430)
     phase = flash_phase(board, mono)
     on = phase is not None and phase % 2 == 0
@@ -115,7 +126,9 @@ def draw(surface, board: BoardState, hall_name: str, notice: str, now: datetime,
         _text(surface, (box.centerx, box.y + 200), strings.NO_CALL_YET, 96, DIM,
               anchor="center")
 
-    # Recent calls below it, two columns.
+
+def _recent(pygame, surface, board: BoardState) -> None:
+    """Recent calls below the newest, two columns."""
     recent = pygame.Rect(40, 590, 1200, 400)
     pygame.draw.rect(surface, PANEL, recent, border_radius=16)
     _text(surface, (recent.x + 30, recent.y + 20), strings.RECENT_CALLS, 40, GOLD, True)
@@ -127,8 +140,9 @@ def draw(surface, board: BoardState, hall_name: str, notice: str, now: datetime,
         _text(surface, (recent.x + 40 + col * 590, recent.y + 90 + row * 60), line, 46, WHITE,
               max_width=560)
 
-    # Waiting counts per service.
-    side = pygame.Rect(1280, 130, 600, 860)
+
+def _waiting(pygame, surface, board: BoardState, side) -> int:
+    """Waiting counts per service; returns the y below them."""
     pygame.draw.rect(surface, PANEL, side, border_radius=16)
     _text(surface, (side.x + 30, side.y + 20), strings.WAITING_TITLE, 40, GOLD, True)
     head_y = side.y + 80
@@ -144,8 +158,11 @@ def draw(surface, board: BoardState, hall_name: str, notice: str, now: datetime,
             wait = strings.WAITING_ROW_WAIT.format(minutes=max(0, round(est / 60)))
         _text(surface, (side.right - 30, y), wait, 34, WHITE, anchor="right")
         y += 50
+    return y
 
-    # Windows not serving: paused ones by name (with the reason), closed ones on one line.
+
+def _not_serving(surface, board: BoardState, side, y: int) -> None:
+    """Windows not serving: paused ones by name (with the reason), closed ones on one line."""
     y = max(y + 20, side.y + 620)
     _text(surface, (side.x + 30, y), strings.PAUSED_TITLE, 36, GOLD, True)
     paused = board.paused()
@@ -169,7 +186,10 @@ def draw(surface, board: BoardState, hall_name: str, notice: str, now: datetime,
         _text(surface, (side.x + 30, y), strings.CLOSED_LINE.format(numbers="、".join(closed)),
               32, DIM, max_width=side.width - 60)
 
-    # The hall's notice (滚动公示), right to left, forever.
+
+def _notice(pygame, surface, notice: str, mono: float) -> None:
+    """The hall's notice (滚动公示), right to left, forever."""
+    w, h = surface.get_size()
     pygame.draw.rect(surface, BAND, (0, h - 72, w, 72))
     if notice:
         width = text_width(notice, 42)

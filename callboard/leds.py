@@ -17,23 +17,25 @@ from datetime import time
 
 from callboard import strings
 from devices.ledscreen import WindowScreen
+from wire.schema import key
 
 RETRY_S = 5.0
 
 
 @dataclass(frozen=True)
 class LedRules:
-    """Timings, texts and the brightness schedule of the LED screens."""
+    """Timings, texts and the brightness schedule of the LED screens: the keys of the
+    callboard's ``[nodes.devices.led]`` table (docs/callboard.md)."""
 
-    flash_s: float = 3.0
-    repeat_s: float = 5.0
-    idle_text: str = strings.LED_IDLE
-    paused_text: str = strings.LED_PAUSED
-    closed_text: str = strings.LED_CLOSED
-    day_from: time = time(8, 0)
-    day_to: time = time(18, 0)
-    brightness_day: int = 100
-    brightness_night: int = 30
+    flash_s: float = key(3.0, min=0.0, max=60.0)
+    repeat_s: float = key(5.0, min=0.0, max=600.0)
+    idle_text: str = key(strings.LED_IDLE)
+    paused_text: str = key(strings.LED_PAUSED)
+    closed_text: str = key(strings.LED_CLOSED)
+    day_from: time = key(time(8, 0))
+    day_to: time = key(time(18, 0))
+    brightness_day: int = key(100, min=0, max=100)
+    brightness_night: int = key(30, min=0, max=100)
 
     def brightness(self, at: time) -> int:
         return self.brightness_day if self.day_from <= at < self.day_to else self.brightness_night

@@ -9,6 +9,7 @@ import sys
 import time
 
 from devices.audio.clips import PAUSE
+from wire.cliargs import node_args
 from wire.clock import HallClock
 from wire.config import ConfigError, HallConfig, load_config
 from wire.watchdog import notify
@@ -35,15 +36,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="hall-callboard",
         description="Hall display, LED window screens and call announcements.")
-    p.add_argument("--config", required=True, help="the hall's TOML file")
-    p.add_argument("--broker", default="mqtt://127.0.0.1:1883", help="mqtt://host:port")
-    p.add_argument("--node", help="node id (default: the config's first callboard)")
-    p.add_argument("--clock", help="hall time at start, ISO 8601 (else $HALL_CLOCK, else now)")
-    p.add_argument("--headless", action="store_true", help="draw offscreen (the simulated screen)")
-    p.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
-    p.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
-    p.add_argument("--simulate", action="store_true",
-                   help="simulated devices where the config names none (demo, bench)")
+    node_args(p, "callboard")
     p.add_argument("--png", help="headless: save the display to this PNG every few seconds")
     p.add_argument("--make-clips", action="store_true",
                    help="make and cache the announcement clips (at install), list them, exit")

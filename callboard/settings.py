@@ -11,6 +11,7 @@ from callboard.speech import Template
 from devices.registry import backend_names
 from devices.simulation import device_backend, wants_simulation
 from wire.config import HallConfig, QueueRules, Section
+from wire.schema import key, read_keys
 
 DEFAULT_TEMPLATE = QueueRules.call_template  # the hall's one call sentence, [queue] call_template
 ONE_SENTENCE = ("the call's sentence is the hall's [queue] call_template (one for the speaker, "
@@ -25,32 +26,48 @@ class ScreenPort:
     a Modbus one (``port``, ``address`` = device id, one bus per port) or an Onbon BX-5/6
     (``bx``: the table firmware_bridge's ``open_screen`` reads, docs/legacy-bx.md)."""
 
-    window: int
-    port: str
-    address: int = 1
-    baudrate: int = 9600
-    ack: bool = False
+    window: int = key()
+    port: str = key("", default_is="required by a serial or Modbus screen")
+    address: int = key(1, min=0, max=255)
+    baudrate: int = key(9600, min=300, max=921600)
+    ack: bool = key(False)   # not on a Modbus screen
     bx: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class ModbusScreen:
+    """A Modbus screen's keys where they differ from a serial one's: its device id (and no
+    ``ack``)."""
+
+    address: int = key(ScreenPort.address, min=1, max=247)
 
 
 @dataclass(frozen=True)
 class CallboardSettings:
     """The validated devices table; every default of the table is stated here, once (the
-    device backends' defaults are the simulated ones, used only when the node simulates)."""
+    device backends' defaults are the simulated ones, used only when the node simulates).
+    A ``key`` field is read by wire.schema from the sub-table it names; the others (backends
+    the simulation decides, the templates, the LED rules and screens) by :func:`read_settings`."""
 
-    display: str = "offscreen"
-    fps: int = 10
+    # [display] backend: the registry's screens; "window" unless the node simulates
+    display: str = key("offscreen", name="backend", table="display",
+                       choices=lambda: backend_names("screen"),
+                       default_is='`"window"` (`"offscreen"` when simulating)')
+    fps: int = key(10, table="display", min=1, max=60)
     audio: str = "wav"
-    audio_dir: Path | None = None   # None: the temp folder's hallstack-audio-<node id>
-    audio_device: str | None = None
+    # None: the temp folder's hallstack-audio-<node id>
+    audio_dir: Path | None = key(None, name="out_dir", table="audio",
+                                 default_is="the temp folder's hallstack-audio-<node id>")
+    audio_device: str | None = key(None, name="device", table="audio")
     templates: tuple[Template, ...] = (Template(DEFAULT_TEMPLATE, DEFAULT_VOICE),)
-    clips_dir: Path | None = None
-    cache_dir: Path | None = None
-    repeats: int = 2
-    backlog_s: float = 20.0
-    max_age_s: float = 60.0
+    clips_dir: Path | None = key(None, table="announce")
+    cache_dir: Path | None = key(None, table="announce")
+    repeats: int = key(2, table="announce", min=1, max=3)
+    backlog_s: float = key(20.0, table="announce", min=3.0, max=600.0)
+    max_age_s: float = key(60.0, table="announce", min=5.0, max=3600.0)
     led: str = "sim"
-    led_dir: Path | None = None     # sim only: each screen's frames go to led-window-<n>.bin
+    # sim only: each screen's frames go to led-window-<n>.bin
+    led_dir: Path | None = key(None, name="out_dir", table="led")
     led_rules: LedRules = LedRules()
     screens: tuple[ScreenPort, ...] = field(default=())
     simulate: bool = False   # the node asked for simulated devices
@@ -60,9 +77,13 @@ class CallboardSettings:
         return self.audio_dir or Path(tempfile.gettempdir()) / f"hallstack-audio-{node_id}"
 
 
-D = CallboardSettings()
-R = D.led_rules
-P = ScreenPort(0, "")
+@dataclass(frozen=True)
+class Voices:
+    """``[announce]``'s sentences: the hall's template in ``voice``, optionally a second one."""
+
+    voice: str = key(DEFAULT_VOICE)
+    second_template: str | None = key(None)
+    second_voice: str = key(SECOND_VOICE)   # read, and only used, with a second template
 
 
 def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> CallboardSettings:
@@ -76,79 +97,67 @@ def read_settings(cfg: HallConfig, node_id: str, simulate: bool = False) -> Call
 
     d = top.table("display")
     # a real display defaults to a window, as hall-kiosk's screen does
-    display = d.str("backend", D.display if simulate else "window", choices=backend_names("screen"))
-    fps = d.int("fps", D.fps, min=1, max=60)
+    got = read_keys(CallboardSettings, d, table="display",
+                    defaults=None if simulate else {"display": "window"})
     d.check_unused()
 
     a = top.table("audio")
-    audio = device_backend(a, simulate, D.audio, backend_names("audio"), ("pygame", "wav"))
-    out_dir = a.str("out_dir", None)
-    device = a.str("device", D.audio_device)
+    audio = device_backend(a, simulate, CallboardSettings.audio, backend_names("audio"),
+                           ("pygame", "wav"))
+    got |= read_keys(CallboardSettings, a, table="audio")
     a.check_unused()
 
     s = top.table("announce")
-    first = D.templates[0]
-    if "template" in s.data:
-        s.fail(ONE_SENTENCE, "template")
-    voice = s.str("voice", first.voice)
-    try:
-        templates = [Template(cfg.queue.call_template, voice)]
-    except ValueError as exc:
-        s.fail(f"cannot say the hall's [queue] call_template: {exc}", "voice")
-    second = s.str("second_template", None)
-    if second:
-        templates.append(_template(s, "second_template", second,
-                                   s.str("second_voice", SECOND_VOICE)))
-    else:
-        s.str("second_voice", None)
-    clips_dir = s.str("clips_dir", None)
-    cache_dir = s.str("cache_dir", None)
-    if clips_dir and not Path(clips_dir).is_dir():
-        s.fail(f"folder {clips_dir!r} does not exist", "clips_dir")
-    repeats = s.int("repeats", D.repeats, min=1, max=3)
-    backlog_s = s.float("backlog_s", D.backlog_s, min=3.0, max=600.0)
-    max_age_s = s.float("max_age_s", D.max_age_s, min=5.0, max=3600.0)
+    got |= _announce(s, cfg)
     s.check_unused()
 
     led_s = top.table("led")
     # the registry's screens (sim, serial, modbus, bx, a vendor's); none: the hall has none
     leds = backend_names("led") + ("none",)
-    led = device_backend(led_s, simulate, D.led, leds, tuple(b for b in leds if b != "sim"))
-    led_dir = led_s.str("out_dir", None)
-    if led_dir and led != "sim":
+    led = device_backend(led_s, simulate, CallboardSettings.led, leds,
+                         tuple(b for b in leds if b != "sim"))
+    got |= read_keys(CallboardSettings, led_s, table="led")
+    if got["led_dir"] and led != "sim":
         led_s.fail(f"out_dir is for the simulated screens (backend = \"sim\"), not {led}",
                    "out_dir")
     if "call_text" in led_s.data:
         led_s.fail(ONE_SENTENCE, "call_text")
     if led != "none":
         _showable(led_s, cfg)
-    rules = LedRules(
-        flash_s=led_s.float("flash_s", R.flash_s, min=0.0, max=60.0),
-        repeat_s=led_s.float("repeat_s", R.repeat_s, min=0.0, max=600.0),
-        idle_text=_led_text(led_s, "idle_text", R.idle_text),
-        paused_text=_led_text(led_s, "paused_text", R.paused_text),
-        closed_text=_led_text(led_s, "closed_text", R.closed_text),
-        day_from=led_s.time("day_from", R.day_from.strftime("%H:%M")),
-        day_to=led_s.time("day_to", R.day_to.strftime("%H:%M")),
-        brightness_day=led_s.int("brightness_day", R.brightness_day, min=0, max=100),
-        brightness_night=led_s.int("brightness_night", R.brightness_night, min=0, max=100),
-    )
+    rules = LedRules(**read_keys(LedRules, led_s))
+    for name in ("idle_text", "paused_text", "closed_text"):
+        _gb2312(led_s, name, getattr(rules, name))
     screens = [] if led == "none" else _screens(led_s, led, cfg)
     if led not in ("sim", "none") and not screens:
         led_s.fail(f"the {led} backend needs [[…led.screens]], one per window", "screens")
     led_s.check_unused()
     top.check_unused()
-    return CallboardSettings(display, fps, audio, Path(out_dir) if out_dir else D.audio_dir,
-                             device, tuple(templates), Path(clips_dir) if clips_dir else None,
-                             Path(cache_dir) if cache_dir else None, repeats, backlog_s,
-                             max_age_s, led, Path(led_dir) if led_dir else None, rules,
-                             tuple(screens), simulate)
+    return CallboardSettings(audio=audio, led=led, led_rules=rules, screens=tuple(screens),
+                             simulate=simulate, **got)
+
+
+def _announce(s: Section, cfg: HallConfig) -> dict:
+    """``[announce]``: the templates (the hall's sentence first) and the speech keys."""
+    if "template" in s.data:
+        s.fail(ONE_SENTENCE, "template")
+    voices = read_keys(Voices, s)
+    try:
+        templates = [Template(cfg.queue.call_template, voices["voice"])]
+    except ValueError as exc:
+        s.fail(f"cannot say the hall's [queue] call_template: {exc}", "voice")
+    if voices["second_template"]:
+        templates.append(_template(s, "second_template", voices["second_template"],
+                                   voices["second_voice"]))
+    got = read_keys(CallboardSettings, s, table="announce")
+    if got["clips_dir"] and not got["clips_dir"].is_dir():
+        s.fail(f"folder {str(got['clips_dir'])!r} does not exist", "clips_dir")
+    return got | {"templates": tuple(templates)}
 
 
 def _screens(led_s: Section, led: str, cfg: HallConfig) -> list[ScreenPort]:
     screens: list[ScreenPort] = []
     for t in led_s.tables("screens"):
-        window = t.int("window")
+        window = read_keys(ScreenPort, t, only=("window",))["window"]
         if window not in cfg.windows:
             t.fail(f"unknown window {window}; the hall has {sorted(cfg.windows)}", "window")
         if any(p.window == window for p in screens):
@@ -157,12 +166,11 @@ def _screens(led_s: Section, led: str, cfg: HallConfig) -> list[ScreenPort]:
             screens.append(ScreenPort(window, "", bx={k: v for k, v in t.data.items()
                                                      if k != "window"}))
             continue
-        top_address = 247 if led == "modbus" else 255
-        screens.append(ScreenPort(window, t.str("port", P.port),
-                                  t.int("address", P.address, min=0 if led != "modbus" else 1,
-                                        max=top_address),
-                                  t.int("baudrate", P.baudrate, min=300, max=921600),
-                                  t.bool("ack", P.ack) if led != "modbus" else False))
+        modbus = led == "modbus"
+        got = read_keys(ScreenPort, t, skip=("window", "address", "ack") if modbus else ("window",))
+        if modbus:
+            got |= read_keys(ModbusScreen, t)
+        screens.append(ScreenPort(window, **got))
         if led in ("serial", "modbus") and not screens[-1].port:
             t.fail(f"a {led} screen needs its port, e.g. /dev/ttyUSB0", "port")
         t.check_unused()
@@ -177,13 +185,11 @@ def _template(s: Section, key: str, text: str, voice: str) -> Template:
         raise
 
 
-def _led_text(s: Section, key: str, default: str) -> str:
-    text = s.str(key, default)
+def _gb2312(s: Section, name: str, text: str) -> None:
     try:
         text.encode("gb2312")
     except ValueError as exc:
-        s.fail(f"{text!r} cannot be shown on an LED screen ({exc}); use GB2312 text", key)
-    return text
+        s.fail(f"{text!r} cannot be shown on an LED screen ({exc}); use GB2312 text", name)
 
 
 def _showable(led_s: Section, cfg: HallConfig) -> None:

@@ -24,7 +24,7 @@ from psycopg.types.json import Jsonb
 
 from county import ledger
 from hub.engine import Event
-from hub.restore import append
+from hub.restore import append, remove_database
 from hub.store import Store, open_readonly
 from report import county as county_view
 from report import export
@@ -81,11 +81,7 @@ def _cached(path: str, mark, epoch: str) -> int:
                 return mark[1]
         finally:
             store.close()
-    for suffix in ("", "-wal", "-shm"):
-        try:
-            os.unlink(path + suffix)
-        except FileNotFoundError:
-            pass
+    remove_database(path)
     return 0
 
 

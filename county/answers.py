@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from wire import payload
-from wire.contract import MAX_PAYLOAD
+from wire.contract import EVENT_KINDS, MAX_PAYLOAD
 from wire.vocab import MAX_SEQ, REPLAY_MAX
 
 EPOCH_RE = re.compile(r"[0-9a-f]{16}")
@@ -34,6 +35,22 @@ class Answer:
 def seq_ok(value: object, low: int = 1) -> bool:
     """An integer seq the county can store (bigint) and a hub can have (< 2**53)."""
     return isinstance(value, int) and not isinstance(value, bool) and low <= value < MAX_SEQ
+
+
+def landing_time(seq: object, kind: object, at: object) -> datetime:
+    """The time of an event the county is to land (its ``at``, with an offset), or Malformed
+    naming its seq, kind or time."""
+    if not seq_ok(seq):
+        raise Malformed(f"seq {str(seq)[:24]}")
+    if kind not in EVENT_KINDS:
+        raise Malformed(f"kind {str(kind)[:20]!r}")
+    try:
+        when = datetime.fromisoformat(at)
+        if when.tzinfo is None:
+            raise ValueError("no offset")
+    except (TypeError, ValueError):
+        raise Malformed(f"at {str(at)[:40]!r}") from None
+    return when
 
 
 def epoch_ok(value: object) -> bool:

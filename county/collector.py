@@ -25,12 +25,13 @@ from datetime import UTC, date, datetime
 import psycopg
 from psycopg.types.json import Jsonb
 
-from county import answers, hours, ledger, partitions
+from county import answers, ledger, partitions
+from county.alarms import Alarms
 from county.answers import Malformed
-from county.ledger import EpochLedger
+from county.ledger import EpochLedger, SiteCounts
 from county.skew import SkewWatch
 from wire import envelope
-from wire.contract import EVENT_KINDS, Topics, encode
+from wire.contract import Topics, encode
 from wire.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 from wire.vocab import REPLAY_MAX
 
@@ -40,15 +41,6 @@ COUNTY_NODE = "county"  # the collector's node id in every site's hall config (r
 SITE_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 WIRE_KEYS = ("seq", "at", "epoch")
 MAINTAIN_S = 3600.0  # how often the partitions are seen to
-
-
-@dataclass
-class SiteCounts:
-    landed: int = 0
-    duplicates: int = 0
-    malformed: int = 0
-    refused: int = 0  # replay requests the site's hub refused (no county node configured?)
-    replayed: int = 0  # of landed: those that came from a replay answer, not the bridge
 
 
 @dataclass
@@ -85,10 +77,8 @@ class Collector:
         self._asked: dict[str, Asked] = {}
         self._probe_at: dict[str, float] = {}
         self._gap: dict[str, float] = {}  # site -> since when it is behind
-        self._behind_since: dict[str, float] = {}
-        self.alerted: set[str] = set()  # sites behind for longer than alert_s
-        self.silent: set[str] = set()  # sites not heard (events, answers) for alert_s
-        self._heard: dict[str, datetime] = {}  # wall time: compared with hall hours
+        self.alarms = Alarms(lambda: self.alert_s, self.site_hours)
+        self.alerted, self.silent = self.alarms.alerted, self.alarms.silent
         self._received: list[tuple[str, bytes]] = []
         self.progress = time.monotonic()  # the last turn that landed or waited on the database
         self._db_logged = 0.0
@@ -234,14 +224,11 @@ class Collector:
         if len(parts) != 4 or parts[0] != "hall" or not SITE_RE.fullmatch(parts[1]):
             return  # the ACL lets nothing else through
         site = parts[1]
-        now = datetime.now(UTC)
-        if (now - self._heard.get(site, now)).total_seconds() > 2 * self.probe_s:
+        if self.alarms.heard(site, datetime.now(UTC)) > 2 * self.probe_s:
             # heard again after a silence longer than two probes (a line back): how far its
             # log goes, now, not at the next probe; what the bridge lost is then a gap like
             # any other (a quiet site is heard once a probe: that is no silence)
             self._probe_at[site] = 0.0
-        self._heard[site] = now
-        self.silent.discard(site)
         self.counts.setdefault(site, SiteCounts())
         touched.add(site)
         try:
@@ -309,16 +296,7 @@ class Collector:
 
     def _land(self, site: str, epoch: str, seq, at, kind, data: dict,
               live: bool = False) -> None:
-        if not answers.seq_ok(seq):
-            raise Malformed(f"seq {str(seq)[:24]}")
-        if kind not in EVENT_KINDS:
-            raise Malformed(f"kind {str(kind)[:20]!r}")
-        try:
-            when = datetime.fromisoformat(at)
-            if when.tzinfo is None:
-                raise ValueError("no offset")
-        except (TypeError, ValueError):
-            raise Malformed(f"at {str(at)[:40]!r}") from None
+        when = answers.landing_time(seq, kind, at)
         led = self._ledger(site, epoch)
         if led.base is not None and seq <= led.base:
             return  # the restored start of this epoch: the county holds it as the old epoch
@@ -342,8 +320,7 @@ class Collector:
         led = self.ledgers.get((site, epoch))
         if led is None:
             led = self.ledgers[(site, epoch)] = EpochLedger(site, epoch)
-            self.db.execute("INSERT INTO site_epochs (site, epoch) VALUES (%s, %s) "
-                            "ON CONFLICT (site, epoch) DO NOTHING", (site, epoch))
+            ledger.add_epoch(self.db, site, epoch)
             if self.current.get(site) is None:
                 self._follow(site, epoch)
             else:
@@ -357,56 +334,29 @@ class Collector:
                         "database", site, epoch, self.current[site])
         self.current[site] = epoch
         self._asked.pop(site, None)
-        self.db.execute("INSERT INTO sites (site, epoch) VALUES (%s, %s) ON CONFLICT (site) "
-                        "DO UPDATE SET epoch = excluded.epoch", (site, epoch))
+        ledger.follow(self.db, site, epoch)
 
     def _count(self, site: str, column: str) -> None:
-        self.db.execute(f"INSERT INTO sites (site, {column}) VALUES (%s, 1) ON CONFLICT (site) "
-                        f"DO UPDATE SET {column} = sites.{column} + 1", (site,))
+        ledger.count(self.db, site, column)
 
     def _save(self, sites: set[str]) -> None:
         """Each touched site's ledgers and lag, in the batch's transaction."""
-        for (site, epoch), led in self.ledgers.items():
-            if site not in sites:
-                continue
-            self.db.execute("UPDATE site_epochs SET contig = %s, last_seq = %s "
-                            "WHERE site = %s AND epoch = %s", (led.contig, led.last, site, epoch))
+        for led in self.ledgers.values():
+            if led.site in sites:
+                ledger.save_epoch(self.db, led)
         for site in sites:
             self.skew.save(site, self.db)
             epoch = self.current.get(site)
             if epoch is None:
                 continue
             led = self.ledgers[(site, epoch)]
-            behind = led.behind
-            self.db.execute(
-                "UPDATE sites SET behind = %s, oldest_missing = %s, updated_at = now(), "
-                "behind_since = CASE WHEN %s = 0 THEN NULL ELSE coalesce(behind_since, now()) "
-                "END WHERE site = %s",
-                (behind, led.contig + 1 if behind else None, behind, site))
-            if behind == 0:
-                self._behind_since.pop(site, None)
-                self.alerted.discard(site)
-                continue
-            since = self._behind_since.setdefault(site, time.monotonic())
-            expected = hours.opened_at(self.site_hours.get(site), datetime.now(UTC))
-            if (time.monotonic() - since > self.alert_s and site not in self.alerted
-                    and expected is not None):  # a site switched off behind: closed
-                self.alerted.add(site)
-                log.error("ALERT site %s is %d events behind (oldest missing seq %d of epoch "
-                          "%s) for over %.0f s", site, behind, led.contig + 1, epoch, self.alert_s)
+            ledger.save_site(self.db, site, led)
+            self.alarms.behind(site, led.behind, led.contig + 1, epoch)
 
     # -- asking the sites for what is missing -------------------------------------------------
     def _ask(self, now: float) -> None:
         for site, epoch in self.current.items():
-            wall = datetime.now(UTC)
-            silent = hours.silent_for(self.site_hours.get(site),
-                                      self._heard.setdefault(site, wall), wall)
-            # outside its hall hours a site switched off is closed, not silent (county.hours)
-            if silent is not None and silent > self.alert_s and site not in self.silent:
-                # a cut line: the county cannot know what it misses, only that nothing comes
-                self.silent.add(site)
-                log.error("ALERT site %s: nothing heard for over %.0f s (its line to the "
-                          "county?)", site, self.alert_s)
+            self.alarms.check_silent(site)
             asked = self._asked.get(site)
             if asked is not None and now < asked.deadline:
                 continue

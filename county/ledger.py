@@ -135,6 +135,50 @@ class EpochLedger:
         return first, end
 
 
+@dataclass
+class SiteCounts:
+    """What the collector did with a site's messages since it started (the sites table keeps
+    duplicates and malformed for good)."""
+
+    landed: int = 0
+    duplicates: int = 0
+    malformed: int = 0
+    refused: int = 0  # replay requests the site's hub refused (no county node configured?)
+    replayed: int = 0  # of landed: those that came from a replay answer, not the bridge
+
+
+def add_epoch(conn: psycopg.Connection, site: str, epoch: str) -> None:
+    conn.execute("INSERT INTO site_epochs (site, epoch) VALUES (%s, %s) "
+                 "ON CONFLICT (site, epoch) DO NOTHING", (site, epoch))
+
+
+def follow(conn: psycopg.Connection, site: str, epoch: str) -> None:
+    """``epoch`` is the one ``site``'s hub serves."""
+    conn.execute("INSERT INTO sites (site, epoch) VALUES (%s, %s) ON CONFLICT (site) "
+                 "DO UPDATE SET epoch = excluded.epoch", (site, epoch))
+
+
+def count(conn: psycopg.Connection, site: str, column: str) -> None:
+    """One more of ``column`` (duplicates, malformed) in the sites table."""
+    conn.execute(f"INSERT INTO sites (site, {column}) VALUES (%s, 1) ON CONFLICT (site) "
+                 f"DO UPDATE SET {column} = sites.{column} + 1", (site,))
+
+
+def save_epoch(conn: psycopg.Connection, led: EpochLedger) -> None:
+    conn.execute("UPDATE site_epochs SET contig = %s, last_seq = %s WHERE site = %s AND "
+                 "epoch = %s", (led.contig, led.last, led.site, led.epoch))
+
+
+def save_site(conn: psycopg.Connection, site: str, led: EpochLedger) -> None:
+    """The site's lag as its current epoch's ledger ``led`` has it."""
+    behind = led.behind
+    conn.execute(
+        "UPDATE sites SET behind = %s, oldest_missing = %s, updated_at = now(), "
+        "behind_since = CASE WHEN %s = 0 THEN NULL ELSE coalesce(behind_since, now()) "
+        "END WHERE site = %s",
+        (behind, led.contig + 1 if behind else None, behind, site))
+
+
 def load(conn: psycopg.Connection) -> dict[tuple[str, str], EpochLedger]:
     """Every site epoch's ledger as the database has it (the collector's memory at start)."""
     out = {}

@@ -22,6 +22,9 @@ BACKENDS = {
     ("screen", "offscreen"): "devices.screen_sim:sim_screen",
     ("screen", "window"): "devices.screen_pygame:window_screen",
     ("screen", "fullscreen"): "devices.screen_pygame:fullscreen_screen",
+    ("scanner", "sim"): "devices.scanner.sim:SimScanner",
+    ("scanner", "serial"): "devices.scanner.serial_scanner:SerialScanner",
+    ("scanner", "hid"): "devices.scanner.hid:HidScanner",
 }
 
 

@@ -33,6 +33,7 @@ KINDS = {
     "line": "factory(port, baudrate, clock, options) -> an open line (.close())",
     "keypad": "factory(line, address, *, role, window, options, path) -> devices.keys.KeyPad",
     "keypad_options": "check(table: dict, clerk: bool, path) -> dict (raises ValueError)",
+    "scanner": "factory(**options) -> devices.scanner.Scanner",
 }
 
 

@@ -229,17 +229,7 @@ def run(sites: int, visitors: int, cut: int, hour: int, folder: Path,
         lag_at_return = total - held()
         caught_up = _wait(lambda: held() == total and behind() == 0, 600)
         catch_up_s = time.monotonic() - t1
-        status = {line.split(":")[0]: line.split()[1]
-                  for line in open(f"/proc/{collector.pid}/status")
-                  if line.startswith(("VmRSS", "VmHWM"))}
-        rss, peak = int(status["VmRSS"]) / 1024, int(status["VmHWM"]) / 1024
-        expected = sum(sim.last_seq() for sim in sims.values())
-        rows, distinct = conn.execute(
-            "SELECT count(*), count(DISTINCT (site, epoch, seq)) FROM events").fetchone()
-        dup = conn.execute("SELECT coalesce(sum(duplicates), 0), coalesce(sum(malformed), 0) "
-                           "FROM sites").fetchone()
-        (size,) = conn.execute("SELECT sum(pg_total_relation_size(relid)) "
-                               "FROM pg_partition_tree('events')").fetchone()
+        tally = _tally(conn, collector.pid, sims)
         conn.close()
         return {"settings": shipped(), "link_down_s": cut_s, "sites": sites,
                 "site_brokers": len({id(b) for b in county.sites.values()}),
@@ -248,11 +238,7 @@ def run(sites: int, visitors: int, cut: int, hour: int, folder: Path,
                 "day_s": round(day_s, 1), "events_per_s": round(day_events / day_s),
                 "cut_sites": cut, "events_during_cut": cut_made,
                 "lag_when_line_returns": lag_at_return, "caught_up": caught_up,
-                "catch_up_s": round(catch_up_s, 1), "collector_rss_mb": round(rss, 1),
-                "collector_peak_rss_mb": round(peak, 1),
-                "pg_events_bytes": int(size), "pg_bytes_per_event": round(size / rows),
-                "rows": rows, "rows_distinct": distinct, "rows_expected": expected,
-                "duplicates_seen": int(dup[0]), "malformed_seen": int(dup[1])}
+                "catch_up_s": round(catch_up_s, 1), **tally}
     finally:
         if collector is not None:
             collector.terminate()
@@ -262,6 +248,25 @@ def run(sites: int, visitors: int, cut: int, hour: int, folder: Path,
         if county is not None:
             county.stop()
         pg.stop()
+
+
+def _tally(conn, pid: int, sims: dict) -> dict:
+    """What the collector took (memory) and what the county holds, once it caught up."""
+    status = {line.split(":")[0]: line.split()[1]
+              for line in open(f"/proc/{pid}/status")
+              if line.startswith(("VmRSS", "VmHWM"))}
+    rss, peak = int(status["VmRSS"]) / 1024, int(status["VmHWM"]) / 1024
+    expected = sum(sim.last_seq() for sim in sims.values())
+    rows, distinct = conn.execute(
+        "SELECT count(*), count(DISTINCT (site, epoch, seq)) FROM events").fetchone()
+    dup = conn.execute("SELECT coalesce(sum(duplicates), 0), coalesce(sum(malformed), 0) "
+                       "FROM sites").fetchone()
+    (size,) = conn.execute("SELECT sum(pg_total_relation_size(relid)) "
+                           "FROM pg_partition_tree('events')").fetchone()
+    return {"collector_rss_mb": round(rss, 1), "collector_peak_rss_mb": round(peak, 1),
+            "pg_events_bytes": int(size), "pg_bytes_per_event": round(size / rows),
+            "rows": rows, "rows_distinct": distinct, "rows_expected": expected,
+            "duplicates_seen": int(dup[0]), "malformed_seen": int(dup[1])}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,6 +35,7 @@ class Visit:
     transfer_to: str | None
     score: int | None       # None: does not press the pad
     reasons: tuple[str, ...] = ()
+    booking: str | None = None  # booked ahead: checks in with this code (hallsim/booking.py)
 
 
 def arrival_rate(at: datetime) -> float:

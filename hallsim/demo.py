@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from devices.recorder import Recording
+from hallsim import booking as hallsim_booking
 from hallsim import outputs
 from hallsim.broker import start_broker
 from hallsim.day import plan_day
@@ -55,6 +56,8 @@ def parse_args(argv):
     p.add_argument("--until", default="17:10", help="hall time to stop, HH:MM")
     p.add_argument("--visitors", type=int, default=420, help="citizens over the whole day")
     p.add_argument("--seed", type=int, default=20261123)
+    p.add_argument("--book-share", type=float, default=hallsim_booking.SHARE,
+                   help="share of the visits to a bookable service booked ahead (0: none)")
     p.add_argument("--out", default="demo-out", help="output folder")
     p.add_argument("--windowed", action="store_true",
                    help="show the kiosk in a real window (needs a display; one window per "
@@ -95,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.days is not None:
         from hallsim.month import run_month
 
-        return run_month(args, cfg)
+        return run_month(args, cfg, DemoHall, MONDAY)
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     until = clock.now().replace(hour=hh, minute=mm, second=0, microsecond=0)
@@ -112,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
                 hall.start_web(args.config, args.speed, args.web)
             day = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
             visits = plan_day(cfg, day, clock.now(), until, args.visitors, args.seed)
+            visits, hall.booked = hallsim_booking.start(cfg, hall.url, clock, visits,
+                                                        args.seed, args.book_share)
             hall.run(visits, until)
         except KeyboardInterrupt:
             print("\nhall-demo: interrupted; writing what the day has so far", flush=True)
@@ -128,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + verdict_text(verdict))
     if hasattr(hall, "manager"):
         print("\n" + hall.manager.summary())
+    if hall.booked is not None:
+        print(hall.booked.summary())
     if args.legacy:
         print("\n" + hall.legacy_summary())
     print(f"\nhall-demo: wrote to {out}:\n  " + "\n  ".join(
@@ -155,6 +162,7 @@ class DemoHall:
         self.nodes: list = []
         self.clerks: list[Clerk] = []
         self.web = None
+        self.booked = None   # hallsim/booking.py: the citizens who booked ahead
 
     def start_web(self, config: str, speed: float, listen: str) -> None:
         """hall-web on ``listen``; prints the console's address and its demo login."""
@@ -169,6 +177,7 @@ class DemoHall:
         users = ", ".join(f"{u.name} ({u.role})" for u in self.cfg.web.users)
         print(f"hall-demo: console: {self.web.console_url}  users: {users or 'none'} "
               f"(example hall: passwords hall-demo / hall-view)", flush=True)
+        print(f"hall-demo: 网上预约 (a phone's booking pages): http://{listen}/book", flush=True)
 
     def start(self) -> None:
         from callboard.node import build as build_board
@@ -325,6 +334,8 @@ class DemoHall:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        if self.booked is not None:
+            self.booked.stop()
         if self.web is not None:
             self.web.stop()
         for node in self.nodes:

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from hallsim import monthly
-from hallsim.demo import MONDAY, DemoHall
 from hallsim.weekdays import SCHEDULE, Incidents, plan_month_day, working_days
 from wire.clock import HallClock
 
@@ -29,7 +28,9 @@ AFTER_CLOSE_MIN = 10
 WAIT_S = 30.0  # real seconds to wait for a login or the night's upkeep before going on
 
 
-def run_month(args, cfg) -> int:
+def run_month(args, cfg, demo_hall, default_clock: str) -> int:
+    """``demo_hall``: hallsim.demo.DemoHall, ``default_clock``: hall-demo's default --clock
+    (given by hall-demo, which imports this module: no import back)."""
     if args.days < 1 or args.legacy or args.windowed:
         print("hall-demo: --days needs N ≥ 1 and runs without --legacy and --windowed",
               file=sys.stderr)
@@ -39,10 +40,10 @@ def run_month(args, cfg) -> int:
     # the second medium of a real hall is a USB disk or a share; the demo's is a folder beside
     cfg = dataclasses.replace(cfg, month=dataclasses.replace(cfg.month, maintenance=dataclasses
                               .replace(cfg.month.maintenance, backup_dir=str(out / "backup"))))
-    clock = HallClock(cfg.tz, MONTH_START if args.clock == MONDAY else args.clock, args.speed)
+    clock = HallClock(cfg.tz, MONTH_START if args.clock == default_clock else args.clock, args.speed)
     days = working_days(cfg, clock.now().date(), args.days)
     last = max(b for _, b in cfg.hours.sessions)
-    hall = DemoHall(cfg, clock, out, args.broker, False, False, args.seed)
+    hall = demo_hall(cfg, clock, out, args.broker, False, False, args.seed)
     month = Month(hall, cfg, clock, args)
     print(f"hall-demo: {args.days} working days from {days[0]} to {days[-1]} at "
           f"×{args.speed:g}; output in {out}", flush=True)
@@ -73,7 +74,7 @@ def run_month(args, cfg) -> int:
 class Month:
     """The days and nights of the run, and its line per day."""
 
-    def __init__(self, hall: DemoHall, cfg, clock: HallClock, args):
+    def __init__(self, hall, cfg, clock: HallClock, args):
         self.hall, self.cfg, self.clock, self.args = hall, cfg, clock, args
         self.lines: list[dict] = []
 
@@ -155,7 +156,7 @@ class Incident:
     """One day's incidents as the day runs: the printer empties and is refilled, a node
     restarts."""
 
-    def __init__(self, hall: DemoHall, day, incidents: Incidents):
+    def __init__(self, hall, day, incidents: Incidents):
         self.hall, self.incidents = hall, incidents
         self.paper = incidents.paper_out
         self.reboot = incidents.reboot

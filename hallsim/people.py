@@ -55,7 +55,8 @@ class Citizens:
             self._at_kiosk = None
         if self.queue and self.queue[0].arrives <= now:
             visit = self.queue.pop(0)
-            if kiosk.choose_service(visit.service, visit.priority):
+            if (kiosk.check_in_booking(visit.booking) if visit.booking else
+                    kiosk.choose_service(visit.service, visit.priority)):
                 self._at_kiosk = visit
             else:
                 self.refused += 1  # closed, capped or unreachable: the screen told them why

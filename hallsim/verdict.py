@@ -10,6 +10,7 @@ import statistics
 from datetime import datetime
 from pathlib import Path
 
+from hallsim import booking
 from hallsim.stats import percentile
 
 
@@ -69,6 +70,7 @@ def day_verdict(db: Path, told_at_kiosk: int = 0) -> dict:
         "assignments": assigned, "assignments_by": assigned_by,
         "rating_mean": round(statistics.fmean(scores), 2) if scores else None,
         "bad_ratings": sum(1 for s in scores if s <= 2),
+        "booking": booking.waits(db),   # booked citizens' waits beside walk-ins'
     }
 
 
@@ -84,4 +86,4 @@ def verdict_text(v: dict) -> str:
         f"  assist suggestions {v['assist_suggested']}, assignments {v['assignments']}"
         + "".join(f", {n} by {by}" for by, n in v.get("assignments_by", {}).items()),
         f"  ratings: mean {v['rating_mean']}, 差评 {v['bad_ratings']}",
-    ])
+    ] + ([booking.verdict_line(v["booking"])] if v.get("booking", {}).get("made") else []))

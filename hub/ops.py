@@ -20,7 +20,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hub import followups, replay
-from hub.engine import assign, calling, citizen, manage, ratings, tickets, windows
+from hub.engine import (
+    assign,
+    bookings,
+    calling,
+    checkin,
+    citizen,
+    manage,
+    ratings,
+    tickets,
+    windows,
+)
 from hub.engine import strings as S
 from hub.engine.args import Args
 from hub.engine.types import Context, Decision
@@ -51,6 +61,10 @@ RATE_CLASSES: dict[str, RateLimit] = {
     "citizen": RateLimit(10, 20, "token"),  # a ticket page's cancel and rating
     "manage": RateLimit(60, 120),    # the manager's console and desk
     "replay": RateLimit(600, 6000),  # the county catching up on a site's log
+    # 网上预约 (docs/booking.md): hall-web asks for every citizen, so per node these are a
+    # town's pace; hall-web limits per address, the hub per phone and ID (hub.engine.bookrules)
+    "book_read": RateLimit(600, 1200),    # booking.slots/show/day: pages opening
+    "book": RateLimit(120, 240),          # booking.make/cancel/move/checkin
 }
 
 
@@ -94,6 +108,15 @@ _ALL = [
         ("pause", manage.pause), ("resume", manage.resume), ("move", manage.move),
         ("notice", manage.notice), ("ack", manage.ack), ("close_day", manage.close_day))],
     Op("events.replay", ("county",), replay.read, "replay", read=True, room=REPLAY),
+    Op("booking.slots", ("web", "kiosk", "admin"), bookings.slots, "book_read", read=True),
+    Op("booking.make", ("web", "kiosk"), bookings.make, "book"),
+    Op("booking.show", ("web", "kiosk"), bookings.show, "book_read", read=True),
+    Op("booking.cancel", ("web",), bookings.cancel, "book"),
+    Op("booking.move", ("web",), bookings.move, "book"),
+    Op("booking.checkin", ("kiosk",), checkin.checkin, "book"),
+    Op("booking.day", ("admin", "web"), bookings.day, "book_read", read=True),
+    Op("booking.close_slots", _DESK, bookings.close_slots, "manage"),
+    Op("booking.open_slots", _DESK, bookings.open_slots, "manage"),
 ]
 OPS: dict[str, Op] = {op.name: op for op in _ALL}
 assert len(OPS) == len(_ALL), "an op is named twice"

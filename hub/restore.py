@@ -32,6 +32,15 @@ class RestoreError(ValueError):
     """The log cannot be restored (one line for the operator)."""
 
 
+def remove_database(path: str) -> None:
+    """Delete the SQLite database at ``path`` with its WAL and shared-memory files."""
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(path + suffix)
+        except FileNotFoundError:
+            pass
+
+
 def append(store: Store, seq: int, at_text: str, ev: Event, at: datetime) -> None:
     """One event of a copy into ``store`` with its seq, and its derived rows by the hub's
     projection (a restore; the county's running projection of a site, county.aggregate)."""
@@ -79,11 +88,7 @@ def restore(cfg: HallConfig, db_path: str, old_epoch: str,
         epoch = store.epoch
     except BaseException:
         store.close()
-        for suffix in ("", "-wal", "-shm"):
-            try:
-                os.unlink(db_path + suffix)
-            except FileNotFoundError:
-                pass
+        remove_database(db_path)
         raise
     store.close()
     return {"epoch": epoch, "restored_from": base, "events": last}

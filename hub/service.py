@@ -24,9 +24,10 @@ import uuid
 from datetime import datetime
 
 from hub.claim import HallClaim, HubIdentity, connection_id, new_instance
-from hub.desk import Batch, Desk, Unavailable
-from hub.engine import Event
+from hub.claimgate import ClaimGate
+from hub.desk import Batch, Desk
 from hub.maintenance import Nightly
+from hub.nodewatch import NodeWatch
 from hub.replay import restored_from
 from hub.retained import RetainedState
 from hub.selfwatch import SelfWatch
@@ -35,11 +36,8 @@ from wire.clock import HallClock, iso
 from wire.config import HallConfig
 from wire.contract import (
     VERSION,
-    HubError,
     Topics,
-    decode_object,
     encode,
-    error_reply,
 )
 from wire.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
 from wire.vocab import public
@@ -72,7 +70,8 @@ class HubService:
         self.claim = HallClaim(self.me, cfg.hall_id,
                                (str(base["epoch"]),) if base else (), take_over)
         self.desk = Desk(cfg, self.store, clock.speed)
-        self.desk.on_node_event = self._node_event
+        self.nodes = NodeWatch(cfg, self.desk)   # node presence and health, the hub's alerts
+        self.desk.on_node_event = self.nodes.event
         self._local: queue.SimpleQueue = queue.SimpleQueue()  # from other threads (tests, tools)
         self._received: list = []  # filled by paho's callbacks, on the loop's own thread
         self._mqtt.will_set(self.topics.node_status("hub"), self._status(False), 1, True)
@@ -82,16 +81,15 @@ class HubService:
         self._mqtt.on_disconnect = guarded("on_disconnect", self._on_disconnect)
         self._ready = threading.Event()
         self.refused = threading.Event()  # another hub serves this hall (reason: claim.refusal)
+        self.gate = ClaimGate(self.claim, self._say_serving, self._serve, self._refuse,
+                              self.refused)
         self._loop = NetworkLoop(self._mqtt, host, port, self._turn, "hub-loop")
         self._offline = False
-        self._paper: dict[str, str] = {}
         self._acked: set[int] = set()
         self._mid_seq: dict[int, int] = {}
         self.retained = RetainedState(lambda: self.desk.engine, self.topics, cfg.windows,
                                       self.epoch, self._mqtt.publish)
         self._intruders_recorded = 0
-        self._held: list = []  # local requests that wait until this hub serves
-        self._online: set[str] = set()
         self.watch = SelfWatch(cfg, clock, self.desk, self._health_says, self._publish_event)
         self.nightly = Nightly()  # the upkeep after each close-out (hub.maintenance)
         self._said_health: dict = {"store": "ok"}  # the hub's retained health, as last said
@@ -246,7 +244,7 @@ class HubService:
         if self.claim.stalled(time.monotonic()):
             self._ready.clear()
             self._probe()  # what was read meanwhile waits for the claim (hub.claim)
-        items = self._hall_claim(items)
+        items = self.gate.work(items)
         now = time.monotonic()
         tick = now >= self._next_tick and self.claim.serving
         if tick:
@@ -263,57 +261,13 @@ class HubService:
             wait = min(wait, self.retained.flush(self.clock.now()))
         return wait
 
-    def _hall_claim(self, items: list) -> list:
-        """Take the claim's messages out of ``items`` and act on the claim; the rest is work
-        (requests wait, unanswered, until the hub serves: a node re-sends them)."""
-        work, answer = [], False
-        for item in items:
-            kind, node, raw, _ = item
-            if kind not in ("hub_status", "probe"):
-                work.append(item)
-                continue
-            try:
-                payload = decode_object(raw) if raw else {}
-            except HubError:
-                continue
-            said = (self.claim.on_status(payload, retained=node) if kind == "hub_status"
-                    else self.claim.on_probe(payload))
-            answer |= said == "answer"
-            if said == "refuse":
-                self._refuse()
-        if answer:
-            self._mqtt.publish(self.topics.node_status("hub"), self._status(True), 1, retain=True)
-        step = self.claim.step()
-        if step == "refuse":
-            self._refuse()
-        elif step == "serve":  # once per connection or re-check
-            self._serve()
-            work.append(("connected", None, None, None))
-            if self.claim.took_from is not None:  # the operator's act, in the log
-                work.append(("alert", None, {"kind": "hub_takeover", **self.claim.took_from},
-                             None))
-                self.claim.took_from = None
-        if not self.claim.serving:
-            # work waits for the claim: after a stall, what was read meanwhile is acted on only
-            # if this hub still serves the hall (else another hub answered it)
-            self._held += [i for i in work if i[0] != "connected"]  # serving says it again
-            if self.refused.is_set():
-                self._answer_refused()
-            return []
-        work, self._held = self._held + work, []
-        return work
-
-    def _answer_refused(self) -> None:
-        error = error_reply(None, Unavailable(self.claim.refusal or "another hub serves"))
-        for kind, _, raw, _ in self._held:
-            if kind == "local":
-                raw[1].put(error)
-        self._held = []
+    def _say_serving(self) -> None:
+        self._mqtt.publish(self.topics.node_status("hub"), self._status(True), 1, retain=True)
 
     def _serve(self) -> None:
         self._mqtt.subscribe([(self.topics.req(), 1), (self.topics.node_status(), 1),
                               (self.topics.node_health(), 1)])
-        self._mqtt.publish(self.topics.node_status("hub"), self._status(True), 1, retain=True)
+        self._say_serving()
         self.watch.check_store()
         self._ready.set()
 
@@ -370,50 +324,6 @@ class HubService:
         if not self._offline:
             self._mqtt.publish(self.topics.node_health("hub"), encode(self._said_health), 1,
                                retain=True)
-
-    def _node_event(self, kind: str, node: str | None, raw, at: datetime, events: list) -> None:
-        """Non-request items of a batch (inside its savepoint): node presence and health, and
-        alerts the hub raises about itself."""
-        if kind == "status":
-            self._presence(node, raw, at, events)
-        elif kind == "health":
-            self._health(node, raw, at, events)
-        elif kind == "intruder":
-            self.desk.record([Event("alert", {"kind": "second_hub", **raw})], "hub", None, at,
-                             events)
-        elif kind == "alert":
-            self.desk.record([Event("alert", raw)], "hub", None, at, events)
-        elif kind == "own":  # events the hub records about itself
-            self.desk.record(raw, "hub", None, at, events)
-
-    def _presence(self, node_id: str, raw: bytes, at: datetime, events: list) -> None:
-        try:
-            online = decode_object(raw).get("online") is True if raw else False
-        except HubError:
-            return  # a node's junk status says nothing about it
-        if online:
-            self._online.add(node_id)
-        elif node_id in self._online and node_id in self.cfg.nodes:
-            self._online.discard(node_id)
-            self.desk.record([Event("alert", {"kind": "node_offline", "node": node_id,
-                                              "role": self.cfg.nodes[node_id].role})],
-                             "hub", None, at, events)
-
-    def _health(self, node_id: str, raw: bytes, at: datetime, events: list) -> None:
-        """A kiosk's printer going near_end/out (or back to ok) alerts the hall manager once."""
-        try:
-            health = decode_object(raw) if raw else {}
-        except HubError:
-            return
-        printer = health.get("printer")
-        paper = printer.get("paper") if isinstance(printer, dict) else health.get("paper")
-        if node_id not in self.cfg.nodes or not isinstance(paper, str):
-            return
-        before = self._paper.get(node_id)
-        self._paper[node_id] = paper
-        if before is not None and paper != before and paper in ("near_end", "out", "ok"):
-            self.desk.record([Event("alert", {"kind": "printer_paper", "node": node_id,
-                                              "paper": paper})], "hub", None, at, events)
 
     # -- publishing -------------------------------------------------------------------------
     def _publish_event(self, seq: int, kind: str, data: dict, at: datetime | str) -> None:

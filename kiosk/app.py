@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 
 from kiosk.node import KioskNode
-from kiosk.settings import make_printer, read_settings
+from kiosk.settings import make_printer, make_scanner, read_settings
+from wire.cliargs import node_args
 from wire.client import HubClient
 from wire.clock import HallClock
 from wire.config import ConfigError, HallConfig, load_config
@@ -33,12 +33,13 @@ def build(cfg: HallConfig, node_id: str, broker_url: str, clock: HallClock,
     screen = overrides.pop("screen", None) or open_screen(settings.screen_size,
                                                      settings.screen_backend, "hall-kiosk")
     printer = overrides.pop("printer", None) or make_printer(settings)
+    scanner = overrides.pop("scanner", None) or make_scanner(settings)
     client = overrides.pop("client", None) or HubClient(
         cfg, node_id, broker_url, clock, username=overrides.pop("username", None),
         password=overrides.pop("password", None))
     if overrides:
         raise TypeError(f"unknown overrides: {', '.join(overrides)}")
-    return KioskNode(cfg, node_id, client, clock, screen, printer, settings)
+    return KioskNode(cfg, node_id, client, clock, screen, printer, settings, scanner)
 
 
 def first_kiosk(cfg: HallConfig) -> str:
@@ -51,15 +52,7 @@ def first_kiosk(cfg: HallConfig) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run one kiosk until SIGTERM/SIGINT."""
     parser = argparse.ArgumentParser(prog="hall-kiosk", description="the ticket kiosk node")
-    parser.add_argument("--config", required=True, help="the hall's TOML file")
-    parser.add_argument("--broker", default="mqtt://127.0.0.1:1883")
-    parser.add_argument("--node", help="node id (default: the config's first kiosk)")
-    parser.add_argument("--clock", help="hall time at start, ISO 8601 (else HALL_CLOCK)")
-    parser.add_argument("--headless", action="store_true", help="no window (the simulated screen)")
-    parser.add_argument("--simulate", action="store_true",
-                        help="simulated devices where the config names none (demo, bench)")
-    parser.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
-    parser.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
+    node_args(parser, "kiosk")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:

@@ -45,6 +45,10 @@ class KioskHealth:
         failure = {"no": no, "at": at, "printer": self.printer.state}
         self._send(dict(self.payload or {}, last_print_failure=failure))
 
+    def scanner(self, health: dict) -> None:
+        """The booking scanner's health (kiosk.booking.ScannerReader: when it fails)."""
+        self._send(dict(self.payload or {}, scanner=health))
+
     def _send(self, payload: dict) -> None:
         self.payload = payload
         try:

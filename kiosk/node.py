@@ -12,19 +12,20 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from devices.printer import Printer, PrinterError, PrinterStatus
 from devices.printer.commands import EncodeError
 from devices.printer.escpos_lib import dummy_printer
 from devices.recorder import DISCARD, Recorder
-from kiosk import catalogue
+from kiosk import booking, catalogue
 from kiosk import strings as S
+from kiosk.answers import refusal_screen, ticket_lines
+from kiosk.bookoffer import BookingOffer
 from kiosk.health import KioskHealth
 from kiosk.screens import ORANGE, RED, Painter
 from kiosk.settings import KioskSettings
-from kiosk.ticket import TicketLayout, print_ticket
+from kiosk.ticket import TicketLayout, TicketTiming, print_ticket
 from kiosk.views import HallFacts, View, ViewState
 from wire.client import HubClient, HubUnreachable
 from wire.clock import HallClock
@@ -38,27 +39,16 @@ REQUEST_TIMEOUT_S = 8.0
 REPLY_WAIT_S = 0.1
 
 
-@dataclass
-class TicketTiming:
-    """Monotonic timestamps (``time.monotonic()``) of one ticket, for hall-bench."""
-
-    touch: float
-    requested: float = 0.0
-    replied: float = 0.0
-    bytes_out: float = 0.0
-    no: str | None = None
-    printed: bool | None = None
-    extra: dict = field(default_factory=dict)
-
-
 class KioskNode:
     """The ticket kiosk (取号机) built from explicit parts; see docs/kiosk.md."""
 
     role = "kiosk"
 
     def __init__(self, cfg: HallConfig, node_id: str, client: HubClient, clock: HallClock,
-                 screen, printer: Printer, settings: KioskSettings | None = None):
+                 screen, printer: Printer, settings: KioskSettings | None = None,
+                 scanner=None):
         self.cfg, self.node_id, self.client, self.clock = cfg, node_id, client, clock
+        self.scanner = scanner  # 扫码枪 for 预约签到 (devices.scanner), or None
         self.screen, self.printer = screen, printer
         self.settings = settings or KioskSettings(
             screen_size=screen.size,
@@ -83,6 +73,7 @@ class KioskNode:
         self.recorder: Recorder = DISCARD        # tests, hall-sim: attach()
         self._pending: TicketTiming | None = None
         self._pending_service: str | None = None
+        self.offer = BookingOffer(self)          # 已约满: the next free slot, booked here
 
     # -- what the screen shows (kiosk.views) -------------------------------------------------
     @property
@@ -123,6 +114,8 @@ class KioskNode:
         self._watcher = threading.Thread(target=self._watch_printer, daemon=True,
                                          name=f"printer-watch-{self.node_id}")
         self._watcher.start()
+        if self.scanner is not None:
+            booking.ScannerReader(self.scanner, self._queue.put, self._stop).start()
         self.views.dirty = True
         self.client.start()
 
@@ -133,6 +126,8 @@ class KioskNode:
             self._watcher.join(timeout=5)
         self.client.stop()
         self.printer.close()
+        if self.scanner is not None:
+            self.scanner.close()
 
     def run_forever(self, notify=None) -> None:
         """Loop :meth:`poll` until :meth:`stop`; a reply is handled as soon as it arrives.
@@ -189,6 +184,15 @@ class KioskNode:
             self._set_printer_status(item[1])
         elif kind == "reply":
             self._on_reply(*item[1:])
+        elif kind == "scan" and self.view in (View.HOME, View.CHECK_IN) and not self.busy:
+            if booking.checkin_args(item[1]) is None:
+                self._message(S.CHECK_IN_TITLE, [S.SCAN_NOT_BOOKING], ORANGE)
+            else:  # refused before asking (closed, printer): check_in_booking says why
+                self.check_in_booking(item[1])
+        elif kind == "scanner":
+            self._health.scanner(item[1])
+        elif kind in ("offer_slots", "offer_made"):
+            self.offer.on_reply(*item)
 
     # -- what a citizen does -----------------------------------------------------------------
     def touch(self, x: int, y: int) -> None:
@@ -201,12 +205,16 @@ class KioskNode:
             return
         action = button.action
         self.views.touched()
-        if action[0] == "service":
+        if self.view == View.BOOK:
+            self.offer.touch(action)
+        elif action[0] == "service":
             self.choose_service(action[1], self.priority, touched_at=time.monotonic())
         elif action[0] == "priority":
             self.views.toggle_priority(action[1])
         elif action[0] == "check_in":
             self.views.start_check_in()
+        elif action[0] == "key" and action[1] == "ok" and booking.checkin_args(self.views.code):
+            self.check_in_booking(self.views.code, touched_at=time.monotonic())
         elif action[0] == "key":
             self.views.key(action[1])
         elif action[0] == "check_in_service":
@@ -234,6 +242,15 @@ class KioskNode:
             raise ValueError(f"an appointment code is 1–32 characters, got {code!r}")
         return self._take(service_id, None, code.strip(), touched_at)
 
+    def check_in_booking(self, text: str, touched_at: float | None = None) -> bool:
+        """Check in a 网上预约 booking by its code (typed or scanned, kiosk.booking) or the
+        citizen's ID number: ``booking.checkin``, its ticket printed under the booking. False
+        when ``text`` is neither, or the kiosk refused before asking (as choose_service)."""
+        args = booking.checkin_args(text) if isinstance(text, str) else None
+        if args is None:
+            return False
+        return self._ask("booking.checkin", args, None, touched_at)
+
     def _take(self, service_id: str, priority: str | None, code: str | None,
               touched_at: float | None) -> bool:
         if service_id not in self.cfg.services:
@@ -241,6 +258,15 @@ class KioskNode:
             raise ValueError(f"unknown service {service_id!r}; known: {known}")
         if priority is not None and priority not in PRIORITIES:
             raise ValueError(f"unknown priority {priority!r}; one of {', '.join(PRIORITIES)}")
+        args: dict = {"service": service_id}
+        if priority is not None:
+            args["priority"] = priority
+        if code is not None:
+            args["appointment"] = code
+        return self._ask("ticket.take", args, service_id, touched_at)
+
+    def _ask(self, op: str, args: dict, service_id: str | None,
+             touched_at: float | None) -> bool:
         touched_at = time.monotonic() if touched_at is None else touched_at
         if self._pending is not None:
             return False
@@ -256,16 +282,11 @@ class KioskNode:
         if status.blocks_printing:
             self._printer_message(status)
             return False
-        args: dict = {"service": service_id}
-        if priority is not None:
-            args["priority"] = priority
-        if code is not None:
-            args["appointment"] = code
         timing = TicketTiming(touch=touched_at)
         self._pending, self._pending_service = timing, service_id
         timing.requested = time.monotonic()
         self.client.request_async(
-            "ticket.take", args, lambda result, exc: self._queue.put(("reply", result, exc)),
+            op, args, lambda result, exc: self._queue.put(("reply", result, exc)),
             timeout=self.request_timeout_s)
         self.views.show(View.TAKING, None)
         return True
@@ -282,19 +303,18 @@ class KioskNode:
             self._message(S.UNREACHABLE_TITLE, [S.UNREACHABLE_BODY], ORANGE)
             return
         if isinstance(exc, HubError):
-            if exc.code == "capped":
+            name = self.cfg.services[service_id].name if service_id in self.cfg.services else None
+            if exc.code == "capped" and name is not None:
                 self.capped.add(service_id)
                 self._capped_period = catalogue.period(self.cfg.hours, self.clock.now())
-                self._message(S.CAPPED_TITLE, [exc.message or S.CAPPED_BODY.format(
-                    name=self.cfg.services[service_id].name)], RED)
-            elif exc.code == "full":  # the hub's message names a later day to book
-                self._message(S.FULL_TITLE, [exc.message or S.FULL_BODY], RED)
-            elif exc.code == "closed":
-                self._message(S.CLOSED_TITLE, [catalogue.hours_text(self.cfg.hours)], ORANGE)
-            else:
-                self._message(S.REFUSED_TITLE, [_for_citizen(exc.message)], RED)
+            elif exc.code == "full":
+                self.offer.full(service_id)  # and the next free slot, bookable here
+            self._message(*refusal_screen(exc, name, catalogue.hours_text(self.cfg.hours),
+                                          checking_in=service_id is None))
             return
         ticket = result.get("ticket") if exc is None else None
+        if isinstance(ticket, dict) and isinstance(result.get("booking"), dict):
+            ticket = dict(ticket, booking=result["booking"])  # booking.checkin's answer
         if not isinstance(ticket, dict) or not ticket.get("no"):
             log.error("ticket.take answered without a ticket: %r %r", result, exc)
             self._message(S.REFUSED_TITLE, [S.REFUSED_BODY], RED)
@@ -329,11 +349,7 @@ class KioskNode:
         self.recorder.record("issued", self.last_issued)
         if not printed:
             self._health.print_failed(no, self.clock.now().isoformat(timespec="seconds"))
-        lines = [S.AHEAD.format(n=ticket.get("waiting_ahead", 0)), wait_at]
-        if ticket.get("warning"):  # capacity = "warn": the day may not reach it; a later day
-            lines.append(_for_citizen(str(ticket["warning"])))
-        if ticket.get("priority") in S.PRIORITIES:
-            lines.insert(0, S.PRIORITY_TAG.format(name=S.PRIORITIES[ticket["priority"]]))
+        lines = ticket_lines(ticket, wait_at)
         self.views.result({"no": no, "service_name": service_name, "lines": lines,
                            "print_failed": not printed})
 
@@ -378,10 +394,3 @@ class KioskNode:
         self._draw_if_needed()
         return self.screen.save_png(path)
 
-
-def _for_citizen(message: str) -> str:
-    """The hub's refusal when it is written for a citizen (Chinese), else a plain zh-CN line:
-    argument errors are English, for developers."""
-    if message and any("\u4e00" <= ch <= "\u9fff" for ch in message):
-        return message
-    return S.REFUSED_BODY

@@ -229,31 +229,38 @@ class Painter:
             self.text(note, min(38, h / self.u * 0.22), (x + w // 2, y + int(h * 0.74)), color)
         return Button(tuple(int(v) for v in rect), (*action, svc.id))
 
-    def check_in(self, code: str) -> list[Button]:
-        """The code keypad for an appointment check-in."""
-        top = self.header(None) + self.px(40)
-        self.text(S.CHECK_IN_PROMPT, 56, (self.w // 2, top + self.px(40)))
-        top += self.px(110)
-        field_w = min(self.w - self.px(160), self.px(800))
-        self.box(((self.w - field_w) // 2, top, field_w, self.px(130)), WHITE, TILE_EDGE)
-        self.text(code or " ", 80, (self.w // 2, top + self.px(65)))
-        top += self.px(170)
-        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", S.KEY_DELETE, "0", S.KEY_OK]
+    def check_in(self, code: str, prompt: str = S.CHECK_IN_PROMPT_BOOKING,
+                 keys: str = "1234567890ABCDEFGHJKLMNPQRSTUVWXYZ") -> list[Button]:
+        """The keypad for a check-in: a booking code (digits and letters, no I/O), an ID
+        number (digits and X), or an older appointment code; booking at the kiosk reuses it
+        with its own ``prompt`` and ``keys`` (kiosk.bookoffer)."""
+        top = self.header(None) + self.px(30)
+        for line in self.wrap(prompt, 44, self.w - self.px(80)):
+            self.text(line, 44, (self.w // 2, top + self.px(30)))
+            top += self.px(60)
+        top += self.px(20)
+        field_w = min(self.w - self.px(160), self.px(900))
+        self.box(((self.w - field_w) // 2, top, field_w, self.px(120)), WHITE, TILE_EDGE)
+        self.text(code or " ", 64 if len(code) <= 12 else 50, (self.w // 2, top + self.px(60)))
+        top += self.px(150)
+        keys = list(keys) + [S.KEY_DELETE, S.KEY_OK]
+        cols = (6 if self.portrait else 12) if len(keys) > 15 else 3  # landscape: wide rows
+        rows = -(-len(keys) // cols)
         bottom = self.h - self.px(170)
-        gap = self.px(24)
-        kw = min((self.w - self.px(160) - 2 * gap) // 3, self.px(300))
-        kh = min((bottom - top - 3 * gap) // 4, self.px(200))
-        x0 = (self.w - 3 * kw - 2 * gap) // 2
+        gap = self.px(16)
+        kw = min((self.w - self.px(80) - (cols - 1) * gap) // cols, self.px(200))
+        kh = min((bottom - top - (rows - 1) * gap) // rows, self.px(170))
+        x0 = (self.w - cols * kw - (cols - 1) * gap) // 2
         buttons = []
         for i, key in enumerate(keys):
-            r, c = divmod(i, 3)
+            r, c = divmod(i, cols)
             rect = (x0 + c * (kw + gap), top + r * (kh + gap), kw, kh)
             if key == S.KEY_OK:
-                buttons.append(self.button(rect, key, ("key", "ok"), 56, GREEN))
+                buttons.append(self.button(rect, key, ("key", "ok"), 48, GREEN))
             elif key == S.KEY_DELETE:
-                buttons.append(self.button(rect, key, ("key", "delete"), 52, GREY, INK))
+                buttons.append(self.button(rect, key, ("key", "delete"), 44, GREY, INK))
             else:
-                buttons.append(self.button(rect, key, ("key", key), 72, WHITE, INK, TILE_EDGE))
+                buttons.append(self.button(rect, key, ("key", key), 60, WHITE, INK, TILE_EDGE))
         buttons.append(self.back_button())
         return buttons
 

@@ -56,3 +56,24 @@ TICKET_ISSUED = "取号时间：{t:%Y-%m-%d %H:%M:%S}"
 TICKET_QR_CAPTION = "扫码查看排队进度"
 TICKET_FOOTER = ("过号请重新取号",)
 TICKET_HOTLINE = "服务热线：{hotline}"
+
+# 网上预约 check-in (booking.checkin: kiosk.booking)
+CHECK_IN_PROMPT_BOOKING = "请输入预约码或身份证号，或扫描预约二维码"
+BOOKED_EARLY = "您预约的时段 {start} 开始，届时优先叫号，请在附近等候"
+BOOKED_ON_TIME = "预约签到成功，将优先为您叫号"
+BOOKED_LATE = "您已超过预约时段（{start}），按普通号排队"
+SCAN_NOT_BOOKING = "未识别的二维码，请扫描预约二维码或输入预约码"
+
+# 已约满: booking the next free slot at the kiosk (kiosk.bookoffer)
+OFFER_SLOT = "可预约 {day:%m月%d日} {start}–{end} 办理"
+OFFER_BOOK = "预约此时段"
+BOOK_ID_PROMPT = "请输入身份证号码（实名预约）"
+BOOK_PHONE_PROMPT = "请输入手机号码"
+BOOKED_TITLE = "预约成功"
+BOOKED_CODE = "预约码"
+BOOKED_WHEN = "{day:%m月%d日} {start}–{end}；开始前{early}分钟起可到取号机签到"
+BOOKED_BRING = "请携带：{materials}"
+BOOK_REFUSED_TITLE = "未能预约"
+TAKE_SLIP = "请取走预约凭条，凭预约码或身份证签到"
+PRINT_FAILED_SLIP = "凭条打印失败，请记下预约码"
+TICKET_SLOT = "预约时段 {start} 起优先叫号"

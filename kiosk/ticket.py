@@ -6,11 +6,12 @@ QR code uses the printer's own command. Nothing here reads the clock or the prin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from devices.printer.commands import CHINESE_ON, INIT, encode_text
 from kiosk import strings as S
+from wire.schema import key
 
 PRINTABLE_DOTS = {80: 576, 58: 384}
 
@@ -21,11 +22,14 @@ class TicketLayout:
     template (``{no}``, ``{ticket_id}``, ``{date}``, ``{hall}``, ``{token}`` and ``{public_url}``
     for the ticket page; empty: no QR) and the roll."""
 
-    hall_name: str
+    # the keys of the kiosk's [nodes.devices.ticket] (its reader gives the hall's name, hotline
+    # and, with a public_url, the ticket page as their defaults)
+    hall_name: str = key(default_is="[hall] name")
     hall_id: str
-    hotline: str = ""
-    footer: tuple[str, ...] = S.TICKET_FOOTER
-    qr: str = "{ticket_id}"
+    hotline: str = key("", default_is="[hall] hotline")
+    footer: tuple[str, ...] = key(S.TICKET_FOOTER)
+    qr: str = key("{ticket_id}", default_is='`"{public_url}/t/{token}"` with a [web] '
+                                           'public_url, else `"{ticket_id}"`')
     width_mm: int = 80
     public_url: str = ""  # the hall's [web] public_url: the QR opens {public_url}/t/{token}
 
@@ -99,6 +103,9 @@ def print_ticket(p, layout: TicketLayout, ticket: dict, issued_at: datetime,
         lines.append((S.PRIORITY_TAG.format(name=S.PRIORITIES[ticket["priority"]]), 1, True))
     if ticket.get("appointment"):
         lines.append((S.APPOINTMENT_TAG, 1, True))
+        booked = ticket.get("booking")  # booking.checkin's answer (kiosk.booking): its slot
+        if isinstance(booked, dict) and str(booked.get("slot_start") or "")[11:16]:
+            lines.append((S.TICKET_SLOT.format(start=str(booked["slot_start"])[11:16]), 1, False))
     lines += [(part, 1, False) for part in split_line(wait_at, dots)]
     lines.append((S.TICKET_ISSUED.format(t=issued_at), 1, False))
     footer = [*layout.footer]
@@ -120,3 +127,16 @@ def print_ticket(p, layout: TicketLayout, ticket: dict, issued_at: datetime,
     for text in footer:
         _line(p, text)
     p.cut()
+
+
+@dataclass
+class TicketTiming:
+    """Monotonic timestamps (``time.monotonic()``) of one ticket, for hall-bench."""
+
+    touch: float
+    requested: float = 0.0
+    replied: float = 0.0
+    bytes_out: float = 0.0
+    no: str | None = None
+    printed: bool | None = None
+    extra: dict = field(default_factory=dict)

@@ -24,7 +24,7 @@ from kiosk import strings as S
 from kiosk.screens import ORANGE, RED, Button, Painter
 
 IDLE_S = 60.0   # an abandoned check-in returns to the catalogue
-MAX_CODE = 12
+MAX_CODE = 18  # a booking code is 8, an ID number 18 (kiosk.booking)
 
 
 class View(enum.StrEnum):
@@ -34,6 +34,7 @@ class View(enum.StrEnum):
     TAKING = "taking"
     RESULT = "result"
     MESSAGE = "message"
+    BOOK = "book"   # booking the next free slot at the kiosk, drawn by kiosk.bookoffer
 
 
 class Message(NamedTuple):
@@ -68,6 +69,7 @@ class ViewState:
         self.message: Message | None = None
         self.shown: dict | None = None    # the ticket on screen: no, service_name, lines, …
         self.buttons: list[Button] = []
+        self.custom: Callable[[Painter], list[Button]] | None = None  # the BOOK view's painter
         self.dirty = True
         self._drawn_minute: int | None = None
 
@@ -96,7 +98,7 @@ class ViewState:
 
     def touched(self) -> None:
         """A touch during check-in keeps it open another IDLE_S."""
-        if self.view in (View.CHECK_IN, View.CHECK_IN_PICK):
+        if self.view in (View.CHECK_IN, View.CHECK_IN_PICK, View.BOOK):
             self.until = time.monotonic() + IDLE_S
 
     def toggle_priority(self, priority: str) -> None:
@@ -144,6 +146,8 @@ class ViewState:
             self.buttons = p.check_in(self.code)
         elif self.view == View.CHECK_IN_PICK:
             self.buttons = p.check_in_pick(self.code, facts().groups)
+        elif self.view == View.BOOK and self.custom is not None:
+            self.buttons = self.custom(p)
         elif self.view == View.TAKING:
             self.buttons = p.taking()
         elif self.view == View.RESULT and self.shown is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import re
 import signal
 import sys
@@ -16,6 +15,7 @@ from devices.lines import LINES
 from rater.node import RaterNode
 from rater.settings import build_pads, read_settings
 from rater.windows import WindowLoops
+from wire.cliargs import node_args
 from wire.client import HubClient
 from wire.clock import HallClock
 from wire.config import ConfigError, HallConfig, load_config
@@ -118,19 +118,11 @@ def _node_ids(cfg: HallConfig, node: str | None, windows: list[int]) -> list[str
 def main(argv: list[str] | None = None) -> int:
     """Console script ``hall-rater``: one window node, or several sharing this Pi's lines."""
     p = argparse.ArgumentParser(prog="hall-rater", description="window node: 呼叫器 + 评价器")
-    p.add_argument("--config", required=True, help="hall.toml")
-    p.add_argument("--broker", default="mqtt://127.0.0.1:1883")
-    p.add_argument("--node", help="node id (default: the config's first rater)")
+    node_args(p, "rater")
     p.add_argument("--window", type=int, action="append", default=[],
                    help="the rater node of this window (repeat for several)")
     p.add_argument("--windows", type=window_range, action="append", default=[],
                    help="the rater nodes of windows 1-4 (or 1,3,5) in this process")
-    p.add_argument("--clock", help="hall time at start, ISO 8601 (else HALL_CLOCK)")
-    p.add_argument("--headless", action="store_true", help="no window (the simulated screen)")
-    p.add_argument("--simulate", action="store_true",
-                   help="simulated devices where the config names none (demo, bench)")
-    p.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
-    p.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     windows = list(args.window) + [w for ws in args.windows for w in ws]

@@ -14,6 +14,7 @@ from devices.lines import LineConfigError
 from devices.registry import backend_names, open_device
 from devices.simulation import device_backend, wants_simulation
 from wire.config import ConfigError, HallConfig, Section
+from wire.schema import key, read_keys
 
 GPIO_PADS = ("simulated", "gpio")   # pads on this Pi's pins; the others are on an RS-485 line
 MAX_TRANSFER = 9  # chosen with digit keys 1–9
@@ -29,6 +30,44 @@ SIM_PAD_BUZZER = None
 
 
 @dataclass(frozen=True)
+class LineKeys:
+    """An RS-485 pad's line: its port and baud rate (docs/rater.md)."""
+
+    port: str = key()
+    baudrate: int = key(9600, min=1200, max=115200)
+
+
+@dataclass(frozen=True)
+class ModbusUnit:
+    """Modbus calls a unit's address its device id (docs/rater.md)."""
+
+    address: int = key(name="device_id", min=1, max=247)
+
+
+@dataclass(frozen=True)
+class LineUnit:
+    """A unit's address on another RS-485 line (ff68, a vendor's)."""
+
+    address: int = key(min=0, max=255)
+
+
+@dataclass(frozen=True)
+class GpioKeys:
+    """A pad on the Pi's pins: its buzzer pin (default: the simulated pad's) and key bounce."""
+
+    buzzer: int | None = key(None, min=0, default_is="none (simulated: a virtual pin)")
+    bounce_ms: int = key(50, min=0, max=1000)
+
+
+@dataclass(frozen=True)
+class ScreenSize:
+    """``[screen]``'s size in pixels."""
+
+    width: int = key(800, min=320, max=3840)
+    height: int = key(480, min=240, max=2160)
+
+
+@dataclass(frozen=True)
 class PadSpec:
     """One pad's table: backend, key → pin, digit pins, LED → pin, buzzer, bounce."""
 
@@ -40,22 +79,26 @@ class PadSpec:
     bounce_s: float
     # RS-485 pads (backend modbus|ff68): the line and the unit's address on it
     port: str | None = None
-    baudrate: int = 9600
+    baudrate: int = LineKeys.baudrate
     address: int | None = None
     # the backend's own keys, checked by its keypad_options (ff68: keys = the line's key map,
     # or a rater's pad kind and ratings)
     options: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RaterSettings:
-    """The validated devices table of one window node."""
+    """The validated devices table of one window node. A ``key`` field is read by wire.schema
+    (from the sub-table it names); the pads, the screen's size and the transfer choices by
+    :func:`read_settings`."""
 
     keypad: PadSpec
     pad: PadSpec | None  # None: the rating keys are on the clerk keypad ("same")
-    screen: str
+    screen: str = key("window", name="backend", table="screen",
+                      choices=lambda: backend_names("screen") + ("none",))
     screen_size: tuple[int, int]
-    staff: str | None
+    # logged in at start (window.login once connected); None: the clerk types it
+    staff: str | None = key(None)
     transfer: list[tuple[str, str]]
     simulate: bool = False  # the node asked for simulated devices
 
@@ -70,7 +113,8 @@ def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None,
     top = Section(node.devices if devices is None else devices, f"nodes.{node_id}.devices",
                   cfg.source)
     simulate = wants_simulation(top, simulate)
-    staff = top.str("staff", None)
+    got = read_keys(RaterSettings, top)
+    staff = got["staff"]
     if staff is not None:
         if staff not in cfg.staff:
             top.fail(f"unknown staff number {staff!r}", "staff")
@@ -107,13 +151,12 @@ def read_settings(cfg: HallConfig, node_id: str, devices: dict | None = None,
             pad_table.fail(f"pins also used by the keypad: {', '.join(map(str, sorted(shared)))}",
                            "keys")
     screen_s = top.table("screen")
-    screen = screen_s.str("backend", "window", choices=backend_names("screen") + ("none",))
-    size = (screen_s.int("width", 800, min=320, max=3840),
-            screen_s.int("height", 480, min=240, max=2160))
+    got |= read_keys(RaterSettings, screen_s, table="screen")
+    size = tuple(read_keys(ScreenSize, screen_s).values())
     screen_s.check_unused()
     top.check_unused()
-    return RaterSettings(keypad, pad, screen, size, staff,
-                         [(sid, cfg.services[sid].name) for sid in transfer_ids], simulate)
+    return RaterSettings(keypad=keypad, pad=pad, screen_size=size, simulate=simulate,
+                         transfer=[(sid, cfg.services[sid].name) for sid in transfer_ids], **got)
 
 
 def _pad_backends(extra: tuple[str, ...] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -142,8 +185,8 @@ def _pad(s: Section, own_keys: tuple[str, ...], clerk: bool, simulate: bool) -> 
     if digits and (len(digits) != 10 or not all(_is_int(p) for p in digits)):
         s.fail("must list the pins of digits 0–9, ten integers", "digits")
     leds = _pins(s, "leds", None, defaults[2])
-    buzzer = s.int("buzzer", defaults[3], min=0)
-    bounce_s = s.int("bounce_ms", 50, min=0, max=1000) / 1000
+    gpio = read_keys(GpioKeys, s, defaults={"buzzer": defaults[3]})
+    buzzer, bounce_s = gpio["buzzer"], gpio["bounce_ms"] / 1000
     s.check_unused()
     pins = _all_pins(PadSpec(backend, keys, digits, leds, buzzer, bounce_s))
     if not simulated:
@@ -158,15 +201,12 @@ def _pad(s: Section, own_keys: tuple[str, ...], clerk: bool, simulate: bool) -> 
 
 def _line_pad(s: Section, backend: str, clerk: bool) -> PadSpec:
     """An RS-485 pad: port and baudrate of its line, its address there (docs/rater.md)."""
-    port = s.str("port")
+    line = read_keys(LineKeys, s)
+    port, baudrate = line["port"], line["baudrate"]
     if not port:
         s.fail("must name the serial port, e.g. \"/dev/ttyUSB0\"", "port")
-    baudrate = s.int("baudrate", 9600, min=1200, max=115200)
+    address = read_keys(ModbusUnit if backend == "modbus" else LineUnit, s)["address"]
     options: dict = {}
-    if backend == "modbus":   # Modbus calls a unit's address its device id (docs/rater.md)
-        address = s.int("device_id", min=1, max=247)
-    else:
-        address = s.int("address", min=0, max=255)
     if backend in backend_names("keypad_options"):
         options = _line_options(s, backend, clerk)
     s.check_unused()

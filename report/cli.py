@@ -61,9 +61,10 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="rating records for the provincial 好差评 platform")
     fol = sub.add_parser("followup", help="差评 follow-up cases")
     kao = sub.add_parser("kaohe", help="考核 per clerk and window, with the events behind it")
-    for p in (fig, exp, kao):
+    bkg = sub.add_parser("bookings", help="网上预约: 预约数, 签到率, 爽约率, booked vs walk-in waits")
+    for p in (fig, exp, bkg, kao):
         common_args(p)
-    for p in (fig, exp, kao):
+    for p in (fig, exp, bkg, kao):
         p.add_argument("--db", required=True, help="the hub's SQLite file (opened read-only)")
         _period_args(p)
     kao.add_argument("--by", default="all", choices=("all", "staff", "window"))
@@ -162,6 +163,8 @@ def _run(cfg, clock, args, conn) -> int:
             from report.kaohe_cli import run_kaohe
 
             return run_kaohe(cfg, conn, clock.now().date(), _period(args), args)
+        if args.command == "bookings":
+            return _bookings(cfg, conn, args)
         return _list(cfg, conn, clock, args)
     finally:
         conn.close()
@@ -241,6 +244,16 @@ def _figures(cfg, conn, args, clock) -> int:
         from report.summary import write_html
 
         print(f"html: {write_html(fig, cfg, args.html, charts, result)}", file=sys.stderr)
+    return 0
+
+
+def _bookings(cfg, conn, args) -> int:
+    from report import booking, tables
+
+    period = _period(args)
+    fig = booking.figures(conn, period)
+    print(S.REPORT_TITLE.format(hall=cfg.name, period=period.label()))
+    print(tables.terminal(*booking.table(fig, {k: s.name for k, s in cfg.services.items()})))
     return 0
 
 

@@ -50,6 +50,21 @@ PERIOD_DAY = "{d:%Y年%m月%d日}"
 PERIOD_WEEK = "{a:%Y年%m月%d日}至{b:%m月%d日}"
 PERIOD_MONTH = "{d:%Y年%m月}"
 
+#: 排班建议 (hall-twin staffing writes it, hall-web's console prints it: report.staffing)
+STAFFING_TITLE = "排班建议（{first} 起一周）"
+STAFFING_DAY = "{date} {weekday}（参照 {design}，取号 {tickets} 个）"
+STAFFING_BASIS = ("依据近 {weeks} 周日志中同一工作日取号最多的一天（该工作日无记录时用近几周中"
+                  "取号最多的一天），经大厅孪生按本厅实测办理时长推演；每格为该事项该时段需开的"
+                  "专办窗口数，使每个时段取号群众的 P90 等候不超过 {limit} 分钟。")
+STAFFING_NOTE = ("按专办窗口计算；综合窗口可同时分担多个事项，实际所需窗口可少于合计。"
+                 "标“+”者开满大厅全部 {cap} 个窗口仍未达标。")
+STAFFING_SERVICE = "事项"
+STAFFING_TOTAL = "合计"
+STAFFING_HOUR = "{h:02d}时"
+STAFFING_NONE = "尚无排班建议：请在大厅主机上运行 hall-twin staffing --db 数据库文件"
+STAFFING_MADE = "生成时间 {made}"
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
 CHART_ARRIVALS = "{period} 每小时取号与平均等候"
 CHART_ARRIVALS_X = "时段"
 CHART_ARRIVALS_Y = "取号数"

@@ -21,7 +21,9 @@ from starlette.staticfiles import StaticFiles
 
 from web import console, pages, ticketpage, ticketwatch
 from web.auth import hash_password
+from web.booking import BookingPages
 from web.hublink import HubLink
+from web.ratelimit import parse_proxies
 from wire.client import HubClient
 from wire.clock import HallClock
 from wire.config import ConfigError, HallConfig, load_config
@@ -56,10 +58,12 @@ class SecurityHeaders:
 
 
 def build_app(cfg: HallConfig, link: HubLink, db_path: str | None, clock: HallClock,
-              watchdog: Watchdog | None = None, sessions_path: str | Path | None = None):
+              watchdog: Watchdog | None = None, sessions_path: str | Path | None = None,
+              proxies: tuple = ()):
     """The ASGI app; the link starts with the app's event loop and stops with it. Under
     systemd, ``watchdog`` says ready once serving and is fed while the event loop turns.
-    ``sessions_path``: the console's sessions survive a restart there (else in memory)."""
+    ``sessions_path``: the console's sessions survive a restart there (else in memory).
+    ``proxies``: the reverse proxies believed about a citizen's address (web/ratelimit.py)."""
     watch = ticketwatch.TicketWatch(link, cfg, db_path, clock)
     hall = console.Console(cfg, link, db_path, clock, sessions_path)
 
@@ -87,6 +91,7 @@ def build_app(cfg: HallConfig, link: HubLink, db_path: str | None, clock: HallCl
 
     routes = [Route("/", lambda r: RedirectResponse("/manage", 303)),
               *ticketpage.routes(watch, cfg), *hall.routes(),
+              *BookingPages(cfg, link, clock, proxies).routes(),
               Mount("/static", StaticFiles(directory=STATIC), name="static")]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.watch, app.state.console = watch, hall
@@ -129,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", type=float, default=1.0, help="hall clock speed factor")
     parser.add_argument("--username", default=os.environ.get("HALL_MQTT_USERNAME"))
     parser.add_argument("--password", default=os.environ.get("HALL_MQTT_PASSWORD"))
+    parser.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
+                        help="a reverse proxy (address or network) whose X-Forwarded-For "
+                             "names the citizen for the /book limits; repeatable")
     parser.add_argument("--hash-password", action="store_true",
                         help="ask for a console password and print its hash for [[web.users]]")
     args = parser.parse_args(argv)
@@ -145,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError(f"{cfg.source}: node {node_id!r} is not a web node")
         clock = HallClock.from_args(cfg.tz, args.clock, args.speed)
         host, port = _listen(args.listen)
+        proxies = parse_proxies(args.trusted_proxy)
         client = HubClient(cfg, node_id, args.broker, clock, username=args.username,
                            password=args.password)
         link = HubLink(client, args.broker, args.username, args.password)
@@ -156,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import uvicorn
 
-    app = build_app(cfg, link, args.db, clock, Watchdog(), sessions_file(args.sessions, args.db))
+    app = build_app(cfg, link, args.db, clock, Watchdog(), sessions_file(args.sessions, args.db),
+                    proxies)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
                                            timeout_graceful_shutdown=GRACEFUL_S,
                                            access_log=False))

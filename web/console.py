@@ -17,7 +17,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from web import consolepages, errors, figures, pages
+from web import bookconsole, consolepages, errors, figures, pages, staffing
 from web import strings as S
 from web.auth import Sessions
 from web.hallview import HallView
@@ -39,11 +39,13 @@ ACTIONS = {
     "close_day": ("manage.close_day", ()),
     "assign": ("window.assign", ("window", "services")),
     "assist": ("window.assist", ("window", "service")),
+    "close_slots": ("booking.close_slots", ("service", "day", "start", "end", "reason")),
+    "open_slots": ("booking.open_slots", ("service", "day", "start", "end", "capacity")),
 }
 #: console action -> the op that follows its success (accepting a suggestion acknowledges it)
 THEN_ACK = {"assist"}
 ASSIGN_MAX = 8   # services in one assignment from the form
-INT_ARGS = ("window", "to_window", "alert_seq")
+INT_ARGS = ("window", "to_window", "alert_seq", "capacity")
 
 
 class Console:
@@ -118,10 +120,12 @@ class Console:
             Route("/manage/action", self.action, methods=["POST"]),
             Route("/manage/followups", self.followups),
             Route("/manage/figures", self.figures_page),
+            Route("/manage/booking", self.booking),
             Route("/manage/figures.xlsx", self.figures_xlsx),
             Route("/manage/ratings.csv", self.ratings_csv),
             Route("/manage/bulletin.html", self.bulletin),
             Route("/manage/chart/{name}.png", self.chart),
+            *staffing.routes(self),
         ]
 
     async def home(self, request: Request) -> Response:
@@ -130,6 +134,10 @@ class Console:
             return RedirectResponse("/manage/login", 303)
         return HTMLResponse(consolepages.console(self.cfg, s, self.snapshot()),
                             headers=pages.NO_STORE)
+
+    async def booking(self, request: Request) -> Response:
+        """The day's bookings and the slot forms (web/bookconsole.py)."""
+        return await bookconsole.page(self, request)
 
     async def login_page(self, request: Request) -> Response:
         return HTMLResponse(consolepages.login(), headers=pages.NO_STORE)

@@ -23,6 +23,7 @@ def _topbar(cfg, session, title: str) -> str:
     return f"""<header class="topbar"><h1>{esc(cfg.name)} · {esc(title)}</h1><div>
 <span>{esc(session.user)}</span><a href="/manage">{esc(S.CONSOLE_TITLE)}</a>
 <a href="/manage/figures">{esc(S.CONSOLE["figures"])}</a>
+<a href="/manage/booking">{esc(S.BOOK_CONSOLE["title"])}</a>
 <form method="post" action="/manage/logout">
 <input type="hidden" name="csrf" value="{esc(session.csrf)}">
 <button type="submit">{esc(S.LOGOUT)}</button></form></div></header>"""
@@ -87,6 +88,7 @@ def figures(cfg, session, period, title: str, sheets: list) -> str:
 <a href="/manage/figures.xlsx?kind={esc(kind)}&amp;period={esc(text)}">{esc(S.FIGURES_XLSX)}</a>
 <a href="/manage/ratings.csv?kind={esc(kind)}&amp;period={esc(text)}">{esc(S.FIGURES_CSV)}</a>
 <a href="/manage/bulletin.html?kind={esc(kind)}&amp;period={esc(text)}">{esc(S.FIGURES_BULLETIN)}</a>
+<a href="/manage/staffing">{esc(S.STAFFING)}</a>
 </form><h2>{esc(title)}</h2>"""]
     parts.append('<section class="panel charts">' + "".join(
         f'<img src="/manage/chart/{name}.png?kind={esc(kind)}&amp;period={esc(text)}" '

@@ -26,6 +26,23 @@ def _json_error(status: int, message: str, code: str = "bad_request") -> JSONRes
                         status_code=status)
 
 
+async def _json_args(request: Request) -> dict | Response:
+    """The request's JSON object, or the error to answer. A JSON body: a cross-site form cannot
+    send one without the browser asking first."""
+    if request.headers.get("content-type", "").split(";")[0] != "application/json":
+        return _json_error(415, S.BAD_FORM)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return _json_error(413, S.BAD_FORM)
+    try:
+        args = json.loads(body or b"{}")
+    except ValueError:
+        return _json_error(400, S.BAD_FORM)
+    if not isinstance(args, dict):
+        return _json_error(400, S.BAD_FORM)
+    return args
+
+
 def routes(watch: TicketWatch, cfg) -> list[Route]:
     soon = cfg.web.soon_ahead
 
@@ -74,18 +91,9 @@ def routes(watch: TicketWatch, cfg) -> list[Route]:
         token = request.path_params["token"]
         if not TOKEN_RE.fullmatch(token):
             return _json_error(404, S.NOT_FOUND, "no_ticket")
-        # a JSON body: a cross-site form cannot send one without the browser asking first
-        if request.headers.get("content-type", "").split(";")[0] != "application/json":
-            return _json_error(415, S.BAD_FORM)
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return _json_error(413, S.BAD_FORM)
-        try:
-            args = json.loads(body or b"{}")
-        except ValueError:
-            return _json_error(400, S.BAD_FORM)
-        if not isinstance(args, dict):
-            return _json_error(400, S.BAD_FORM)
+        args = await _json_args(request)
+        if isinstance(args, Response):
+            return args
         allowed = {"ticket.cancel": ("reason",), "ticket.rate": ("score", "reasons")}[op]
         args = {k: v for k, v in args.items() if k in allowed} | {"token": token}
         try:

@@ -8,7 +8,6 @@ with a last will.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import logging
 import os
@@ -31,13 +30,12 @@ from wire.contract import (
     error_from_wire,
 )
 from wire.mqtt import NetworkLoop, guarded, new_client, parse_broker_url, use_tls
+from wire.seen import SeenEvents
 
 log = logging.getLogger(__name__)
 
 RESEND_S = (0.5, 1.0, 2.0)  # then every 2 s until the node gives up
 RESEND_CHECK_S = 0.05
-SEEN_WINDOW = 4096
-EPOCHS_KEPT = 4  # de-duplication windows of the last hub databases seen
 MAX_TIMEOUT_S = 600.0  # the wire's ttl_ms is at most 600000
 
 
@@ -54,14 +52,6 @@ class _Pending:
     sends: int = 0
     next_send: float = 0.0
     done: bool = field(default=False)
-
-
-@dataclass
-class _Seen:
-    """The seqs of one epoch delivered lately: a set to look up, a heap to forget the oldest."""
-
-    seqs: set[int] = field(default_factory=set)
-    order: list[int] = field(default_factory=list)
 
 
 class HubClient:
@@ -99,8 +89,7 @@ class HubClient:
         self._state_cbs: list[Callable] = []
         self._conn_cbs: list[Callable] = []
         # seqs seen, per epoch (a hub database): a new database numbers from 1 again
-        self._seen: dict[str | None, _Seen] = {}
-        self.epoch: str | None = None  # the epoch of the last event or state that carried one
+        self._seen = SeenEvents(node_id)
         self.state: dict[str, dict] = {}
         self.health: dict | None = None
         self._connected = threading.Event()
@@ -112,6 +101,11 @@ class HubClient:
         self._subscribed = threading.Event()
         # one thread reads, calls back and re-sends; requests are written on the caller's thread
         self._loop = NetworkLoop(self._mqtt, host, port, self._turn, f"hub-client-{node_id}")
+
+    @property
+    def epoch(self) -> str | None:
+        """The epoch of the last event or state that carried one."""
+        return self._seen.epoch
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -360,41 +354,11 @@ class HubClient:
         except HubError:
             return
         seq = event.get("seq")
-        if not isinstance(seq, int) or self._already_seen(event.get("epoch"), seq):
+        if not isinstance(seq, int) or self._seen.already_seen(event.get("epoch"), seq):
             return
         for want, cb in self._event_cbs:
             if want in ("*", kind):
                 guarded("on_event", cb)(kind, event)
-
-    def _already_seen(self, epoch, seq: int) -> bool:
-        """Whether ``seq`` of ``epoch`` was delivered already. A new epoch (the hub started on a
-        new or restored database, numbering from 1 again) starts a fresh window instead of
-        dropping every seq it already saw higher."""
-        with self._lock:
-            seen = self._window(epoch)
-            if seq in seen.seqs:
-                return True
-            if len(seen.order) >= SEEN_WINDOW and seq < seen.order[0]:
-                return True  # older than anything we still remember: long delivered
-            seen.seqs.add(seq)
-            heapq.heappush(seen.order, seq)
-            if len(seen.order) > SEEN_WINDOW:
-                seen.seqs.discard(heapq.heappop(seen.order))
-            return False
-
-    def _window(self, epoch) -> _Seen:
-        """The de-duplication window of ``epoch`` (under the lock); notes a new epoch."""
-        epoch = epoch if isinstance(epoch, str) else None  # a hub without epochs: one stream
-        if epoch is not None and epoch != self.epoch:
-            if self.epoch is not None:
-                log.warning("%s: the hub's database changed (epoch %s -> %s): events are "
-                            "numbered afresh", self.node_id, self.epoch, epoch)
-            self.epoch = epoch
-        seen = self._seen.pop(epoch, None) or _Seen()
-        self._seen[epoch] = seen  # the most recent last; the oldest windows are forgotten
-        while len(self._seen) > EPOCHS_KEPT:
-            del self._seen[next(iter(self._seen))]
-        return seen
 
     def _on_state(self, key: str, raw: bytes) -> None:
         if not raw:
@@ -407,7 +371,6 @@ class HubClient:
                 return
             self.state[key] = payload
             if isinstance(payload.get("epoch"), str):
-                with self._lock:  # a new database's retained state: its events start afresh
-                    self._window(payload["epoch"])
+                self._seen.note_epoch(payload["epoch"])
         for cb in self._state_cbs:
             guarded("on_state", cb)(key, payload)

@@ -21,6 +21,8 @@ ERROR_CODES = (
     "internal",  # not bad input: a hub bug, answered instead of crashing
     "unavailable",  # not bad input: the hub cannot store right now (disk full); nothing done
     "rate_limited",  # faster than a person: this node (or ticket page) must slow down; nothing done
+    # 网上预约 (docs/booking.md): refusals a citizen's booking page explains
+    "slot_full", "already_booked", "blocked", "bad_id", "not_found", "too_late", "too_early",
 )
 
 EVENT_KINDS = (
@@ -29,6 +31,8 @@ EVENT_KINDS = (
     "cancelled", "moved", "notice", "alert_ack",
     "store_recovered", "clock_step",  # the hub's own (hub.selfwatch)
     "maintenance",  # the hub's nightly upkeep (hub.maintenance)
+    "booking_made", "booking_cancelled", "booking_moved", "booking_checked_in",  # docs/booking.md
+    "booking_no_show", "booking_slots_changed",
 )
 PRIORITIES = ("elderly", "disabled", "military", "pregnant")
 OUTCOMES = ("done", "supplement", "refused", "consult")
@@ -115,6 +119,19 @@ class RateLimited(HubError):
     code = "rate_limited"
 
 
+class Blocked(HubError):
+    """booking.make refused by the 爽约 rule: ``until`` (a date) says when booking opens again."""
+
+    code = "blocked"
+
+    def __init__(self, message: str, until: str):
+        super().__init__(message)
+        self.until = until
+
+    def to_wire(self) -> dict:
+        return {**super().to_wire(), "until": self.until}
+
+
 _BY_CODE = {cls.code: cls for cls in (BadRequest, UnknownService, UnknownWindow, Forbidden,
                                       Closed, Capped, NoTicket, Conflict, NoSkill, Full,
                                       InternalError, Unavailable, RateLimited)}
@@ -122,8 +139,11 @@ _BY_CODE = {cls.code: cls for cls in (BadRequest, UnknownService, UnknownWindow,
 
 def error_from_wire(error: dict) -> HubError:
     """The HubError subclass for a reply's ``error`` object."""
-    cls = _BY_CODE.get(error.get("code"), HubError)
-    return cls(str(error.get("message", "")))
+    code, message = error.get("code"), str(error.get("message", ""))
+    cls = _BY_CODE.get(code)
+    if cls is None:  # codes without a class of their own (网上预约's) keep their code
+        return HubError(message, code if code in ERROR_CODES else None)
+    return cls(message)
 
 
 class Topics:

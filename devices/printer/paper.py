@@ -106,110 +106,129 @@ class _State:
 
 def interpret(data: bytes) -> Paper:
     """Read ``data`` as a printer would and return the :class:`Paper` it makes. Never raises."""
-    paper, st = Paper(), _State()
-    line = Line()
-    text: list[str] = []
-
-    def flush_run() -> None:
-        if text:
-            line.runs.append(Run("".join(text), st.width, st.height, st.bold))
-            text.clear()
-
-    def add_char(ch: str) -> None:
-        if not line.runs and not text:
-            line.align = st.align       # ESC a counts at the start of a line, as on a printer
-        text.append(ch)
-
-    def end_line(force: bool) -> None:
-        nonlocal line
-        flush_run()
-        if line.runs or force:
-            paper.items.append(line)
-        line = Line()
-
-    def style_changed() -> None:
-        flush_run()
-
+    r = _Reader(data)
     i, n = 0, len(data)
     while i < n:
         b = data[i]
         if b == 0x0A:                                   # LF
-            end_line(force=True)
+            r.end_line(force=True)
             i += 1
         elif b == 0x0D:                                 # CR: no effect in the default mode
             i += 1
         elif b == 0x1B and i + 1 < n:                   # ESC …
-            cmd = data[i + 1]
-            if cmd == 0x40:                             # ESC @
-                end_line(force=False)
-                st.reset()
-                i += 2
-            elif cmd in (0x61, 0x45, 0x21, 0x64) and i + 2 < n:
-                arg = data[i + 2]
-                if cmd == 0x61 and arg in _ALIGN:       # ESC a n
-                    st.align = _ALIGN[arg]
-                elif cmd == 0x45:                       # ESC E n
-                    style_changed()
-                    st.bold = bool(arg & 1)
-                elif cmd == 0x21:                       # ESC ! n: bold bit; Hanzi ignore sizes
-                    style_changed()
-                    st.bold = bool(arg & 0x08)
-                elif cmd == 0x64:                       # ESC d n
-                    end_line(force=False)
-                    paper.items.append(Feed(arg))
-                else:
-                    paper.unknown += 3
-                i += 3
-            else:                                       # an ESC we do not know: skip both
-                paper.unknown += 2
-                i += 2
+            i = r.esc(i)
         elif b == 0x1C and i + 1 < n and data[i + 1] in (0x26, 0x2E):   # FS & / FS .
-            st.chinese = data[i + 1] == 0x26
+            r.st.chinese = data[i + 1] == 0x26
             i += 2
-        elif b == 0x1D and i + 2 < n and data[i + 1] == 0x21:           # GS ! n
-            style_changed()
-            arg = data[i + 2]
-            st.width, st.height = (arg >> 4) + 1, (arg & 0x0F) + 1
-            if st.width > 8 or st.height > 8:
-                st.width, st.height = 1, 1              # out of range: printers ignore it
-                paper.unknown += 3
-            i += 3
-        elif b == 0x1D and i + 2 < n and data[i + 1] == 0x56:           # GS V m [n]
-            m = data[i + 2]
-            end_line(force=False)
-            if m in (0, 1, 48, 49):
-                paper.items.append(Cut())
-                i += 3
-            elif m in (65, 66) and i + 3 < n:
-                paper.items.append(Feed(data[i + 3]))
-                paper.items.append(Cut())
-                i += 4
-            else:
-                paper.unknown += 3
-                i += 3
+        elif b == 0x1D and i + 2 < n and data[i + 1] in (0x21, 0x56):   # GS ! n, GS V m [n]
+            i = r.gs_size(i) if data[i + 1] == 0x21 else r.gs_cut(i)
         elif b == 0x1D and i + 4 < n and data[i + 1:i + 3] == b"(k":     # GS ( k
-            length = data[i + 3] | data[i + 4] << 8
-            body = data[i + 5:i + 5 + length]
-            if len(body) < length or length < 2:
-                paper.unknown += n - i                  # truncated: the rest is swallowed
-                break
-            _qr_function(body, st, paper, end_line)
-            i += 5 + length
-        elif st.chinese and 0x81 <= b <= 0xFE and i + 1 < n and 0x40 <= data[i + 1] <= 0xFE \
+            i = r.gs_qr(i)
+        elif r.st.chinese and 0x81 <= b <= 0xFE and i + 1 < n and 0x40 <= data[i + 1] <= 0xFE \
                 and data[i + 1] != 0x7F:
             try:
-                add_char(data[i:i + 2].decode("gbk"))
+                r.add_char(data[i:i + 2].decode("gbk"))
             except UnicodeDecodeError:
-                paper.unknown += 2
+                r.paper.unknown += 2
             i += 2
         elif 0x20 <= b <= 0x7E:
-            add_char(chr(b))
+            r.add_char(chr(b))
             i += 1
         else:
-            paper.unknown += 1
+            r.paper.unknown += 1
             i += 1
-    end_line(force=False)
-    return paper
+    r.end_line(force=False)
+    return r.paper
+
+
+class _Reader:
+    """The paper being made and the line being set; each command's method takes the index of
+    its first byte and returns the index after it."""
+
+    def __init__(self, data: bytes):
+        self.data, self.paper, self.st = data, Paper(), _State()
+        self.line = Line()
+        self.text: list[str] = []
+
+    def flush_run(self) -> None:
+        if self.text:
+            st = self.st
+            self.line.runs.append(Run("".join(self.text), st.width, st.height, st.bold))
+            self.text.clear()
+
+    def add_char(self, ch: str) -> None:
+        if not self.line.runs and not self.text:
+            self.line.align = self.st.align  # ESC a counts at the start of a line, as on a printer
+        self.text.append(ch)
+
+    def end_line(self, force: bool) -> None:
+        self.flush_run()
+        if self.line.runs or force:
+            self.paper.items.append(self.line)
+        self.line = Line()
+
+    def esc(self, i: int) -> int:
+        data, st, paper = self.data, self.st, self.paper
+        cmd = data[i + 1]
+        if cmd == 0x40:                                 # ESC @
+            self.end_line(force=False)
+            st.reset()
+            return i + 2
+        if cmd not in (0x61, 0x45, 0x21, 0x64) or i + 2 >= len(data):
+            paper.unknown += 2                          # an ESC we do not know: skip both
+            return i + 2
+        arg = data[i + 2]
+        if cmd == 0x61 and arg in _ALIGN:               # ESC a n
+            st.align = _ALIGN[arg]
+        elif cmd == 0x45:                               # ESC E n
+            self.flush_run()
+            st.bold = bool(arg & 1)
+        elif cmd == 0x21:                               # ESC ! n: bold bit; Hanzi ignore sizes
+            self.flush_run()
+            st.bold = bool(arg & 0x08)
+        elif cmd == 0x64:                               # ESC d n
+            self.end_line(force=False)
+            paper.items.append(Feed(arg))
+        else:
+            paper.unknown += 3
+        return i + 3
+
+    def gs_size(self, i: int) -> int:
+        """GS ! n."""
+        st = self.st
+        self.flush_run()
+        arg = self.data[i + 2]
+        st.width, st.height = (arg >> 4) + 1, (arg & 0x0F) + 1
+        if st.width > 8 or st.height > 8:
+            st.width, st.height = 1, 1                  # out of range: printers ignore it
+            self.paper.unknown += 3
+        return i + 3
+
+    def gs_cut(self, i: int) -> int:
+        """GS V m [n]."""
+        data, paper = self.data, self.paper
+        m = data[i + 2]
+        self.end_line(force=False)
+        if m in (0, 1, 48, 49):
+            paper.items.append(Cut())
+            return i + 3
+        if m in (65, 66) and i + 3 < len(data):
+            paper.items.append(Feed(data[i + 3]))
+            paper.items.append(Cut())
+            return i + 4
+        paper.unknown += 3
+        return i + 3
+
+    def gs_qr(self, i: int) -> int:
+        """GS ( k: the QR functions."""
+        data = self.data
+        length = data[i + 3] | data[i + 4] << 8
+        body = data[i + 5:i + 5 + length]
+        if len(body) < length or length < 2:
+            self.paper.unknown += len(data) - i        # truncated: the rest is swallowed
+            return len(data)
+        _qr_function(body, self.st, self.paper, self.end_line)
+        return i + 5 + length
 
 
 def _qr_function(body: bytes, st: _State, paper: Paper, end_line) -> None:

@@ -108,22 +108,22 @@ def call_back(st: EngineState, a: Args, ctx) -> Decision:
 
 def start(st: EngineState, a: Args, ctx) -> Decision:
     """``window.start``: the citizen is at the window; service time runs from now."""
-    w = window_arg(st, a, ctx)
-    a.done()
-    t = in_hand(st, w)
-    if t.status != CALLED:
-        raise Conflict(S.ALREADY_STARTED.format(no=t.no))
-    return _answer(st, t, w, Event("started", _ticket_data(t, w)), SERVING)
+    return _from_called(st, a, ctx, "started", SERVING)
 
 
 def skip(st: EngineState, a: Args, ctx) -> Decision:
     """``window.skip`` (过号): the called citizen did not come."""
+    return _from_called(st, a, ctx, "skipped", SKIPPED)
+
+
+def _from_called(st: EngineState, a: Args, ctx, kind: str, status: str) -> Decision:
+    """The window's called (not yet started) ticket to ``status``, said as event ``kind``."""
     w = window_arg(st, a, ctx)
     a.done()
     t = in_hand(st, w)
     if t.status != CALLED:
         raise Conflict(S.ALREADY_STARTED.format(no=t.no))
-    return _answer(st, t, w, Event("skipped", _ticket_data(t, w)), SKIPPED)
+    return _answer(st, t, w, Event(kind, _ticket_data(t, w)), status)
 
 
 def hold(st: EngineState, a: Args, ctx) -> Decision:

@@ -12,6 +12,7 @@ import dataclasses
 from collections import deque
 from datetime import date, datetime
 
+from hub.engine.bookstate import BookState
 from hub.engine.types import Booking, FollowUp, ServiceTimes, Ticket, WindowSlot
 
 _TIMES = {"issued_at", "order_at", "slot", "called_at", "started_at", "finished_at",
@@ -51,6 +52,7 @@ def dump(st) -> dict:
         "last_close": {k: v.isoformat() for k, v in st.last_close.items()},
         "suggested": {k: v.isoformat() for k, v in st.suggested.items()},
         "notice": st.notice,
+        "book": st.book.dump(),
     }
 
 
@@ -76,3 +78,4 @@ def load(st, data: dict) -> None:
     st.last_close = {k: datetime.fromisoformat(v) for k, v in data["last_close"].items()}
     st.suggested = {k: datetime.fromisoformat(v) for k, v in data.get("suggested", {}).items()}
     st.notice = data.get("notice")  # absent in checkpoints written before the notice op
+    st.book = BookState.load(data.get("book"))  # absent before 网上预约

@@ -11,6 +11,7 @@ from collections import deque
 from datetime import date, datetime
 
 from hub.engine import checkpoint
+from hub.engine.bookstate import BookState
 from hub.engine.calendar import parse_iso
 from hub.engine.tokens import TokenIndex
 from hub.engine.types import (
@@ -53,6 +54,7 @@ class EngineState:
         self.board: deque[dict] = deque(maxlen=BOARD_SIZE)
         self.times = {s: ServiceTimes(float(v.service_s)) for s, v in cfg.services.items()}
         self.bookings: dict[str, Booking] = {}
+        self.book = BookState()                 # 网上预约 (hub.engine.bookstate)
         self.follow_ups: dict[str, FollowUp] = {}
         self.unrated: dict[str, dict] = {}      # finished tickets a default rating may still bind
         self.last_close: dict[str, datetime] = {}  # hall date -> last day_closed time
@@ -84,6 +86,9 @@ class EngineState:
     def apply(self, event: Event, at: datetime) -> None:
         handler = getattr(self, "_on_" + event.kind, None)
         fresh, self.applied = self.applied == 0, self.applied + 1
+        if event.kind.startswith("booking_"):
+            self.book.apply(event.kind, event.data)
+            return
         if handler is None:
             return  # another module's event (e.g. hub.followups' follow_up_step): not queue state
         d = event.data
@@ -277,6 +282,7 @@ class EngineState:
         # the day's assignments, suggestions and measured times end with it
         for w in self.windows.values():
             w.assigned = w.assigned_by = None
+        self.book.note_day(d["date"], {s: (t.today_s, t.today_n) for s, t in self.times.items()})
         for times in self.times.values():
             times.today_s, times.today_n = 0.0, 0
         self.suggested = {}
@@ -289,3 +295,5 @@ class EngineState:
                         if t.status not in (FINISHED, CLOSED) or k in keep}
         self.bookings = {k: b for k, b in self.bookings.items()
                          if b.slot.astimezone(self.cfg.tz).date().isoformat() > d["date"]}
+        rule = self.cfg.booking.no_show if self.cfg.booking else None
+        self.book.forget_before(d["date"], rule.within_days + rule.block_days if rule else 0)

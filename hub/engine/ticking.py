@@ -16,6 +16,7 @@ from hub.engine import checkpoint, closeparts
 from hub.engine import strings as S
 from hub.engine.assign import assist_events
 from hub.engine.calendar import day_end, hall_date, iso, parse_iso
+from hub.engine.checkin import no_shows
 from hub.engine.ratings import rated_events
 from hub.engine.state import EngineState
 from hub.engine.types import CALLED, HELD, SERVING, SKIPPED, WAITING, Event
@@ -100,7 +101,7 @@ def day_close(st: EngineState, at: datetime, now: bool = False) -> list[Event]:
 def tick(st: EngineState, at: datetime) -> list[Event]:
     """The events time alone makes true at ``at`` (to be applied in order by the caller)."""
     events = (wait_alerts(st, at) + follow_up_alerts(st, at) + default_ratings(st, at)
-              + assist_events(st, at))
+              + assist_events(st, at) + no_shows(st, at))
     closing = day_close(st, at)
     if closing:
         # the state once this tick's events are applied rides on the close (checkpoint.py)

@@ -104,3 +104,52 @@ def test_bad_tables_name_the_key(base, devices, where):
 def test_a_node_of_another_role_is_not_a_kiosk(base):
     with pytest.raises(ConfigError, match="not a kiosk"):
         read_settings(cfg_with(base, {}), "board-1")
+
+
+@pytest.mark.parametrize("scanner, simulate, backend, options", [
+    (None, False, "none", ()),
+    (None, True, "none", ()),              # simulating, a kiosk without the table has none
+    ({}, True, "none", ()),                # an empty table too: sim must be named
+    ({"backend": "sim"}, False, "sim", ()),
+    ({"backend": "none"}, True, "none", ()),
+    ({"backend": "hid", "device": "/dev/input/event3"}, False, "hid",
+     (("device", "/dev/input/event3"), ("grab", True))),
+    ({"backend": "hid", "device": "/dev/input/event3", "grab": False}, False, "hid",
+     (("device", "/dev/input/event3"), ("grab", False))),
+    ({"backend": "serial", "port": "/dev/ttyACM0"}, False, "serial",
+     (("baudrate", 9600), ("port", "/dev/ttyACM0"))),
+    ({"backend": "serial", "port": "/dev/ttyACM0", "baudrate": 115200}, True, "serial",
+     (("baudrate", 115200), ("port", "/dev/ttyACM0"))),
+])
+def test_the_scanner_table(base, scanner, simulate, backend, options):
+    devices = {"printer": {"backend": "simulated"}}
+    if scanner is not None:
+        devices["scanner"] = scanner
+    s = read_settings(cfg_with(base, devices), "kiosk-1", simulate=simulate)
+    assert (s.scanner_backend, s.scanner_options) == (backend, options)
+
+
+@pytest.mark.parametrize("scanner, expected", [
+    ({"backend": "usb"}, "devices.scanner.backend: must be one of none, sim, serial, hid, "
+                         "got 'usb'"),
+    ({"backend": "hd"}, "devices.scanner.backend: must be one of none, sim, serial, hid, "
+                        "got 'hd' (did you mean 'hid'?)"),
+    ({"backend": "hid"}, "hall.toml: nodes.kiosk-1.devices.scanner.device: is required"),
+    ({"backend": "hid", "device": "/dev/x", "grab": "yes"},
+     "devices.scanner.grab: must be true or false, got 'yes'"),
+    ({"backend": "serial"}, "hall.toml: nodes.kiosk-1.devices.scanner.port: is required"),
+    ({"backend": "serial", "port": "/dev/x", "baudrate": 600},
+     "devices.scanner.baudrate: must be ≥ 1200, got 600"),
+    ({"backend": "serial", "port": "/dev/x", "baudrate": 921601},
+     "devices.scanner.baudrate: must be ≤ 921600, got 921601"),
+    ({"backend": "hid", "device": "/dev/x", "port": "/dev/y"},
+     "devices.scanner.port: unknown key"),
+    ({"backend": "serial", "port": "/dev/x", "baud": 9600},
+     "devices.scanner.baud: unknown key (did you mean 'baudrate'?)"),
+    ({"device": "/dev/x"}, "devices.scanner.device: unknown key"),
+    ({"backnd": "hid"}, "devices.scanner.backnd: unknown key (did you mean 'backend'?)"),
+])
+def test_a_bad_scanner_table_names_the_key(base, scanner, expected):
+    with pytest.raises(ConfigError) as err:
+        read_settings(cfg_with(base, {"scanner": scanner}), "kiosk-1", simulate=True)
+    assert expected in str(err.value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rater.app import build
 from tests.helpers import grown, held
 from tests.rater.test_node_hub import Hands, call_and_finish, pump, settle
-from wire.client import EPOCHS_KEPT, SEEN_WINDOW
+from wire.seen import EPOCHS_KEPT, SEEN_WINDOW
 
 
 def test_dozens_of_ratings_leave_nothing_behind(hall_config, broker, hall_clock, hub_service,
@@ -39,7 +39,7 @@ def test_dozens_of_ratings_leave_nothing_behind(hall_config, broker, hall_clock,
         assert grown(before, kept()) == {}, grown(before, kept())
         assert node.ratings_sent == node.ratings_answered == 60
         assert len(node.timeline) <= node.timeline.maxlen
-        seen = node.client._seen
+        seen = node.client._seen._windows
         assert len(seen) <= EPOCHS_KEPT and all(len(w.order) <= SEEN_WINDOW for w in seen.values())
     finally:
         node.stop()
