@@ -70,6 +70,9 @@ def parse_args(argv):
     p.add_argument("--balance", choices=BALANCES, help="override the hall's [queue] balance")
     p.add_argument("--assist", choices=ASSISTS, help="override the hall's [queue] assist")
     p.add_argument("--capacity", choices=CAPACITY, help="override the hall's [queue] capacity")
+    p.add_argument("--days", type=int, default=None,
+                   help="run this many working days in a row on one database (the month, "
+                        "hallsim/month.py; starts on 2026-12-01 unless --clock says otherwise)")
     return p.parse_args(argv)
 
 
@@ -92,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.web != "off":  # the ticket QR opens the demo's own hall-web
         cfg = replace(cfg, web=replace(cfg.web, public_url=f"http://{args.web}"))
+    if args.days is not None:
+        from hallsim.month import run_month
+
+        return run_month(args, cfg, DemoHall, MONDAY)
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     until = clock.now().replace(hour=hh, minute=mm, second=0, microsecond=0)
@@ -302,11 +309,14 @@ class DemoHall:
                          f"{self.legacy.screens[n].text(0)!r}")
         return "\n".join(lines)
 
-    def run(self, visits, until: datetime) -> None:
+    def run(self, visits, until: datetime, on_step=None) -> None:
+        """The day's people until ``until``; ``on_step(now)`` (the month's incidents) each turn."""
         citizens = Citizens(visits)
         self.citizens = citizens
         while self.clock.now() < until:
             now = self.clock.now()
+            if on_step is not None:
+                on_step(now)
             for node in self.nodes:
                 node.poll()
             citizens.step(self.kiosk, now, self.kiosk_record["timing"])

@@ -17,6 +17,7 @@ SKIP_AFTER_S = 180
 PAPERWORK_S = 20     # between one citizen and the next
 IDLE_RETRY_S = 30    # an idle clerk presses 呼叫 again after this
 WAIT_LIMIT_S = 1800  # waits past this (and twice this) cost a point of the score each
+PRESS_AGAIN_S = 120  # the window still shows the ticket after 办结/过号: the clerk presses again
 
 
 def score_after_wait(score: int | None, waited_s: float, limit_s: float = WAIT_LIMIT_S):
@@ -77,6 +78,10 @@ class Clerk:
     skipped: int = 0
     transferred: int = 0
     handled: set = field(default_factory=set)
+    #: the last ending key pressed and (ticket the window showed, since when): a press the node
+    #: dropped (busy with the last request, a sped-up clock) is pressed again, as a person would
+    last_key: str | None = None
+    shown: tuple = (None, None)
 
     def step(self, state: dict, citizens: Citizens, now: datetime) -> None:
         while self.plan and self.plan[0][0] <= now:
@@ -92,9 +97,18 @@ class Clerk:
             self._plan_visit(citizens.by_no.get(serving), now)
         elif not serving and self.serving and not self.plan:
             self.serving = None
+        elif serving and serving in self.handled and not self.plan and self.last_key:
+            self._press_again(serving, now)
         if not serving and not self.plan and (self.next_try is None or now >= self.next_try):
             self.desk_hands("call_next")
             self.next_try = now + timedelta(seconds=IDLE_RETRY_S)
+
+    def _press_again(self, serving: str, now: datetime) -> None:
+        if self.shown[0] != serving:
+            self.shown = (serving, now)
+        elif now - self.shown[1] >= timedelta(seconds=PRESS_AGAIN_S):
+            self.desk_hands(self.last_key)
+            self.shown = (serving, now)
 
     def _plan_visit(self, visit: Visit | None, now: datetime) -> None:
         later = lambda s: now + timedelta(seconds=s)  # noqa: E731
@@ -115,6 +129,7 @@ class Clerk:
 
     def _finish(self, score: int | None) -> None:
         self.desk_hands("finish")
+        self.last_key = "finish"
         self.finished += 1
         self._next(PAPERWORK_S)
         if score is not None:
@@ -132,10 +147,12 @@ class Clerk:
 
     def _skip(self, _arg) -> None:
         self.desk_hands("skip")
+        self.last_key = "skip"
         self.skipped += 1
         self._next(5)
 
     def _transfer(self, service: str) -> None:
+        self.last_key = "finish"  # a transfer that did not go through: served here after all
         self.desk_hands("transfer")
         self.desk_hands("digit", self._transfer_ids().index(service) + 1)
         self.transferred += 1

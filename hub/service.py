@@ -28,6 +28,7 @@ from hub.claim import HallClaim, HubIdentity, connection_id, new_instance
 from hub.claimgate import ClaimGate
 from hub.desk import Batch, Desk
 from hub.engine import Event
+from hub.maintenance import Nightly
 from hub.nodewatch import NodeWatch
 from hub.replay import restored_from
 from hub.retained import RetainedState
@@ -94,6 +95,7 @@ class HubService:
                                       self.epoch, self._mqtt.publish)
         self._intruders_recorded = 0
         self.watch = SelfWatch(cfg, clock, self.desk, self._health_says, self._publish_event)
+        self.nightly = Nightly()  # the upkeep after each close-out (hub.maintenance)
         self._said_health: dict = {"store": "ok"}  # the hub's retained health, as last said
         self.rebuild_s = self.desk.rebuild()
         # the rebuilt day lives until the hub stops: the collector need not walk it again
@@ -302,11 +304,14 @@ class HubService:
     def _process(self, items: list, tick: bool) -> None:
         at = self.clock.now()
         items = items + self.watch.clock_steps()
+        if self.nightly.pending and self.watch.failure is None:  # between transactions
+            items.append(("own", None, self.nightly.run(self.store, self.cfg, at), None))
         if len(self.claim.intruders) > self._intruders_recorded:
             items = items + [("intruder", None, i, None)
                              for i in self.claim.intruders[self._intruders_recorded:]]
             self._intruders_recorded = len(self.claim.intruders)
         batch = self.desk.run(items, tick, at)
+        self.nightly.note(batch.events)
         self.watch.batch_done(batch, tick)
         self._send(batch.at, batch)
         if tick and self.desk.limits.refused != self._said_health.get("rate_limited", {}):

@@ -129,6 +129,44 @@ def satisfaction(fig: Figures, path: Path) -> Path:
     return _save(plt, f, path)
 
 
+def daily(fig: Figures, path: Path) -> Path:
+    """The month day by day: tickets served and closed out unserved (stacked bars) and the p90
+    wait of the day's called tickets (line): Monday peaks and the month-end rush show here."""
+    from report.figures import p90
+
+    plt = _pyplot()
+    served: dict = defaultdict(int)
+    unserved: dict = defaultdict(int)
+    waits: dict = defaultdict(list)
+    for t in fig.record.tickets.values():
+        served[t.day] += t.finished
+        unserved[t.day] += t.closed_reason is not None and t.first_window is None
+        if t.wait_s is not None and not t.walk_in:
+            waits[t.day].append(t.wait_s / 60)
+    days = sorted(set(served) | set(unserved))
+    f, ax = plt.subplots(figsize=(9, 4.8), dpi=110)
+    if days:
+        x = range(len(days))
+        ax.bar(x, [served[d] for d in days], color="#4C78A8", label=S.CHART_DAILY_SERVED)
+        ax.bar(x, [unserved[d] for d in days], bottom=[served[d] for d in days],
+               color="#E45756", label=S.CHART_DAILY_UNSERVED)
+        ax.set_xticks(x, [S.CHART_DAILY_DAY.format(d=d, w="一二三四五六日"[d.weekday()])
+                          for d in days], rotation=60, fontsize=8)
+        p90s = [p90(waits[d]) or 0 for d in days]
+        ax2 = ax.twinx()
+        ax2.plot(x, p90s, "o-", color="#F58518", label=S.CHART_DAILY_P90)
+        ax2.set_ylabel(S.CHART_DAILY_P90)
+        # headroom above the tallest bar and point: the legend sits there, over nothing
+        ax.set_ylim(0, max(served[d] + unserved[d] for d in days) * 1.3 or 1)
+        ax2.set_ylim(0, max(p90s) * 1.3 or 1)
+        f.legend(loc="upper center", ncol=3, bbox_to_anchor=(0.5, 0.9))
+    else:
+        ax.text(0.5, 0.5, S.CHART_NO_DATA, ha="center", va="center", transform=ax.transAxes)
+    ax.set_ylabel(S.CHART_DAILY_Y)
+    ax.set_title(S.CHART_DAILY.format(period=fig.record.period.label()))
+    return _save(plt, f, path)
+
+
 def _save(plt, f, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     f.tight_layout()
@@ -138,7 +176,10 @@ def _save(plt, f, path: Path) -> Path:
 
 
 def all_charts(fig: Figures, folder: Path, max_wait_s: int) -> list[Path]:
+    """The period's charts; a month's (the 月通报's) begins with its days side by side."""
     slug = fig.record.period.slug()
-    return [arrivals(fig, folder / f"arrivals-{slug}.png"),
-            wait_distribution(fig, folder / f"waits-{slug}.png", max_wait_s),
-            satisfaction(fig, folder / f"satisfaction-{slug}.png")]
+    month = [daily(fig, folder / f"daily-{slug}.png")] if fig.record.period.kind == "month" \
+        else []
+    return month + [arrivals(fig, folder / f"arrivals-{slug}.png"),
+                    wait_distribution(fig, folder / f"waits-{slug}.png", max_wait_s),
+                    satisfaction(fig, folder / f"satisfaction-{slug}.png")]

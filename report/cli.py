@@ -3,6 +3,8 @@
     hall-report figures  --config hall.toml --db hall.db --month 2026-11 [--csv DIR]
                          [--xlsx FILE] [--charts DIR] [--html FILE]
     hall-report export   --config hall.toml --db hall.db --month 2026-11 --format jsonl|csv
+    hall-report kaohe    --config hall.toml --db hall.db --month 2026-11 [--by staff|window]
+                         [--who 1001|3] [--json FILE]          (考核, docs/kaohe.md)
     hall-county report county   --db postgresql://… --config a.toml --config b.toml … --month 2026-11
     hall-county report county-export --db postgresql://… --config a.toml … --month 2026-11 --format csv
     hall-report followup list   --config hall.toml --db hall.db [--status open|overdue|…]
@@ -58,14 +60,19 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     fig = sub.add_parser("figures", help="figures per hall, window, staff and service")
     exp = sub.add_parser("export", help="rating records for the provincial 好差评 platform")
     fol = sub.add_parser("followup", help="差评 follow-up cases")
+    kao = sub.add_parser("kaohe", help="考核 per clerk and window, with the events behind it")
     bkg = sub.add_parser("bookings", help="网上预约: 预约数, 签到率, 爽约率, booked vs walk-in waits")
-    for p in (fig, exp, bkg):
+    for p in (fig, exp, bkg, kao):
         common_args(p)
-    for p in (fig, exp, bkg):
+    for p in (fig, exp, bkg, kao):
         p.add_argument("--db", required=True, help="the hub's SQLite file (opened read-only)")
         _period_args(p)
+    kao.add_argument("--by", default="all", choices=("all", "staff", "window"))
+    kao.add_argument("--who", help="a staff number or window number: every event behind its "
+                                   "points")
+    kao.add_argument("--json", type=Path, help="the whole 考核 with its evidence as JSON")
     fig.add_argument("--view", default="all",
-                     choices=("all", "hall", "window", "staff", "service", "ranking"))
+                     choices=("all", "hall", "window", "staff", "service", "ranking", "kaohe"))
     fig.add_argument("--csv", type=Path, help="folder for one CSV per table")
     fig.add_argument("--xlsx", type=Path, help="Excel workbook, one sheet per view")
     fig.add_argument("--charts", type=Path, help="folder for the PNG charts")
@@ -149,9 +156,13 @@ def _database(db: str, cfg, scratch: str, county) -> str:
 def _run(cfg, clock, args, conn) -> int:
     try:
         if args.command == "figures":
-            return _figures(cfg, conn, args)
+            return _figures(cfg, conn, args, clock)
         if args.command == "export":
             return _export(cfg, conn, args)
+        if args.command == "kaohe":
+            from report.kaohe_cli import run_kaohe
+
+            return run_kaohe(cfg, conn, clock.now().date(), _period(args), args)
         if args.command == "bookings":
             return _bookings(cfg, conn, args)
         return _list(cfg, conn, clock, args)
@@ -195,7 +206,7 @@ def _county(args, county_readers, prog: str) -> int:
     return 1 if missing else 0
 
 
-def _figures(cfg, conn, args) -> int:
+def _figures(cfg, conn, args, clock) -> int:
     from report import tables
     from report.data import load
     from report.figures import compute
@@ -209,11 +220,15 @@ def _figures(cfg, conn, args) -> int:
         if args.view in ("all", kind[name]):
             print(f"\n【{name}】")
             print(tables.terminal(heads, rows))
+    result = None
+    if args.view in ("all", "kaohe") or args.html or args.xlsx:
+        from report.kaohe_cli import kaohe_for_figures
+
+        result = kaohe_for_figures(cfg, conn, clock.now().date(), period,
+                                   args.view in ("all", "kaohe"))
     if args.csv:
         for path in tables.write_csv(fig, args.csv):
             print(f"csv: {path}", file=sys.stderr)
-    if args.xlsx:
-        print(f"xlsx: {tables.write_xlsx(fig, args.xlsx, title)}", file=sys.stderr)
     charts = []
     if args.charts or args.html:
         from report import charts as ch
@@ -222,10 +237,13 @@ def _figures(cfg, conn, args) -> int:
         charts = ch.all_charts(fig, folder, cfg.alerts.max_wait_s)
         for path in charts:
             print(f"chart: {path}", file=sys.stderr)
+    if args.xlsx:
+        print(f"xlsx: {tables.write_xlsx(fig, args.xlsx, title, result, charts)}",
+              file=sys.stderr)
     if args.html:
         from report.summary import write_html
 
-        print(f"html: {write_html(fig, cfg, args.html, charts)}", file=sys.stderr)
+        print(f"html: {write_html(fig, cfg, args.html, charts, result)}", file=sys.stderr)
     return 0
 
 

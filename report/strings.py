@@ -90,3 +90,24 @@ SUMMARY_LINE = ("本期共取号{issued}个，办结{served}件，过号{no_show
                 "平均等候{wait}分钟，超时等候{over}人次。收到评价{rated}条，满意率{sat}，"
                 "差评{bad}条（差评率{bad_rate}），未评价率{unrated}。")
 
+
+#: 考核 (report/kaohe.py): item -> column head, in report order
+KAOHE_ITEMS = {"volume": "办件量", "satisfaction": "满意率", "bad_rating": "差评及回访",
+               "handling": "办理时长/标准", "on_post": "在岗/暂停", "over_limit": "超时等候",
+               "no_show": "过号"}
+KAOHE_GROUPS = {"staff": "人员考核", "window": "窗口考核"}
+KAOHE_TITLE = "{hall} {period} 考核"
+KAOHE_HEAD = ("名次", "编号", "名称")
+KAOHE_TOTAL = "总分"
+KAOHE_SCORE = "{measure}（{score:g}分）"
+KAOHE_EVIDENCE_TITLE = "{name}（{key}）考核依据"
+KAOHE_EVIDENCE_ITEM = "{item}：{measure}，得分 {score:g}，计 {points:g} 分"
+KAOHE_EVIDENCE_LINE = "  事件#{seq} {at} {note}"
+KAOHE_NO_ONE = "没有找到 {key}"
+CHARTS_SHEET = "图表"
+CHART_DAILY = "{period} 每日办结与日终未办"
+CHART_DAILY_Y = "件数"
+CHART_DAILY_SERVED = "办结"
+CHART_DAILY_UNSERVED = "日终未办"
+CHART_DAILY_P90 = "等候P90（分钟）"
+CHART_DAILY_DAY = "{d:%m-%d}周{w}"

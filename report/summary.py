@@ -32,22 +32,28 @@ def _table(heads: list[str], rows: list[list]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def write_html(fig: Figures, cfg, path: Path, charts: list[Path]) -> Path:
-    """Write the summary page; charts are linked relative to the page."""
+def write_html(fig: Figures, cfg, path: Path, charts: list[Path], kaohe=None) -> Path:
+    """Write the summary page; charts are linked relative to the page; ``kaohe`` (the 考核 of
+    report/kaohe.py) adds its tables."""
     title = S.SUMMARY_TITLE.format(hall=cfg.name, period=fig.record.period.label())
     parts = [f"<h1>{html.escape(title)}</h1>", f"<p>{html.escape(summary_line(fig))}</p>"]
     for view in ("window", "staff"):
         parts.append(f"<h2>{S.RANKINGS[view]}</h2>")
         parts.append(_table(*tables.ranking_rows(fig, view)))
+    if kaohe:
+        from report.kaohe_view import html_section
+
+        parts.append(html_section(kaohe))
     for chart in charts:
         rel = Path(chart).resolve().relative_to(path.resolve().parent) \
             if Path(chart).resolve().is_relative_to(path.resolve().parent) else Path(chart).resolve()
         parts.append(f'<img src="{html.escape(str(rel))}" alt="">')
     page = ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>"
-            "body{font-family:'Noto Sans CJK SC',sans-serif;max-width:60em;margin:auto}"
+            "body{font-family:'Noto Sans CJK SC',sans-serif;max-width:84em;margin:auto}"
             "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #999;"
-            "padding:2px 8px;text-align:right}img{max-width:48%}</style></head><body>"
+            "padding:2px 8px;text-align:right;white-space:nowrap}img{max-width:48%}"
+            "</style></head><body>"
             + "".join(parts) + "</body></html>")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")

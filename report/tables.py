@@ -90,15 +90,21 @@ def write_csv(fig: Figures, folder: Path) -> list[Path]:
     return paths
 
 
-def write_xlsx(fig: Figures, path: Path, title: str) -> Path:
-    """An Excel workbook: one sheet per view and per ranking, the report title in row 1."""
+def write_xlsx(fig: Figures, path: Path, title: str, kaohe=None, charts=()) -> Path:
+    """An Excel workbook: one sheet per view and per ranking, the report title in row 1; then,
+    when given, one sheet per 考核 group (report/kaohe.py) and a sheet of the PNG ``charts``."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     wb.remove(wb.active)
-    for name, heads, rows in sheets(fig):
+    extra = []
+    if kaohe:
+        from report import kaohe_view
+
+        extra = [(S.KAOHE_GROUPS[g], *kaohe_view.table(rows)) for g, rows in kaohe.items()]
+    for name, heads, rows in [*sheets(fig), *extra]:
         ws = wb.create_sheet(name)
         ws.append([title])
         ws["A1"].font = Font(bold=True, size=14)
@@ -111,6 +117,20 @@ def write_xlsx(fig: Figures, path: Path, title: str) -> Path:
         for i, h in enumerate(heads, 1):
             longest = max([width(str(h))] + [width(str(r[i - 1])) for r in rows])
             ws.column_dimensions[get_column_letter(i)].width = max(6, longest + 2)
+    if charts:
+        _chart_sheet(wb, charts)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _chart_sheet(wb, charts) -> None:
+    """The PNG charts one below the other on a sheet of their own (图表)."""
+    from openpyxl.drawing.image import Image
+
+    ws = wb.create_sheet(S.CHARTS_SHEET)
+    row = 1
+    for chart in charts:
+        img = Image(str(chart))
+        ws.add_image(img, f"A{row}")
+        row += int(img.height / 20) + 2  # rows are 20 px high

@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -157,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         client = HubClient(cfg, node_id, args.broker, clock, username=args.username,
                            password=args.password)
         link = HubLink(client, args.broker, args.username, args.password)
+        # a simulated hall clock (the month's demo) follows the hub's over skipped nights
+        client.on_event("clock_step", lambda _k, e: clock.follow(
+            datetime.fromisoformat(e["to"]), e["step_s"]))
     except (ConfigError, ValueError) as exc:
         print(f"hall-web: {exc}", file=sys.stderr)
         return 2

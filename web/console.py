@@ -275,14 +275,15 @@ class Console:
 
     async def figures_page(self, request: Request) -> Response:
         def make(conn, period, s):
-            title, sheets, _ = figures.report(conn, self.cfg, period)
+            title, sheets, _ = figures.report(conn, self.cfg, period, self.clock.now().date())
             return HTMLResponse(consolepages.figures(self.cfg, s, period, title, sheets),
                                 headers=pages.NO_STORE)
         return await self._with_report(request, make)
 
     async def figures_xlsx(self, request: Request) -> Response:
         def make(conn, period, s):
-            return Response(figures.xlsx(conn, self.cfg, period), media_type=(
+            return Response(figures.xlsx(conn, self.cfg, period, self.clock.now().date()),
+                            media_type=(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
                 headers={"Content-Disposition":
                          f'attachment; filename="report-{period.slug()}.xlsx"'})
@@ -309,7 +310,8 @@ class Console:
 
     async def bulletin(self, request: Request) -> Response:
         def make(conn, period, s):
-            return Response(figures.bulletin_html(conn, self.cfg, period).encode("utf-8"),
+            return Response(figures.bulletin_html(conn, self.cfg, period,
+                                                  self.clock.now().date()).encode("utf-8"),
                             media_type="text/html; charset=utf-8", headers={
                                 "Content-Disposition":
                                 f'attachment; filename="bulletin-{period.slug()}.html"'})

@@ -9,13 +9,15 @@ import os
 import re
 import sqlite3
 import tempfile
+from datetime import date
 from pathlib import Path
 
-from report import charts, export, summary, tables
+from report import charts, export, kaohe_view, summary, tables
 from report.data import load
 from report.figures import compute
+from report.kaohe import kaohe
 from report.period import PeriodError, parse_period
-from report.strings import REPORT_TITLE
+from report.strings import KAOHE_GROUPS, REPORT_TITLE
 from wire.vocab import public
 
 SEED_KINDS = ("issued", "called", "cancelled", "skipped", "held", "finished", "transferred",
@@ -57,16 +59,26 @@ def period_of(kind: str, text: str):
     return parse_period(kind, text)
 
 
-def report(conn: sqlite3.Connection, cfg, period) -> tuple:
-    """(title, hall-report sheets (name, heads, rows), figures) for ``period``."""
+def _kaohe(conn, cfg, period, today: date | None) -> dict:
+    """hall-report's 考核 for ``period``; a 差评 case is late once open past its deadline on
+    ``today`` (the hall's date; default the period's last day)."""
+    return kaohe(conn, period, cfg, min(today or period.last, period.last))
+
+
+def report(conn: sqlite3.Connection, cfg, period, today: date | None = None) -> tuple:
+    """(title, hall-report sheets (name, heads, rows) and the 考核's, figures) for
+    ``period``."""
     fig = compute(load(conn, period), cfg)
-    return REPORT_TITLE.format(hall=cfg.name, period=period.label()), tables.sheets(fig), fig
+    sheets = tables.sheets(fig) + [(KAOHE_GROUPS[g], *kaohe_view.table(rows))
+                                   for g, rows in _kaohe(conn, cfg, period, today).items()]
+    return REPORT_TITLE.format(hall=cfg.name, period=period.label()), sheets, fig
 
 
-def xlsx(conn, cfg, period) -> bytes:
+def xlsx(conn, cfg, period, today: date | None = None) -> bytes:
     title, _, fig = report(conn, cfg, period)
     with tempfile.TemporaryDirectory() as tmp:
-        path = tables.write_xlsx(fig, Path(tmp) / "report.xlsx", title)
+        path = tables.write_xlsx(fig, Path(tmp) / "report.xlsx", title,
+                                 _kaohe(conn, cfg, period, today))
         return path.read_bytes()
 
 
@@ -89,13 +101,15 @@ def chart_png(conn, cfg, period, name: str) -> bytes:
         return draw(fig, Path(tmp) / f"{name}.png").read_bytes()
 
 
-def bulletin_html(conn, cfg, period) -> str:
-    """hall-report's 月通报 page for ``period``, one file with its charts inside (a download)."""
+def bulletin_html(conn, cfg, period, today: date | None = None) -> str:
+    """hall-report's 月通报 page for ``period`` (with the 考核), one file with its charts inside
+    (a download)."""
     fig = compute(load(conn, period), cfg)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         drawn = charts.all_charts(fig, folder, cfg.alerts.max_wait_s)
-        page = summary.write_html(fig, cfg, folder / "summary.html", drawn).read_text("utf-8")
+        page = summary.write_html(fig, cfg, folder / "summary.html", drawn,
+                                  _kaohe(conn, cfg, period, today)).read_text("utf-8")
         for chart in drawn:
             data = base64.b64encode(chart.read_bytes()).decode("ascii")
             page = re.sub(f'src="{re.escape(chart.name)}"', f'src="data:image/png;base64,{data}"',

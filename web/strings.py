@@ -190,6 +190,7 @@ ALERT_KINDS = {
     "assist_suggested": "协助建议",
     "rate_limited": "请求过频",
     "clock_step": "系统时钟跳变",
+    "maintenance_failed": "夜间维护失败",
 }
 FIGURES_TITLE = "统计报表 {period}"
 FIGURES_DAY = "日期"

@@ -91,6 +91,27 @@ class HallClock:
             steps, self._steps = self._steps, []
         return steps
 
+    def skip_to(self, at: datetime) -> None:
+        """A simulation jumps to hall time ``at`` (the month's demo skips the nights): kept as a
+        step, as a stepped system clock's is, so that the hub records it (hub.selfwatch)."""
+        if not self.fixed:
+            raise ValueError("only a simulated clock skips; the real one follows the system's")
+        before = self.now()
+        with self._lock:
+            self._origin_hall += at - before
+            self._steps = self._steps[-(KEEP_STEPS - 1):] + [
+                (before, at, (at - before).total_seconds())]
+
+    def follow(self, to: datetime, step_s: float) -> bool:
+        """A simulation still behind ``to`` steps by ``step_s`` as the hub's clock did (its
+        ``clock_step`` event), so that two clocks in step before stay in step after, whatever
+        the event's delay; recorded nowhere. The real clock follows the system's: ignored."""
+        if not self.fixed or (to - self.now()).total_seconds() < STEP_S * self.speed:
+            return False
+        with self._lock:
+            self._origin_hall += timedelta(seconds=step_s)
+        return True
+
     def sleep(self, hall_seconds: float) -> None:
         """Sleep for ``hall_seconds`` of hall time."""
         if hall_seconds > 0:

@@ -17,6 +17,7 @@ from wire.hall_tables import read_nodes as _nodes
 from wire.hall_tables import read_services as _services
 from wire.hall_tables import read_staff as _staff
 from wire.hall_tables import read_windows as _windows
+from wire.month import MonthRules, read_month
 from wire.rules import (
     ASSISTS,
     BALANCES,
@@ -73,6 +74,7 @@ class HallConfig:
     limits: dict = field(default_factory=dict, hash=False)
     booking: BookingRules | None = None  # ``[booking]``: wire.bookingconfig (None: no booking)
     standby: StandbySettings = StandbySettings()  # ``[standby]``: wire.standby (docs/standby.md)
+    month: MonthRules = MonthRules()  # [kaohe] and [maintenance] (wire/month.py)
 
     def node(self, node_id: str) -> Node:
         """The node ``node_id``; ConfigError when the hall has no such node."""
@@ -141,7 +143,9 @@ def parse_config(data: dict, source: str = "config") -> HallConfig:
     limits = _limits(top.table("limits"))
     booking = read_booking(top.table("booking"), services)
     standby = read_standby(top.table("standby"))
+    month = read_month(top)
     top.check_unused()
     return HallConfig(hall_id, name, tz, hotline, notice, hours, queue, rating, alerts,
-                      services, windows, staff, nodes, source, web, limits, booking, standby)
+                      services, windows, staff, nodes, source, web, limits, booking, standby,
+                      month)
 

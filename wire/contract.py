@@ -30,6 +30,7 @@ EVENT_KINDS = (
     "rated", "window", "follow_up", "follow_up_step", "booked", "day_closed", "alert",
     "cancelled", "moved", "notice", "alert_ack",
     "store_recovered", "clock_step",  # the hub's own (hub.selfwatch)
+    "maintenance",  # the hub's nightly upkeep (hub.maintenance)
     "booking_made", "booking_cancelled", "booking_moved", "booking_checked_in",  # docs/booking.md
     "booking_no_show", "booking_slots_changed",
     "failover",  # a standby hub took the hall over (hub.standby, docs/standby.md)

@@ -124,3 +124,21 @@ def test_each_step_is_taken_once_by_the_hub_with_where_it_came_from():
     assert step == -3601.0 and after == datetime(2026, 11, 22, 16, 30, tzinfo=TZ)
     assert before == datetime(2026, 11, 22, 17, 30, 1, tzinfo=TZ)
     assert clock.take_steps() == []
+
+
+def test_a_simulated_night_is_skipped_as_a_step_and_another_clock_follows_it():
+    mono = FakeTime(0.0)
+    hub = HallClock(TZ, "2026-12-01T17:10:00+08:00", speed=400, mono=mono)
+    web = HallClock(TZ, "2026-12-01T17:10:00+08:00", speed=400, mono=mono)
+    morning = datetime(2026, 12, 2, 8, 50, tzinfo=TZ)
+    hub.skip_to(morning)
+    (before, after, step), = hub.take_steps()  # what the hub records as a clock_step
+    assert (before, after, step) == (datetime(2026, 12, 1, 17, 10, tzinfo=TZ), morning, 56400.0)
+    mono.advance(1)  # hall-web hears of it a real second later
+    assert web.follow(morning, step) is True and web.now() == hub.now() == morning.replace(
+        minute=56, second=40)  # in step again, whatever the event's delay
+    assert web.follow(morning, step) is False and web.take_steps() == []  # once only
+    real = HallClock(TZ, wall=FakeTime(YESTERDAY_1730.timestamp()), mono=mono)
+    assert real.follow(morning, step) is False
+    with pytest.raises(ValueError, match="only a simulated clock skips"):
+        real.skip_to(morning)

@@ -56,7 +56,9 @@ def test_files_for_the_manager(day_db, capsys, pictures):
     from openpyxl import load_workbook
 
     wb = load_workbook(folder / "report.xlsx")
-    assert wb.sheetnames == ["全厅", "窗口", "工作人员", "事项", "窗口排名", "人员排名"]
+    assert wb.sheetnames == ["全厅", "窗口", "工作人员", "事项", "窗口排名", "人员排名",
+                             "人员考核", "窗口考核", "图表"]
+    assert len(wb["图表"]._images) == 3  # the PNG charts inside the workbook
     ws = wb["事项"]
     assert ws["A1"].value == "示范县政务服务中心 2026年11月23日至11月29日 办件与评价统计"
     assert [c.value for c in ws[3]][:8] == ["A", "企业开办", 5, 5, 3, 1, 1, 0]
@@ -70,6 +72,7 @@ def test_files_for_the_manager(day_db, capsys, pictures):
     page = (folder / "summary.html").read_text(encoding="utf-8")
     assert "本期共取号8个，办结6件，过号1个，转办1件，日终未办1个" in page
     assert "满意率50.0%" in page and 'src="arrivals-2026-W48.png"' in page
+    assert "<h2>人员考核</h2>" in page and "<h2>窗口考核</h2>" in page
 
 
 def test_export_cli(day_db, capsys, tmp_path):

@@ -232,6 +232,8 @@ def test_notice_and_move_from_the_console_and_the_figures(web, node_client, desk
     desk.goto(web.url + "/manage/figures")
     expect(desk.locator("h2").nth(0)).to_contain_text("办件与评价统计")
     expect(desk.locator("main")).to_contain_text("2号窗口")
+    # the 考核 (report/kaohe.py) beside the figures: the clerk who finished ranks
+    expect(desk.locator("section[aria-label=人员考核]")).to_contain_text("1002")
     path = tmp_path / "console-figures-1920x1080.png"
     desk.screenshot(path=str(path))
     print(f"screenshot: {path}")
@@ -254,7 +256,7 @@ def test_notice_and_move_from_the_console_and_the_figures(web, node_client, desk
     bulletin = tmp_path / "bulletin.html"
     dl.value.save_as(bulletin)
     page = bulletin.read_text(encoding="utf-8")
-    assert "好差评月度通报" in page
+    assert "好差评月度通报" in page and "<h2>窗口考核</h2>" in page
     assert page.count("data:image/png;base64,") == 3
     assert desk.goto(web.url + "/manage/figures?kind=year&period=x").status == 400
     assert desk.goto(web.url + "/manage/chart/nope.png").status == 404
