@@ -62,10 +62,18 @@ def plan(cfg, visits: list[Visit], now: datetime, seed: int, share: float = SHAR
         roll = rng.random()
         how = "no_show" if roll < NO_SHOW else "late" if roll < NO_SHOW + LATE else "on_time"
         arrives = (start + timedelta(minutes=grace_min + rng.uniform(3, 20)) if how == "late"
-                   else start - timedelta(minutes=rng.uniform(0, 20)))
+                   else max(start - timedelta(minutes=rng.uniform(0, 20)),
+                            _doors_open(cfg.hours, start)))
         booked.append(Booking(replace(v, arrives=arrives, no_show=False), start, how,
                               len(booked)))
     return walk_ins, booked
+
+
+def _doors_open(hours, start: datetime) -> datetime:
+    """When the session holding the slot ``start`` opens: a citizen coming early for the
+    first slot of a session waits at the door and checks in then (the kiosk is closed before)."""
+    opens = [a for a, b in hours.sessions if a <= start.time() < b]
+    return start.replace(hour=opens[0].hour, minute=opens[0].minute) if opens else start
 
 
 class Booked:

@@ -28,6 +28,9 @@ def test_the_plan_books_a_share_of_the_bookable_visits_with_no_shows_and_late_on
     assert ways["on_time"] > ways["late"] > 0 and ways["no_show"] > 0
     late = next(b for b in booked if b.how == "late")
     assert (late.visit.arrives - late.start).total_seconds() > 15 * 60   # past the grace
+    for b in booked:   # one coming in time never stands at a closed kiosk (a false 爽约)
+        if b.how == "on_time":
+            assert cfg.hours.is_open(b.start.date(), b.visit.arrives.time()), b
     assert booking.plan(cfg, visits, now, seed=7)[1] == booked           # seeded
     assert booking.plan(cfg, visits, now, seed=7, share=0)[1] == []
 
