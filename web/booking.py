@@ -138,14 +138,21 @@ class BookingPages:
         return sid
 
     async def service_days(self, request: Request) -> Response:
+        return await self._service_page(request, self._days, "/book")
+
+    async def service_slots(self, request: Request) -> Response:
+        return await self._service_page(request, self._slots)
+
+    async def _service_page(self, request: Request, draw, *back: str) -> Response:
+        """A /book/s/{sid} page (days or slots): limited, then 404 for a service not offered,
+        else ``draw`` with the service's name and base path."""
         bookform.csrf(request)
         if (limited := self.limited(request, "page")) is not None:
             return limited
         sid = self._service(request)
         if sid is None:
             return self.html(request, bookpages.not_found(self.cfg), 404)
-        return await self._days(request, sid, self.cfg.services[sid].name, f"/book/s/{sid}",
-                                "/book")
+        return await draw(request, sid, self.cfg.services[sid].name, f"/book/s/{sid}", *back)
 
     async def _days(self, request, sid: str, heading: str, base: str, back: str) -> Response:
         try:
@@ -165,15 +172,6 @@ class BookingPages:
         found = [d for d in answer.get("days", []) if d.get("day") == day]
         entry = found[0] if found and found[0].get("open") else {"day": day, "slots": []}
         return self.html(request, bookpages.slots(self.cfg, heading, base, entry, base))
-
-    async def service_slots(self, request: Request) -> Response:
-        bookform.csrf(request)
-        if (limited := self.limited(request, "page")) is not None:
-            return limited
-        sid = self._service(request)
-        if sid is None:
-            return self.html(request, bookpages.not_found(self.cfg), 404)
-        return await self._slots(request, sid, self.cfg.services[sid].name, f"/book/s/{sid}")
 
     # -- a new booking ----------------------------------------------------------------------
     async def new(self, request: Request) -> Response:
