@@ -23,6 +23,7 @@ import psycopg
 from .outside import (
     BIN,
     DEBIAN_CONF,
+    HALL,
     ROOT,
     free_port,
     read_env,
@@ -264,3 +265,16 @@ def hub_epoch(hall) -> str:
 def last_seq(hall) -> int:
     (row,) = hall.db_rows("SELECT coalesce(max(seq), 0) AS seq FROM events")
     return row["seq"]
+
+
+def start_landed(county: County, hall) -> int:
+    """Bridge ``hall`` to the county, start its hub and hall-county, take one ticket and wait
+    until it lands in PostgreSQL; the hub's last seq."""
+    bridge_site(county, hall, HALL)
+    hall.start_hub()
+    county.start_collector()
+    county.wait_subscribed()
+    assert hall.node("kiosk-1").request("ticket.take", {"service": "A"})["ok"]
+    last = last_seq(hall)
+    wait_landed(county, HALL, last)
+    return last
