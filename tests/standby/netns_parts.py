@@ -26,7 +26,16 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
-from tests.blackbox.outside import BIN, DEBIAN_CONF, EXAMPLE, ROOT, SNIPPET, read_env, rewrite
+from tests.blackbox.outside import (  # wait_for: the standby tests import it from here
+    BIN,
+    DEBIAN_CONF,
+    EXAMPLE,
+    ROOT,
+    SNIPPET,
+    read_env,
+    rewrite,
+    wait_for,
+)
 
 HALL = "demo"
 MONDAY_10 = "2026-11-23T10:00:00+08:00"
@@ -53,18 +62,6 @@ def can_run() -> str | None:
 def sh(*cmd: str, ns: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
     full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
     return subprocess.run(full, check=check, capture_output=True, text=True)
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    value = predicate()
-    assert value, f"timed out after {timeout} s waiting for {what}"
-    return value
 
 
 class Lan:
