@@ -22,12 +22,11 @@ import psycopg
 
 from .outside import (
     BIN,
-    DEBIAN_CONF,
     HALL,
     ROOT,
+    debian_conf,
     free_port,
     read_env,
-    rewrite,
     stop_process,
     wait_for,
 )
@@ -117,12 +116,8 @@ class County:
             shutil.chown(self.log_path, "mosquitto", "mosquitto")
         confd = self.workdir / "county-conf.d"
         confd.mkdir(exist_ok=True)
-        (self.workdir / "county-mosquitto.conf").write_text(rewrite(DEBIAN_CONF.read_text(), {
-            "pid_file": f"pid_file {self.data}/mosquitto.pid",
-            "persistence_location": f"persistence_location {self.data}/",
-            "log_dest": f"log_dest file {self.log_path}",
-            "include_dir": f"include_dir {confd}",
-        }))
+        (self.workdir / "county-mosquitto.conf").write_text(debian_conf(self.data, self.log_path,
+                                                                        confd))
         text = COUNTY_CONF.read_text()
         for old, new in {"listener 8883\n": f"listener {self.tls_port} 127.0.0.1\n",
                          "listener 1883 127.0.0.1\n": f"listener {self.local_port} 127.0.0.1\n",

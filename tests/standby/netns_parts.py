@@ -28,10 +28,10 @@ import paho.mqtt.client as mqtt
 
 from tests.blackbox.outside import (  # wait_for: the standby tests import it from here
     BIN,
-    DEBIAN_CONF,
     EXAMPLE,
     ROOT,
     SNIPPET,
+    debian_conf,
     read_env,
     rewrite,
     wait_for,
@@ -209,11 +209,7 @@ hub-b = "{self.ip['hub-b']}"
         os.chown(logf, user.pw_uid, user.pw_gid)
         confd = folder / "conf.d"
         confd.mkdir(exist_ok=True)
-        (folder / "mosquitto.conf").write_text(rewrite(DEBIAN_CONF.read_text(), {
-            "pid_file": f"pid_file {data}/mosquitto.pid",
-            "persistence_location": f"persistence_location {data}/",
-            "log_dest": f"log_dest file {logf}",
-            "include_dir": f"include_dir {confd}"}))
+        (folder / "mosquitto.conf").write_text(debian_conf(data, logf, confd))
         (confd / "hallstack.conf").write_text(rewrite(SNIPPET.read_text(), {
             "password_file": f"password_file {self.passwd}",
             "acl_file": f"acl_file {self.acl}"}))
