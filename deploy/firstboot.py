@@ -22,13 +22,13 @@ next boot tries again; each step is safe to repeat.
 from __future__ import annotations
 
 import os
-import subprocess
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from deploy import paths, standby_card
 from deploy.atomic import write_atomic
+from deploy.card_io import read_node_toml, run_steps
 from deploy.provision import (
     NodePlan,
     ProvisionError,
@@ -100,13 +100,7 @@ def render_env(plan: NodePlan, password: str) -> str:
 def read_card(folder: Path) -> Card:
     """What the card holds, checked as ``hall-flash node`` checks it."""
     path = folder / "node.toml"
-    try:
-        node = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ProvisionError(f"{path}: cannot read: {exc}") from None
-    unknown = sorted(set(node) - NODE_KEYS)
-    if unknown:
-        raise ProvisionError(f"{path}: unknown keys {', '.join(unknown)}")
+    node = read_node_toml(path, NODE_KEYS)
     for key in ("node", "role", "broker", "username", "password_file", "unit"):
         if not isinstance(node.get(key), str):
             raise ProvisionError(f"{path}: {key}: missing or not a string")
@@ -216,11 +210,4 @@ def _enable(root: Path, unit: str, systemctl: str, restart_chrony: bool = False)
         [systemctl, "enable", unit], [systemctl, "start", "--no-block", unit]]
     if restart_chrony and not offline:  # a chrony that runs reads its new source; else at boot
         steps.insert(0, [systemctl, "try-restart", "--no-block", "chrony.service"])
-    for argv in steps:
-        try:
-            result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ProvisionError(f"{' '.join(argv)}: {exc}") from None
-        if result.returncode != 0:
-            raise ProvisionError(f"{' '.join(argv)}: exit {result.returncode}: "
-                                 f"{(result.stderr or result.stdout).strip()}")
+    run_steps(steps)

@@ -17,13 +17,12 @@ both brokers must know every node's password.
 from __future__ import annotations
 
 import os
-import subprocess
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from deploy import paths, standby_files
 from deploy.atomic import write_atomic
+from deploy.card_io import read_node_toml, run_steps
 from deploy.provision import _NODE_ID as NODE_ID
 from deploy.provision import ProvisionError, toml_string
 
@@ -118,13 +117,7 @@ def write_card(target: Path, role: str, node: str, hall_config: Path | None,
 def install(root: Path, card: Path, systemctl: str = "systemctl") -> Installed:
     """Install the card of a standby hall's machine under ``root`` (checks first)."""
     root, path = Path(root), card / "node.toml"
-    try:
-        node = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ProvisionError(f"{path}: cannot read: {exc}") from None
-    unknown = sorted(set(node) - NODE_KEYS)
-    if unknown:
-        raise ProvisionError(f"{path}: unknown keys {', '.join(unknown)}")
+    node = read_node_toml(path, NODE_KEYS)
     role, name = node.get("role"), node.get("node")
     hall_path = root / paths.HALL_CONFIG.relative_to("/")
     source = card / "hall.toml" if (card / "hall.toml").is_file() else hall_path
@@ -173,14 +166,7 @@ def _enable(root: Path, units: tuple[str, ...], systemctl: str) -> None:
     steps.append([*base, "enable", *units])
     if not offline:
         steps.append([systemctl, "start", "--no-block", *units])
-    for argv in steps:
-        try:
-            result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ProvisionError(f"{' '.join(argv)}: {exc}") from None
-        if result.returncode != 0:
-            raise ProvisionError(f"{' '.join(argv)}: exit {result.returncode}: "
-                                 f"{(result.stderr or result.stdout).strip()}")
+    run_steps(steps)
 
 
 def _has_unit(root: Path, unit: str) -> bool:

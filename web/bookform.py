@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from urllib.parse import parse_qs
 
 from starlette.requests import Request
 
 from web import strings as S
-from web.console import clean
+from web.console import clean, read_form
 
 B = S.BOOK
 CSRF_COOKIE = "book_csrf"
@@ -32,14 +31,8 @@ def csrf(request: Request) -> str:
 
 async def read(request: Request) -> dict | None:
     """The url-encoded form when its CSRF field matches the cookie, else None."""
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM:
-            return None
-    try:
-        fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8"), max_num_fields=10).items()}
-    except (UnicodeDecodeError, ValueError):
+    fields = await read_form(request, MAX_FORM)
+    if fields is None:
         return None
     cookie, sent = request.cookies.get(CSRF_COOKIE, ""), fields.get("csrf", "")
     if not cookie or not secrets.compare_digest(cookie.encode(), sent.encode()):

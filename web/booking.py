@@ -126,6 +126,20 @@ class BookingPages:
                         return s
         return None
 
+    async def open_slot(self, request: Request, where: tuple[str, str, str], title: str,
+                        back: str) -> tuple[dict | None, Response | None]:
+        """(the slot, None) while it takes bookings, else (None, the refusal page: the hub's
+        error, or 409 for a slot closed or gone)."""
+        try:
+            slot = await self.slot_of(*where)
+        except (HubError, HubUnreachable) as exc:
+            return None, self.refusal(request, title, exc, back, B["again"])
+        if slot is None:
+            body, status = bookpages.refused(self.cfg, title, B["slot_closed"],
+                                             S.BOOK_TODO["closed"], back, B["again"], 409)
+            return None, self.html(request, body, status)
+        return slot, None
+
     async def service_list(self, request: Request) -> Response:
         bookform.csrf(request)
         return (self.limited(request, "page")
@@ -138,14 +152,21 @@ class BookingPages:
         return sid
 
     async def service_days(self, request: Request) -> Response:
+        return await self._service_page(request, self._days, "/book")
+
+    async def service_slots(self, request: Request) -> Response:
+        return await self._service_page(request, self._slots)
+
+    async def _service_page(self, request: Request, draw, *back: str) -> Response:
+        """A /book/s/{sid} page (days or slots): limited, then 404 for a service not offered,
+        else ``draw`` with the service's name and base path."""
         bookform.csrf(request)
         if (limited := self.limited(request, "page")) is not None:
             return limited
         sid = self._service(request)
         if sid is None:
             return self.html(request, bookpages.not_found(self.cfg), 404)
-        return await self._days(request, sid, self.cfg.services[sid].name, f"/book/s/{sid}",
-                                "/book")
+        return await draw(request, sid, self.cfg.services[sid].name, f"/book/s/{sid}", *back)
 
     async def _days(self, request, sid: str, heading: str, base: str, back: str) -> Response:
         try:
@@ -165,15 +186,6 @@ class BookingPages:
         found = [d for d in answer.get("days", []) if d.get("day") == day]
         entry = found[0] if found and found[0].get("open") else {"day": day, "slots": []}
         return self.html(request, bookpages.slots(self.cfg, heading, base, entry, base))
-
-    async def service_slots(self, request: Request) -> Response:
-        bookform.csrf(request)
-        if (limited := self.limited(request, "page")) is not None:
-            return limited
-        sid = self._service(request)
-        if sid is None:
-            return self.html(request, bookpages.not_found(self.cfg), 404)
-        return await self._slots(request, sid, self.cfg.services[sid].name, f"/book/s/{sid}")
 
     # -- a new booking ----------------------------------------------------------------------
     async def new(self, request: Request) -> Response:
@@ -217,15 +229,9 @@ class BookingPages:
         """The slot's 一次性告知 and form (with ``error`` and the citizen's ``values``)."""
         sid, day, start = where
         back = f"/book/s/{sid}/{day}"
-        try:
-            slot = await self.slot_of(sid, day, start)
-        except (HubError, HubUnreachable) as exc:
-            return self.refusal(request, B["refused_title"], exc, back, B["again"])
-        if slot is None:
-            body, status = bookpages.refused(self.cfg, B["refused_title"],
-                                             B["slot_closed"], S.BOOK_TODO["closed"],
-                                             back, B["again"], 409)
-            return self.html(request, body, status)
+        slot, refused = await self.open_slot(request, where, B["refused_title"], back)
+        if refused is not None:
+            return refused
         return self.html(request, bookpages.form(
             self.cfg, self.cfg.services[sid].name, day, slot, self.cfg.booking.materials(sid),
             request.state.csrf, back, error, values), 400 if error else 200)
@@ -344,15 +350,10 @@ class BookingPages:
         back = f"{base}/move"
         if start is None or not DAY_RE.fullmatch(day):
             return self.html(request, bookpages.not_found(self.cfg), 404)
-        try:
-            slot = await self.slot_of(b["service"], day, start)
-        except (HubError, HubUnreachable) as exc:
-            return self.refusal(request, B["refused_move"], exc, back, B["again"])
-        if slot is None:
-            body, status = bookpages.refused(self.cfg, B["refused_move"],
-                                             B["slot_closed"], S.BOOK_TODO["closed"],
-                                             back, B["again"], 409)
-            return self.html(request, body, status)
+        slot, refused = await self.open_slot(request, (b["service"], day, start),
+                                             B["refused_move"], back)
+        if refused is not None:
+            return refused
         if not post:
             return self.html(request, bookpages.move_form(self.cfg, b, day, slot,
                                                           request.state.csrf, back))

@@ -143,7 +143,7 @@ class Console:
         return HTMLResponse(consolepages.login(), headers=pages.NO_STORE)
 
     async def login(self, request: Request) -> Response:
-        form = await _form(request)
+        form = await read_form(request)
         if form is None:
             return HTMLResponse(consolepages.login(S.BAD_FORM), 400)
         name, password = form.get("name", ""), form.get("password", "")
@@ -163,7 +163,7 @@ class Console:
 
     async def logout(self, request: Request) -> Response:
         s = self.session(request)
-        form = await _form(request) or {}
+        form = await read_form(request) or {}
         if s is not None and Sessions.csrf_ok(s, form.get("csrf")):
             self.sessions.logout(request.cookies.get(COOKIE))
         resp = RedirectResponse("/manage/login", 303)
@@ -344,18 +344,20 @@ def _error(status: int, message: str, code: str = "bad_request") -> JSONResponse
                         status_code=status)
 
 
-async def _body(request: Request) -> bytes | None:
+async def _body(request: Request, limit: int = MAX_FORM) -> bytes | None:
+    """The request's body, or None once it passes ``limit`` bytes."""
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_FORM:
+        if len(body) > limit:
             return None
     return body
 
 
-async def _form(request: Request) -> dict | None:
-    """A small url-encoded form (no multipart: the console's forms have no files)."""
-    body = await _body(request)
+async def read_form(request: Request, limit: int = MAX_FORM) -> dict | None:
+    """A small url-encoded form, each field's first value (no multipart: the forms of the
+    console and the booking pages have no files); None if too long or not a form."""
+    body = await _body(request, limit)
     if body is None:
         return None
     try:

@@ -22,11 +22,11 @@ import psycopg
 
 from .outside import (
     BIN,
-    DEBIAN_CONF,
+    HALL,
     ROOT,
+    debian_conf,
     free_port,
     read_env,
-    rewrite,
     stop_process,
     wait_for,
 )
@@ -116,12 +116,8 @@ class County:
             shutil.chown(self.log_path, "mosquitto", "mosquitto")
         confd = self.workdir / "county-conf.d"
         confd.mkdir(exist_ok=True)
-        (self.workdir / "county-mosquitto.conf").write_text(rewrite(DEBIAN_CONF.read_text(), {
-            "pid_file": f"pid_file {self.data}/mosquitto.pid",
-            "persistence_location": f"persistence_location {self.data}/",
-            "log_dest": f"log_dest file {self.log_path}",
-            "include_dir": f"include_dir {confd}",
-        }))
+        (self.workdir / "county-mosquitto.conf").write_text(debian_conf(self.data, self.log_path,
+                                                                        confd))
         text = COUNTY_CONF.read_text()
         for old, new in {"listener 8883\n": f"listener {self.tls_port} 127.0.0.1\n",
                          "listener 1883 127.0.0.1\n": f"listener {self.local_port} 127.0.0.1\n",
@@ -264,3 +260,16 @@ def hub_epoch(hall) -> str:
 def last_seq(hall) -> int:
     (row,) = hall.db_rows("SELECT coalesce(max(seq), 0) AS seq FROM events")
     return row["seq"]
+
+
+def start_landed(county: County, hall) -> int:
+    """Bridge ``hall`` to the county, start its hub and hall-county, take one ticket and wait
+    until it lands in PostgreSQL; the hub's last seq."""
+    bridge_site(county, hall, HALL)
+    hall.start_hub()
+    county.start_collector()
+    county.wait_subscribed()
+    assert hall.node("kiosk-1").request("ticket.take", {"service": "A"})["ok"]
+    last = last_seq(hall)
+    wait_landed(county, HALL, last)
+    return last

@@ -52,6 +52,17 @@ def rewrite(text: str, lines: dict[str, str]) -> str:
     return "\n".join(out) + "\n"
 
 
+def debian_conf(data: Path, log: Path, confd: Path) -> str:
+    """Debian's mosquitto.conf with its pid file, persistence and log in ``data``/``log`` and
+    its include_dir at ``confd``."""
+    return rewrite(DEBIAN_CONF.read_text(), {
+        "pid_file": f"pid_file {data}/mosquitto.pid",
+        "persistence_location": f"persistence_location {data}/",
+        "log_dest": f"log_dest file {log}",
+        "include_dir": f"include_dir {confd}",
+    })
+
+
 def read_env(path: Path) -> dict[str, str]:
     """A systemd EnvironmentFile as written by hall-broker-config (KEY=value lines)."""
     env = {}
@@ -101,12 +112,7 @@ class Broker:
             os.chown(self.log_path, user.pw_uid, user.pw_gid)
         confd = workdir / "conf.d"
         confd.mkdir(exist_ok=True)
-        (workdir / "mosquitto.conf").write_text(rewrite(DEBIAN_CONF.read_text(), {
-            "pid_file": f"pid_file {self.data}/mosquitto.pid",
-            "persistence_location": f"persistence_location {self.data}/",
-            "log_dest": f"log_dest file {self.log_path}",
-            "include_dir": f"include_dir {confd}",
-        }))
+        (workdir / "mosquitto.conf").write_text(debian_conf(self.data, self.log_path, confd))
         self.process: subprocess.Popen | None = None
         for _ in range(5):  # a port free a moment ago may be taken by another test's broker
             (confd / "hallstack.conf").write_text(rewrite(SNIPPET.read_text(), {

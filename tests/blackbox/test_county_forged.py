@@ -8,9 +8,9 @@ import pytest
 
 from .county_parts import (
     SiteUser,
-    bridge_site,
     hub_epoch,
     last_seq,
+    start_landed,
     wait_landed,
     with_county_node,
 )
@@ -23,12 +23,7 @@ FORGED_EPOCH = "0123456789abcdef"
 def site(county, make_hall):
     """The demo hall bridged to the county, its hub serving, hall-county landing."""
     hall = make_hall(with_county_node)
-    bridge_site(county, hall, HALL)
-    hall.start_hub()
-    county.start_collector()
-    county.wait_subscribed()
-    take(hall)
-    wait_landed(county, HALL, last_seq(hall))
+    start_landed(county, hall)
     return hall
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .county_parts import bridge_site, last_seq, wait_landed, with_county_node
+from .county_parts import bridge_site, last_seq, start_landed, wait_landed, with_county_node
 from .outside import HALL, wait_for
 
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
@@ -66,12 +66,7 @@ def _next_working_day(after: datetime) -> datetime:
 def test_status_says_last_heard_closed_at_night_and_flags_a_far_clock(county, make_hall,
                                                                        bb_workdir):
     hall = make_hall(with_county_node)
-    bridge_site(county, hall, HALL)
-    hall.start_hub()  # its clock: Monday 2026-11-23 10:00, days behind the county's
-    county.start_collector()
-    county.wait_subscribed()
-    assert hall.node("kiosk-1").request("ticket.take", {"service": "A"})["ok"]
-    wait_landed(county, HALL, last_seq(hall))
+    start_landed(county, hall)  # hub clock Monday 2026-11-23 10:00: days behind the county's
     wait_for(lambda: "behind the county's clock" in county.collector_log.read_text(), 10,
              "the far clock to be flagged")
     (row,) = county.rows("SELECT skewed, skew_s FROM sites WHERE site = %s", HALL)
@@ -97,12 +92,7 @@ def test_status_says_last_heard_closed_at_night_and_flags_a_far_clock(county, ma
 def test_hall_report_county_reports_what_there_is_and_names_what_is_missing(county, make_hall,
                                                                             bb_workdir):
     hall = make_hall(with_county_node)
-    bridge_site(county, hall, HALL)
-    hall.start_hub()
-    county.start_collector()
-    county.wait_subscribed()
-    assert hall.node("kiosk-1").request("ticket.take", {"service": "A"})["ok"]
-    wait_landed(county, HALL, last_seq(hall))
+    start_landed(county, hall)
     town2 = bb_workdir / "town2.toml"
     town2.write_text(hall.config.read_text().replace(f'id = "{HALL}"', 'id = "town2"', 1))
     out = county.run("hall-county", "report", "county", "--db", county.db, "--config", str(hall.config),

@@ -5,19 +5,13 @@ by ``hall-county status``."""
 
 from __future__ import annotations
 
-from .county_parts import SiteUser, bridge_site, hub_epoch, last_seq, wait_landed, with_county_node
+from .county_parts import SiteUser, hub_epoch, start_landed, with_county_node
 from .outside import HALL, wait_for
 
 
 def test_a_deposed_hub_s_events_are_refused_and_the_failover_is_shown(county, make_hall):
     hall = make_hall(with_county_node)
-    bridge_site(county, hall, HALL)
-    hall.start_hub()
-    county.start_collector()
-    county.wait_subscribed()
-    assert hall.node("kiosk-1").request("ticket.take", {"service": "A"})["ok"]
-    last, epoch = last_seq(hall), hub_epoch(hall)
-    wait_landed(county, HALL, last)
+    last, epoch = start_landed(county, hall), hub_epoch(hall)
     at = "2026-11-23T10:05:00+08:00"
     forger = SiteUser(county, HALL)  # the bridge's own user, as a deposed hub's bridge has
     forger.publish(f"hall/{HALL}/event/failover", {

@@ -42,6 +42,13 @@ class KioskRig:
             time.sleep(0.01)
         raise AssertionError(f"timed out waiting for {what}; view={self.node.view}")
 
+    def take(self, service_id: str, n: int) -> None:
+        """Take ``n`` tickets of ``service_id``, each to its result screen and home again."""
+        for _ in range(n):
+            assert self.node.choose_service(service_id)
+            self.poll_until(lambda: self.node.view == "result")
+            self.node.views.home()
+
     def tap_service(self, service_id: str) -> None:
         """Touch the centre of ``service_id``'s tile on the home screen."""
         self.node.poll()
@@ -75,3 +82,4 @@ def rig_factory(hall_config, broker, hall_clock):
 def kiosk(rig_factory, hub_service):
     """A kiosk on the real broker and hub with a simulated printer, portrait 1080×1920."""
     return rig_factory()
+

@@ -9,6 +9,7 @@ import pytest
 from devices.scanner.sim import SimScanner
 from kiosk import booking
 from kiosk import strings as S
+from tests.kiosk.full_day import slow_f_hub
 
 ID = "11010519491231002X"
 
@@ -84,35 +85,17 @@ def _tap(rig, action: tuple) -> None:
 
 def test_a_full_day_offers_the_next_free_slot_and_books_it_here(broker, hall_clock, tmp_path,
                                                                rig_factory, pictures):
-    import copy
-    import tomllib
-    from pathlib import Path
+    def materials(data):
+        data["booking"]["services"]["F"] = {"materials": ["身份证原件"]}
 
-    from hub.service import HubService
-    from wire.config import parse_config
-
-    root = Path(__file__).resolve().parents[2]
-    data = copy.deepcopy(tomllib.loads((root / "examples" / "hall.toml").read_text("utf-8")))
-    data["queue"]["capacity"] = "refuse"
-    for svc in data["services"]:
-        if svc["id"] == "F":
-            svc["service_s"] = 14400   # two tickets ahead need 8 h; 6 h of the day are left
-    data["booking"]["services"]["F"] = {"materials": ["身份证原件"]}
-    cfg = parse_config(data, "full.toml")
-    hub = HubService(cfg, str(tmp_path / "hall.db"), broker.url, hall_clock)
-    hub.start()
     out = pictures("kiosk")
-    try:
-        assert hub.wait_ready(5)
+    with slow_f_hub("refuse", "full.toml", broker, hall_clock, tmp_path, materials) as (cfg, hub):
         # 4 h a citizen leaves no slot a place; the manager adds one for tomorrow
         assert hub.request_local("web", "booking.open_slots", {
             "service": "F", "day": "2026-11-24", "start": "09:00", "end": "12:00",
             "capacity": 1, "by": "值班主任"})["ok"]
         k = rig_factory(cfg=cfg).start()
-        for _ in range(2):
-            assert k.node.choose_service("F")
-            k.poll_until(lambda: k.node.view == "result")
-            k.node.views.home()
+        k.take("F", 2)
         assert k.node.choose_service("F")
         k.poll_until(lambda: k.node.view == "book", what="the offer of a slot")
         k.node.save_png(f"{out}/booking-offer.png")
@@ -137,5 +120,3 @@ def test_a_full_day_offers_the_next_free_slot_and_books_it_here(broker, hall_clo
         assert k.node.check_in_booking(code)  # not today: the kiosk says so
         k.poll_until(lambda: k.node.view == "message")
         assert k.node.message.title == S.CHECK_IN_TITLE
-    finally:
-        hub.stop()

@@ -15,6 +15,7 @@ import pytest
 from devices.printer.interface import PrinterError
 from devices.printer.simulated import SimulatedPrinter
 from kiosk import strings as S
+from tests.kiosk.full_day import slow_f_hub
 from wire.clock import HallClock
 from wire.config import parse_config
 
@@ -248,47 +249,20 @@ def test_a_simulated_kiosk_says_so_in_its_health(kiosk, broker):
 
 def test_full_service_says_so_and_offers_a_later_day(broker, hall_clock, tmp_path,
                                                      rig_factory):
-    from hub.service import HubService
-
-    data = copy.deepcopy(tomllib.loads((ROOT / "examples" / "hall.toml").read_text("utf-8")))
-    data["queue"]["capacity"] = "refuse"
-    for svc in data["services"]:
-        if svc["id"] == "F":
-            svc["service_s"] = 14400   # two tickets ahead need 8 h; 6 h of the day are left
-    cfg = parse_config(data, "full.toml")
-    hub = HubService(cfg, str(tmp_path / "hall.db"), broker.url, hall_clock)
-    hub.start()
-    try:
-        assert hub.wait_ready(5)
+    with slow_f_hub("refuse", "full.toml", broker, hall_clock, tmp_path) as (cfg, _hub):
         k = rig_factory(cfg=cfg).start()
-        for _ in range(2):
-            assert k.node.choose_service("F")
-            k.poll_until(lambda: k.node.view == "result")
-            k.node.views.home()
+        k.take("F", 2)
         assert k.node.choose_service("F")
         k.poll_until(lambda: k.node.view == "message")
         title, lines, _ = k.node.message
         assert title == S.FULL_TITLE and len(k.printer.jobs) == 2
         assert lines[0].startswith("今日该事项已约满，预计无法在下班前办理")
         assert "可预约11月24日" in lines[0]
-    finally:
-        hub.stop()
 
 
 def test_a_warned_ticket_says_the_day_may_not_reach_it_and_offers_a_later_day(
         broker, hall_clock, tmp_path, rig_factory, out):
-    from hub.service import HubService
-
-    data = copy.deepcopy(tomllib.loads((ROOT / "examples" / "hall.toml").read_text("utf-8")))
-    data["queue"]["capacity"] = "warn"
-    for svc in data["services"]:
-        if svc["id"] == "F":
-            svc["service_s"] = 14400   # two tickets ahead need 8 h; 6 h of the day are left
-    cfg = parse_config(data, "warn.toml")
-    hub = HubService(cfg, str(tmp_path / "hall.db"), broker.url, hall_clock)
-    hub.start()
-    try:
-        assert hub.wait_ready(5)
+    with slow_f_hub("warn", "warn.toml", broker, hall_clock, tmp_path) as (cfg, _hub):
         k = rig_factory(cfg=cfg).start()
         for n in range(3):
             assert k.node.choose_service("F")
@@ -302,5 +276,3 @@ def test_a_warned_ticket_says_the_day_may_not_reach_it_and_offers_a_later_day(
         assert "可预约11月24日 09:00起办理" in lines[-1]
         k.node.poll()
         k.node.save_png(f"{out}/node-warned-ticket.png")
-    finally:
-        hub.stop()

@@ -26,7 +26,16 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
-from tests.blackbox.outside import BIN, DEBIAN_CONF, EXAMPLE, ROOT, SNIPPET, read_env, rewrite
+from tests.blackbox.outside import (  # wait_for: the standby tests import it from here
+    BIN,
+    EXAMPLE,
+    ROOT,
+    SNIPPET,
+    debian_conf,
+    read_env,
+    rewrite,
+    wait_for,
+)
 
 HALL = "demo"
 MONDAY_10 = "2026-11-23T10:00:00+08:00"
@@ -53,18 +62,6 @@ def can_run() -> str | None:
 def sh(*cmd: str, ns: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
     full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
     return subprocess.run(full, check=check, capture_output=True, text=True)
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    value = predicate()
-    assert value, f"timed out after {timeout} s waiting for {what}"
-    return value
 
 
 class Lan:
@@ -212,11 +209,7 @@ hub-b = "{self.ip['hub-b']}"
         os.chown(logf, user.pw_uid, user.pw_gid)
         confd = folder / "conf.d"
         confd.mkdir(exist_ok=True)
-        (folder / "mosquitto.conf").write_text(rewrite(DEBIAN_CONF.read_text(), {
-            "pid_file": f"pid_file {data}/mosquitto.pid",
-            "persistence_location": f"persistence_location {data}/",
-            "log_dest": f"log_dest file {logf}",
-            "include_dir": f"include_dir {confd}"}))
+        (folder / "mosquitto.conf").write_text(debian_conf(data, logf, confd))
         (confd / "hallstack.conf").write_text(rewrite(SNIPPET.read_text(), {
             "password_file": f"password_file {self.passwd}",
             "acl_file": f"acl_file {self.acl}"}))

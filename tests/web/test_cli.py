@@ -11,7 +11,7 @@ import time
 
 from tests.conftest import EXAMPLE, MONDAY_10
 from tests.helpers import eventually
-from tests.web.conftest import free_port
+from tests.web.rig import free_port
 
 
 def test_hall_web_serves_and_stops_with_a_stream_open(hub_service, broker, node_client,
