@@ -313,6 +313,9 @@ class DemoHall:
         """The day's people until ``until``; ``on_step(now)`` (the month's incidents) each turn."""
         citizens = Citizens(visits)
         self.citizens = citizens
+        # the day's tickets only: a month's run keeps no earlier day's (and numbers restart)
+        self.kiosk_record = Recording()
+        self.kiosk.attach(self.kiosk_record)
         while self.clock.now() < until:
             now = self.clock.now()
             if on_step is not None:
