@@ -163,6 +163,7 @@ class DemoHall:
         self.clerks: list[Clerk] = []
         self.web = None
         self.booked = None   # hallsim/booking.py: the citizens who booked ahead
+        self.hub_process = False  # the month run sets it (hallsim/hubproc.py)
 
     def start_web(self, config: str, speed: float, listen: str) -> None:
         """hall-web on ``listen``; prints the console's address and its demo login."""
@@ -191,7 +192,13 @@ class DemoHall:
             stale.unlink(missing_ok=True)
         # a fresh database each run: on a --broker that kept the last run's hub status, this
         # run takes the hall over, as an operator would (docs/one-hub.md)
-        self.hub = HubService(self.cfg, str(db), self.url, self.clock, take_over=True)
+        if self.hub_process:  # the month: a process of its own, its memory a figure of its own
+            from hallsim.hubproc import HubProcess
+
+            self.hub = HubProcess(self.cfg, str(db), self.url, self.clock, True,
+                                  self.out / "hub.log")
+        else:
+            self.hub = HubService(self.cfg, str(db), self.url, self.clock, take_over=True)
         self.hub.start()
         if not self.hub.wait_ready(10):
             raise RuntimeError(f"the hub could not subscribe on {self.url}")

@@ -44,6 +44,7 @@ def run_month(args, cfg, demo_hall, default_clock: str) -> int:
     days = working_days(cfg, clock.now().date(), args.days)
     last = max(b for _, b in cfg.hours.sessions)
     hall = demo_hall(cfg, clock, out, args.broker, False, False, args.seed)
+    hall.hub_process = True  # as on a hall's hub machine: its RSS apart from the nodes'
     month = Month(hall, cfg, clock, args)
     print(f"hall-demo: {args.days} working days from {days[0]} to {days[-1]} at "
           f"×{args.speed:g}; output in {out}", flush=True)
@@ -122,19 +123,15 @@ class Month:
         at = datetime.combine(day, datetime.min.time(), self.clock.tz).replace(
             hour=hhmm[0], minute=hhmm[1])
         self.clock.skip_to(at)
+        self.hall.hub.skip()  # the hub's process follows (hallsim/hubproc.py)
         db = self.hall.out / "hall.db"
         self._until(lambda: monthly.step_seq(db, at) is not None, f"the step to {at:%H:%M}")
         if ticks:  # the hub's tick after midnight closes what a clerk still held
             self._until(lambda: monthly.open_before(db, day) == 0, "the midnight close-out")
 
     def _restart_hub(self) -> None:
-        from hub.service import HubService
-
-        hall = self.hall
-        hall.hub.stop()
-        hall.hub = HubService(self.cfg, str(hall.out / "hall.db"), hall.url, self.clock)
-        hall.hub.start()
-        if not hall.hub.wait_ready(10):
+        """A new HubService on the same file, in the hub's process (rebuilt from the log)."""
+        if not self.hall.hub.restart():
             raise RuntimeError("the restarted hub could not serve")
 
     def wait_upkeep(self, day) -> None:
