@@ -73,6 +73,9 @@ def parse_args(argv):
     p.add_argument("--days", type=int, default=None,
                    help="run this many working days in a row on one database (the month, "
                         "hallsim/month.py; starts on 2026-12-01 unless --clock says otherwise)")
+    p.add_argument("--heap", action="store_true",
+                   help="with --days: trace the nodes' Python heap per package each day "
+                        "(hallsim/heap.py; slower)")
     return p.parse_args(argv)
 
 

@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from hallsim import monthly
+from hallsim import heap, monthly
 from hallsim.weekdays import SCHEDULE, Incidents, plan_month_day, working_days
 from wire.clock import HallClock
 
@@ -49,6 +49,8 @@ def run_month(args, cfg, demo_hall, default_clock: str) -> int:
     print(f"hall-demo: {args.days} working days from {days[0]} to {days[-1]} at "
           f"×{args.speed:g}; output in {out}", flush=True)
     t0 = time.monotonic()
+    if args.heap:
+        heap.start()
     try:
         hall.start()
         if args.web != "off":
@@ -88,6 +90,8 @@ class Month:
         self.hall.run(visits, until, Incident(self.hall, day, incidents).step)
         self.wait_upkeep(day)
         line = monthly.day_line(self.hall, day, len(visits), incidents)
+        if self.args.heap:
+            line["heap_kb"] = heap.by_room()
         self.lines.append(line)
         print(monthly.day_text(line), flush=True)
 

@@ -142,6 +142,10 @@ def finish(hall, cfg, clock, days, lines: list[dict], took_s: float) -> None:
                                          encoding="utf-8")
     print("\n" + kaohe.strip())
     print("\n" + rss_table(lines))
+    if any("heap_kb" in d for d in lines):
+        from hallsim.heap import table
+
+        print("\n" + table(lines))
     print("\n" + growth(lines))
     print(f"\nhall-demo: {len(lines)} days in {took_s / 60:.1f} min; wrote {out}: "
           f"yuetongbao-{month}.html/.xlsx, charts/, haochaping-{month}.csv, kaohe.txt/.json; "
