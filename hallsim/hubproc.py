@@ -107,7 +107,12 @@ def _at(clock: HallClock, hall_at: str, mono: float) -> datetime:
 
 
 def serve(setup_path: str) -> int:
+    import logging
+
     from hub.service import HubService
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: "
+                        "%(message)s")  # to hub.log (the parent's stderr for us)
 
     with open(setup_path, "rb") as f:
         setup = pickle.load(f)
