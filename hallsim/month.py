@@ -130,8 +130,13 @@ class Month:
         self.hall.hub.skip()  # the hub's process follows (hallsim/hubproc.py)
         db = self.hall.out / "hall.db"
         self._until(lambda: monthly.step_seq(db, at) is not None, f"the step to {at:%H:%M}")
-        if ticks:  # the hub's tick after midnight closes what a clerk still held
-            self._until(lambda: monthly.open_before(db, day) == 0, "the midnight close-out")
+        if ticks:  # the hub's tick after midnight closes the evening: what a clerk still held
+            # and the windows' sessions. Waiting for open tickets alone went on at once when none
+            # was held, and the morning's logins met windows the close-out then shut (a Monday
+            # with no window open: 549 closed out)
+            seq = monthly.step_seq(db, at) or 0
+            self._until(lambda: monthly.closed_since(db, seq)
+                        and monthly.open_before(db, day) == 0, "the midnight close-out")
 
     def _restart_hub(self) -> None:
         """A new HubService on the same file, in the hub's process (rebuilt from the log)."""

@@ -50,6 +50,14 @@ def step_seq(db: Path, to) -> int | None:
     return row[0]
 
 
+def closed_since(db: Path, seq: int) -> bool:
+    """Whether the hub has closed a day (``day_closed``) since event ``seq``: after a step past
+    midnight, its midnight close-out (it also ends the evening's window sessions)."""
+    with contextlib.closing(_read(db)) as conn:
+        return conn.execute("SELECT 1 FROM events WHERE kind = 'day_closed' AND seq > ?",
+                            (seq,)).fetchone() is not None
+
+
 def open_before(db: Path, day) -> int:
     """Tickets of days before ``day`` still waiting, called, in hand or held: none once the
     hub's midnight close-out has run."""

@@ -62,6 +62,12 @@ def test_a_short_month_runs_day_after_day_on_one_database(short_hall, tmp_path, 
         assert [s["to"][:16] for s in steps] == [  # past midnight, then the morning
             "2026-12-02T00:05", "2026-12-02T08:50", "2026-12-03T00:05", "2026-12-03T08:50",
             "2026-12-04T00:05"]
+        marks = [(k, json.loads(d)) for k, d in q(
+            "SELECT kind, data FROM events WHERE kind IN ('clock_step', 'day_closed') "
+            "ORDER BY seq")]
+        for i, (kind, data) in enumerate(marks[:-1]):  # the evening closed before the morning
+            if kind == "clock_step" and data["to"][11:16] == "00:05":
+                assert marks[i + 1][0] == "day_closed", marks
         finished = Counter(json.loads(d)["staff"] for (d,) in q(
             "SELECT data FROM events WHERE kind = 'finished'"))
         absent = q("SELECT count(*) FROM events WHERE kind = 'window' AND at LIKE "
