@@ -56,3 +56,21 @@ class _Tagged:
 
     def record(self, what: str, item: object) -> None:
         self._to.record(f"{what}/{self._tag}", item)
+
+
+class Recent(list):
+    """The last ``size`` items appended, oldest first: a simulated device's own record of what
+    it received (tests read it as a list), bounded so that a month's run does not grow with it.
+    Only :meth:`append` adds; past ``size`` it drops the oldest."""
+
+    def __init__(self, size: int, items=()):
+        if size < 1:
+            raise ValueError(f"size must be ≥ 1, got {size!r}")
+        super().__init__(items)
+        self.size = size
+        del self[:-size]
+
+    def append(self, item) -> None:
+        super().append(item)
+        if len(self) > self.size:
+            del self[0]

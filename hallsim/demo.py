@@ -73,6 +73,9 @@ def parse_args(argv):
     p.add_argument("--days", type=int, default=None,
                    help="run this many working days in a row on one database (the month, "
                         "hallsim/month.py; starts on 2026-12-01 unless --clock says otherwise)")
+    p.add_argument("--heap", action="store_true",
+                   help="with --days: trace the nodes' Python heap per package each day "
+                        "(hallsim/heap.py; slower)")
     return p.parse_args(argv)
 
 
@@ -163,6 +166,7 @@ class DemoHall:
         self.clerks: list[Clerk] = []
         self.web = None
         self.booked = None   # hallsim/booking.py: the citizens who booked ahead
+        self.hub_process = False  # the month run sets it (hallsim/hubproc.py)
 
     def start_web(self, config: str, speed: float, listen: str) -> None:
         """hall-web on ``listen``; prints the console's address and its demo login."""
@@ -191,7 +195,13 @@ class DemoHall:
             stale.unlink(missing_ok=True)
         # a fresh database each run: on a --broker that kept the last run's hub status, this
         # run takes the hall over, as an operator would (docs/one-hub.md)
-        self.hub = HubService(self.cfg, str(db), self.url, self.clock, take_over=True)
+        if self.hub_process:  # the month: a process of its own, its memory a figure of its own
+            from hallsim.hubproc import HubProcess
+
+            self.hub = HubProcess(self.cfg, str(db), self.url, self.clock, True,
+                                  self.out / "hub.log")
+        else:
+            self.hub = HubService(self.cfg, str(db), self.url, self.clock, take_over=True)
         self.hub.start()
         if not self.hub.wait_ready(10):
             raise RuntimeError(f"the hub could not subscribe on {self.url}")
@@ -313,6 +323,9 @@ class DemoHall:
         """The day's people until ``until``; ``on_step(now)`` (the month's incidents) each turn."""
         citizens = Citizens(visits)
         self.citizens = citizens
+        # the day's tickets only: a month's run keeps no earlier day's (and numbers restart)
+        self.kiosk_record = Recording()
+        self.kiosk.attach(self.kiosk_record)
         while self.clock.now() < until:
             now = self.clock.now()
             if on_step is not None:

@@ -12,7 +12,9 @@ from pathlib import Path
 
 WEEKDAYS = "一二三四五六日"
 DAY_HEAD = ("day         visits issued done closed maxwait 差评 upkeep  "
-            "RSS MB demo/web/broker   db MB  B/ticket replies  incidents")
+            "RSS MB hub/nodes/web/broker   db MB  B/ticket replies  incidents")
+PROCESSES = {"hub": "hall-hub (its own process)", "nodes": "hall-demo: kiosk, call board, "
+             "12 window nodes and the simulation", "web": "hall-web", "broker": "Mosquitto"}
 
 
 def rss_mb(pid: int | None) -> float | None:
@@ -48,6 +50,14 @@ def step_seq(db: Path, to) -> int | None:
     return row[0]
 
 
+def closed_since(db: Path, seq: int) -> bool:
+    """Whether the hub has closed a day (``day_closed``) since event ``seq``: after a step past
+    midnight, its midnight close-out (it also ends the evening's window sessions)."""
+    with contextlib.closing(_read(db)) as conn:
+        return conn.execute("SELECT 1 FROM events WHERE kind = 'day_closed' AND seq > ?",
+                            (seq,)).fetchone() is not None
+
+
 def open_before(db: Path, day) -> int:
     """Tickets of days before ``day`` still waiting, called, in hand or held: none once the
     hub's midnight close-out has run."""
@@ -79,7 +89,8 @@ def day_line(hall, day, visits: int, incidents) -> dict:
                                                                                / 60),
         "bad": bad, "upkeep": upkeep.get("integrity", "-") if not upkeep.get("errors")
         else "failed", "upkeep_s": upkeep.get("took_s"),
-        "rss_mb": {"demo": rss_mb(os.getpid()), "web": rss_mb(web), "broker": rss_mb(broker)},
+        "rss_mb": {"hub": rss_mb(hall.hub.pid), "nodes": rss_mb(os.getpid()), "web": rss_mb(web),
+                   "broker": rss_mb(broker)},
         "db_bytes": size, "bytes_per_ticket": round(size / tickets) if tickets else None,
         "replies": replies, "incidents": _incidents(incidents),
     }
@@ -104,8 +115,8 @@ def day_text(d: dict) -> str:
     rss = d["rss_mb"]
     return (f"{d['day']} 周{WEEKDAYS[d['weekday']]} {d['visits']:>5} {d['issued']:>6} "
             f"{d['finished']:>4} {d['closed_out']:>6} {d['max_wait_min']:>5}m {d['bad']:>4} "
-            f"{d['upkeep']:<6} {_mb(rss['demo']):>7}/{_mb(rss['web']):>4}/{_mb(rss['broker']):>4}"
-            f"        {d['db_bytes'] / 1e6:6.2f} {d['bytes_per_ticket'] or 0:>8} "
+            f"{d['upkeep']:<6} {_mb(rss.get('hub')):>7}/{_mb(rss['nodes']):>4}/"
+            f"{_mb(rss['web']):>4}/{_mb(rss['broker']):>4}     {d['db_bytes'] / 1e6:6.2f} {d['bytes_per_ticket'] or 0:>8} "
             f"{d['replies']:>7}  {d['incidents']}")
 
 
@@ -138,6 +149,11 @@ def finish(hall, cfg, clock, days, lines: list[dict], took_s: float) -> None:
     (hall.out / "month.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1),
                                          encoding="utf-8")
     print("\n" + kaohe.strip())
+    print("\n" + rss_table(lines))
+    if any("heap_kb" in d for d in lines):
+        from hallsim.heap import table
+
+        print("\n" + table(lines))
     print("\n" + growth(lines))
     print(f"\nhall-demo: {len(lines)} days in {took_s / 60:.1f} min; wrote {out}: "
           f"yuetongbao-{month}.html/.xlsx, charts/, haochaping-{month}.csv, kaohe.txt/.json; "
@@ -158,3 +174,20 @@ def growth(lines: list[dict]) -> str:
     return ("memory after day 1 → last day: " + ", ".join(parts)
             + f"; database {lines[-1]['db_bytes'] / 1e6:.1f} MB, "
               f"{lines[-1]['bytes_per_ticket']} bytes per ticket")
+
+
+def rss_table(lines: list[dict]) -> str:
+    """RSS (MB) per process per day, and each day against the first (the issue's check: within
+    10 % after the first day)."""
+    names = list(lines[0]["rss_mb"]) if lines else []
+    head = "RSS MB per process per day  " + "  ".join(f"{n:>13}" for n in names)
+    rows, first = [head], lines[0]["rss_mb"] if lines else {}
+    for d in lines:
+        cells = []
+        for n in names:
+            v, v0 = d["rss_mb"].get(n), first.get(n)
+            cells.append(f"{_mb(v):>5} ({(v / v0 - 1) * 100:+5.1f}%)" if v and v0 else
+                         f"{_mb(v):>13}")
+        rows.append(f"{d['day']} 周{WEEKDAYS[d['weekday']]}              " + "  ".join(cells))
+    rows += [f"  {n}: {PROCESSES.get(n, n)}" for n in names]
+    return "\n".join(rows)

@@ -15,6 +15,9 @@ from devices.gpio.pins import (
     check_pin,
     check_pull,
 )
+from devices.recorder import Recent
+
+KEPT = 256  # edges per pin, output commands, buzzer patterns: more than any test reads
 
 
 class SimulatedPins(Pins):
@@ -22,9 +25,10 @@ class SimulatedPins(Pins):
 
     Inputs idle at their pull level (``up`` → 1). :meth:`drive` sets a level at an explicit
     time (default: ``time_source()``) and reports the edge like the hardware would, bounces and
-    all; :meth:`drive_sequence` plays a timed edge list (a bouncy contact). Every input change is
-    kept in :attr:`states` as ``(t, level)`` per pin; every output command in :attr:`outputs`
-    as ``(t, pin, mode)`` and every buzzer pattern in :attr:`played` as ``(t, pin, pattern)``.
+    all; :meth:`drive_sequence` plays a timed edge list (a bouncy contact). Input changes are
+    kept in :attr:`states` as ``(t, level)`` per pin, output commands in :attr:`outputs` as
+    ``(t, pin, mode)`` and buzzer patterns in :attr:`played` as ``(t, pin, pattern)``: each the
+    last :data:`KEPT` (a Pi's RPi.GPIO keeps none; a month's run must not grow with them).
     Pin numbers are not limited to the Pi's header (``valid=None``) unless asked.
     """
 
@@ -39,9 +43,9 @@ class SimulatedPins(Pins):
         self._inputs: dict[int, tuple[str, EdgeCallback]] = {}
         self._levels: dict[int, int] = {}
         self._modes: dict[int, str] = {}
-        self.states: dict[int, list[tuple[float, int]]] = {}
-        self.outputs: list[tuple[float, int, str]] = []
-        self.played: list[tuple[float, int, tuple[float, ...]]] = []
+        self.states: dict[int, Recent] = {}
+        self.outputs: Recent = Recent(KEPT)
+        self.played: Recent = Recent(KEPT)
         self.closed = False
 
     # -- the backend contract ---------------------------------------------------------------
@@ -56,7 +60,7 @@ class SimulatedPins(Pins):
         with self._lock:
             self._inputs[pin] = (pull, on_edge)
             self._levels[pin] = level
-            self.states[pin] = [(self._time(), level)]
+            self.states[pin] = Recent(KEPT, [(self._time(), level)])
 
     def level(self, pin: int) -> int:
         if pin not in self._inputs:

@@ -1,5 +1,6 @@
-"""A simulated printer: keeps the exact bytes it was sent (in a python-escpos ``Dummy``), with
-a monotonic timestamp per job, and can be put in any status a real printer reports."""
+"""A simulated printer: keeps the exact bytes of its last :data:`JOBS_KEPT` jobs, with a
+monotonic timestamp per job (bounded: a kiosk's month must not grow with its tickets), and can
+be put in any status a real printer reports."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import threading
 import time
 from dataclasses import dataclass
 
-from devices.printer.escpos_lib import dummy_printer
 from devices.printer.interface import (
     Printer,
     PrinterError,
@@ -16,6 +16,9 @@ from devices.printer.interface import (
     check_width,
 )
 from devices.printer.paper import Paper, interpret
+from devices.recorder import Recent
+
+JOBS_KEPT = 256  # a busy kiosk prints ~500 tickets a day; tests and the demo read the last
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,9 @@ class SimulatedPrinter(Printer):
         self.width_mm = check_width(width_mm)
         self.answers_status = answers_status
         self._status = PrinterStatus(paper="ok", cover="closed", line="online")
-        self._sink = dummy_printer()
         self._lock = threading.Lock()
         self._unplugged = False
-        self.jobs: list[PrintJob] = []
+        self.jobs: Recent = Recent(JOBS_KEPT)  # the last JOBS_KEPT writes (PrintJob)
         self.status_queries = 0
 
     def unplug(self) -> None:
@@ -75,7 +77,6 @@ class SimulatedPrinter(Printer):
         with self._lock:
             if self._unplugged:
                 raise PrinterError("simulated printer not reachable: unplugged")
-            self._sink._raw(data)
             printed = not self._status.blocks_printing
             self.jobs.append(PrintJob(time.monotonic(), data, printed))
 
@@ -90,8 +91,9 @@ class SimulatedPrinter(Printer):
 
     @property
     def output(self) -> bytes:
-        """Every byte received, in order (the Dummy's record)."""
-        return self._sink.output
+        """The bytes of the jobs kept, in order (every byte received, up to JOBS_KEPT jobs)."""
+        with self._lock:
+            return b"".join(j.data for j in self.jobs)
 
     def paper(self, job: int | None = None) -> Paper:
         """What the printer made of job ``job`` (index), or of all jobs when None."""

@@ -35,7 +35,8 @@ def test_a_short_month_runs_day_after_day_on_one_database(short_hall, tmp_path, 
     assert main(["--config", str(short_hall), "--days", "3", "--speed", "900", "--visitors",
                  "300", "--out", str(out), "--web", web]) == 0
     printed = capsys.readouterr().out
-    lines = [ln for ln in printed.splitlines() if ln.startswith(DAYS)]
+    days_part = printed[:printed.index("RSS MB per process per day")]  # the day lines
+    lines = [ln for ln in days_part.splitlines() if ln.startswith(DAYS)]
     assert [ln[:10] for ln in lines] == list(DAYS), printed[-3000:]
     assert "当晚主机重启" in lines[1] and "5号窗口缺勤" in lines[1]
 
@@ -61,6 +62,12 @@ def test_a_short_month_runs_day_after_day_on_one_database(short_hall, tmp_path, 
         assert [s["to"][:16] for s in steps] == [  # past midnight, then the morning
             "2026-12-02T00:05", "2026-12-02T08:50", "2026-12-03T00:05", "2026-12-03T08:50",
             "2026-12-04T00:05"]
+        marks = [(k, json.loads(d)) for k, d in q(
+            "SELECT kind, data FROM events WHERE kind IN ('clock_step', 'day_closed') "
+            "ORDER BY seq")]
+        for i, (kind, data) in enumerate(marks[:-1]):  # the evening closed before the morning
+            if kind == "clock_step" and data["to"][11:16] == "00:05":
+                assert marks[i + 1][0] == "day_closed", marks
         finished = Counter(json.loads(d)["staff"] for (d,) in q(
             "SELECT data FROM events WHERE kind = 'finished'"))
         absent = q("SELECT count(*) FROM events WHERE kind = 'window' AND at LIKE "
@@ -79,5 +86,8 @@ def test_a_short_month_runs_day_after_day_on_one_database(short_hall, tmp_path, 
     export = (month / "haochaping-2026-12.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(export) > 10
     figures = json.loads((out / "month.json").read_text(encoding="utf-8"))["lines"]
-    assert all(d["rss_mb"]["demo"] and d["rss_mb"]["web"] and d["rss_mb"]["broker"]
+    # every process's memory, the hub's apart (a process of its own: hallsim/hubproc.py)
+    assert all(all(d["rss_mb"][p] for p in ("hub", "nodes", "web", "broker"))
                and d["db_bytes"] > 0 for d in figures)
+    table = printed[printed.index("RSS MB per process per day"):].splitlines()
+    assert [ln[:10] for ln in table[1:4]] == list(DAYS) and "hall-hub" in printed

@@ -1,6 +1,7 @@
 """22.8: a kiosk runs for months. With no recorder attached (as in the hall), hundreds more
 tickets leave it holding exactly what it held before them (the printer aside: here it is the
-simulated one, which keeps every job for the tests to read; in the hall it is a USB printer)."""
+simulated one, which keeps its last 256 jobs for the tests to read: tests/devices; in the hall
+it is a USB printer)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """22.8: a window node runs for months. With no recorder attached (as in the hall), dozens more
 call → finish → rating rounds leave it holding what it held before them. Left aside: the
-simulated pads' pins (a test double that keeps every press), ``timeline``, bounded to its
-last 2,000 entries by design (hall-bench reads it), and the hub client's window of seqs seen,
-bounded to 4,096 per epoch for the last 4 epochs (checked here)."""
+simulated pads' pins (a test double that keeps its last 256 edges: tests/devices),
+``timeline``, bounded to its last 2,000 entries by design (hall-bench reads it), and the hub
+client's window of seqs seen, bounded to 4,096 per epoch for the last 4 epochs (checked
+here)."""
 
 from __future__ import annotations
 
