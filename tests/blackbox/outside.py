@@ -85,14 +85,15 @@ def stop_process(proc: subprocess.Popen, timeout: float = 10) -> int:
     return proc.returncode
 
 
-def wait_for(predicate, timeout: float = 10.0, what: str = "condition"):
-    """Poll ``predicate`` until it returns something truthy; fail naming ``what``."""
+def wait_for(predicate, timeout: float = 10.0, what: str = "condition", every: float = 0.01):
+    """Poll ``predicate`` every ``every`` s until it returns something truthy; fail naming
+    ``what``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
-        time.sleep(0.01)
+        time.sleep(every)
     value = predicate()
     assert value, f"timed out after {timeout} s waiting for {what}"
     return value
