@@ -92,6 +92,8 @@ class Collector:
         use_tls(self._mqtt, self.broker_url)
         self._mqtt.on_connect = guarded("on_connect", self._on_connect)
         self._mqtt.on_message = guarded("on_message", self._on_message)
+        # connected once the subscription holds (SUBACK): an event sent after it is received
+        self._mqtt.on_subscribe = guarded("on_subscribe", lambda *_: setattr(self, "connected", True))
         self._loop = NetworkLoop(self._mqtt, host, port, self._turn, "county-loop")
         self.connected = False
 
@@ -112,7 +114,6 @@ class Collector:
             return
         every_site = Topics("+")
         client.subscribe([(every_site.event(), 1), (every_site.resp(COUNTY_NODE), 1)])
-        self.connected = True
 
     def _on_message(self, _client, _userdata, msg):
         self._received.append((msg.topic, msg.payload))
