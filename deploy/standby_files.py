@@ -43,7 +43,13 @@ def etcd_env(cfg: HallConfig, member: str) -> str:
              "ETCD_INITIAL_CLUSTER_TOKEN": f"hallstack-{cfg.hall_id}",
              # a LAN of Pis: 100 ms heartbeats, a 1 s election (etcd's minimum lease TTL is
              # then 1.5 s, below [standby] lease_ttl_s)
-             "ETCD_HEARTBEAT_INTERVAL": "100", "ETCD_ELECTION_TIMEOUT": "1000"}
+             "ETCD_HEARTBEAT_INTERVAL": "100", "ETCD_ELECTION_TIMEOUT": "1000",
+             # a member back from a power cut, or booted before its link was up, has called
+             # elections alone: without pre-vote (etcd 3.4's default is off) its higher term
+             # unseats the leader when it rejoins, and the lease stalls for an election
+             "ETCD_PRE_VOTE": "true",
+             # Debian's etcd-server 3.4 exits on a Pi (arm64) without it; amd64 ignores it
+             "ETCD_UNSUPPORTED_ARCH": "arm64"}
     return "".join(f"{k}={v}\n" for k, v in lines.items())
 
 

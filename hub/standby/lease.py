@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+RETRY_S = 0.2  # after an unanswered keep-alive: the validity is running out, ask again soon
 
 
 class EtcdError(ConnectionError):
@@ -127,6 +131,7 @@ class Lease:
         self.lease_id: str | None = None
         self.term: int | None = None
         self._valid_until = float("-inf")
+        self.missed = 0  # keep-alives in a row nobody answered
         self._stop = threading.Event()
 
     # -- the decision ----------------------------------------------------------------------
@@ -155,19 +160,31 @@ class Lease:
         sent = self.clock()
         try:
             ttl = self.etcd.keepalive(self.lease_id)
-        except EtcdError:
+        except EtcdError as exc:
+            if not self.missed:
+                log.warning("lease of %s: keep-alive unanswered (%s); valid %.1f s more",
+                            self.name, exc, max(0.0, self._valid_until - sent))
+            self.missed += 1
             return self.valid()
+        if self.missed:
+            log.warning("lease of %s: keep-alive answered again after %d misses", self.name,
+                        self.missed)
+        self.missed = 0
         if ttl <= 0:
             self._valid_until = float("-inf")
             return False
         self._valid_until = max(self._valid_until, sent + ttl - self.margin_s)
         return self.valid()
 
+    def next_renewal_s(self) -> float:
+        """A third of the TTL while keep-alives are answered; soon after one was not."""
+        return RETRY_S if self.missed else self.ttl_s / 3
+
     def keep(self, on_lost: Callable[[], None]) -> threading.Thread:
-        """A thread that renews every ``ttl / 3`` s and calls ``on_lost`` once the lease can no
-        longer be proven (the caller stops acting at once: hub.standby.run exits)."""
+        """A thread that renews (:meth:`next_renewal_s`) and calls ``on_lost`` once the lease
+        can no longer be proven (the caller stops acting at once: hub.standby.run exits)."""
         def loop() -> None:
-            while not self._stop.wait(self.ttl_s / 3):
+            while not self._stop.wait(self.next_renewal_s()):
                 if not self.renew():
                     on_lost()
                     return

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 EXIT_DEPOSED = 75  # the lease was lost: stopped acting; systemd restarts it as a standby
 CAMPAIGN_S = 0.2  # how often a standby asks whether the hall is free (a local etcd read)
+RESAY_S = 1.0  # how soon an "in sync" etcd did not hear is said again
 RUN_DIR = "/run/hallstack"  # systemd/standby/hallstack-hub-standby.service: RuntimeDirectory
 
 
@@ -66,6 +68,7 @@ class Machine:
         self._health: dict = {}
         self.previous = None  # what the last serving hub said of its copy (None: a new hall)
         self._missing_at: str | None = None  # hall time the standby went missing
+        self._unsaid_at: float | None = None  # monotonic: etcd missed "in sync" then
 
     # -- standby ---------------------------------------------------------------------------
     def stand_by(self, stop: threading.Event) -> bool:
@@ -161,14 +164,23 @@ class Machine:
 
     def _attached(self) -> None:
         self._missing_at = None
+        self._say_in_sync()
+        self.service.note("alert", {"kind": "standby_in_sync", "standby": self.peer})
+
+    def _say_in_sync(self) -> None:
+        """Tell etcd the standby holds every acknowledged request; unheard, it is said again
+        on a later tick (meanwhile the safe way round: the standby believes itself behind)."""
         try:
             self.lease.say_copy(self.peer, in_sync=True)
-        except EtcdError:
-            pass  # the safe way round: the standby believes itself behind
-        self.service.note("alert", {"kind": "standby_in_sync", "standby": self.peer})
+            self._unsaid_at = None
+        except EtcdError as exc:
+            log.warning("standby %s: etcd did not hear that %s is in sync (%s); saying it again",
+                        self.machine, self.peer, exc)
+            self._unsaid_at = time.monotonic()
 
     def _detached(self, why: str) -> None:
         self._missing_at = self._missing_at or iso(self.clock.now())
+        self._unsaid_at = None
         try:
             self.lease.say_copy(self.peer, in_sync=False)
         except EtcdError:
@@ -181,6 +193,9 @@ class Machine:
 
     def _tick(self) -> None:
         self.sender.poll()
+        if (self._unsaid_at is not None and self.sender.attached
+                and time.monotonic() - self._unsaid_at >= RESAY_S):
+            self._say_in_sync()
         if self.service.store_failure is not None and self.sender.attached:
             self._give_up(self.service.store_failure[0])
             return

@@ -171,6 +171,7 @@ hub-b = "{self.ip['hub-b']}"
         self.procs: dict[str, list[subprocess.Popen]] = {}
         self.nodes: list[Node] = []
         self.disks: dict[str, tuple[Path, str]] = {}  # machine -> (mount point, loop device)
+        self.flash_cards()
 
     # -- processes -------------------------------------------------------------------------
     def spawn(self, machine: str, name: str, cmd: list, env: dict | None = None):
@@ -182,25 +183,28 @@ hub-b = "{self.ip['hub-b']}"
         self.procs.setdefault(machine, []).append(proc)
         return proc
 
-    def start_etcd(self, only: str | None = None) -> None:
-        """The three members (or ``only`` one, back after a power cut: its data is kept)."""
-        cluster = ",".join(f"{m}=http://{ip}:2380" for m, ip in self.ip.items())
-        for m, ip in self.ip.items():
+    def flash_cards(self) -> None:
+        """Each machine's card as ``hall-flash node`` writes it (role standby or witness): its
+        etcd.env is the member's shipped settings."""
+        for m in self.ip:
+            card = self.workdir / m / "card"
+            card.mkdir(parents=True, exist_ok=True)
+            subprocess.run([BIN / "hall-flash", "node", "--target", card, "--node", m,
+                            "--role", "witness" if m == "witness" else "standby",
+                            "--config", self.config], check=True, capture_output=True)
+
+    def start_etcd(self, only: str | None = None, wait: bool = True) -> None:
+        """The three members (or ``only`` one, back after a power cut: its data is kept), each
+        with its card's etcd.env as hallstack-etcd.service reads it; only the data folder is
+        this test's (the shipped one is the machine's /var/lib)."""
+        for m in self.ip:
             if only not in (None, m):
                 continue
             folder = self.workdir / m
-            folder.mkdir(exist_ok=True)
-            self.spawn(m, "etcd", [ETCD, "--name", m, "--data-dir", folder / "etcd",
-                                   "--listen-client-urls", f"http://{ip}:2379",
-                                   "--advertise-client-urls", f"http://{ip}:2379",
-                                   "--listen-peer-urls", f"http://{ip}:2380",
-                                   "--initial-advertise-peer-urls", f"http://{ip}:2380",
-                                   "--initial-cluster", cluster,
-                                   "--initial-cluster-state", "new",
-                                   "--heartbeat-interval", "100", "--election-timeout", "1000",
-                                   "--logger", "zap", "--log-level", "warn"])
+            env = read_env(folder / "card" / "hallstack" / "etcd.env")
+            self.spawn(m, "etcd", [ETCD], {**env, "ETCD_DATA_DIR": str(folder / "etcd")})
         for m, ip in self.ip.items():
-            if only in (None, m):
+            if wait and only in (None, m):
                 wait_for(lambda ip=ip: etcd_healthy(ip), 30, f"etcd at {ip}")
 
     def start_broker(self, machine: str) -> None:
@@ -304,16 +308,25 @@ hub-b = "{self.ip['hub-b']}"
                 continue
         return None
 
-    def etcd_leader_is_witness(self) -> bool:
-        """What etcd's own status says: the witness's member is the raft leader."""
+    def witness_status(self) -> dict:
+        """etcd's own status of the witness's member ({} when it does not answer)."""
         try:
             req = urllib.request.Request(f"http://{self.ip['witness']}:2379/v3/maintenance/status",
                                          data=b"{}")
             with urllib.request.urlopen(req, timeout=1) as resp:
-                status = json.loads(resp.read())
-        except OSError:
-            return False
-        return status.get("leader") == status.get("header", {}).get("member_id")
+                return json.loads(resp.read())
+        except (OSError, ValueError):
+            return {}
+
+    def etcd_leader_is_witness(self) -> bool:
+        """What etcd's own status says: the witness's member is the raft leader."""
+        status = self.witness_status()
+        return bool(status) and status.get("leader") == status.get("header", {}).get("member_id")
+
+    def raft_term(self) -> int | None:
+        """The raft term as the witness's member counts it: it grows with every election."""
+        term = self.witness_status().get("raftTerm")
+        return int(term) if term is not None else None
 
     def serving(self) -> str | None:
         return self.etcd_get(f"/hallstack/{HALL}/leader")
@@ -375,6 +388,7 @@ class Node:
         self.connected = threading.Event()
         self.reconnected = threading.Event()  # a request in flight is re-sent at once
         self._lock = threading.Lock()
+        self._heard = threading.Condition(self._lock)  # a reply came, or the link came back
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = lambda *a: self.connected.clear()
         self.client.on_message = self._on_message
@@ -386,7 +400,9 @@ class Node:
             client.subscribe([(f"hall/{HALL}/resp/{self.user}", 1), (f"hall/{HALL}/event/#", 1),
                               (f"hall/{HALL}/state/#", 1)])
             self.connected.set()
-            self.reconnected.set()
+            with self._heard:
+                self.reconnected.set()
+                self._heard.notify_all()
 
     def _on_message(self, _c, _u, msg):
         try:
@@ -396,6 +412,7 @@ class Node:
         with self._lock:
             if "/resp/" in msg.topic:
                 self.replies[str(payload.get("id"))] = payload
+                self._heard.notify_all()
             elif "/state/" in msg.topic:
                 self.state[msg.topic] = payload
             else:
@@ -410,12 +427,12 @@ class Node:
             self.client.publish(f"hall/{HALL}/req/{self.user}",
                                 json.dumps({**body, "ttl_ms": max(ttl, 1)}), qos=0)
             until = min(deadline, time.monotonic() + resend_s)
-            self.reconnected.clear()
-            while time.monotonic() < until and not self.reconnected.is_set():
-                with self._lock:
-                    if rid in self.replies:
-                        return {"rid": rid, **self.replies[rid]}
-                time.sleep(0.01)
+            with self._heard:
+                self.reconnected.clear()
+                self._heard.wait_for(lambda: rid in self.replies or self.reconnected.is_set(),
+                                     max(0.0, until - time.monotonic()))
+                if rid in self.replies:
+                    return {"rid": rid, **self.replies[rid]}
         raise TimeoutError(f"{self.user}: no reply to {op} within {timeout} s")
 
     def close(self) -> None:

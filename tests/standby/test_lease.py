@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.standby.lease import Etcd, EtcdError, Lease
+from hub.standby.lease import RETRY_S, Etcd, EtcdError, Lease
 from tests.helpers import FakeTime, eventually
 from tests.standby.etcd_parts import ETCD, OneEtcd, free_port
 
@@ -85,3 +85,36 @@ def test_the_copy_may_serve_only_when_the_serving_hub_said_it_is_in_sync(etcd):
     assert b.copy_is_current()
     assert not a.copy_is_current()  # it names b, not a
     a.release()
+
+
+class KeepAlives:
+    """etcd as the lease sees it, answering keep-alives from a script (an exception: none)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+
+    def keepalive(self, lease_id):
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_an_unanswered_keep_alive_is_asked_again_soon_and_the_lease_holds_meanwhile(caplog):
+    clock = FakeTime()
+    held = Lease(KeepAlives(EtcdError("timed out"), EtcdError("timed out"), 3), "h5", "hub-a",
+                 ttl_s=3, margin_s=0.8, clock=clock)
+    held.lease_id, held._valid_until = "7", clock() + 2.2
+    assert held.next_renewal_s() == 1.0  # a third of the TTL while etcd answers
+    clock.advance(1.0)
+    assert held.renew()  # unanswered, but proven until 2.2 s after the last answer
+    assert held.next_renewal_s() == RETRY_S
+    clock.advance(RETRY_S)
+    assert held.renew()
+    assert held.renew()  # answered again: proven from this keep-alive on
+    assert held.next_renewal_s() == 1.0
+    clock.advance(2.1)
+    assert held.valid()
+    said = [r.getMessage() for r in caplog.records]
+    assert said == ["lease of hub-a: keep-alive unanswered (timed out); valid 1.2 s more",
+                    "lease of hub-a: keep-alive answered again after 2 misses"]

@@ -10,6 +10,7 @@ import threading
 
 import pytest
 
+from hub.standby.lease import EtcdError
 from hub.standby.run import Machine
 from tests.helpers import eventually, rows
 from tests.standby.etcd_parts import ETCD, OneEtcd, free_port
@@ -160,3 +161,22 @@ def test_a_standby_that_is_behind_never_takes_over(boxes, tmp_path):
     a.power_off()
     assert not b.won.wait(5)  # the lease has long expired; b's copy is not current
     assert a.machine.lease.holder() is None
+
+
+def test_the_standby_is_said_in_sync_though_etcd_missed_it_the_first_time(boxes):
+    a = boxes("hub-a")
+    a.serve()
+    lease, missed = a.machine.lease, []
+    say = lease.say_copy
+
+    def say_copy(standby, in_sync):
+        if in_sync and not missed:
+            missed.append(standby)
+            raise EtcdError("no etcd member answered kv/put: timed out")
+        say(standby, in_sync)
+
+    lease.say_copy = say_copy
+    b = boxes("hub-b")
+    assert eventually(lambda: a.machine.sender.attached, timeout=10)
+    assert eventually(b.machine.lease.copy_is_current, timeout=10)
+    assert missed == ["hub-b"]

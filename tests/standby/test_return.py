@@ -40,3 +40,25 @@ def test_the_old_hub_returns_as_standby_catches_up_and_never_serves_stale(standb
         assert by_req.get(reply["rid"]) == ["issued"], reply
     numbers = ticket_numbers(hall.db("hub-a"))
     assert numbers == [f"A{i:03d}" for i in range(1, len(numbers) + 1)]
+
+
+def test_a_machine_that_boots_before_its_link_does_not_unseat_the_serving_hub(standby_hall):
+    """A hub machine whose link comes up late (a switch port still learning, a cable plugged in
+    after boot) has its etcd member call elections alone meanwhile. When the link comes up, the
+    shipped settings (pre-vote) keep that member from forcing an election on the others: the
+    raft term does not move and the serving hub keeps its lease."""
+    hall = standby_hall
+    hall.power_off("hub-a")
+    wait_for(lambda: hall.serving() == "hub-b", 20, "hub-b to take over")
+    wait_for(hall.etcd_leader_is_witness, 20, "the witness to lead etcd")
+    term = hall.raft_term()
+    said = hall.log("hub-a", "etcd").count("starting a new election")
+    hall.start_etcd(only="hub-a", wait=False)  # the machine boots; its link is still down
+    wait_for(lambda: hall.log("hub-a", "etcd").count("starting a new election") >= said + 2, 30,
+             "hub-a's member to call elections alone")
+    hall.lan.plug_again(hall.ns["hub-a"])
+    hall.start_machine("hub-a")
+    wait_for(hall.copy_in_sync, 20, "hub-a's copy to catch up")
+    assert hall.raft_term() == term
+    assert hall.serving() == "hub-b"
+    assert "lease lost" not in hall.log("hub-b")
