@@ -61,8 +61,8 @@ def test_the_day_and_closing_and_adding_slots(book_web, browser, node_client, tm
     form.locator("input[name=start]").fill("14:00")
     form.locator("input[name=end]").fill("14:30")
     form.locator("input[name=capacity]").fill("5")
-    form.locator("button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page reloads once the hub has said yes
+        form.locator("button").click()
     tuesday = kiosk.request("booking.slots", {"service": "A", "from": TUESDAY, "days": 1})
     reopened = next(s for s in tuesday["days"][0]["slots"] if s["start"] == "14:00")
     assert reopened["capacity"] == 5 and not reopened.get("closed")
