@@ -14,31 +14,16 @@ from pathlib import Path
 
 from .outside import BIN, HALL, Hall, stop_process
 
-# The vendor's package as text, written to disk for the hall-kiosk process to import: a vendor
-# builds on hallstack's printer interface. The test itself imports none of hallstack.
-VENDOR_PRINTER = '''
-import json
-import os
-
-from devices.printer.simulated import SimulatedPrinter
-
-
-class AcmePrinter(SimulatedPrinter):
-    """A vendor's printer: hallstack's simulated one, telling the outside it was opened."""
-
-
-def make(width_mm, model, **options):
-    with open(os.environ["ACME_OPENED"], "w") as out:
-        json.dump({"width_mm": width_mm, "model": model, **options}, out)
-    return AcmePrinter(width_mm=width_mm)
-'''
+# The vendor's module, copied to disk for the hall-kiosk process to import: a vendor builds on
+# hallstack's printer interface. The test itself imports none of hallstack.
+VENDOR_PRINTER = Path(__file__).with_name("vendor") / "acme_printer.py.in"
 
 
 def install_vendor_printer(folder: Path) -> Path:
     """The package ``acme-printer`` (printer backend ``acme``) under ``folder``; the folder to
     put on PYTHONPATH."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "acme_printer.py").write_text(VENDOR_PRINTER)
+    (folder / "acme_printer.py").write_text(VENDOR_PRINTER.read_text())
     info = folder / "acme_printer-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-printer\nVersion: 1.0\n")

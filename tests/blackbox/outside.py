@@ -85,16 +85,23 @@ def stop_process(proc: subprocess.Popen, timeout: float = 10) -> int:
     return proc.returncode
 
 
-def wait_for(predicate, timeout: float = 10.0, what: str = "condition", every: float = 0.01):
-    """Poll ``predicate`` every ``every`` s until it returns something truthy; fail naming
-    ``what``."""
+def poll(predicate, timeout: float, every: float = 0.01):
+    """Look at ``predicate`` every ``every`` s until it returns something truthy (that value) or
+    ``timeout`` s have passed (its last answer). For what an outsider can only look at, not be
+    told of (an HTTP status, a log file, a database row): the sleep is the interval between two
+    looks, never a guess at how long something takes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(every)
-    value = predicate()
+    return predicate()
+
+
+def wait_for(predicate, timeout: float = 10.0, what: str = "condition", every: float = 0.01):
+    """:func:`poll`, failing the test naming ``what`` when the time is up."""
+    value = poll(predicate, timeout, every)
     assert value, f"timed out after {timeout} s waiting for {what}"
     return value
 
