@@ -7,8 +7,9 @@ item left out keeps its default (stated once, here, and in docs/kaohe.md). Every
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
+from wire.schema import key, read
 from wire.section import Section
 
 
@@ -17,9 +18,9 @@ class KaoheItem:
     """One item: its ``weight`` and ``points`` (the rule's step: points taken per 差评, per 10 %
     over the norm, or per percent of the calls; ``late_points`` per 差评 followed up late)."""
 
-    weight: float
-    points: float = 0.0
-    late_points: float = 0.0
+    weight: float = key(min=0, max=1000, default_is="the item's (above)")
+    points: float = key(0.0, min=0, max=100, default_is="the item's (above)")
+    late_points: float = key(0.0, min=0, max=100, default_is="the item's (above)")
 
 
 #: item -> (weight, points, late_points); the rules themselves are in report/kaohe.py
@@ -45,11 +46,7 @@ def read_kaohe(s: Section) -> KaoheRules:
     """``[kaohe]`` as rules; an unknown item or key fails with the closest known name."""
     items = {}
     for name, d in DEFAULTS.items():
-        t = s.table(name)
-        items[name] = KaoheItem(t.float("weight", d.weight, min=0, max=1000),
-                                t.float("points", d.points, min=0, max=100),
-                                t.float("late_points", d.late_points, min=0, max=100))
-        t.check_unused()
+        items[name] = read(KaoheItem, s.table(name), defaults=asdict(d))
     s.check_unused()
     if not any(i.weight for i in items.values()):
         s.fail("the items' weights must not all be 0")

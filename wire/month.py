@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wire.kaohe import KaoheRules, read_kaohe
+from wire.schema import key, read
 from wire.section import Section
 
 
@@ -15,8 +16,8 @@ class Maintenance:
     """``[maintenance]``: ``backup_dir`` (a second medium; None: no backup, only the checkpoint
     and the integrity check) and ``keep`` (nightly backups kept there, oldest removed first)."""
 
-    backup_dir: str | None = None
-    keep: int = 7
+    backup_dir: str | None = key(None)
+    keep: int = key(7, min=1, max=366)
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,12 @@ def read_month(top: Section) -> MonthRules:
     """``[kaohe]`` and ``[maintenance]`` of the whole file ``top``; a relative ``backup_dir``
     is taken from the config file's folder."""
     kaohe = read_kaohe(top.table("kaohe"))
-    m = top.table("maintenance")
-    backup = m.str("backup_dir", None)
-    keep = m.int("keep", 7, min=1, max=366)
-    m.check_unused()
+    section = top.table("maintenance")
+    m = read(Maintenance, section)
+    backup = m.backup_dir
     if backup is not None:
         if not backup.strip():
-            m.fail("must name a folder", "backup_dir")
+            section.fail("must name a folder", "backup_dir")
         if not Path(backup).is_absolute() and Path(top.source).parent.is_dir():
             backup = str(Path(top.source).parent / backup)
-    return MonthRules(kaohe, Maintenance(backup, keep))
+    return MonthRules(kaohe, Maintenance(backup, m.keep))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from wire.schema import key, read
 from wire.section import Section
 
 
@@ -15,12 +16,12 @@ class StandbySettings:
     machines: dict[str, str] = field(default_factory=dict, hash=False)
     #: the three etcd members (both hub machines and a witness), client URLs
     etcd: tuple[str, ...] = ()
-    copy_port: int = 7420
-    lease_ttl_s: int = 3
-    ack_timeout_s: float = 1.0
+    copy_port: int = key(7420, min=1, max=65535)
+    lease_ttl_s: int = key(3, min=2, max=30)
+    ack_timeout_s: float = key(1.0, min=0.05, max=10.0)
     #: the nodes' broker address, held by the serving machine (keepalived VRRP); "" = none
-    floating_address: str = ""
-    interface: str = "eth0"
+    floating_address: str = key("")
+    interface: str = key("eth0")
 
     @property
     def enabled(self) -> bool:
@@ -46,18 +47,13 @@ def read_standby(s: Section) -> StandbySettings:
     if len(etcd) != 3 or not all(u.startswith("http://") for u in etcd):
         s.fail("must list the three etcd members' client URLs (http://host:2379): both hub "
                "machines and a witness", "etcd")
-    floating = s.str("floating_address", "")
-    if floating:
+    out = read(StandbySettings, s, machines=machines, etcd=etcd)
+    if out.floating_address:
         try:
-            ipaddress.ip_interface(floating)
+            ipaddress.ip_interface(out.floating_address)
         except ValueError:
-            s.fail(f"must be an address with its prefix (10.0.0.100/24), got {floating!r}",
-                   "floating_address")
-    out = StandbySettings(machines, etcd, s.int("copy_port", 7420, min=1, max=65535),
-                          s.int("lease_ttl_s", 3, min=2, max=30),
-                          s.float("ack_timeout_s", 1.0, min=0.05, max=10.0), floating,
-                          s.str("interface", "eth0"))
-    s.check_unused()
+            s.fail("must be an address with its prefix (10.0.0.100/24), got "
+                   f"{out.floating_address!r}", "floating_address")
     return out
 
 

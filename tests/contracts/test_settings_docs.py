@@ -16,8 +16,9 @@ from tests.contracts.settings_docs import (
     schema_classes,
 )
 
-SETTINGS_MODULES = ("wire.rules", "wire.hall_tables", "wire.bookingconfig", "kiosk.settings",
-                    "kiosk.ticket", "callboard.settings", "callboard.leds", "rater.settings")
+SETTINGS_MODULES = ("wire.rules", "wire.hall_tables", "wire.bookingconfig", "wire.standby",
+                    "wire.kaohe", "wire.month", "kiosk.settings", "kiosk.ticket",
+                    "callboard.settings", "callboard.leds", "rater.settings")
 MARKS = all_marks()
 
 
