@@ -47,9 +47,7 @@ def etcd_env(cfg: HallConfig, member: str) -> str:
              # a member back from a power cut, or booted before its link was up, has called
              # elections alone: without pre-vote (etcd 3.4's default is off) its higher term
              # unseats the leader when it rejoins, and the lease stalls for an election
-             "ETCD_PRE_VOTE": "true",
-             # Debian's etcd-server 3.4 exits on a Pi (arm64) without it; amd64 ignores it
-             "ETCD_UNSUPPORTED_ARCH": "arm64"}
+             "ETCD_PRE_VOTE": "true"}
     return "".join(f"{k}={v}\n" for k, v in lines.items())
 
 
