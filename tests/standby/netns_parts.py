@@ -29,14 +29,10 @@ from tests.blackbox.outside import (  # wait_for: the standby tests import it fr
     debian_conf,
     read_env,
     rewrite,
-)
-from tests.blackbox.outside import (
-    wait_for as _wait_for,
+    wait_for,
 )
 from tests.standby.netns_node import HALL, Node
 
-# each look asks etcd over HTTP: every 20 ms, not the black-box suite's 10 ms
-wait_for = functools.partial(_wait_for, every=0.02)
 MONDAY_10 = "2026-11-23T10:00:00+08:00"
 ETCD = shutil.which("etcd") or "/usr/bin/etcd"
 KEEPALIVED = shutil.which("keepalived") or "/usr/sbin/keepalived"
