@@ -170,7 +170,11 @@ def standby_text(standby: dict) -> str:
     fields = {k: str(standby.get(k, "—"))[:80] for k in
               ("serving", "term", "standby", "ack_ms", "since", "why")}
     state = "in_sync" if standby.get("state") == "in_sync" else "missing"
-    return f"{S.STANDBY['serving'].format(**fields)}；{S.STANDBY[state].format(**fields)}"[:200]
+    behind = standby.get("behind")
+    lag = S.STANDBY["behind"].format(behind=behind) \
+        if state == "missing" and isinstance(behind, int) and not isinstance(behind, bool) else ""
+    return (f"{S.STANDBY['serving'].format(**fields)}；{S.STANDBY[state].format(**fields)}"
+            f"{lag}")[:200]
 
 
 def _simulated(health: dict) -> bool:

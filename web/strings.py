@@ -320,4 +320,5 @@ BOOK_CONSOLE = {
 #: the hub row of a hall with a standby hub (docs/standby.md), from the hub's retained health
 STANDBY = {"role": "中心主机", "serving": "主用 {serving}（任期 {term}）",
            "in_sync": "备用 {standby} 已同步（复制确认 {ack_ms} 毫秒）",
-           "missing": "备用 {standby} 失联，自 {since} 起单机运行：{why}"}
+           "missing": "备用 {standby} 失联，自 {since} 起单机运行：{why}",
+           "behind": "（备用缺 {behind} 条记录）"}

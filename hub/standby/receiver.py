@@ -116,7 +116,7 @@ class CopyReceiver:
                 return {"resync": f"expected transaction {self.applied + 1}, got {n}"}
             self._apply(frame.get("stmts") or [])
             self.applied, self.term = n, term
-            return {"ack": n}
+            return {"ack": n, "seq": self.last_seq()}  # what the copy holds: the console's lag
         return {"refused": f"unknown frame {frame.get('t')!r}"}
 
     def _apply(self, stmts: list) -> None:

@@ -214,6 +214,8 @@ class Machine:
         else:
             out["since"] = self._missing_at
             out["why"] = sender.why[:200]
+            if sender.copy_seq is not None:  # events the standby's copy lacks
+                out["behind"] = max(0, self.service.store.last_seq() - sender.copy_seq)
         return out
 
     def stop(self) -> None:

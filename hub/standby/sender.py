@@ -38,6 +38,7 @@ class CopySender:
         self.missing_since: float | None = time.monotonic()  # monotonic; None: attached
         self.why = "not attached yet"
         self.last_ack_ms = 0.0  # the last copy's round trip (the console's "lag")
+        self.copy_seq: int | None = None  # the last event seq the standby said it holds
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._dialler = threading.Thread(target=self._dial, name="standby-dial", daemon=True)
@@ -97,6 +98,8 @@ class CopySender:
             self._detach(str(reply.get("refused") or reply.get("resync") or reply))
             return False
         self.last_ack_ms = (time.monotonic() - t0) * 1000
+        if isinstance(reply.get("seq"), int):
+            self.copy_seq = reply["seq"]
         return True
 
     def _detach(self, why: str) -> None:

@@ -322,6 +322,18 @@ hub-b = "{self.ip['hub-b']}"
     def serving(self) -> str | None:
         return self.etcd_get(f"/hallstack/{HALL}/leader")
 
+    def hub_health(self) -> dict:
+        """The serving hub's retained health as the console's broker user reads it
+        (mosquitto_sub through the floating address); {} when none came."""
+        env = read_env(next((self.credentials / "web").glob("*.env")))
+        got = subprocess.run(["mosquitto_sub", "-h", self.vip, "-u", "web", "-P",
+                              env["HALL_MQTT_PASSWORD"], "-t", f"hall/{HALL}/node/hub/health",
+                              "-C", "1", "-W", "3"], capture_output=True, text=True)
+        try:
+            return json.loads(got.stdout) if got.returncode == 0 else {}
+        except ValueError:
+            return {}
+
     def copy_in_sync(self) -> bool:
         said = self.etcd_get(f"/hallstack/{HALL}/copy")
         return bool(said) and json.loads(said).get("in_sync") is True

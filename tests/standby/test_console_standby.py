@@ -29,3 +29,13 @@ def test_a_missing_standby_says_since_when_the_hub_serves_alone(hall_config):
 
 def test_a_hall_without_a_standby_has_no_hub_row(hall_config):
     assert all(r["node"] != "hub" for r in rows(hall_config, {"health": {"store": "ok"}}))
+
+
+def test_a_missing_standby_says_how_many_records_its_copy_lacks(hall_config):
+    first = rows(hall_config, {"status": {"online": True}, "health": {"standby": {
+        "serving": "hub-b", "term": 9, "standby": "hub-a", "state": "missing",
+        "since": "2026-11-23T10:02:00+08:00", "why": "no acknowledgement", "behind": 12}}})[0]
+    assert first["health"].endswith("：no acknowledgement（备用缺 12 条记录）")
+    forged = rows(hall_config, {"health": {"standby": {
+        "serving": "hub-b", "state": "missing", "behind": "<b>many</b>"}}})[0]
+    assert "备用缺" not in forged["health"]

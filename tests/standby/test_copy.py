@@ -75,6 +75,7 @@ def test_a_standby_that_went_away_is_made_equal_by_a_snapshot(pair, tmp_path):
     take(hub, 3)
     assert seen[-1].startswith("detached") and not sender.attached
     assert receiver.last_seq() < hub.store.last_seq()
+    assert sender.copy_seq == receiver.last_seq()  # what the console counts the lag from
     attach(sender)  # the dialler reaches it again: a snapshot, then synchronous again
     take(hub, 1)
     assert dump(tmp_path / "standby.db") == dump(tmp_path / "serving.db")

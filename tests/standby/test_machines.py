@@ -180,3 +180,24 @@ def test_the_standby_is_said_in_sync_though_etcd_missed_it_the_first_time(boxes)
     assert eventually(lambda: a.machine.sender.attached, timeout=10)
     assert eventually(b.machine.lease.copy_is_current, timeout=10)
     assert missed == ["hub-b"]
+
+
+def test_a_missing_standby_is_counted_behind_by_the_records_its_copy_lacks(boxes, tmp_path):
+    a = boxes("hub-a")
+    a_hub = a.serve()
+    b = boxes("hub-b")
+    assert eventually(lambda: a.machine.sender.attached, timeout=10)
+    take(a_hub, 2)
+    held = rows(tmp_path / "hub-b.db", "SELECT max(seq) AS seq FROM events")[0]["seq"]
+    b.stop.set()  # b's machine stops: its copy keeps what it held
+    b.thread.join(5)
+    take(a_hub, 3)
+
+    def lacks() -> int | None:  # the hub may still record its standby_missing alert meanwhile
+        now = rows(tmp_path / "hub-a.db", "SELECT max(seq) AS seq FROM events")[0]["seq"]
+        health = a.machine.standby_health()
+        return now - held if health.get("behind") == now - held else None
+
+    counted = []
+    assert eventually(lambda: counted.append(lacks()) or counted[-1], timeout=10)
+    assert counted[-1] >= 3  # the three tickets' issued events at least

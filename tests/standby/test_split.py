@@ -24,6 +24,10 @@ def test_a_cut_between_the_hubs_never_makes_two_and_heals_into_one_log(standby_h
     cut_at = len(load.tickets)
     wait_for(lambda: len(load.tickets) >= cut_at + 5, 20, "tickets while the link is cut")
     assert hall.serving() == "hub-a"
+    # the console's word: hub-b missing, and how many records its copy lacks
+    wait_for(lambda: (hall.hub_health().get("standby") or {}).get("behind", 0) >= 5, 20,
+             "the hub's health to count what hub-b's copy lacks")
+    assert hall.hub_health()["standby"]["state"] == "missing"
     hall.cut("hub-a", "hub-b", heal=True)
     wait_for(hall.copy_in_sync, 20, "hub-b's copy to catch up")
     healed = len(load.tickets)
