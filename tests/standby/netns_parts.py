@@ -160,6 +160,7 @@ hub-b = "{self.ip['hub-b']}"
                         "--credentials", self.credentials, "--passwd", self.passwd,
                         "--acl", self.acl], check=True, capture_output=True)
         self.procs: dict[str, list[subprocess.Popen]] = {}
+        self.hubs: dict[str, subprocess.Popen] = {}
         self.nodes: list[Node] = []
         self.disks: dict[str, tuple[Path, str]] = {}  # machine -> (mount point, loop device)
         self.flash_cards()
@@ -233,10 +234,11 @@ hub-b = "{self.ip['hub-b']}"
         env = {**read_env(next((self.credentials / "hub").glob("*.env"))),
                "PYTHONPATH": str(ROOT)}
         folder = self.workdir / machine
-        return self.spawn(machine, "hub", [
+        self.hubs[machine] = self.spawn(machine, "hub", [
             BIN / "hall-hub", "standby", "run", "--machine", machine, "--config", self.config,
             "--broker", "mqtt://127.0.0.1:1883", "--db", self.db(machine),
             "--run-dir", folder / "run", "--clock", MONDAY_10], env)
+        return self.hubs[machine]
 
     def own_disk(self, machine: str) -> None:
         """Put the machine's database on its own small ext4 disk (a loop device) mounted with
@@ -268,6 +270,20 @@ hub-b = "{self.ip['hub-b']}"
         self.lan.plug_again(self.ns[machine])
         self.start_etcd(only=machine)
         self.start_machine(machine)
+
+    def freeze(self, machine: str, thaw: bool = False) -> None:
+        """Every process of the machine stopped (SIGSTOP) where it stands, its link up: what a
+        kernel hang or a stalled SD card looks like from outside; ``thaw`` lets them go on."""
+        pids = sh("ip", "netns", "pids", self.ns[machine], check=False).stdout.split()
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGCONT if thaw else signal.SIGSTOP)
+            except (ProcessLookupError, ValueError):
+                pass
+
+    def hub_process(self, machine: str) -> subprocess.Popen:
+        """The machine's ``hall-hub standby run`` as last started (``ip netns exec`` execs it)."""
+        return self.hubs[machine]
 
     def power_off(self, machine: str) -> None:
         """Kill every process in its namespace and drop its link."""
