@@ -344,7 +344,9 @@ class HubService:
         """The hub's retained health: the store's word (``health``) and the rate-limit
         refusals per class so far (hub.ratelimit)."""
         if "store" in health:
-            self._said_health = {k: v for k, v in self._said_health.items() if k == "rate_limited"}
+            # the store's word replaces the store's; the others are said by their own owners
+            self._said_health = {k: v for k, v in self._said_health.items()
+                                 if k in ("rate_limited", "standby")}
         self._said_health.update(health)
         if self.desk.limits.refused:
             self._said_health["rate_limited"] = dict(self.desk.limits.refused)

@@ -15,6 +15,7 @@ clock rates and the time a reply takes from the check to the wire.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import logging
 import threading
@@ -55,7 +56,7 @@ class Etcd:
             try:
                 with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
                     return json.loads(resp.read() or b"{}")
-            except (OSError, ValueError, urllib.error.URLError) as exc:
+            except (OSError, ValueError, urllib.error.URLError, http.client.HTTPException) as exc:
                 last = exc
         raise EtcdError(f"no etcd member answered {path}: {last}")
 
@@ -160,7 +161,7 @@ class Lease:
         sent = self.clock()
         try:
             ttl = self.etcd.keepalive(self.lease_id)
-        except EtcdError as exc:
+        except (EtcdError, KeyError, TypeError, ValueError) as exc:  # nothing etcd-shaped came
             if not self.missed:
                 log.warning("lease of %s: keep-alive unanswered (%s); valid %.1f s more",
                             self.name, exc, max(0.0, self._valid_until - sent))

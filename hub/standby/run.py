@@ -123,6 +123,7 @@ class Machine:
         with service.store.transaction():
             service.store.set_meta("term", str(term))
         threading.Thread(target=self._witness_leads, daemon=True, name="standby-raft").start()
+        copy_seq = service.store.last_seq()  # before the hub's thread shares the connection
         self.sender.start()
         service.start()
         self.flag.parent.mkdir(parents=True, exist_ok=True)
@@ -130,7 +131,7 @@ class Machine:
         if self.previous is not None:  # another machine served this hall before: a failover
             # copy_seq, not seq: an event's data is spread over its wire seq when published
             service.note("failover", {"machine": self.machine, "term": term,
-                                      "copy_seq": service.store.last_seq()})
+                                      "copy_seq": copy_seq})
         log.warning("standby %s: serving hall %s under term %s", self.machine, self.cfg.hall_id,
                     term)
         return service
@@ -183,7 +184,7 @@ class Machine:
         self._unsaid_at = None
         try:
             self.lease.say_copy(self.peer, in_sync=False)
-        except EtcdError:
+        except Exception:  # noqa: BLE001 - whatever etcd's failure, the same answer
             # the standby might take over believing it holds what this hub is about to
             # acknowledge: acknowledge nothing more
             self.deposed()
@@ -200,7 +201,8 @@ class Machine:
             self._give_up(self.service.store_failure[0])
             return
         health = self.standby_health()
-        if health != self._health:
+        # the copy's round trip changes with every commit: said when the rest changes
+        if _without_ack(health) != _without_ack(self._health):
             self._health = health
             self.service._health_says({"standby": health})
 
@@ -219,12 +221,19 @@ class Machine:
         return out
 
     def stop(self) -> None:
-        if self.sender is not None:
-            self.sender.stop()
+        """A clean stop: the hub's last commit is copied while the standby is still attached
+        (stopping the copy first made that commit detach it: "behind" in etcd, and neither
+        machine could serve), then the lease goes and the standby takes over at once."""
         if self.service is not None:
             self.service.stop()
+        if self.sender is not None:
+            self.sender.stop()
         self.flag.unlink(missing_ok=True)
         self.lease.release()
+
+
+def _without_ack(health: dict) -> dict:
+    return {k: v for k, v in health.items() if k != "ack_ms"}
 
 
 def main_loop(machine: Machine, stop: threading.Event) -> int:

@@ -22,6 +22,7 @@ from hub.standby import frames
 from hub.store import Store
 
 log = logging.getLogger(__name__)
+RETRY_MAX_S = 30.0  # the longest pause between two tries of a standby that fails its snapshot
 
 
 class CopySender:
@@ -31,6 +32,7 @@ class CopySender:
                  on_detached: Callable[[str], None] = lambda why: None):
         self.store, self.peer, self.term = store, peer, term
         self.ack_timeout_s, self.retry_s = ack_timeout_s, retry_s
+        self._retry = retry_s  # grows after each snapshot the standby failed to take
         self.on_attached, self.on_detached = on_attached, on_detached
         self._sock: socket.socket | None = None  # attached: every commit is copied
         self._dialled: socket.socket | None = None  # reached, waiting for its snapshot
@@ -67,19 +69,28 @@ class CopySender:
             self.poll()  # a standby reached meanwhile gets a snapshot holding this transaction
             return
         self._n += 1
-        self._exchange({"t": "txn", "n": self._n, "term": self.term, "stmts": stmts}, None)
+        try:
+            self._exchange({"t": "txn", "n": self._n, "term": self.term, "stmts": stmts}, None)
+        except Exception as exc:  # noqa: BLE001 - after COMMIT: never out of the hub's batch
+            self._detach(f"the copy failed: {exc!r}"[:200])
 
     def poll(self) -> None:
         """Attach a standby the dialler reached (the hub calls this once a tick, too)."""
         if self._sock is not None or self._dialled is None:
             return
-        sock, self._dialled = self._dialled, None
-        self._sock, self._n = sock, 0
-        # serialize() reads through SQLite's pager: the WAL's committed pages are in it
-        body = self.store.conn.serialize()
-        if self._exchange({"t": "snap", "term": self.term, "size": len(body)}, body):
+        self._sock, self._n = self._dialled, 0
+        self._dialled = None  # after _sock: the dialler never sees both empty meanwhile
+        try:
+            # serialize() reads through SQLite's pager: the WAL's committed pages are in it
+            body = self.store.conn.serialize()
+            sent = self._exchange({"t": "snap", "term": self.term, "size": len(body)}, body)
+        except Exception as exc:  # noqa: BLE001 - inside a commit's hook: detach, never raise
+            self._detach(f"the snapshot failed: {exc!r}"[:200])
+            return
+        if sent:
             self.missing_since = None
             self.why = ""
+            self._retry = self.retry_s
             log.warning("standby %s:%s attached (snapshot of %d bytes)", *self.peer, len(body))
             self.on_attached()
 
@@ -103,13 +114,19 @@ class CopySender:
         return True
 
     def _detach(self, why: str) -> None:
-        log.warning("standby %s:%s detached: %s; serving alone", *self.peer, why)
         if self._sock is not None:
             self._sock.close()
             self._sock = None
-        if self.missing_since is None:
-            self.missing_since = time.monotonic()
         self.why = why
+        if self.missing_since is not None:
+            # a snapshot the standby could not take (its disk full, read-only): try again
+            # later and later, not on the next commit; it is known to be behind already
+            self._retry = min(self._retry * 2, RETRY_MAX_S)
+            log.warning("standby %s:%s not attached: %s; next try in %.1f s", *self.peer, why,
+                        self._retry)
+            return
+        log.warning("standby %s:%s detached: %s; serving alone", *self.peer, why)
+        self.missing_since = time.monotonic()
         self.on_detached(why)  # before any reply of the uncopied transaction goes out
         self._wake.set()
 
@@ -123,5 +140,5 @@ class CopySender:
                     self._dialled = sock
                 except OSError:
                     pass
-            self._wake.wait(self.retry_s)
+            self._wake.wait(self._retry)
             self._wake.clear()

@@ -161,6 +161,7 @@ hub-b = "{self.ip['hub-b']}"
                         "--acl", self.acl], check=True, capture_output=True)
         self.procs: dict[str, list[subprocess.Popen]] = {}
         self.hubs: dict[str, subprocess.Popen] = {}
+        self.brokers: dict[str, subprocess.Popen] = {}
         self.nodes: list[Node] = []
         self.disks: dict[str, tuple[Path, str]] = {}  # machine -> (mount point, loop device)
         self.flash_cards()
@@ -213,7 +214,8 @@ hub-b = "{self.ip['hub-b']}"
         (confd / "hallstack.conf").write_text(rewrite(SNIPPET.read_text(), {
             "password_file": f"password_file {self.passwd}",
             "acl_file": f"acl_file {self.acl}"}))
-        self.spawn(machine, "mosquitto", ["mosquitto", "-c", folder / "mosquitto.conf"])
+        self.brokers[machine] = self.spawn(machine, "mosquitto",
+                                           ["mosquitto", "-c", folder / "mosquitto.conf"])
         wait_for(lambda: sh("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/1883", ns=self.ns[machine],
                             check=False).returncode == 0, 10, f"{machine}'s broker")
 
@@ -280,6 +282,13 @@ hub-b = "{self.ip['hub-b']}"
                 os.kill(int(pid), signal.SIGCONT if thaw else signal.SIGSTOP)
             except (ProcessLookupError, ValueError):
                 pass
+
+    def restart_broker(self, machine: str) -> None:
+        """The machine's Mosquitto stopped as systemd stops it (SIGTERM) and started again."""
+        broker = self.brokers[machine]
+        broker.terminate()
+        broker.wait(10)
+        self.start_broker(machine)
 
     def hub_process(self, machine: str) -> subprocess.Popen:
         """The machine's ``hall-hub standby run`` as last started (``ip netns exec`` execs it)."""

@@ -105,3 +105,38 @@ def test_a_transaction_out_of_order_asks_for_a_snapshot(pair):
     attach(sender)
     take(hub, 1)
     assert receiver.last_seq() == hub.store.last_seq()
+
+
+def test_a_standby_that_cannot_take_its_snapshot_is_said_missing_once(pair, monkeypatch):
+    """Its disk full: each try of the snapshot fails. The serving hub says the standby is
+    missing once (one etcd write, one alert), not once per commit, and tries again later."""
+    hub, sender, receiver, seen = pair
+    attach(sender)
+
+    tries = []
+
+    def disk_full(body, term):
+        tries.append(term)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(receiver, "_snapshot", disk_full)
+    sender._sock.close()  # the link breaks: the next commit detaches, the dialler tries again
+    answered = []
+    assert eventually(lambda: len(tries) >= 3,
+                      poll=lambda: answered.extend(take(hub, 1)), timeout=20)
+    assert answered and all(r["ok"] for r in answered)
+    assert len(seen) == 2 and seen[1].startswith("detached")  # said once, not once a try
+    assert not sender.attached
+
+
+def test_a_copy_that_fails_unexpectedly_detaches_and_the_batch_is_still_answered(pair,
+                                                                                 monkeypatch):
+    hub, sender, receiver, seen = pair
+    attach(sender)
+
+    def broken(*_a, **_k):
+        raise RuntimeError("a frame that cannot be written")
+
+    monkeypatch.setattr(frames, "send", broken)
+    assert all(r["ok"] for r in take(hub, 2))
+    assert not sender.attached and seen[-1].startswith("detached: the copy failed")

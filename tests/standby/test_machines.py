@@ -201,3 +201,17 @@ def test_a_missing_standby_is_counted_behind_by_the_records_its_copy_lacks(boxes
     counted = []
     assert eventually(lambda: counted.append(lacks()) or counted[-1], timeout=10)
     assert counted[-1] >= 3  # the three tickets' issued events at least
+
+
+def test_a_clean_stop_of_the_serving_machine_hands_the_hall_to_its_standby(boxes, tmp_path):
+    """``systemctl stop`` (or restart) of the serving machine: its last commit is copied, the
+    lease released, and the standby serves at once with every ticket."""
+    a = boxes("hub-a")
+    a_hub = a.serve()
+    b = boxes("hub-b")
+    assert eventually(lambda: a.machine.sender.attached, timeout=10)
+    first = take(a_hub, 3)
+    a.machine.stop()
+    assert not a.deposed.is_set()
+    b_hub = b.serve()  # b.won within its wait: a standby whose copy etcd says is current
+    assert take(b_hub, 1) == [f"A{int(first[-1][1:]) + 1:03d}"]
