@@ -23,6 +23,7 @@ from hub.standby import frames
 from hub.store import lock_file
 
 log = logging.getLogger(__name__)
+FIRST_FRAME_S = 30.0  # a serving hub sends its snapshot within a tick of connecting
 
 
 class CopyReceiver:
@@ -76,21 +77,37 @@ class CopyReceiver:
                 peer, addr = self._server.accept()
             except OSError:
                 return
-            if self._peer is not None:
-                self._peer.close()  # a newer serving hub (or the same one, reconnected)
-            self._peer = peer
             threading.Thread(target=self._stream, args=(peer, addr), daemon=True,
                              name="standby-stream").start()
 
+    def _adopt(self, peer: socket.socket, frame: dict) -> bool:
+        """Whether ``peer``'s frame is a serving hub's (a frame of a known kind and a term not
+        below this copy's): only then does it replace the stream before it (a port scan or a
+        stray connection never drops the serving hub's)."""
+        term = frame.get("term")
+        if frame.get("t") not in ("snap", "txn") or not isinstance(term, int) or term < self.term:
+            return False
+        if self._peer is not None:
+            self._peer.close()  # a newer serving hub (or the same one, reconnected)
+        self._peer = peer
+        peer.settimeout(None)
+        return True
+
     def _stream(self, peer: socket.socket, addr) -> None:
         peer.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        peer.settimeout(FIRST_FRAME_S)  # a connection that says nothing goes
+        adopted = False
         try:
             while not self._stop.is_set():
                 frame = frames.recv(peer)
                 with self._lock:
-                    if self._peer is not peer:
+                    if adopted and self._peer is not peer:
                         break  # replaced by a newer stream
-                    reply = self._frame(frame, peer)
+                    adopted = adopted or self._adopt(peer, frame)
+                    if not adopted and self._peer is not None:
+                        reply = self._refusal(frame)
+                    else:
+                        reply = self._frame(frame, peer)
                 frames.send(peer, reply)
                 if "refused" in reply:
                     break
@@ -101,12 +118,17 @@ class CopyReceiver:
                 self.attached.clear()
             peer.close()
 
+    def _refusal(self, frame: dict) -> dict:
+        term = frame.get("term")
+        log.warning("standby: refused a copy of term %r (this copy has seen term %s)", term,
+                    self.term)
+        return {"refused": f"term {term} is older than {self.term}"
+                if isinstance(term, int) else f"not a copy frame: {frame.get('t')!r}"}
+
     def _frame(self, frame: dict, peer: socket.socket) -> dict:
         term = frame.get("term")
         if not isinstance(term, int) or term < self.term:
-            log.warning("standby: refused a copy of term %r (this copy has seen term %s)",
-                        term, self.term)
-            return {"refused": f"term {term} is older than {self.term}"}
+            return self._refusal(frame)
         if frame.get("t") == "snap":
             self._snapshot(frames.recv_bytes(peer), term)
             return {"ack": 0, "seq": self.last_seq()}

@@ -83,7 +83,7 @@ def test_a_standby_that_went_away_is_made_equal_by_a_snapshot(pair, tmp_path):
 
 
 def test_a_copy_of_a_lower_term_is_refused(pair, tmp_path):
-    hub, sender, receiver, _ = pair
+    hub, sender, receiver, seen = pair
     attach(sender)
     take(hub, 1)
     before = dump(tmp_path / "standby.db")
@@ -94,6 +94,11 @@ def test_a_copy_of_a_lower_term_is_refused(pair, tmp_path):
         assert "refused" in frames.recv(old)
     assert dump(tmp_path / "standby.db") == before
     assert receiver.term == 7
+    with socket.create_connection(("127.0.0.1", receiver.port), timeout=5):
+        pass  # a port scan: connects, says nothing, goes
+    take(hub, 1)  # the serving hub's stream was never dropped for either of them
+    assert sender.attached and receiver.last_seq() == hub.store.last_seq()
+    assert not [s for s in seen if s.startswith("detached")]
 
 
 def test_a_transaction_out_of_order_asks_for_a_snapshot(pair):
