@@ -40,14 +40,18 @@ def _backup(conn: sqlite3.Connection, folder: Path, stem: str, day: str, keep: i
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{stem}-{day}.db"
     target, part = folder / name, folder / (name + ".part")
-    dest = sqlite3.connect(part)
     try:
-        conn.backup(dest)
-    finally:
-        dest.close()
-    with open(part, "rb") as f:
-        os.fsync(f.fileno())  # on the medium before it replaces yesterday's name
-    os.replace(part, target)
+        dest = sqlite3.connect(part)
+        try:
+            conn.backup(dest)
+        finally:
+            dest.close()
+        with open(part, "rb") as f:
+            os.fsync(f.fileno())  # on the medium before it replaces yesterday's name
+        os.replace(part, target)
+    except BaseException:
+        part.unlink(missing_ok=True)  # a failed night leaves no half copy on a full disk
+        raise
     old = sorted(folder.glob(f"{stem}-????-??-??.db"))[:-keep]
     for path in old:
         path.unlink(missing_ok=True)

@@ -5,7 +5,7 @@ so in a ``maintenance`` event; a backup medium that fails is an alert, and the h
 import sqlite3
 
 from .outside import HALL, wait_for
-from .time_parts import on_wire
+from .time_parts import on_wire, small_disk
 
 MONDAY_1659 = "2026-11-23T16:59:50+08:00"  # ten hall seconds before the last session ends
 
@@ -53,3 +53,17 @@ def test_a_failing_backup_medium_is_an_alert_and_the_hub_serves_on(make_hall, bb
     assert alerts[0]["date"] == "2026-11-23"
     reply = hall.node("kiosk-1").request("ticket.take", {"service": "A"})
     assert reply["error"]["code"] == "closed", reply  # answered: the hall is closed for the day
+
+
+def test_a_backup_medium_that_fills_up_keeps_no_half_copy(make_hall, bb_workdir):
+    """The second medium (a 16 kB tmpfs here: a USB stick that is full) cannot hold the copy:
+    an alert, and the half-written ``.part`` is removed, not left to fill it further."""
+    with small_disk(bb_workdir / "stick", "16k") as stick:
+        hall = make_hall(with_backup(stick))
+        try:
+            _, upkeep = _day_ends(hall)
+            assert upkeep["errors"][0].startswith("backup:"), upkeep
+            assert "backup" not in upkeep and upkeep["integrity"] == "ok", upkeep
+            assert list(stick.iterdir()) == []
+        finally:
+            hall.close()
