@@ -41,9 +41,11 @@ class NodeWatch:
             online = decode_object(raw).get("online") is True if raw else False
         except HubError:
             return  # a node's junk status says nothing about it
+        if node_id not in self.cfg.nodes:
+            return  # only the hall's own nodes are watched (the set stays the config's size)
         if online:
             self._online.add(node_id)
-        elif node_id in self._online and node_id in self.cfg.nodes:
+        elif node_id in self._online:
             self._online.discard(node_id)
             self._record(Event("alert", {"kind": "node_offline", "node": node_id,
                                          "role": self.cfg.nodes[node_id].role}), at, events)
