@@ -18,6 +18,7 @@ from hub.engine.bookrules import (
     check_free,
     check_person,
     day_arg,
+    from_arg,
     new_code,
     open_slot,
     person,
@@ -44,7 +45,7 @@ def slots(st, a: Args, ctx) -> Decision:
     """``booking.slots``: each day's slots of a service with what is free."""
     svc = bookable_service(st, a)
     first, last = bookable_days(st, ctx.at)
-    start = day_arg(a, "from", required=False) or first
+    start = from_arg(st, a, ctx.at)
     n = a.int("days", required=False, min=1, max=MAX_DAYS) or (last - first).days + 1
     a.done()
     taken = st.book.taken_counts()

@@ -17,6 +17,7 @@ from wire.contract import BadRequest, Blocked, Closed, HubError, UnknownService
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O/1/I: typed from a phone's screen
 CODE_LEN = 8
+FROM_SPAN_DAYS = 366  # booking.slots' from: a year either side of the window (days: a closed day)
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,30 @@ def day_arg(a: Args, key: str = "day", required: bool = True) -> date | None:
 
 
 def start_arg(a: Args, key: str = "start", required: bool = True) -> str | None:
+    """A time of day HH:MM, 00:00 to 23:59 ("24:00" is no time: a hall's sessions end by
+    23:59, so no slot reaches it); anything else is refused before it can be stored."""
     text = a.str(key, required=required, max_len=5)
-    if text is not None and (len(text) != 5 or text[2] != ":" or not
-                             (text[:2] + text[3:]).isdigit()):
-        raise BadRequest(f"args.{key} must be a time HH:MM, got {text!r}")
+    if text is not None and not _is_clock(text):
+        raise BadRequest(f"args.{key} must be a time HH:MM (00:00-23:59), got {text!r}")
     return text
+
+
+def _is_clock(text: str) -> bool:
+    if len(text) != 5 or text[2] != ":" or not (text[:2] + text[3:]).isdigit():
+        return False
+    return int(text[:2]) <= 23 and int(text[3:]) <= 59
+
+
+def from_arg(st, a: Args, at: datetime) -> date:
+    """``booking.slots``' first day (default today): at most FROM_SPAN_DAYS before today or
+    after the window's last day. Such a day shows as not open; a farther one is refused (a
+    date near 9999-12-31 overflows, and no page asks for it)."""
+    first, last = bookable_days(st, at)
+    day = day_arg(a, "from", required=False) or first
+    low, high = first - timedelta(days=FROM_SPAN_DAYS), last + timedelta(days=FROM_SPAN_DAYS)
+    if not low <= day <= high:
+        raise BadRequest(f"args.from must be a date from {low} to {high}, got {day}")
+    return day
 
 
 def person(st, a: Args, role: str) -> Person:
