@@ -108,12 +108,23 @@ class BookState:
                 if r.state == BOOKED and getattr(r, key) == value]
 
     def by_code(self, code: str, day: str | None = None) -> Reservation | None:
-        """The booking whose code is ``code`` (of ``day`` only, when given)."""
+        """The booking whose code is ``code``: of any day (or ``day``) among those that keep
+        their code; a restored one (a slow check each: :func:`code_check`) of ``day`` only,
+        so a wrong code costs one check per restored booking of that day, not of all."""
         for r in self.by_bid.values():
             if r.code == code and (day is None or r.day == day):
                 return r
-        for r in self.by_bid.values():  # restored bookings: by the public check
-            if r.code is None and (day is None or r.day == day) and r.has_code(code):
+        if day is None:
+            return None
+        for r in self.by_bid.values():
+            if r.code is None and r.day == day and r.has_code(code):
+                return r
+        return None
+
+    def by_token(self, check: str) -> Reservation | None:
+        """The booking whose token's check is ``check`` (a cheap comparison each)."""
+        for r in self.by_bid.values():
+            if hmac.compare_digest(r.token_check, check):
                 return r
         return None
 
