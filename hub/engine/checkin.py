@@ -92,11 +92,15 @@ def checkin(st, a: Args, ctx) -> Decision:
 
 
 def no_shows(st, at: datetime) -> list[Event]:
-    """``booking_no_show`` for each booking not checked in by its slot start + grace."""
+    """``booking_no_show`` for each booking not checked in by its slot start + grace. Only
+    days up to today can have one: later days are skipped before any slot time is computed
+    (this runs at every tick)."""
     if st.cfg.booking is None:
         return []
     grace = timedelta(minutes=st.cfg.booking.grace_minutes)
+    today = hall_date(st.cfg, at).isoformat()
     return [Event("booking_no_show", {"bid": r.bid, "service": r.service, "day": r.day,
                                       "start": r.start, "_id_hash": r.id_hash})
-            for r in list(st.book.by_bid.values())
-            if r.state == BOOKED and slot_start(st, r.day, r.start) + grace < at]
+            for r in st.book.by_bid.values()
+            if r.state == BOOKED and r.day <= today
+            and slot_start(st, r.day, r.start) + grace < at]
