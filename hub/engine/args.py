@@ -121,6 +121,11 @@ def id_hash(key: bytes, id_no: str) -> str:
     return hmac.new(key, id_no.encode("ascii"), hashlib.sha256).hexdigest()
 
 
+def phone_hash(key: bytes, phone: str) -> str:
+    """The keyed hash the hub keeps instead of a (checked) phone number."""
+    return hmac.new(key, b"phone:" + phone.encode(), hashlib.sha256).hexdigest()
+
+
 def mask_id(id_no: str) -> str:
     """``6101**********1234``: first four and last four characters."""
     return id_no[:4] + "*" * 10 + id_no[-4:]

@@ -5,12 +5,11 @@ per service per day, the 爽约 block, and the open bookings one phone or ID may
 from __future__ import annotations
 
 import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from hub.engine import bookstrings as B
-from hub.engine.args import Args, check_id_no, check_phone, id_hash, mask_id
+from hub.engine.args import Args, check_id_no, check_phone, id_hash, mask_id, phone_hash
 from hub.engine.bookstate import Reservation, token_check
 from hub.engine.slots import Slot, bookable_days, find_slot, slot_start
 from wire.contract import BadRequest, Blocked, Closed, HubError, UnknownService
@@ -96,8 +95,7 @@ def person(st, a: Args, role: str) -> Person:
     name = name.strip() if name is not None else None
     if name is not None and (not 1 < len(name) <= 30 or any(c.isdigit() for c in name)):
         raise BadRequest(B.BAD_NAME)
-    phone_hash = hmac.new(st.id_key, b"phone:" + phone.encode(), hashlib.sha256).hexdigest()
-    return Person(id_hash(st.id_key, id_no), mask_id(id_no), phone_hash,
+    return Person(id_hash(st.id_key, id_no), mask_id(id_no), phone_hash(st.id_key, phone),
                   phone[:3] + "****" + phone[-4:],
                   name[0] + "*" * (len(name) - 1) if name else mask_id(id_no))
 
@@ -168,13 +166,19 @@ def new_code(st, secret: bytes) -> str:
         secret = hashlib.sha256(secret).digest()
 
 
-def by_code_and_token(st, a: Args) -> Reservation:
-    """The booking named by ``code`` and ``token``; one answer for any mismatch."""
-    code = a.str("code", max_len=16).strip().upper()
+def code_arg(a: Args, required: bool = True) -> str | None:
+    """A booking code as the citizen typed it, read once: spaces and case do not matter."""
+    code = a.str("code", required=required, max_len=16)
+    return None if code is None else code.strip().upper()
+
+
+def by_code_and_token(st, a: Args) -> tuple[Reservation, str]:
+    """(the booking named by ``code`` and ``token``, its code); one answer for any mismatch."""
+    code = code_arg(a)
     token = a.str("token", max_len=64)
     # the token first (a plain hash), then the code of that one booking: a restored booking's
     # code check is slow, so a wrong pair costs at most one of them
     r = st.book.by_token(token_check(token))
     if r is None or not r.has_code(code):
         raise HubError(B.NOT_FOUND, "not_found")
-    return r
+    return r, code

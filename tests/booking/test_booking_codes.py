@@ -68,3 +68,39 @@ def test_a_wrong_code_at_the_kiosk_checks_todays_restored_bookings_only(restored
     hashes.clear()
     out = hall.do("kiosk-1", "booking.checkin", code=made[0]["code"])
     assert out["booking"]["state"] == "early" and len(hashes) <= 2
+
+
+def test_a_code_typed_with_spaces_and_small_letters_is_the_same_code(hall):
+    def make(day, start, i):
+        return hall.do("web", "booking.make", service="A", day=day, start=start, name="张三",
+                       id_number=eh.make_id(f"1101051949123{i:04d}"), phone=f"139{i:08d}")
+
+    def typed(made):
+        return f"  {made['code'].lower()} "
+    tue, today = make(TUE, "09:00", 1), make(TODAY, "10:30", 2)
+    shown = hall.do("web", "booking.show", code=typed(tue), token=tue["token"])
+    assert shown["code"] == tue["code"]
+    moved = hall.do("web", "booking.move", code=typed(tue), token=tue["token"], day=TUE,
+                    start="09:30")
+    assert moved["code"] == tue["code"]
+    cancelled = hall.do("web", "booking.cancel", code=typed(tue), token=tue["token"])
+    assert cancelled["code"] == tue["code"]
+    out = hall.do("kiosk-1", "booking.checkin", code=typed(today))
+    assert out["booking"]["state"] == "early"
+
+
+def test_the_no_show_boundary_is_one_rule_for_the_tick_and_the_kiosk(hall):
+    """At slot start + grace exactly the booking is still on time; a second later the tick
+    makes it a no-show and the kiosk gives a late walk-in."""
+    grace = hall.cfg.booking.grace_minutes
+    made = [hall.do("web", "booking.make", service="A", day=TODAY, start="10:30", name="张三",
+                    id_number=eh.make_id(f"1101051949123{i:04d}"), phone=f"139{i:08d}")
+            for i in range(2)]
+    hall.wait(minutes=30 + grace)  # 10:30 + grace
+    assert not [ev for ev in hall.tick() if ev.kind == "booking_no_show"]
+    on_time = hall.do("kiosk-1", "booking.checkin", code=made[0]["code"])
+    assert on_time["booking"]["state"] == "on_time"
+    hall.wait(seconds=1)
+    assert [ev.kind for ev in hall.tick()].count("booking_no_show") == 1
+    late = hall.do("kiosk-1", "booking.checkin", code=made[1]["code"])
+    assert late["booking"]["state"] == "late_walk_in"
