@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from hub.engine import bookstrings as B
-from hub.engine.args import Args, check_id_no, check_phone, id_hash, mask_id, phone_hash
+from hub.engine.args import (
+    Args,
+    check_id_no,
+    check_phone,
+    id_hash,
+    is_clock,
+    mask_id,
+    phone_hash,
+)
 from hub.engine.bookstate import Reservation, token_check
 from hub.engine.slots import Slot, bookable_days, find_slot, slot_start
 from wire.contract import BadRequest, Blocked, Closed, HubError, UnknownService
@@ -58,15 +66,9 @@ def start_arg(a: Args, key: str = "start", required: bool = True) -> str | None:
     """A time of day HH:MM, 00:00 to 23:59 ("24:00" is no time: a hall's sessions end by
     23:59, so no slot reaches it); anything else is refused before it can be stored."""
     text = a.str(key, required=required, max_len=5)
-    if text is not None and not _is_clock(text):
+    if text is not None and not is_clock(text):
         raise BadRequest(f"args.{key} must be a time HH:MM (00:00-23:59), got {text!r}")
     return text
-
-
-def _is_clock(text: str) -> bool:
-    if len(text) != 5 or text[2] != ":" or not (text[:2] + text[3:]).isdigit():
-        return False
-    return int(text[:2]) <= 23 and int(text[3:]) <= 59
 
 
 def from_arg(st, a: Args, at: datetime) -> date:

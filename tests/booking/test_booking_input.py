@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from hub.engine.types import Event
 from wire.contract import HubError
 
 from .conftest import engine_helpers as eh
@@ -56,3 +57,14 @@ def test_slots_from_the_window_edges_still_answer(hall):
     for first in ("2026-11-30", "2027-12-01", "2025-11-22"):  # last day; ± 366 days
         day = hall.do("web", "booking.slots", service="A", **{"from": first}, days=31)
         assert day["days"][0]["day"] == first
+
+
+def test_a_log_written_before_the_check_no_longer_breaks_the_day(hall):
+    """A hub whose log already holds an "09:60" slot change (as the check's absence let it
+    write) replays it as nothing: the day's slots answer again."""
+    ev = Event("booking_slots_changed", {"action": "open", "service": "A", "day": TUE,
+                                         "start": "09:60", "end": "10:30", "capacity": 2,
+                                         "by": "值班主任"})
+    hall.engine.apply(ev, hall.at)
+    day = hall.do("web", "booking.slots", service="A", **{"from": TUE}, days=1)["days"][0]
+    assert day["open"] and "09:60" not in [s["start"] for s in day["slots"]]
