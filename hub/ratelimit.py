@@ -20,7 +20,7 @@ from hub.ops import RATE_CLASSES, Op, RateLimit
 from wire.section import ConfigError
 
 ALERT_EVERY_S = 300  # one alert per node and class per 5 minutes, not a storm
-MAX_BUCKETS = 20_000  # per-token buckets of hall-web: full ones are forgotten beyond this
+MAX_BUCKETS = 20_000  # per page/person buckets: the least recently used go beyond this
 
 
 def limits_of(overrides: dict, source: str = "config") -> dict[str, RateLimit]:
@@ -60,11 +60,15 @@ class Limiter:
         return False
 
     def _bucket(self, key: tuple, limit: RateLimit, at: datetime) -> list:
-        bucket = self._buckets.get(key)
+        # popped and put back: the dict runs from the least to the most recently used bucket,
+        # so the one to forget at MAX_BUCKETS is its first (no scan). A bucket still being
+        # drained is the newest: flushing it takes MAX_BUCKETS new ones after its last use.
+        bucket = self._buckets.pop(key, None)
         if bucket is None:
-            if len(self._buckets) >= MAX_BUCKETS:
-                self._forget_full(at)
-            bucket = self._buckets[key] = [float(limit.burst), at]
+            while len(self._buckets) >= MAX_BUCKETS:
+                del self._buckets[next(iter(self._buckets))]
+            bucket = [float(limit.burst), at]
+        self._buckets[key] = bucket
         elapsed = max(0.0, (at - bucket[1]).total_seconds())
         bucket[0] = min(float(limit.burst), bucket[0] + elapsed * limit.per_minute / 60)
         bucket[1] = max(at, bucket[1])
@@ -77,13 +81,6 @@ class Limiter:
             return False
         self._alerted[(node, rate)] = at
         return True
-
-    def _forget_full(self, at: datetime) -> None:
-        """Drop the buckets that have refilled: they hold nothing a new bucket would not."""
-        for key, (tokens, last) in list(self._buckets.items()):
-            limit = self.limits[key[0]]
-            if tokens + (at - last).total_seconds() * limit.per_minute / 60 >= limit.burst:
-                del self._buckets[key]
 
 
 def _keys(rate: str, limit: RateLimit, node: str, args: object) -> list[tuple]:

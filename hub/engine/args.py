@@ -121,6 +121,19 @@ def id_hash(key: bytes, id_no: str) -> str:
     return hmac.new(key, id_no.encode("ascii"), hashlib.sha256).hexdigest()
 
 
+def is_clock(text: object) -> bool:
+    """Whether ``text`` is a time of day ``HH:MM`` from 00:00 to 23:59."""
+    if not isinstance(text, str) or len(text) != 5 or text[2] != ":" \
+            or not (text[:2] + text[3:]).isdigit():
+        return False
+    return int(text[:2]) <= 23 and int(text[3:]) <= 59
+
+
+def phone_hash(key: bytes, phone: str) -> str:
+    """The keyed hash the hub keeps instead of a (checked) phone number."""
+    return hmac.new(key, b"phone:" + phone.encode(), hashlib.sha256).hexdigest()
+
+
 def mask_id(id_no: str) -> str:
     """``6101**********1234``: first four and last four characters."""
     return id_no[:4] + "*" * 10 + id_no[-4:]

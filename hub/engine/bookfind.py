@@ -10,12 +10,11 @@ with the new ``token_check``; the old link stops opening it. Guessing is bounded
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 
 from hub.engine import bookstrings as B
-from hub.engine.args import Args, check_id_no, check_phone, id_hash
+from hub.engine.args import Args, check_id_no, check_phone, id_hash, phone_hash
 from hub.engine.bookings import answer
 from hub.engine.bookrules import rules_of
 from hub.engine.bookstate import BOOKED, token_check
@@ -34,10 +33,10 @@ def find(st, a: Args, ctx) -> Decision:
     except BadRequest:  # only the shape: says nothing of any booking
         raise HubError(B.FIND_BAD_INPUT, "bad_id") from None
     who = id_hash(st.id_key, id_no)
-    phone_hash = hmac.new(st.id_key, b"phone:" + phone.encode(), hashlib.sha256).hexdigest()
+    phone_hashed = phone_hash(st.id_key, phone)
     mine = sorted((r for r in st.book.open_of("id_hash", who)
                    if r.state == BOOKED and r.code is not None and r.phone_hash is not None
-                   and hmac.compare_digest(r.phone_hash, phone_hash)),
+                   and hmac.compare_digest(r.phone_hash, phone_hashed)),
                   key=lambda r: (r.day, r.start))
     if not mine:
         raise HubError(B.FIND_NONE, "not_found")

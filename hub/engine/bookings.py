@@ -18,6 +18,7 @@ from hub.engine.bookrules import (
     check_free,
     check_person,
     day_arg,
+    from_arg,
     new_code,
     open_slot,
     person,
@@ -44,7 +45,7 @@ def slots(st, a: Args, ctx) -> Decision:
     """``booking.slots``: each day's slots of a service with what is free."""
     svc = bookable_service(st, a)
     first, last = bookable_days(st, ctx.at)
-    start = day_arg(a, "from", required=False) or first
+    start = from_arg(st, a, ctx.at)
     n = a.int("days", required=False, min=1, max=MAX_DAYS) or (last - first).days + 1
     a.done()
     taken = st.book.taken_counts()
@@ -114,8 +115,7 @@ def make(st, a: Args, ctx) -> Decision:
 
 def show(st, a: Args, ctx) -> Decision:
     """``booking.show``: the booking for its code and token; its ticket once checked in."""
-    r = by_code_and_token(st, a)
-    code = a.data["code"].strip().upper()
+    r, code = by_code_and_token(st, a)
     a.done()
     out = answer(st, r, code) | {
         "state": r.state, "name_mask": r.name_mask, "phone_mask": r.phone_mask}
@@ -136,18 +136,18 @@ def _changeable(st, r: Reservation, at: datetime, what: str) -> None:
 
 def cancel(st, a: Args, ctx) -> Decision:
     """``booking.cancel``: until ``cancel_until``; the place is free again."""
-    r = by_code_and_token(st, a)
+    r, code = by_code_and_token(st, a)
     a.done()
     _changeable(st, r, ctx.at, "取消")
     ev = Event("booking_cancelled", {"bid": r.bid, "service": r.service, "day": r.day,
                                      "start": r.start})
-    return Decision({"state": "cancelled", "code": a.data["code"].strip().upper()}, [ev])
+    return Decision({"state": "cancelled", "code": code}, [ev])
 
 
 def move(st, a: Args, ctx) -> Decision:
     """``booking.move``: to another slot, atomically (one event: the old place is freed only
     with the new one taken); same code and token."""
-    r = by_code_and_token(st, a)
+    r, code = by_code_and_token(st, a)
     day, start = day_arg(a), start_arg(a)
     a.done()
     _changeable(st, r, ctx.at, "改约")
@@ -162,7 +162,7 @@ def move(st, a: Args, ctx) -> Decision:
                                  "start": slot.start, "end": slot.end})
     moved = Reservation(**{**r.__dict__, "day": day.isoformat(), "start": slot.start,
                            "end": slot.end})
-    return Decision(answer(st, moved, a.data["code"].strip().upper(), a.data["token"]), [ev])
+    return Decision(answer(st, moved, code, a.data["token"]), [ev])
 
 
 def day(st, a: Args, ctx) -> Decision:

@@ -5,18 +5,26 @@ per service per day, the 爽约 block, and the open bookings one phone or ID may
 from __future__ import annotations
 
 import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from hub.engine import bookstrings as B
-from hub.engine.args import Args, check_id_no, check_phone, id_hash, mask_id
+from hub.engine.args import (
+    Args,
+    check_id_no,
+    check_phone,
+    id_hash,
+    is_clock,
+    mask_id,
+    phone_hash,
+)
 from hub.engine.bookstate import Reservation, token_check
 from hub.engine.slots import Slot, bookable_days, find_slot, slot_start
 from wire.contract import BadRequest, Blocked, Closed, HubError, UnknownService
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O/1/I: typed from a phone's screen
 CODE_LEN = 8
+FROM_SPAN_DAYS = 366  # booking.slots' from: a year either side of the window (days: a closed day)
 
 
 @dataclass(frozen=True)
@@ -55,11 +63,24 @@ def day_arg(a: Args, key: str = "day", required: bool = True) -> date | None:
 
 
 def start_arg(a: Args, key: str = "start", required: bool = True) -> str | None:
+    """A time of day HH:MM, 00:00 to 23:59 ("24:00" is no time: a hall's sessions end by
+    23:59, so no slot reaches it); anything else is refused before it can be stored."""
     text = a.str(key, required=required, max_len=5)
-    if text is not None and (len(text) != 5 or text[2] != ":" or not
-                             (text[:2] + text[3:]).isdigit()):
-        raise BadRequest(f"args.{key} must be a time HH:MM, got {text!r}")
+    if text is not None and not is_clock(text):
+        raise BadRequest(f"args.{key} must be a time HH:MM (00:00-23:59), got {text!r}")
     return text
+
+
+def from_arg(st, a: Args, at: datetime) -> date:
+    """``booking.slots``' first day (default today): at most FROM_SPAN_DAYS before today or
+    after the window's last day. Such a day shows as not open; a farther one is refused (a
+    date near 9999-12-31 overflows, and no page asks for it)."""
+    first, last = bookable_days(st, at)
+    day = day_arg(a, "from", required=False) or first
+    low, high = first - timedelta(days=FROM_SPAN_DAYS), last + timedelta(days=FROM_SPAN_DAYS)
+    if not low <= day <= high:
+        raise BadRequest(f"args.from must be a date from {low} to {high}, got {day}")
+    return day
 
 
 def person(st, a: Args, role: str) -> Person:
@@ -76,8 +97,7 @@ def person(st, a: Args, role: str) -> Person:
     name = name.strip() if name is not None else None
     if name is not None and (not 1 < len(name) <= 30 or any(c.isdigit() for c in name)):
         raise BadRequest(B.BAD_NAME)
-    phone_hash = hmac.new(st.id_key, b"phone:" + phone.encode(), hashlib.sha256).hexdigest()
-    return Person(id_hash(st.id_key, id_no), mask_id(id_no), phone_hash,
+    return Person(id_hash(st.id_key, id_no), mask_id(id_no), phone_hash(st.id_key, phone),
                   phone[:3] + "****" + phone[-4:],
                   name[0] + "*" * (len(name) - 1) if name else mask_id(id_no))
 
@@ -148,11 +168,19 @@ def new_code(st, secret: bytes) -> str:
         secret = hashlib.sha256(secret).digest()
 
 
-def by_code_and_token(st, a: Args) -> Reservation:
-    """The booking named by ``code`` and ``token``; one answer for any mismatch."""
-    code = a.str("code", max_len=16).strip().upper()
+def code_arg(a: Args, required: bool = True) -> str | None:
+    """A booking code as the citizen typed it, read once: spaces and case do not matter."""
+    code = a.str("code", required=required, max_len=16)
+    return None if code is None else code.strip().upper()
+
+
+def by_code_and_token(st, a: Args) -> tuple[Reservation, str]:
+    """(the booking named by ``code`` and ``token``, its code); one answer for any mismatch."""
+    code = code_arg(a)
     token = a.str("token", max_len=64)
-    r = st.book.by_code(code)
-    if r is None or not hmac.compare_digest(r.token_check, token_check(token)):
+    # the token first (a plain hash), then the code of that one booking: a restored booking's
+    # code check is slow, so a wrong pair costs at most one of them
+    r = st.book.by_token(token_check(token))
+    if r is None or not r.has_code(code):
         raise HubError(B.NOT_FOUND, "not_found")
-    return r
+    return r, code

@@ -16,6 +16,8 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import date
 
+from hub.engine.args import is_clock
+
 BOOKED, CANCELLED, CHECKED_IN, NO_SHOW = "booked", "cancelled", "checked_in", "no_show"
 RECENT_DAYS = 28        # slots are sized by the window time per ticket of the last 4 weeks
 RECENT_MIN_TICKETS = 10  # fewer measured tickets: the service's configured service_s
@@ -108,12 +110,23 @@ class BookState:
                 if r.state == BOOKED and getattr(r, key) == value]
 
     def by_code(self, code: str, day: str | None = None) -> Reservation | None:
-        """The booking whose code is ``code`` (of ``day`` only, when given)."""
+        """The booking whose code is ``code``: of any day (or ``day``) among those that keep
+        their code; a restored one (a slow check each: :func:`code_check`) of ``day`` only,
+        so a wrong code costs one check per restored booking of that day, not of all."""
         for r in self.by_bid.values():
             if r.code == code and (day is None or r.day == day):
                 return r
-        for r in self.by_bid.values():  # restored bookings: by the public check
-            if r.code is None and (day is None or r.day == day) and r.has_code(code):
+        if day is None:
+            return None
+        for r in self.by_bid.values():
+            if r.code is None and r.day == day and r.has_code(code):
+                return r
+        return None
+
+    def by_token(self, check: str) -> Reservation | None:
+        """The booking whose token's check is ``check`` (a cheap comparison each)."""
+        for r in self.by_bid.values():
+            if hmac.compare_digest(r.token_check, check):
                 return r
         return None
 
@@ -166,6 +179,8 @@ class BookState:
             self.no_shows.setdefault(d["_id_hash"], []).append(d["day"])
 
     def _on_slots_changed(self, d: dict) -> None:
+        if not all(is_clock(d[k]) for k in ("start", "end") if d.get(k) is not None):
+            return  # "09:60" from a log written before start_arg checked it: no slot at all
         self.changes.setdefault(f"{d['service']} {d['day']}", []).append(SlotChange(
             d["action"], d.get("start"), d.get("end"), d.get("capacity"), d.get("reason")))
 

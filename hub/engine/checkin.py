@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from hub.engine import bookstrings as B
 from hub.engine import strings as S
 from hub.engine.args import Args, check_id_no, id_hash
-from hub.engine.bookrules import rules_of
+from hub.engine.bookrules import code_arg, rules_of
 from hub.engine.bookstate import BOOKED, NO_SHOW, Reservation
 from hub.engine.calendar import hall_date, is_open, iso
 from hub.engine.slots import slot_start
@@ -24,7 +24,7 @@ from wire.contract import BadRequest, Closed, Conflict, HubError
 
 
 def _find(st, a: Args, at: datetime) -> Reservation:
-    code = a.str("code", required=False, max_len=16)
+    code = code_arg(a, required=False)
     id_no = a.str("id_number", required=False, max_len=24)
     service = a.str("service", required=False, max_len=16)
     a.done()
@@ -32,7 +32,7 @@ def _find(st, a: Args, at: datetime) -> Reservation:
     if (code is None) == (id_no is None):
         raise BadRequest("args: give code or id_number (one of them)")
     if code is not None:
-        r = st.book.by_code(code.strip().upper(), today) or st.book.by_code(code.strip().upper())
+        r = st.book.by_code(code, today) or st.book.by_code(code)
         if r is None or r.state not in (BOOKED, NO_SHOW):
             raise HubError(B.NOT_FOUND, "not_found")
         if r.day != today:
@@ -64,7 +64,7 @@ def checkin(st, a: Args, ctx) -> Decision:
     opens = start - timedelta(minutes=rules.early_minutes)
     if at < opens:
         raise HubError(B.TOO_EARLY.format(start=r.start, open=f"{opens:%H:%M}"), "too_early")
-    late = r.state == NO_SHOW or at > start + timedelta(minutes=rules.grace_minutes)
+    late = r.state == NO_SHOW or missed(st, r, at)
     how = "late_walk_in" if late else ("early" if at < start else "on_time")
     svc = st.cfg.services[r.service]
     for t in st.tickets.values():
@@ -92,11 +92,19 @@ def checkin(st, a: Args, ctx) -> Decision:
 
 
 def no_shows(st, at: datetime) -> list[Event]:
-    """``booking_no_show`` for each booking not checked in by its slot start + grace."""
+    """``booking_no_show`` for each booking not checked in by its slot start + grace. Only
+    days up to today can have one: later days are skipped before any slot time is computed
+    (this runs at every tick)."""
     if st.cfg.booking is None:
         return []
-    grace = timedelta(minutes=st.cfg.booking.grace_minutes)
+    today = hall_date(st.cfg, at).isoformat()
     return [Event("booking_no_show", {"bid": r.bid, "service": r.service, "day": r.day,
                                       "start": r.start, "_id_hash": r.id_hash})
-            for r in list(st.book.by_bid.values())
-            if r.state == BOOKED and slot_start(st, r.day, r.start) + grace < at]
+            for r in st.book.by_bid.values()
+            if r.state == BOOKED and r.day <= today and missed(st, r, at)]
+
+
+def missed(st, r: Reservation, at: datetime) -> bool:
+    """Whether ``r``'s slot start + ``grace_minutes`` has passed at ``at``: the tick makes a
+    booked one a no-show, and a check-in after it is a late walk-in."""
+    return at > slot_start(st, r.day, r.start) + timedelta(minutes=rules_of(st).grace_minutes)

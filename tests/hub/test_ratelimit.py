@@ -65,3 +65,30 @@ def test_one_alert_per_node_and_class_per_while():
     assert not limiter.alert_due("kiosk-1", "kiosk", T0 + timedelta(seconds=ALERT_EVERY_S - 1))
     assert limiter.alert_due("kiosk-1", "status", T0)
     assert limiter.alert_due("kiosk-1", "kiosk", T0 + timedelta(seconds=ALERT_EVERY_S))
+
+
+def _find(limiter, id_no: str, phone: str, at=T0) -> bool:
+    return limiter.allow(OPS["booking.find"], "web", {"id_number": id_no, "phone": phone}, at)
+
+
+def test_person_buckets_stay_within_max_buckets(monkeypatch):
+    """booking.find's buckets refill in 10 minutes a token: a flood of new people holds at most
+    MAX_BUCKETS of them (counted, never timed), the least recently used forgotten first."""
+    monkeypatch.setattr("hub.ratelimit.MAX_BUCKETS", 50)
+    limiter = Limiter(dict(RATE_CLASSES))
+    for i in range(200):
+        assert _find(limiter, f"ID{i:05d}", f"139{i:08d}")
+        assert len(limiter._buckets) <= 50
+
+
+def test_a_flood_does_not_reset_a_bucket_still_being_drained(monkeypatch):
+    monkeypatch.setattr("hub.ratelimit.MAX_BUCKETS", 50)
+    limiter = Limiter(dict(RATE_CLASSES))
+    burst = RATE_CLASSES["book_find"].burst
+    assert all(_find(limiter, "TARGET", f"150{i:08d}") for i in range(burst))
+    for i in range(22):  # 44 new buckets: the target's are now among the oldest
+        _find(limiter, f"ID{i:05d}", f"139{i:08d}")
+    assert not _find(limiter, "TARGET", "15099999999")  # guessing on: its bucket is the newest
+    for i in range(22, 40):  # 36 more: the least recently used go, the target's stays
+        _find(limiter, f"ID{i:05d}", f"139{i:08d}")
+    assert not _find(limiter, "TARGET", "15099999998")
