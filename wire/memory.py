@@ -12,14 +12,22 @@ environment, but set by the program itself so that it holds however the process 
 (the shipped units, hall-flash's cards, a hand-started node, hall-demo). It must run before the
 process starts threads: a thread's arena is picked on its first allocation. An operator's own
 ``MALLOC_ARENA_MAX`` (or ``glibc.malloc.arena_max`` in ``GLIBC_TUNABLES``) wins.
+
+Freed memory inside an arena stays the process's until the allocator trims it, which it does
+only at the top of the main arena: the call board renders a text surface every second (the
+clock), the nodes' buffers turn over, and the holes they leave keep pages resident. So each node
+also gives its free pages back once a day when the hall has closed (:class:`NightlyTrim`,
+glibc's ``malloc_trim(0)``): nobody is served then, and the trim's few milliseconds hold no
+citizen up.
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import logging
 import os
+from datetime import date, time
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +35,11 @@ ARENA_MAX = 2
 M_ARENA_MAX = -8  # glibc's malloc.h
 
 
+@functools.cache
 def _libc():
     """glibc, or None where the C library is another (musl, macOS) or cannot be loaded."""
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name)
+        libc = ctypes.CDLL(None)  # the process's own symbols: its C library's among them
         libc.gnu_get_libc_version  # noqa: B018 (only glibc has it)
     except (OSError, AttributeError, TypeError):
         return None
@@ -62,3 +70,27 @@ def _tunable(tunables: str) -> str | None:
         if key == "glibc.malloc.arena_max":
             return value
     return None
+
+
+class NightlyTrim:
+    """Call it on a node's loop: once per hall day, after the hall's last session, it gives
+    the free pages of every arena back to the system (``malloc_trim(0)``; nothing without
+    glibc). ``clock``: the node's HallClock; ``hours``: the hall's (wire.rules.Hours)."""
+
+    def __init__(self, clock, hours, libc=None):
+        self.clock, self.libc = clock, libc
+        self.after: time = max(end for _, end in hours.sessions)
+        self.done: date | None = None
+        self.trims = 0
+
+    def __call__(self) -> bool:
+        """True when it trimmed now."""
+        now = self.clock.now()
+        if self.done == now.date() or now.time() < self.after:
+            return False
+        self.done = now.date()
+        libc = _libc() if self.libc is None else self.libc
+        if libc is not None:
+            libc.malloc_trim(0)
+        self.trims += 1
+        return True

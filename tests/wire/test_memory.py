@@ -3,6 +3,8 @@
 
 import importlib
 import logging
+from datetime import datetime, time
+from types import SimpleNamespace
 
 import pytest
 
@@ -69,3 +71,38 @@ def test_each_entry_point_caps_the_arenas_before_anything_else(monkeypatch, modu
     monkeypatch.setattr(mod, "limit_arenas", called)
     with pytest.raises(Called):  # first: before the arguments, the config, any thread
         getattr(mod, entry)(["--help"] if entry == "main" else "no-such-setup")
+
+
+class Clock:
+    def __init__(self, at: str):
+        self.at = datetime.fromisoformat(at)
+
+    def now(self):
+        return self.at
+
+
+class Libc(FakeLibc):
+    def malloc_trim(self, pad):
+        self.calls.append(("trim", pad))
+        return 1
+
+
+def test_a_node_trims_once_a_day_after_the_halls_last_session():
+    clock, libc = Clock("2026-12-01T16:59:59+08:00"), Libc()
+    hours = SimpleNamespace(sessions=((time(9), time(12)), (time(13), time(17))))
+    trim = memory.NightlyTrim(clock, hours, libc=libc)
+    assert not trim()  # still open
+    clock.at = datetime.fromisoformat("2026-12-01T17:00:00+08:00")
+    assert trim() and not trim()  # once, at the close
+    clock.at = datetime.fromisoformat("2026-12-02T08:50:00+08:00")
+    assert not trim()  # the next morning: not yet
+    clock.at = datetime.fromisoformat("2026-12-02T23:00:00+08:00")
+    assert trim()
+    assert libc.calls == [("trim", 0), ("trim", 0)] and trim.trims == 2
+
+
+def test_without_glibc_the_nightly_trim_does_nothing(monkeypatch):
+    monkeypatch.setattr(memory, "_libc", lambda: None)
+    hours = SimpleNamespace(sessions=((time(9), time(10)),))
+    trim = memory.NightlyTrim(Clock("2026-12-01T11:00:00+08:00"), hours)
+    assert trim() and trim.trims == 1  # counted, nothing called
