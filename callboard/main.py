@@ -12,6 +12,7 @@ from devices.audio.clips import PAUSE
 from wire.cliargs import node_args
 from wire.clock import HallClock
 from wire.config import ConfigError, HallConfig, load_config
+from wire.memory import limit_arenas
 from wire.watchdog import notify
 
 WATCHDOG_EVERY_S = 5.0
@@ -59,6 +60,7 @@ def make_clips(cfg: HallConfig, node_id: str) -> int:
 
 
 def main(argv=None) -> int:
+    limit_arenas()  # before any thread (wire/memory.py)
     args = parse_args(argv)
     # The display draws continuously (a flash, the scrolling notice) while a call must be said and
     # shown within milliseconds: let a woken thread take the GIL within 0.5 ms instead of 5 ms.

@@ -21,6 +21,7 @@ from devices.ledscreen import WindowScreen
 from devices.recorder import DISCARD, Recorder
 from wire.clock import HallClock
 from wire.config import HallConfig
+from wire.memory import NightlyTrim
 
 log = logging.getLogger(__name__)
 HEALTH_EVERY_S = 2.0
@@ -43,6 +44,7 @@ class CallboardNode:
                  real_monotonic: Callable[[], float] = time.monotonic,
                  closers: list[Callable[[], None]] | tuple = (), simulate: bool = False):
         self.cfg, self.node_id, self.client, self.clock = cfg, node_id, client, clock
+        self.trim = NightlyTrim(clock, cfg.hours)  # free pages back once the hall closed
         self.simulate = simulate  # the node asked for simulated devices (health says so)
         self.screen, self.speaker = screen, speaker
         self._closers = list(closers)  # e.g. the Modbus bus masters behind the LED screens
@@ -176,6 +178,7 @@ class CallboardNode:
         if mono >= self._next_health:
             self._next_health = mono + HEALTH_EVERY_S
             self._report_health()
+        self.trim()
 
     def _apply(self, kind: str, key, payload, mono: float) -> bool:
         if kind == "online":

@@ -36,6 +36,7 @@ from hallsim.verdict import day_verdict, verdict_text
 from wire.client import HubClient
 from wire.clock import HallClock
 from wire.config import ASSISTS, BALANCES, CAPACITY, ConfigError, load_config
+from wire.memory import limit_arenas
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hall.toml"
 MONDAY = "2026-11-23T08:50:00+08:00"
@@ -87,6 +88,7 @@ def with_rules(cfg, args):
 
 
 def main(argv: list[str] | None = None) -> int:
+    limit_arenas()  # the nodes' threads, as each node's own process does (wire/memory.py)
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

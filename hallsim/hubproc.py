@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from wire.clock import HallClock
+from wire.memory import limit_arenas
 
 READY_S = 30.0  # real seconds a hub has to serve after a start or restart
 
@@ -107,6 +108,7 @@ def _at(clock: HallClock, hall_at: str, mono: float) -> datetime:
 
 
 def serve(setup_path: str) -> int:
+    limit_arenas()  # as hall-hub does (wire/memory.py)
     import logging
 
     from hub.service import HubService

@@ -13,6 +13,7 @@ from pathlib import Path
 from wire.cliargs import common_args
 from wire.clock import HallClock
 from wire.config import ConfigError, load_config
+from wire.memory import limit_arenas
 from wire.watchdog import Watchdog
 
 
@@ -31,6 +32,7 @@ TAKE_OVER_SUFFIX = ".take-over"
 
 
 def main(argv: list[str] | None = None) -> int:
+    limit_arenas()  # before any thread (wire/memory.py)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["restore"]:  # moved to the county's command: the hub imports no county
         print(f"hall-hub: {RESTORE_MOVED}", file=sys.stderr)

@@ -13,6 +13,7 @@ from wire.cliargs import node_args
 from wire.client import HubClient
 from wire.clock import HallClock
 from wire.config import ConfigError, HallConfig, load_config
+from wire.memory import limit_arenas
 from wire.watchdog import Watchdog
 
 log = logging.getLogger("hall-kiosk")
@@ -51,6 +52,7 @@ def first_kiosk(cfg: HallConfig) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one kiosk until SIGTERM/SIGINT."""
+    limit_arenas()  # before any thread (wire/memory.py)
     parser = argparse.ArgumentParser(prog="hall-kiosk", description="the ticket kiosk node")
     node_args(parser, "kiosk")
     args = parser.parse_args(argv)

@@ -31,6 +31,7 @@ from wire.client import HubClient, HubUnreachable
 from wire.clock import HallClock
 from wire.config import HallConfig
 from wire.contract import PRIORITIES, HubError
+from wire.memory import NightlyTrim
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class KioskNode:
                  screen, printer: Printer, settings: KioskSettings | None = None,
                  scanner=None):
         self.cfg, self.node_id, self.client, self.clock = cfg, node_id, client, clock
+        self.trim = NightlyTrim(clock, cfg.hours)  # free pages back once the hall closed
         self.scanner = scanner  # 扫码枪 for 预约签到 (devices.scanner), or None
         self.screen, self.printer = screen, printer
         self.settings = settings or KioskSettings(
@@ -170,6 +172,7 @@ class KioskNode:
         if self.views.expired():
             self.views.home()
         self._draw_if_needed()
+        self.trim()
 
     def _apply(self, item: tuple) -> None:
         kind = item[0]

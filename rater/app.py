@@ -19,6 +19,7 @@ from wire.cliargs import node_args
 from wire.client import HubClient
 from wire.clock import HallClock
 from wire.config import ConfigError, HallConfig, load_config
+from wire.memory import limit_arenas
 from wire.watchdog import notify
 
 
@@ -117,6 +118,7 @@ def _node_ids(cfg: HallConfig, node: str | None, windows: list[int]) -> list[str
 
 def main(argv: list[str] | None = None) -> int:
     """Console script ``hall-rater``: one window node, or several sharing this Pi's lines."""
+    limit_arenas()  # before any thread (wire/memory.py)
     p = argparse.ArgumentParser(prog="hall-rater", description="window node: 呼叫器 + 评价器")
     node_args(p, "rater")
     p.add_argument("--window", type=int, action="append", default=[],

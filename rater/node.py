@@ -33,6 +33,7 @@ from wire.client import HubUnreachable
 from wire.clock import HallClock, iso
 from wire.config import HallConfig
 from wire.contract import Conflict, HubError
+from wire.memory import NightlyTrim
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class RaterNode:
     def __init__(self, cfg: HallConfig, node_id: str, client, clock: HallClock,
                  keypad: KeyPad, pad: KeyPad, screen=None, settings: RaterSettings | None = None):
         self.cfg, self.node_id, self.client, self.clock = cfg, node_id, client, clock
+        self.trim = NightlyTrim(clock, cfg.hours)  # free pages back once the hall closed
         # handed its devices, the node reads only staff, transfer and screen from its table;
         # whether a device is simulated, the device itself says (see health())
         self.settings = settings or replace(read_settings(cfg, node_id, simulate=True),
@@ -154,6 +156,7 @@ class RaterNode:
                                     self._waiting)
         self._draw(now)
         self._publish_health(now)
+        self.trim()
 
     def _handle(self, message: Message) -> None:
         match message:

@@ -27,6 +27,7 @@ from web.ratelimit import parse_proxies
 from wire.client import HubClient
 from wire.clock import HallClock
 from wire.config import ConfigError, HallConfig, load_config
+from wire.memory import limit_arenas
 from wire.watchdog import Watchdog
 
 log = logging.getLogger("hall-web")
@@ -122,6 +123,7 @@ def sessions_file(option: str, db: str | None) -> Path | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Serve until SIGTERM/SIGINT."""
+    limit_arenas()  # before any thread (wire/memory.py)
     parser = argparse.ArgumentParser(prog="hall-web", description=__doc__.split("\n")[0])
     parser.add_argument("--config", help="the hall config (TOML)")
     parser.add_argument("--broker", default="mqtt://127.0.0.1:1883", help="mqtt://host:port")

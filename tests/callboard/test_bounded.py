@@ -3,11 +3,14 @@ more calls leave it holding exactly what it held before them: no list, queue or 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 
 from callboard.node import build
 from devices.audio.base import AudioOut
 from tests.helpers import grown, held
+from wire.clock import HallClock
 
 
 class QuietSpeaker(AudioOut):
@@ -73,4 +76,18 @@ def test_hundreds_of_calls_leave_nothing_behind(hall_config, hall_clock, voices)
     after = held(node)
     assert node.speaker.plays == 800  # each call was said
     assert grown(before, after) == {}
+    node.stop()
+
+
+def test_the_board_gives_its_free_memory_back_once_after_the_hall_closes(hall_config, voices):
+    clock = HallClock(hall_config.tz, "2026-11-23T16:59:00+08:00", 1.0)
+    node = build(hall_config, "board-1", "mqtt://127.0.0.1:1", clock, True, headless=True,
+                 voices=voices, speaker=QuietSpeaker(), client=QuietClient())
+    node.start()
+    node.poll()
+    assert node.trim.trims == 0  # the hall is open
+    clock.skip_to(datetime.fromisoformat("2026-11-23T17:05:00+08:00"))
+    node.poll()
+    node.poll()
+    assert node.trim.trims == 1  # wire/memory.py: malloc_trim once a hall day
     node.stop()

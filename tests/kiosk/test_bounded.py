@@ -6,11 +6,13 @@ it is a USB printer)."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.app import build
 from tests.conftest import RunningHub
 from tests.helpers import grown, held
+from wire.clock import HallClock
 
 
 def test_hundreds_of_tickets_leave_nothing_behind(hall_config, broker, hall_clock, tmp_path):
@@ -46,3 +48,19 @@ def test_hundreds_of_tickets_leave_nothing_behind(hall_config, broker, hall_cloc
     finally:
         node.stop()
         hub.stop()
+
+
+def test_the_kiosk_gives_its_free_memory_back_once_after_the_hall_closes(hall_config, broker):
+    clock = HallClock(hall_config.tz, "2026-11-23T16:59:00+08:00", 1.0)
+    node = build(hall_config, "kiosk-1", broker.url, clock, simulate=True,
+                 screen_backend="offscreen", printer=SimulatedPrinter())
+    node.start()
+    try:
+        node.poll()
+        assert node.trim.trims == 0  # the hall is open
+        clock.skip_to(datetime.fromisoformat("2026-11-23T17:05:00+08:00"))
+        node.poll()
+        node.poll()
+        assert node.trim.trims == 1  # wire/memory.py: malloc_trim once a hall day
+    finally:
+        node.stop()

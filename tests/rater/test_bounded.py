@@ -7,9 +7,12 @@ here)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rater.app import build
 from tests.helpers import grown, held
 from tests.rater.test_node_hub import Hands, call_and_finish, pump, settle
+from wire.clock import HallClock
 from wire.seen import EPOCHS_KEPT, SEEN_WINDOW
 
 
@@ -42,5 +45,22 @@ def test_dozens_of_ratings_leave_nothing_behind(hall_config, broker, hall_clock,
         assert len(node.timeline) <= node.timeline.maxlen
         seen = node.client._seen._windows
         assert len(seen) <= EPOCHS_KEPT and all(len(w.order) <= SEEN_WINDOW for w in seen.values())
+    finally:
+        node.stop()
+
+
+def test_a_window_node_gives_its_free_memory_back_once_after_the_hall_closes(hall_config,
+                                                                            broker):
+    clock = HallClock(hall_config.tz, "2026-11-23T16:59:00+08:00", 1.0)
+    node = build(hall_config, "rater-3", broker.url, clock, headless=True, simulate=True,
+                 devices={"screen": {"backend": "offscreen"}, "staff": "1003"})
+    node.start()
+    try:
+        node.poll()
+        assert node.trim.trims == 0  # the hall is open
+        clock.skip_to(datetime.fromisoformat("2026-11-23T17:05:00+08:00"))
+        node.poll()
+        node.poll()
+        assert node.trim.trims == 1  # wire/memory.py: malloc_trim once a hall day
     finally:
         node.stop()
