@@ -79,3 +79,16 @@ def held(root: object) -> dict[str, int]:
 def grown(before: dict[str, int], after: dict[str, int]) -> dict[str, tuple[int, int]]:
     """The containers of :func:`held` that are new or longer in ``after``."""
     return {k: (before.get(k, 0), n) for k, n in after.items() if n > before.get(k, 0)}
+
+
+def trims_once_after_closing(node, clock) -> None:
+    """A node built on ``clock`` at 16:59 gives its free memory back (wire/memory.py
+    NightlyTrim) not while the hall is open, then once after it closed, however often it polls."""
+    from datetime import datetime
+
+    node.poll()
+    assert node.trim.trims == 0  # the hall is open
+    clock.skip_to(datetime.fromisoformat("2026-11-23T17:05:00+08:00"))
+    node.poll()
+    node.poll()
+    assert node.trim.trims == 1  # malloc_trim once a hall day

@@ -3,13 +3,11 @@ more calls leave it holding exactly what it held before them: no list, queue or 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import numpy as np
 
 from callboard.node import build
 from devices.audio.base import AudioOut
-from tests.helpers import grown, held
+from tests.helpers import grown, held, trims_once_after_closing
 from wire.clock import HallClock
 
 
@@ -84,10 +82,5 @@ def test_the_board_gives_its_free_memory_back_once_after_the_hall_closes(hall_co
     node = build(hall_config, "board-1", "mqtt://127.0.0.1:1", clock, True, headless=True,
                  voices=voices, speaker=QuietSpeaker(), client=QuietClient())
     node.start()
-    node.poll()
-    assert node.trim.trims == 0  # the hall is open
-    clock.skip_to(datetime.fromisoformat("2026-11-23T17:05:00+08:00"))
-    node.poll()
-    node.poll()
-    assert node.trim.trims == 1  # wire/memory.py: malloc_trim once a hall day
+    trims_once_after_closing(node, clock)
     node.stop()

@@ -6,12 +6,11 @@ it is a USB printer)."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.app import build
 from tests.conftest import RunningHub
-from tests.helpers import grown, held
+from tests.helpers import grown, held, trims_once_after_closing
 from wire.clock import HallClock
 
 
@@ -56,11 +55,6 @@ def test_the_kiosk_gives_its_free_memory_back_once_after_the_hall_closes(hall_co
                  screen_backend="offscreen", printer=SimulatedPrinter())
     node.start()
     try:
-        node.poll()
-        assert node.trim.trims == 0  # the hall is open
-        clock.skip_to(datetime.fromisoformat("2026-11-23T17:05:00+08:00"))
-        node.poll()
-        node.poll()
-        assert node.trim.trims == 1  # wire/memory.py: malloc_trim once a hall day
+        trims_once_after_closing(node, clock)
     finally:
         node.stop()

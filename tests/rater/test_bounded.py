@@ -7,10 +7,8 @@ here)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rater.app import build
-from tests.helpers import grown, held
+from tests.helpers import grown, held, trims_once_after_closing
 from tests.rater.test_node_hub import Hands, call_and_finish, pump, settle
 from wire.clock import HallClock
 from wire.seen import EPOCHS_KEPT, SEEN_WINDOW
@@ -56,11 +54,6 @@ def test_a_window_node_gives_its_free_memory_back_once_after_the_hall_closes(hal
                  devices={"screen": {"backend": "offscreen"}, "staff": "1003"})
     node.start()
     try:
-        node.poll()
-        assert node.trim.trims == 0  # the hall is open
-        clock.skip_to(datetime.fromisoformat("2026-11-23T17:05:00+08:00"))
-        node.poll()
-        node.poll()
-        assert node.trim.trims == 1  # wire/memory.py: malloc_trim once a hall day
+        trims_once_after_closing(node, clock)
     finally:
         node.stop()

@@ -51,6 +51,18 @@ class Load:
             t.join(35)
 
 
+def assert_each_acknowledged_once(load: Load, db) -> None:
+    """Every ticket and call a node had acknowledged is in ``db`` exactly once, and the
+    numbering has no gap and no repeat."""
+    by_req = events_by_req(db)
+    for _, reply in load.tickets:
+        assert by_req.get(reply["rid"]) == ["issued"], reply
+    for _, reply in load.calls:
+        assert by_req.get(reply["rid"], []).count("called") == 1, reply
+    numbers = ticket_numbers(db)
+    assert numbers == [f"A{i:03d}" for i in range(1, len(numbers) + 1)]
+
+
 def events_by_req(db) -> dict[str, list[str]]:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         out: dict[str, list[str]] = {}
